@@ -1,0 +1,96 @@
+/**
+ * The contract between the Leshy server and dryad-agent: HTTP bodies the agent sends to the
+ * server, and the SSH commands the server and testers run on the agent. Both sides import
+ * this file (the server as `dryad-agent/protocol`), so it holds types and constants only.
+ */
+
+/** Capabilities of a worker: string -> string. `UUID` is always present. */
+export type Caps = Record<string, string>;
+
+/** Agent-facing HTTP endpoints on the server, all under this prefix, bearer-token auth. */
+export const AGENT_API_PREFIX = '/api/v2/agents';
+
+/** How testers get a shell on the board. */
+export type AccessMode = 'embedded' | 'system';
+
+/** `POST {AGENT_API_PREFIX}/register` */
+export interface RegisterAgentRequest {
+  uuid: string;
+  caps: Caps;
+  /** host:port of the agent's own SSH server, where the server runs control commands. */
+  controlAddr: string;
+  /**
+   * host:port testers are tunnelled to. In `embedded` mode this is the agent's SSH server
+   * (same as controlAddr); in `system` mode it is the board's OpenSSH.
+   */
+  sshAddr: string;
+  /** The agent SSH server's host key, OpenSSH public key line (`ssh-ed25519 AAAA…`). */
+  hostKey: string;
+  accessMode: AccessMode;
+  agentVersion: string;
+}
+
+/** Answer to a registration. */
+export interface RegisterAgentResponse {
+  /** The only key allowed to run control commands (OpenSSH public key line). */
+  serverPublicKey: string;
+  /** The worker's state after this registration. */
+  state: string;
+}
+
+/** `POST {AGENT_API_PREFIX}/:uuid/fail` — 204; 404 means the server forgot the agent. */
+export interface ReportFailureRequest {
+  reason: string;
+}
+
+/**
+ * `POST {AGENT_API_PREFIX}/:uuid/heartbeat` — 204 while the server knows the agent; 404 tells
+ * the agent to register again.
+ */
+export const HEARTBEAT_PATH = 'heartbeat';
+
+/** SSH user name the server uses for control commands. */
+export const CONTROL_USER = 'dryad';
+
+/** Default SSH user name of tester sessions in embedded mode (upstream's name). */
+export const DEFAULT_JOB_USER = 'boruta-user';
+
+/** Control commands (exec requests of CONTROL_USER). */
+export const ControlCommand = {
+  /** stdin: the job's public key (OpenSSH line). stdout: PrepareResult JSON. */
+  Prepare: 'prepare',
+  /** stdin: one more public key (OpenSSH line) allowed for the current job. */
+  Authorize: 'authorize',
+  /** `maintenance <message…>`: OLED text, LEDs blink yellow, tester keys revoked. */
+  Maintenance: 'maintenance',
+  /** exit 0 when healthy; otherwise non-zero with the reason on stderr. */
+  Healthcheck: 'healthcheck',
+  /** stdout: AgentStatus JSON. */
+  Status: 'status',
+} as const;
+export type ControlCommand = (typeof ControlCommand)[keyof typeof ControlCommand];
+
+export interface PrepareResult {
+  /** The user name testers log in with for this job. */
+  username: string;
+}
+
+export interface AgentStatus {
+  uuid: string;
+  accessMode: AccessMode;
+  maintenance: { active: boolean; message: string };
+  job: { active: boolean; username: string | null; keys: number };
+  stm: { responding: boolean; power: 'on' | 'off' | 'unknown'; mux: 'dut' | 'ts' | 'unknown' };
+  console: { present: boolean; path: string };
+}
+
+/** Commands a tester may run with the job key (exec requests of the job user). */
+export const TesterCommand = {
+  Console: 'console',
+  Power: 'power',
+  Dut: 'dut',
+  Ts: 'ts',
+  Current: 'current',
+  Flash: 'flash',
+} as const;
+export type TesterCommand = (typeof TesterCommand)[keyof typeof TesterCommand];
