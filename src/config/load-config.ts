@@ -1,0 +1,161 @@
+import * as path from 'node:path';
+import { AppConfig, DatabaseConfig, HttpAddress } from './app-config';
+import { ConfigError } from './config-error';
+import { DURATION_FORMAT_HINT, parseDuration } from './duration';
+
+/** Environment variables as a plain map, so tests can pass their own. */
+export type Environment = Record<string, string | undefined>;
+
+/** Every variable Leshy reads, with its default; the README's configuration table mirrors this. */
+export const CONFIG_DEFAULTS = {
+  LESHY_HTTP_ADDR: '127.0.0.1:8487',
+  LESHY_DATA_DIR: './data',
+  LESHY_DATABASE_URL: '(SQLite file leshy.sqlite in the data dir)',
+  LESHY_SQLITE_SYNCHRONOUS: 'NORMAL',
+  LESHY_JOB_TIMEOUT: '1h',
+  LESHY_DEFAULT_DEADLINE: '30d',
+  LESHY_MAX_PROLONGS: 'unlimited',
+  LESHY_SWEEP_INTERVAL: '10s',
+  LESHY_SECRET: '(generated once into the data dir)',
+  LESHY_TUNNEL_HOST: '127.0.0.1',
+  LESHY_TUNNEL_ADVERTISED_IP: '(the tunnel host)',
+  LESHY_KEY_POOL: '16',
+  LESHY_KEY_THREADS: '1',
+  LESHY_AGENT_TOKEN: '(none: agents cannot register)',
+  LESHY_HEALTHCHECK_INTERVAL: '5m',
+  LESHY_DRYAD_TIMEOUT: '60s',
+} as const;
+
+function parseAddress(text: string): HttpAddress | undefined {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text);
+  if (!match || Number(match[2]) > 65535) return undefined;
+  return { host: match[1].replace(/^\[|\]$/g, ''), port: Number(match[2]) };
+}
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Environment) {}
+
+  raw(name: keyof typeof CONFIG_DEFAULTS): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  duration(name: keyof typeof CONFIG_DEFAULTS, fallback: string, minMs = 1): number {
+    const text = this.raw(name) ?? fallback;
+    const ms = parseDuration(text);
+    if (ms === undefined || ms < minMs) {
+      this.problems.push(
+        `${name}=${JSON.stringify(text)} is not a duration: use ${DURATION_FORMAT_HINT}`,
+      );
+      return parseDuration(fallback)!;
+    }
+    return ms;
+  }
+
+  integer(name: keyof typeof CONFIG_DEFAULTS, fallback: number, min: number, max: number): number {
+    const text = this.raw(name);
+    if (text === undefined) return fallback;
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+      this.problems.push(
+        `${name}=${JSON.stringify(text)} must be a whole number from ${min} to ${max}`,
+      );
+      return fallback;
+    }
+    return Number(text);
+  }
+
+  address(name: keyof typeof CONFIG_DEFAULTS, fallback: string): HttpAddress {
+    const text = this.raw(name) ?? fallback;
+    const parsed = parseAddress(text) ?? parseAddress(fallback)!;
+    if (!parseAddress(text)) {
+      this.problems.push(
+        `${name}=${JSON.stringify(text)} must be host:port, e.g. 127.0.0.1:8487 or [::1]:8487`,
+      );
+    }
+    return parsed;
+  }
+
+  oneOf<T extends string>(
+    name: keyof typeof CONFIG_DEFAULTS,
+    fallback: T,
+    allowed: readonly T[],
+  ): T {
+    const text = (this.raw(name) ?? fallback).toUpperCase() as T;
+    if (!allowed.includes(text)) {
+      this.problems.push(
+        `${name}=${JSON.stringify(this.raw(name))} must be one of ${allowed.join(', ')}`,
+      );
+      return fallback;
+    }
+    return text;
+  }
+}
+
+function databaseConfig(reader: Reader, dataDir: string): DatabaseConfig {
+  const url = reader.raw('LESHY_DATABASE_URL');
+  const synchronous = reader.oneOf('LESHY_SQLITE_SYNCHRONOUS', 'NORMAL', [
+    'NORMAL',
+    'FULL',
+  ] as const);
+  if (url === undefined)
+    return { kind: 'sqlite', path: path.join(dataDir, 'leshy.sqlite'), synchronous };
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+  const sqlite = /^sqlite:(.+)$/.exec(url);
+  if (sqlite) return { kind: 'sqlite', path: path.resolve(sqlite[1]), synchronous };
+  reader.problems.push(
+    `LESHY_DATABASE_URL=${JSON.stringify(url)} is not understood: use postgres://user@host:5432/db or sqlite:/path/to/file.sqlite`,
+  );
+  return { kind: 'sqlite', path: path.join(dataDir, 'leshy.sqlite'), synchronous };
+}
+
+/** Reads and validates the configuration; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Environment): AppConfig {
+  const reader = new Reader(env);
+  const dataDir = path.resolve(reader.raw('LESHY_DATA_DIR') ?? CONFIG_DEFAULTS.LESHY_DATA_DIR);
+  const maxProlongsText = reader.raw('LESHY_MAX_PROLONGS');
+  const tunnelHost = reader.raw('LESHY_TUNNEL_HOST') ?? CONFIG_DEFAULTS.LESHY_TUNNEL_HOST;
+  const config: AppConfig = {
+    http: reader.address('LESHY_HTTP_ADDR', CONFIG_DEFAULTS.LESHY_HTTP_ADDR),
+    dataDir,
+    database: databaseConfig(reader, dataDir),
+    jobTimeoutMs: reader.duration('LESHY_JOB_TIMEOUT', CONFIG_DEFAULTS.LESHY_JOB_TIMEOUT),
+    defaultDeadlineMs: reader.duration(
+      'LESHY_DEFAULT_DEADLINE',
+      CONFIG_DEFAULTS.LESHY_DEFAULT_DEADLINE,
+    ),
+    maxProlongs:
+      maxProlongsText === undefined || maxProlongsText === 'unlimited'
+        ? null
+        : reader.integer('LESHY_MAX_PROLONGS', 0, 0, 1_000_000),
+    sweepIntervalMs: reader.duration('LESHY_SWEEP_INTERVAL', CONFIG_DEFAULTS.LESHY_SWEEP_INTERVAL),
+    secret: reader.raw('LESHY_SECRET') ?? null,
+    tunnel: {
+      host: tunnelHost,
+      advertisedIp: reader.raw('LESHY_TUNNEL_ADVERTISED_IP') ?? tunnelHost,
+    },
+    keyPoolSize: reader.integer('LESHY_KEY_POOL', Number(CONFIG_DEFAULTS.LESHY_KEY_POOL), 0, 1024),
+    keyThreads: reader.integer(
+      'LESHY_KEY_THREADS',
+      Number(CONFIG_DEFAULTS.LESHY_KEY_THREADS),
+      1,
+      64,
+    ),
+    agentToken: reader.raw('LESHY_AGENT_TOKEN') ?? null,
+    healthcheckIntervalMs: reader.duration(
+      'LESHY_HEALTHCHECK_INTERVAL',
+      CONFIG_DEFAULTS.LESHY_HEALTHCHECK_INTERVAL,
+    ),
+    dryadTimeoutMs: reader.duration('LESHY_DRYAD_TIMEOUT', CONFIG_DEFAULTS.LESHY_DRYAD_TIMEOUT),
+  };
+  if (config.secret !== null && config.secret.length < 16) {
+    reader.problems.push('LESHY_SECRET must be at least 16 characters long');
+  }
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems);
+  return config;
+}
+
+/** The one place that reads process.env. */
+export function loadConfigFromEnvironment(): AppConfig {
+  return loadConfig(process.env);
+}

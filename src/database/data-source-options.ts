@@ -1,0 +1,27 @@
+import { DataSourceOptions } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+/** One DataSource definition for the app and the TypeORM CLI (ormconfig.ts). */
+export function dataSourceOptions(config: AppConfig): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each' as const,
+    synchronize: false,
+    logging: ['error' as const, 'warn' as const, 'migration' as const],
+  };
+  if (config.database.kind === 'postgres') {
+    return { ...common, type: 'postgres', url: config.database.url, extra: { max: 10 } };
+  }
+  return {
+    ...common,
+    type: 'sqlite',
+    database: config.database.path,
+    enableWAL: true,
+    // Another process (the migration CLI, a backup) may hold the lock for a moment.
+    busyTimeout: 5_000,
+  };
+}

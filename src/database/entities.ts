@@ -1,0 +1,14 @@
+import { AuditEventEntity } from '../events/audit-event.entity';
+import { JobEntity } from '../jobs/job.entity';
+import { ServerSettingEntity } from '../keys/server-setting.entity';
+import { RequestEntity } from '../requests/request.entity';
+import { WorkerEntity } from '../workers/worker.entity';
+
+/** Every entity of the schema; the DataSource (app and CLI) is built from this list. */
+export const ENTITIES = [
+  RequestEntity,
+  WorkerEntity,
+  JobEntity,
+  AuditEventEntity,
+  ServerSettingEntity,
+];

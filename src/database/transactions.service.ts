@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { AsyncMutex } from '../common/async-mutex';
+import { Clock } from '../common/clock';
+import { aggregateOf } from '../events/domain-event';
+import { DomainEventBus } from '../events/domain-event-bus';
+import { AuditEventEntity } from '../events/audit-event.entity';
+import { UnitOfWork } from './unit-of-work';
+
+/**
+ * The only way services touch the database. Every change runs in a transaction that also
+ * appends its audit rows; its events are published once it has committed.
+ *
+ * SQLite: TypeORM drives one connection through one query runner, so two transactions in
+ * flight would nest into each other. All work is therefore serialized here (reads too, so a
+ * read never sees a transaction's uncommitted rows). PostgreSQL: a connection pool, no lock;
+ * compare-and-set updates and unique indexes arbitrate between concurrent transactions.
+ */
+@Injectable()
+export class Transactions {
+  private readonly serial: AsyncMutex | null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly bus: DomainEventBus,
+  ) {
+    this.serial = dataSource.options.type === 'sqlite' ? new AsyncMutex() : null;
+  }
+
+  /** Runs `work` in a transaction as `actor`; publishes its events after commit. */
+  async run<T>(actor: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+    let uow: UnitOfWork | undefined;
+    const result = await this.exclusive(() =>
+      this.dataSource.transaction(async (em) => {
+        uow = new UnitOfWork(em, this.clock.now(), actor);
+        const value = await work(uow);
+        await this.appendAudit(em, uow);
+        return value;
+      }),
+    );
+    this.bus.publish(uow!.events);
+    return result;
+  }
+
+  /** Runs read-only work outside any transaction (serialized on SQLite). */
+  read<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.exclusive(() => work(this.dataSource.manager));
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.serial ? this.serial.run(work) : work();
+  }
+
+  private async appendAudit(em: EntityManager, uow: UnitOfWork): Promise<void> {
+    if (uow.events.length === 0) return;
+    const rows = uow.events.map((event) => {
+      const { aggregate, id } = aggregateOf(event);
+      return {
+        at: event.at,
+        actor: event.actor,
+        type: event.type,
+        aggregate,
+        aggregateId: id,
+        before: event.before,
+        after: event.after,
+        reason: event.reason,
+      } as QueryDeepPartialEntity<AuditEventEntity>;
+    });
+    // SQLite allows 999 bound parameters per statement: 8 columns per row.
+    for (let i = 0; i < rows.length; i += 100) {
+      await em.insert(AuditEventEntity, rows.slice(i, i + 100));
+    }
+  }
+}

@@ -1,0 +1,32 @@
+/** What the server needs to reach one agent. */
+export interface DryadTarget {
+  uuid: string;
+  /** host:port of the agent's SSH server. */
+  controlAddr: string;
+  /** Pinned at registration: a different host key is refused. */
+  hostKey: string;
+}
+
+/** Raised by a DryadPort operation; `message` is the reason shown on the worker. */
+export class DryadOperationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DryadOperationError';
+  }
+}
+
+/**
+ * Operations on an agent. The real implementation drives the agent over SSH (src/dryad);
+ * tests of the core use test/fakes/fake-dryad.ts. Every operation either resolves or rejects
+ * with a DryadOperationError within the configured time limit.
+ */
+export abstract class DryadPort {
+  /** Fresh job user on the board with `jobPublicKey` (OpenSSH line) as its only key. */
+  abstract prepare(target: DryadTarget, jobPublicKey: string): Promise<{ username: string }>;
+  /** OLED message and blinking LEDs; revokes tester access. */
+  abstract putInMaintenance(target: DryadTarget, message: string): Promise<void>;
+  /** STM power tick, STM answering, DUT console present. */
+  abstract healthcheck(target: DryadTarget): Promise<void>;
+  /** Adds a tester's own public key to the running job (API v2). */
+  abstract authorize(target: DryadTarget, publicKey: string): Promise<void>;
+}

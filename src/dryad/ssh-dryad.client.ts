@@ -1,0 +1,200 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { ControlCommand, CONTROL_USER, PrepareResult } from 'dryad-agent/protocol';
+import { EventEmitter } from 'node:events';
+import { Client, ClientChannel, utils } from 'ssh2';
+import { AppConfig } from '../config/app-config';
+import { parseHostPort } from '../jobs/tunnel.service';
+import { ServerSshKeyService } from '../keys/server-ssh-key.service';
+import { DryadOperationError, DryadPort, DryadTarget } from './dryad.port';
+
+interface Connection {
+  client: Client;
+  /** What it was opened for: a changed address or host key means a new connection. */
+  controlAddr: string;
+  hostKey: string;
+}
+
+interface ExecResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * DryadPort over SSH (ssh2 client): one kept-alive connection per agent, the agent's host key
+ * pinned to the one it registered with (anything else is refused), every operation bounded by
+ * LESHY_DRYAD_TIMEOUT. Emits `lost` (uuid, reason) when an established connection drops.
+ */
+@Injectable()
+export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
+  private readonly logger = new Logger(SshDryadClient.name);
+  private readonly connections = new Map<string, Promise<Connection>>();
+  readonly events = new EventEmitter();
+
+  constructor(
+    private readonly serverKey: ServerSshKeyService,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  async prepare(target: DryadTarget, jobPublicKey: string): Promise<{ username: string }> {
+    const result = await this.run(target, ControlCommand.Prepare, `${jobPublicKey}\n`);
+    try {
+      const parsed = JSON.parse(result.stdout) as PrepareResult;
+      if (typeof parsed.username !== 'string' || parsed.username === '')
+        throw new Error('no username');
+      return { username: parsed.username };
+    } catch {
+      throw new DryadOperationError(
+        `prepare answered something that is not a PrepareResult: ${result.stdout.slice(0, 200)}`,
+      );
+    }
+  }
+
+  async putInMaintenance(target: DryadTarget, message: string): Promise<void> {
+    await this.run(target, `${ControlCommand.Maintenance} ${message}`);
+  }
+
+  async healthcheck(target: DryadTarget): Promise<void> {
+    await this.run(target, ControlCommand.Healthcheck);
+  }
+
+  async authorize(target: DryadTarget, publicKey: string): Promise<void> {
+    await this.run(target, ControlCommand.Authorize, `${publicKey}\n`);
+  }
+
+  /** Drops the kept connection of a worker (deregistered, or its address changed). */
+  forget(uuid: string): void {
+    const pending = this.connections.get(uuid);
+    this.connections.delete(uuid);
+    void pending?.then(
+      (c) => c.client.end(),
+      () => undefined,
+    );
+  }
+
+  hasConnection(uuid: string): boolean {
+    return this.connections.has(uuid);
+  }
+
+  onApplicationShutdown(): void {
+    for (const uuid of [...this.connections.keys()]) this.forget(uuid);
+  }
+
+  /** Runs a control command; a non-zero exit is an error whose message is the agent's stderr. */
+  private async run(target: DryadTarget, command: string, stdin?: string): Promise<ExecResult> {
+    const connection = await this.connection(target);
+    const result = await this.exec(connection.client, command, stdin);
+    if (result.code !== 0) {
+      const why = result.stderr.trim() || result.stdout.trim() || `exit status ${result.code}`;
+      throw new DryadOperationError(`${command.split(' ')[0]} failed on the agent: ${why}`);
+    }
+    return result;
+  }
+
+  private connection(target: DryadTarget): Promise<Connection> {
+    const existing = this.connections.get(target.uuid);
+    if (existing) {
+      return existing.then((c) => {
+        if (c.controlAddr === target.controlAddr && c.hostKey === target.hostKey) return c;
+        this.forget(target.uuid);
+        return this.connection(target);
+      });
+    }
+    const opening = this.open(target);
+    this.connections.set(target.uuid, opening);
+    opening.catch(() => {
+      if (this.connections.get(target.uuid) === opening) this.connections.delete(target.uuid);
+    });
+    return opening;
+  }
+
+  private open(target: DryadTarget): Promise<Connection> {
+    const { host, port } = parseHostPort(target.controlAddr);
+    const pinned = pinnedHostKey(target.hostKey);
+    let hostKeyRefused = false;
+    return new Promise<Connection>((resolve, reject) => {
+      const client = new Client();
+      let ready = false;
+      client.on('ready', () => {
+        ready = true;
+        resolve({ client, controlAddr: target.controlAddr, hostKey: target.hostKey });
+      });
+      client.on('error', (error) => {
+        if (!ready) {
+          reject(
+            new DryadOperationError(
+              hostKeyRefused
+                ? `agent at ${target.controlAddr} presented a host key different from the one it registered with: refused`
+                : `cannot reach the agent at ${target.controlAddr}: ${error.message}`,
+            ),
+          );
+        }
+      });
+      client.on('close', () => {
+        const current = this.connections.get(target.uuid);
+        if (!ready) return;
+        void current?.then((c) => {
+          if (c.client !== client) return;
+          this.connections.delete(target.uuid);
+          this.events.emit(
+            'lost',
+            target.uuid,
+            `SSH connection to the agent at ${target.controlAddr} was lost`,
+          );
+        });
+      });
+      client.connect({
+        host,
+        port,
+        username: CONTROL_USER,
+        privateKey: this.serverKey.privateKey,
+        readyTimeout: this.config.dryadTimeoutMs,
+        keepaliveInterval: 5_000,
+        keepaliveCountMax: 3,
+        hostVerifier: (key: Buffer) => {
+          hostKeyRefused = pinned === null || !key.equals(pinned);
+          if (hostKeyRefused)
+            this.logger.warn(`worker ${target.uuid}: host key mismatch at ${target.controlAddr}`);
+          return !hostKeyRefused;
+        },
+      });
+    });
+  }
+
+  private exec(client: Client, command: string, stdin?: string): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      client.exec(command, (error: Error | undefined, stream: ClientChannel) => {
+        if (error)
+          return reject(
+            new DryadOperationError(
+              `cannot run ${command.split(' ')[0]} on the agent: ${error.message}`,
+            ),
+          );
+        const stdout: Buffer[] = [];
+        const stderr: Buffer[] = [];
+        let code: number | null = null;
+        stream.on('data', (chunk: Buffer) => stdout.push(chunk));
+        stream.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+        stream.on('exit', (exitCode: number | null) => (code = exitCode));
+        stream.on('close', () =>
+          resolve({
+            code,
+            stdout: Buffer.concat(stdout).toString('utf8'),
+            stderr: Buffer.concat(stderr).toString('utf8'),
+          }),
+        );
+        stream.end(stdin ?? '');
+      });
+    });
+  }
+}
+
+/** Wire form of an OpenSSH public key line, or null if it cannot be parsed. */
+function pinnedHostKey(line: string): Buffer | null {
+  const parsed = utils.parseKey(line);
+  if (parsed instanceof Error) return null;
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  return key.getPublicSSH();
+}

@@ -1,0 +1,36 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { epochMs, jsonText } from '../database/column-transformers';
+
+/** Append-only record of every change: who, what, when, before and after. Never updated. */
+@Entity('audit_events')
+@Index('IDX_audit_events_aggregate', ['aggregate', 'aggregateId'])
+export class AuditEventEntity {
+  @PrimaryGeneratedColumn('increment')
+  id!: number;
+
+  @Column('bigint', { transformer: epochMs })
+  at!: Date;
+
+  /** `anonymous`, `user:<name>`, `agent:<uuid>`, `system:<component>`. */
+  @Column('varchar', { length: 255 })
+  actor!: string;
+
+  /** Event type, e.g. `request.state-changed`. */
+  @Column('varchar', { length: 64 })
+  type!: string;
+
+  @Column('varchar', { length: 16 })
+  aggregate!: string;
+
+  @Column('varchar', { name: 'aggregate_id', length: 64 })
+  aggregateId!: string;
+
+  @Column('text', { nullable: true, transformer: jsonText })
+  before!: Record<string, unknown> | null;
+
+  @Column('text', { nullable: true, transformer: jsonText })
+  after!: Record<string, unknown> | null;
+
+  @Column('text', { nullable: true })
+  reason!: string | null;
+}

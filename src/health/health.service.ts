@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
+import { LESHY_VERSION } from '../common/version';
+import { AppConfig } from '../config/app-config';
+import { Transactions } from '../database/transactions.service';
+import { MatcherService } from '../matcher/matcher.service';
+
+export interface HealthReport {
+  status: 'ok' | 'failing';
+  version: string;
+  time: string;
+  database: { kind: string; ok: boolean; latencyMs: number; error?: string };
+  queue: { waiting: number; asks: number; idleWorkers: number };
+}
+
+@Injectable()
+export class HealthService {
+  constructor(
+    private readonly tx: Transactions,
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly matcher: MatcherService,
+  ) {}
+
+  async report(): Promise<HealthReport> {
+    const started = performance.now();
+    let error: string | undefined;
+    try {
+      await this.tx.read((em) => em.query('SELECT 1'));
+    } catch (caught) {
+      error = (caught as Error).message;
+    }
+    const stats = this.matcher.stats();
+    return {
+      status: error ? 'failing' : 'ok',
+      version: LESHY_VERSION,
+      time: this.clock.now().toISOString(),
+      database: {
+        kind: this.dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite',
+        ok: !error,
+        latencyMs: Math.round((performance.now() - started) * 100) / 100,
+        ...(error ? { error } : {}),
+      },
+      queue: { waiting: stats.waiting, asks: stats.asks, idleWorkers: stats.idleWorkers },
+    };
+  }
+}

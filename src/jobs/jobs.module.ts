@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { KeysModule } from '../keys/keys.module';
+import { JobsService } from './jobs.service';
+import { TunnelService } from './tunnel.service';
+
+@Module({
+  imports: [KeysModule],
+  providers: [JobsService, TunnelService],
+  exports: [JobsService, TunnelService],
+})
+export class JobsModule {}

@@ -1,0 +1,276 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { EntityManager, In, IsNull } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { Transactions } from '../database/transactions.service';
+import { UnitOfWork } from '../database/unit-of-work';
+import { JobView, viewOfJob } from '../events/domain-event';
+import { DomainEventBus } from '../events/domain-event-bus';
+import { JobKeyPair } from '../keys/rsa-key';
+import { SecretBox } from '../keys/secret-box';
+import { canServe } from '../matcher/ask';
+import { RequestEntity } from '../requests/request.entity';
+import {
+  ProlongLimitReachedError,
+  RequestNotFoundError,
+  WorkerNotAssignedError,
+} from '../requests/request.errors';
+import { RequestState } from '../requests/request-state';
+import { requestStateMachine } from '../requests/request-state-machine';
+import { WorkerEntity } from '../workers/worker.entity';
+import { WorkerState } from '../workers/worker-state';
+import { workerStateMachine } from '../workers/worker-state-machine';
+import { JobEntity } from './job.entity';
+import { TunnelService } from './tunnel.service';
+
+/** Everything a tester needs to use the worker of a running job. */
+export interface JobAccess {
+  requestId: number;
+  workerUuid: string;
+  username: string;
+  key: JobKeyPair;
+  tunnel: { ip: string; port: number };
+}
+
+export type JobOutcome = typeof RequestState.Done | typeof RequestState.Failed;
+
+/**
+ * Jobs: created when the matcher binds a request to a worker, ended when the request is closed,
+ * times out, or its worker fails. Starting and ending change the request, the worker and the job
+ * in one transaction, so a crash never leaves one without the others.
+ */
+@Injectable()
+export class JobsService implements OnModuleInit, OnApplicationBootstrap {
+  private readonly logger = new Logger(JobsService.name);
+
+  constructor(
+    private readonly tx: Transactions,
+    private readonly config: AppConfig,
+    private readonly box: SecretBox,
+    private readonly tunnels: TunnelService,
+    private readonly bus: DomainEventBus,
+  ) {}
+
+  onModuleInit(): void {
+    this.bus.on('job.started', (event) => this.openTunnel(event.job));
+    this.bus.on('job.ended', (event) => this.tunnels.close(event.job.requestId));
+  }
+
+  /** A restart keeps jobs running: their tunnels come back, on the same ports when free. */
+  async onApplicationBootstrap(): Promise<void> {
+    for (const job of await this.activeJobs()) await this.openTunnel(job);
+  }
+
+  /**
+   * Binds a ready request to an idle worker. Both are re-read and re-checked inside the
+   * transaction, and both state changes are compare-and-set: if anything moved since the
+   * matcher looked, this throws and nothing is written.
+   */
+  async start(requestId: number, workerUuid: string): Promise<JobView> {
+    return this.tx.run('system:matcher', async (uow) => {
+      const request = await uow.em.findOneOrFail(RequestEntity, { where: { id: requestId } });
+      const worker = await uow.em.findOneOrFail(WorkerEntity, { where: { uuid: workerUuid } });
+      if (request.state !== RequestState.Waiting || worker.state !== WorkerState.Idle) {
+        throw new Error(
+          `request ${requestId} is ${request.state}, worker ${workerUuid} is ${worker.state}`,
+        );
+      }
+      if (!canServe(worker, request, uow.now) || !worker.preparedKey || !worker.jobUsername) {
+        throw new Error(`worker ${workerUuid} cannot serve request ${requestId} any more`);
+      }
+      await requestStateMachine.transitionTo(
+        uow,
+        request,
+        RequestState.InProgress,
+        `matched with worker ${workerUuid}`,
+      );
+      const job: JobEntity = uow.em.create(JobEntity, {
+        requestId,
+        workerUuid,
+        startedAt: uow.now,
+        timeoutAt: new Date(uow.now.getTime() + this.config.jobTimeoutMs),
+        endedAt: null,
+        prolongCount: 0,
+        username: worker.jobUsername,
+        accessKey: worker.preparedKey,
+        tunnelPort: null,
+      });
+      await uow.em.insert(JobEntity, job);
+      // The key now belongs to the job; the worker's copy goes with its state change.
+      await workerStateMachine.transitionTo(
+        uow,
+        worker,
+        WorkerState.Running,
+        `running request ${requestId}`,
+        {
+          preparedKey: null,
+        },
+      );
+      this.emit(uow, 'job.started', job, null, {
+        workerUuid,
+        timeoutAt: job.timeoutAt.toISOString(),
+      });
+      return viewOfJob(job);
+    });
+  }
+
+  /**
+   * Ends the running job of `request` inside the caller's transaction. DONE sends the worker to
+   * PREPARE (cleaned for the next user); FAILED leaves the worker to the caller, who is failing
+   * it or taking it to maintenance.
+   */
+  async endJob(
+    uow: UnitOfWork,
+    request: RequestEntity,
+    outcome: JobOutcome,
+    reason: string,
+  ): Promise<void> {
+    const job = await uow.em.findOneOrFail(JobEntity, { where: { requestId: request.id } });
+    await requestStateMachine.transitionTo(uow, request, outcome, reason);
+    const ended = await uow.em.update(
+      JobEntity,
+      { requestId: job.requestId, endedAt: IsNull() },
+      { endedAt: uow.now },
+    );
+    if (ended.affected !== 1) throw new Error(`job of request ${request.id} had already ended`);
+    job.endedAt = uow.now;
+    this.emit(
+      uow,
+      'job.ended',
+      job,
+      { endedAt: null },
+      { endedAt: uow.now.toISOString(), outcome },
+      reason,
+    );
+    if (outcome === RequestState.Done) {
+      const worker = await uow.em.findOneOrFail(WorkerEntity, { where: { uuid: job.workerUuid } });
+      await workerStateMachine.transitionTo(
+        uow,
+        worker,
+        WorkerState.Prepare,
+        `job of request ${request.id} ended`,
+      );
+    }
+  }
+
+  /** The worker of a running job failed or went to maintenance: its request FAILS. */
+  async failJobOfWorker(uow: UnitOfWork, worker: WorkerEntity, reason: string): Promise<void> {
+    const job = await uow.em.findOne(JobEntity, {
+      where: { workerUuid: worker.uuid, endedAt: IsNull() },
+    });
+    if (!job) return;
+    const request = await uow.em.findOneOrFail(RequestEntity, { where: { id: job.requestId } });
+    await this.endJob(uow, request, RequestState.Failed, reason);
+  }
+
+  /** Job timeout: DONE if the request is still running and its timeout has really passed. */
+  async expire(requestId: number): Promise<boolean> {
+    return this.tx.run('system:timekeeper', async (uow) => {
+      const job = await uow.em.findOne(JobEntity, { where: { requestId, endedAt: IsNull() } });
+      if (!job || job.timeoutAt.getTime() > uow.now.getTime()) return false;
+      const request = await uow.em.findOneOrFail(RequestEntity, { where: { id: requestId } });
+      if (request.state !== RequestState.InProgress) return false;
+      await this.endJob(uow, request, RequestState.Done, 'job timeout passed without prolong');
+      return true;
+    });
+  }
+
+  /** Sets the job's timeout to now + job timeout. */
+  async prolong(requestId: number, actor: string): Promise<JobView> {
+    return this.tx.run(actor, async (uow) => {
+      const { job } = await this.runningJob(uow.em, requestId);
+      const limit = this.config.maxProlongs;
+      if (limit !== null && job.prolongCount >= limit)
+        throw new ProlongLimitReachedError(requestId, limit);
+      const before = { timeoutAt: job.timeoutAt.toISOString(), prolongCount: job.prolongCount };
+      job.timeoutAt = new Date(uow.now.getTime() + this.config.jobTimeoutMs);
+      job.prolongCount += 1;
+      await uow.em.update(
+        JobEntity,
+        { requestId },
+        { timeoutAt: job.timeoutAt, prolongCount: job.prolongCount },
+      );
+      this.emit(uow, 'job.prolonged', job, before, {
+        timeoutAt: job.timeoutAt.toISOString(),
+        prolongCount: job.prolongCount,
+      });
+      return viewOfJob(job);
+    });
+  }
+
+  /** Access details of a running job: user name, key pair and the tunnel's address. */
+  async acquire(requestId: number): Promise<JobAccess> {
+    const { job, worker } = await this.tx.read(async (em) => {
+      const running = await this.runningJob(em, requestId);
+      return {
+        job: running.job,
+        worker: await em.findOneOrFail(WorkerEntity, { where: { uuid: running.job.workerUuid } }),
+      };
+    });
+    const tunnel = await this.tunnels.open(requestId, worker.sshAddr, job.tunnelPort);
+    return {
+      requestId,
+      workerUuid: job.workerUuid,
+      username: job.username,
+      key: this.box.open<JobKeyPair>(job.accessKey),
+      tunnel,
+    };
+  }
+
+  /** The jobs of these requests (running or ended), by request id. */
+  jobsOf(em: EntityManager, requestIds: number[]): Promise<JobEntity[]> {
+    if (requestIds.length === 0) return Promise.resolve([]);
+    return em.find(JobEntity, { where: { requestId: In(requestIds) } });
+  }
+
+  activeJobs(): Promise<JobView[]> {
+    return this.tx.read(async (em) =>
+      (await em.find(JobEntity, { where: { endedAt: IsNull() } })).map(viewOfJob),
+    );
+  }
+
+  private async runningJob(
+    em: EntityManager,
+    requestId: number,
+  ): Promise<{ job: JobEntity; request: RequestEntity }> {
+    const request = await em.findOne(RequestEntity, { where: { id: requestId } });
+    if (!request) throw new RequestNotFoundError(requestId);
+    const job = await em.findOne(JobEntity, { where: { requestId, endedAt: IsNull() } });
+    if (request.state !== RequestState.InProgress || !job)
+      throw new WorkerNotAssignedError(requestId, request.state);
+    return { job, request };
+  }
+
+  private async openTunnel(job: JobView): Promise<void> {
+    try {
+      const worker = await this.tx.read((em) =>
+        em.findOne(WorkerEntity, { where: { uuid: job.workerUuid } }),
+      );
+      if (!worker) return;
+      const { port } = await this.tunnels.open(job.requestId, worker.sshAddr, job.tunnelPort);
+      if (port !== job.tunnelPort) {
+        await this.tx.run('system:tunnels', (uow) =>
+          uow.em.update(
+            JobEntity,
+            { requestId: job.requestId, endedAt: IsNull() },
+            { tunnelPort: port },
+          ),
+        );
+      }
+    } catch (error) {
+      this.logger.error(
+        `request ${job.requestId}: tunnel could not be opened: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  private emit(
+    uow: UnitOfWork,
+    type: 'job.started' | 'job.prolonged' | 'job.ended',
+    job: JobEntity,
+    before: Record<string, unknown> | null,
+    after: Record<string, unknown> | null,
+    reason: string | null = null,
+  ): void {
+    uow.emit({ type, job: viewOfJob(job), at: uow.now, actor: uow.actor, reason, before, after });
+  }
+}

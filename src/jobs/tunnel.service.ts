@@ -1,0 +1,111 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import * as net from 'node:net';
+import { AppConfig } from '../config/app-config';
+
+interface Tunnel {
+  server: net.Server;
+  sockets: Set<net.Socket>;
+  port: number;
+}
+
+/** host:port → { host, port }; IPv6 literals may be bracketed. */
+export function parseHostPort(address: string): { host: string; port: number } {
+  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address);
+  if (!match) throw new Error(`"${address}" is not host:port`);
+  return { host: match[1], port: Number(match[2]) };
+}
+
+/**
+ * TCP tunnels on the server host, one per running job, forwarding to the worker's SSH address.
+ * Closing a tunnel also cuts every connection that went through it, so a tester's access ends
+ * with the job.
+ */
+@Injectable()
+export class TunnelService implements OnApplicationShutdown {
+  private readonly logger = new Logger(TunnelService.name);
+  private readonly tunnels = new Map<number, Promise<Tunnel>>();
+
+  constructor(private readonly config: AppConfig) {}
+
+  /** Opens (or returns) the tunnel of a job; reuses `preferredPort` when it is free (after a restart). */
+  open(
+    requestId: number,
+    target: string,
+    preferredPort: number | null,
+  ): Promise<{ ip: string; port: number }> {
+    let tunnel = this.tunnels.get(requestId);
+    if (!tunnel) {
+      tunnel = this.listen(requestId, parseHostPort(target), preferredPort);
+      this.tunnels.set(requestId, tunnel);
+      tunnel.catch(() => this.tunnels.delete(requestId));
+    }
+    return tunnel.then((t) => ({ ip: this.config.tunnel.advertisedIp, port: t.port }));
+  }
+
+  async close(requestId: number): Promise<void> {
+    const pending = this.tunnels.get(requestId);
+    if (!pending) return;
+    this.tunnels.delete(requestId);
+    const tunnel = await pending.catch(() => null);
+    if (!tunnel) return;
+    for (const socket of tunnel.sockets) socket.destroy();
+    await new Promise<void>((resolve) => tunnel.server.close(() => resolve()));
+    this.logger.log(`request ${requestId}: tunnel on port ${tunnel.port} closed`);
+  }
+
+  isOpen(requestId: number): boolean {
+    return this.tunnels.has(requestId);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.tunnels.keys()].map((id) => this.close(id)));
+  }
+
+  private async listen(
+    requestId: number,
+    target: { host: string; port: number },
+    preferredPort: number | null,
+  ): Promise<Tunnel> {
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((client) => this.forward(client, target, sockets));
+    const port = await this.bind(server, preferredPort).catch(() => this.bind(server, 0));
+    this.logger.log(
+      `request ${requestId}: tunnel ${this.config.tunnel.host}:${port} → ${target.host}:${target.port}`,
+    );
+    return { server, sockets, port };
+  }
+
+  private bind(server: net.Server, port: number | null): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      server.once('error', onError);
+      server.listen(port ?? 0, this.config.tunnel.host, () => {
+        server.off('error', onError);
+        resolve((server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  private forward(
+    client: net.Socket,
+    target: { host: string; port: number },
+    sockets: Set<net.Socket>,
+  ): void {
+    const upstream = net.connect(target.port, target.host);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.setNoDelay(true);
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+      socket.on('close', () => {
+        sockets.delete(socket);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+}

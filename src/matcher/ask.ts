@@ -1,0 +1,60 @@
+import type { Caps } from 'dryad-agent/protocol';
+
+/**
+ * The matching rules of DESIGN.md "Matching", as pure functions shared by the matcher, the
+ * job start check and the INVALID check.
+ */
+export interface Offer {
+  caps: Caps;
+  groups: readonly string[];
+}
+
+export interface Ask {
+  caps: Caps;
+  ownerGroups: readonly string[];
+}
+
+export interface TimeWindow {
+  validAfter: Date;
+  deadline: Date;
+}
+
+/** Every requested cap is present with an equal value. */
+export function capsSatisfied(required: Caps, offered: Caps): boolean {
+  for (const key in required) {
+    if (offered[key] !== required[key]) return false;
+  }
+  return true;
+}
+
+/** The groups intersect, or either side is empty ("any"). */
+export function groupsIntersect(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length === 0 || b.length === 0) return true;
+  return a.some((group) => b.includes(group));
+}
+
+export function isCompatible(worker: Offer, ask: Ask): boolean {
+  return capsSatisfied(ask.caps, worker.caps) && groupsIntersect(worker.groups, ask.ownerGroups);
+}
+
+/** Ready: validAfter <= now < deadline. */
+export function isReady(window: TimeWindow, now: Date): boolean {
+  return window.validAfter.getTime() <= now.getTime() && now.getTime() < window.deadline.getTime();
+}
+
+export function canServe(worker: Offer, request: Ask & TimeWindow, now: Date): boolean {
+  return isCompatible(worker, request) && isReady(request, now);
+}
+
+/** How capable a worker is: among those that can serve, the least capable is taken. */
+export function capability(worker: Offer): number {
+  return Object.keys(worker.caps).length + worker.groups.length;
+}
+
+/** Requests with the same key are interchangeable to the matcher (same caps, same groups). */
+export function askKey(ask: Ask): string {
+  const caps = Object.keys(ask.caps)
+    .sort()
+    .map((key) => [key, ask.caps[key]]);
+  return JSON.stringify([caps, [...ask.ownerGroups].sort()]);
+}

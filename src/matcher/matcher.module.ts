@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { JobsModule } from '../jobs/jobs.module';
+import { RequestsModule } from '../requests/requests.module';
+import { WorkersModule } from '../workers/workers.module';
+import { MatcherService } from './matcher.service';
+
+@Module({
+  imports: [JobsModule, RequestsModule, WorkersModule],
+  providers: [MatcherService],
+  exports: [MatcherService],
+})
+export class MatcherModule {}

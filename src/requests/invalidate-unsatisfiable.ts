@@ -1,0 +1,40 @@
+import { UnitOfWork } from '../database/unit-of-work';
+import { isCompatible } from '../matcher/ask';
+import { WorkerEntity } from '../workers/worker.entity';
+import { RequestEntity } from './request.entity';
+import { RequestState } from './request-state';
+import { requestStateMachine } from './request-state-machine';
+
+/**
+ * WAITING → INVALID for every request that no registered worker can satisfy (caps and groups,
+ * whatever the worker's state). Runs inside the transaction that deregistered a worker or
+ * changed its caps, so the two can never be seen apart, even across a crash.
+ */
+export async function invalidateUnsatisfiable(uow: UnitOfWork, reason: string): Promise<number[]> {
+  const workers = await uow.em.find(WorkerEntity);
+  // One check per distinct ask, not per request: a backlog shares few distinct asks.
+  const asks: Array<{ caps: string; owner_groups: string }> = await uow.em
+    .createQueryBuilder(RequestEntity, 'r')
+    .select(['r.caps AS caps', 'r.owner_groups AS owner_groups'])
+    .distinct(true)
+    .where('r.state = :state', { state: RequestState.Waiting })
+    .getRawMany();
+  const doomed: number[] = [];
+  for (const ask of asks) {
+    const shape = { caps: JSON.parse(ask.caps), ownerGroups: JSON.parse(ask.owner_groups) };
+    if (workers.some((worker) => isCompatible(worker, shape))) continue;
+    const requests = await uow.em
+      .createQueryBuilder(RequestEntity, 'r')
+      .where('r.state = :state AND r.caps = :caps AND r.owner_groups = :groups', {
+        state: RequestState.Waiting,
+        caps: ask.caps,
+        groups: ask.owner_groups,
+      })
+      .getMany();
+    for (const request of requests) {
+      await requestStateMachine.transitionTo(uow, request, RequestState.Invalid, reason);
+      doomed.push(request.id);
+    }
+  }
+  return doomed;
+}

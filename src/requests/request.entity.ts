@@ -1,0 +1,50 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { Caps } from 'dryad-agent/protocol';
+import { bigintNumber, epochMs, jsonText } from '../database/column-transformers';
+import type { RequestState } from './request-state';
+
+/** A tester's ask for one worker. `state` changes only through requestStateMachine. */
+@Entity('requests')
+@Index('IDX_requests_state_deadline', ['state', 'deadline'])
+export class RequestEntity {
+  @PrimaryGeneratedColumn('increment')
+  id!: number;
+
+  /** 1 (highest) … 16 (lowest). */
+  @Column('integer')
+  priority!: number;
+
+  /** Position in the FIFO of its priority; renewed when the priority changes (tail of the new one). */
+  @Column('bigint', { name: 'queue_seq', transformer: bigintNumber })
+  queueSeq!: number;
+
+  @Column('varchar', { length: 16 })
+  state!: RequestState;
+
+  /** Bumped by every state change: the compare-and-set guard against concurrent writers. */
+  @Column('integer', { name: 'state_version' })
+  stateVersion!: number;
+
+  /** Who filed it (null for anonymous API v1 clients). */
+  @Column('varchar', { length: 255, nullable: true })
+  owner!: string | null;
+
+  /** Sorted; empty = may use a worker of any group. */
+  @Column('text', { name: 'owner_groups', transformer: jsonText })
+  ownerGroups!: string[];
+
+  @Column('text', { transformer: jsonText })
+  caps!: Caps;
+
+  @Column('bigint', { name: 'valid_after', transformer: epochMs })
+  validAfter!: Date;
+
+  @Column('bigint', { transformer: epochMs })
+  deadline!: Date;
+
+  @Column('bigint', { name: 'created_at', transformer: epochMs })
+  createdAt!: Date;
+
+  @Column('bigint', { name: 'updated_at', transformer: epochMs })
+  updatedAt!: Date;
+}

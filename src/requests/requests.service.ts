@@ -1,0 +1,243 @@
+import { Injectable } from '@nestjs/common';
+import type { Caps } from 'dryad-agent/protocol';
+import { normalizeCaps, normalizeGroups } from '../common/caps';
+import { Clock } from '../common/clock';
+import { InvalidInputError } from '../common/domain-error';
+import { Page, PageSpec, SortSpec } from '../common/list-query';
+import { AppConfig } from '../config/app-config';
+import { Transactions } from '../database/transactions.service';
+import { UnitOfWork } from '../database/unit-of-work';
+import { JobView, RequestView, viewOfJob, viewOfRequest } from '../events/domain-event';
+import { JobAccess, JobsService } from '../jobs/jobs.service';
+import { RequestEntity } from './request.entity';
+import {
+  ActionNotAllowedInStateError,
+  DeadlineInPastError,
+  IllegalTimeRangeError,
+  PriorityOutOfBoundsError,
+  RequestNotFoundError,
+} from './request.errors';
+import { listRequests, RequestFilter, RequestSortItem } from './request-list.query';
+import { QueueSequence } from './queue-sequence';
+import { RequestState } from './request-state';
+import { requestStateMachine } from './request-state-machine';
+
+export const HIGHEST_PRIORITY = 1;
+export const LOWEST_PRIORITY = 16;
+
+export interface CreateRequestInput {
+  caps: Caps;
+  priority: number;
+  owner?: string | null;
+  groups?: readonly string[];
+  /** Missing: now. */
+  validAfter?: Date | null;
+  /** Missing: now + LESHY_DEFAULT_DEADLINE. */
+  deadline?: Date | null;
+}
+
+/** Missing fields stay as they are. */
+export interface UpdateRequestInput {
+  priority?: number | null;
+  validAfter?: Date | null;
+  deadline?: Date | null;
+}
+
+/** A request with its job, if it ever had one. */
+export interface RequestDetails {
+  request: RequestView;
+  job: JobView | null;
+}
+
+/** The request queue's operations, as every API calls them. */
+@Injectable()
+export class RequestsService {
+  constructor(
+    private readonly tx: Transactions,
+    private readonly jobs: JobsService,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly sequence: QueueSequence,
+  ) {}
+
+  async create(input: CreateRequestInput, actor: string): Promise<RequestView> {
+    const now = this.clock.now();
+    const caps = normalizeCaps(input.caps);
+    const ownerGroups = normalizeGroups(input.groups);
+    // Checked in upstream Boruta's order, so API v1 reports the same first problem.
+    if (input.deadline && input.deadline.getTime() < now.getTime())
+      throw new DeadlineInPastError(input.deadline);
+    const validAfter = input.validAfter ?? now;
+    const deadline = input.deadline ?? new Date(now.getTime() + this.config.defaultDeadlineMs);
+    if (validAfter.getTime() > deadline.getTime())
+      throw new IllegalTimeRangeError(validAfter, deadline);
+    assertPriority(input.priority);
+    return this.tx.run(actor, async (uow) => {
+      const request = uow.em.create(RequestEntity, {
+        priority: input.priority,
+        queueSeq: this.sequence.next(uow.now),
+        state: RequestState.Waiting,
+        stateVersion: 0,
+        owner: input.owner ?? null,
+        ownerGroups,
+        caps,
+        validAfter,
+        deadline,
+        createdAt: uow.now,
+        updatedAt: uow.now,
+      });
+      const inserted = await uow.em.insert(RequestEntity, request);
+      request.id = Number(inserted.identifiers[0].id);
+      const view = viewOfRequest(request);
+      uow.emit({
+        type: 'request.created',
+        request: view,
+        at: uow.now,
+        actor,
+        reason: null,
+        before: null,
+        after: { priority: request.priority, caps, ownerGroups, validAfter, deadline },
+      });
+      return view;
+    });
+  }
+
+  /** Changes priority, validAfter and/or deadline of a WAITING request. */
+  async update(id: number, input: UpdateRequestInput, actor: string): Promise<RequestView> {
+    if (input.priority) assertPriority(input.priority);
+    return this.tx.run(actor, async (uow) => {
+      const request = await this.find(uow, id);
+      if (!input.priority && !input.validAfter && !input.deadline) return viewOfRequest(request);
+      if (request.state !== RequestState.Waiting)
+        throw new ActionNotAllowedInStateError(id, 'updated', request.state);
+      if (input.deadline && input.deadline.getTime() < uow.now.getTime())
+        throw new DeadlineInPastError(input.deadline);
+      const deadline = input.deadline ?? request.deadline;
+      const validAfter = input.validAfter ?? request.validAfter;
+      if (validAfter.getTime() > deadline.getTime())
+        throw new IllegalTimeRangeError(validAfter, deadline);
+      const before = {
+        priority: request.priority,
+        validAfter: request.validAfter,
+        deadline: request.deadline,
+      };
+      const changes: Partial<RequestEntity> = { validAfter, deadline, updatedAt: uow.now };
+      if (input.priority && input.priority !== request.priority) {
+        // A new priority puts the request at the tail of that priority's queue.
+        changes.priority = input.priority;
+        changes.queueSeq = this.sequence.next(uow.now);
+      }
+      await uow.em.update(RequestEntity, { id, state: RequestState.Waiting }, changes);
+      Object.assign(request, changes);
+      const view = viewOfRequest(request);
+      uow.emit({
+        type: 'request.updated',
+        request: view,
+        at: uow.now,
+        actor,
+        reason: null,
+        before,
+        after: { priority: request.priority, validAfter, deadline },
+      });
+      return view;
+    });
+  }
+
+  /** WAITING → CANCELLED; IN PROGRESS → DONE (the worker is cleaned for the next user). */
+  async close(id: number, actor: string): Promise<RequestView> {
+    return this.tx.run(actor, async (uow) => {
+      const request = await this.find(uow, id);
+      if (request.state === RequestState.Waiting) {
+        await requestStateMachine.transitionTo(
+          uow,
+          request,
+          RequestState.Cancelled,
+          'closed by its owner',
+        );
+      } else if (request.state === RequestState.InProgress) {
+        await this.jobs.endJob(uow, request, RequestState.Done, 'closed by its owner');
+      } else {
+        throw new ActionNotAllowedInStateError(id, 'closed', request.state);
+      }
+      return viewOfRequest(request);
+    });
+  }
+
+  async get(id: number): Promise<RequestDetails> {
+    return this.tx.read(async (em) => {
+      const request = await em.findOne(RequestEntity, { where: { id } });
+      if (!request) throw new RequestNotFoundError(id);
+      const [job] = await this.jobs.jobsOf(em, [id]);
+      return { request: viewOfRequest(request), job: job ? viewOfJob(job) : null };
+    });
+  }
+
+  async list(
+    filter: RequestFilter,
+    sort: SortSpec<RequestSortItem>,
+    page: PageSpec<number>,
+  ): Promise<Page<RequestDetails>> {
+    return this.tx.read(async (em) => {
+      const found = await listRequests(em, filter, sort, page);
+      const jobs = new Map(
+        (
+          await this.jobs.jobsOf(
+            em,
+            found.items.map((r) => r.id),
+          )
+        ).map((j) => [j.requestId, j]),
+      );
+      return {
+        ...found,
+        items: found.items.map((request) => {
+          const job = jobs.get(request.id);
+          return { request: viewOfRequest(request), job: job ? viewOfJob(job) : null };
+        }),
+      };
+    });
+  }
+
+  acquire(id: number): Promise<JobAccess> {
+    return this.jobs.acquire(id);
+  }
+
+  prolong(id: number, actor: string): Promise<JobView> {
+    return this.jobs.prolong(id, actor);
+  }
+
+  /** Deadline passed while WAITING → TIMEOUT (re-checked against the stored deadline). */
+  async timeout(id: number): Promise<boolean> {
+    return this.tx.run('system:timekeeper', async (uow) => {
+      const request = await uow.em.findOne(RequestEntity, { where: { id } });
+      if (!request || request.state !== RequestState.Waiting) return false;
+      if (request.deadline.getTime() > uow.now.getTime()) return false;
+      await requestStateMachine.transitionTo(
+        uow,
+        request,
+        RequestState.Timeout,
+        'deadline passed while waiting',
+      );
+      return true;
+    });
+  }
+
+  /** Every WAITING request (for rebuilding the matcher's and the timekeeper's memory). */
+  waiting(): Promise<RequestView[]> {
+    return this.tx.read(async (em) =>
+      (await em.find(RequestEntity, { where: { state: RequestState.Waiting } })).map(viewOfRequest),
+    );
+  }
+
+  private async find(uow: UnitOfWork, id: number): Promise<RequestEntity> {
+    const request = await uow.em.findOne(RequestEntity, { where: { id } });
+    if (!request) throw new RequestNotFoundError(id);
+    return request;
+  }
+}
+
+function assertPriority(priority: number): void {
+  if (!Number.isInteger(priority))
+    throw new InvalidInputError(`priority must be a whole number, got ${priority}`);
+  if (priority < HIGHEST_PRIORITY || priority > LOWEST_PRIORITY)
+    throw new PriorityOutOfBoundsError(priority);
+}

@@ -1,0 +1,13 @@
+/** Something that has to happen at a moment: a request becomes ready, times out, or a job ends. */
+export type DueKind = 'valid-after' | 'deadline' | 'job-timeout';
+
+export interface DueItem {
+  at: number;
+  kind: DueKind;
+  /** Request id (jobs are keyed by their request). */
+  id: number;
+}
+
+export function dueBefore(a: DueItem, b: DueItem): boolean {
+  return a.at < b.at;
+}

@@ -1,0 +1,168 @@
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { BinaryHeap } from '../common/binary-heap';
+import { CancelTimer, Clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
+import { Transactions } from '../database/transactions.service';
+import { JobView, RequestView } from '../events/domain-event';
+import { DomainEventBus } from '../events/domain-event-bus';
+import { JobEntity } from '../jobs/job.entity';
+import { JobsService } from '../jobs/jobs.service';
+import { MatcherService } from '../matcher/matcher.service';
+import { RequestEntity } from '../requests/request.entity';
+import { RequestState } from '../requests/request-state';
+import { RequestsService } from '../requests/requests.service';
+import { DueItem, dueBefore } from './due-item';
+
+const SWEEP = 'timekeeper:sweep';
+const NEXT_DUE = 'timekeeper:next-due';
+
+/**
+ * Deadlines, validAfter and job timeouts. What is due is kept in a heap with one timer armed for
+ * the earliest moment; the heap is rebuilt from the database at start-up, so a restart loses no
+ * timer. A periodic sweep of the database catches anything overdue that memory missed. Every
+ * handler re-checks the stored times, so stale heap entries (after an update) do nothing.
+ */
+@Injectable()
+export class Timekeeper implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(Timekeeper.name);
+  private readonly due = new BinaryHeap<DueItem>(dueBefore);
+  private cancelArmed: CancelTimer | null = null;
+  private armedAt: number | null = null;
+  private processing: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly bus: DomainEventBus,
+    private readonly requests: RequestsService,
+    private readonly jobs: JobsService,
+    private readonly matcher: MatcherService,
+    private readonly tx: Transactions,
+    private readonly config: AppConfig,
+    private readonly scheduler: SchedulerRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.bus.on('request.created', (e) => this.watchRequest(e.request));
+    this.bus.on('request.updated', (e) => this.watchRequest(e.request));
+    this.bus.on('job.started', (e) => this.watchJob(e.job));
+    this.bus.on('job.prolonged', (e) => this.watchJob(e.job));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const request of await this.requests.waiting()) this.watchRequest(request, false);
+    for (const job of await this.jobs.activeJobs()) this.watchJob(job, false);
+    const interval = setInterval(() => void this.sweep(), this.config.sweepIntervalMs);
+    interval.unref();
+    this.scheduler.addInterval(SWEEP, interval);
+    this.logger.log(`${this.due.size} timers rebuilt from the database`);
+    await this.processDue();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.cancelArmed?.();
+    if (this.scheduler.doesExist('interval', SWEEP)) this.scheduler.deleteInterval(SWEEP);
+    await this.processing;
+  }
+
+  /** Finds overdue work in the database (not in memory) and hands it to the services. */
+  async sweep(): Promise<void> {
+    if (this.stopped) return;
+    const now = this.clock.now();
+    const [overdueRequests, overdueJobs] = await this.tx.read(async (em) => [
+      await em
+        .createQueryBuilder(RequestEntity, 'r')
+        .select('r.id', 'id')
+        .where('r.state = :state AND r.deadline <= :now', {
+          state: RequestState.Waiting,
+          now: now.getTime(),
+        })
+        .getRawMany<{ id: number }>(),
+      await em
+        .createQueryBuilder(JobEntity, 'j')
+        .select('j.request_id', 'id')
+        .where('j.ended_at IS NULL AND j.timeout_at <= :now', { now: now.getTime() })
+        .getRawMany<{ id: number }>(),
+    ]);
+    for (const { id } of overdueRequests)
+      await this.handle({ at: now.getTime(), kind: 'deadline', id: Number(id) });
+    for (const { id } of overdueJobs)
+      await this.handle({ at: now.getTime(), kind: 'job-timeout', id: Number(id) });
+  }
+
+  /** Number of pending timers (diagnostics). */
+  get pending(): number {
+    return this.due.size;
+  }
+
+  private watchRequest(request: RequestView, process = true): void {
+    if (request.state !== RequestState.Waiting) return;
+    if (request.validAfter.getTime() > this.clock.now().getTime()) {
+      this.due.push({ at: request.validAfter.getTime(), kind: 'valid-after', id: request.id });
+    }
+    this.due.push({ at: request.deadline.getTime(), kind: 'deadline', id: request.id });
+    if (process) this.arm();
+  }
+
+  private watchJob(job: JobView, process = true): void {
+    if (job.endedAt) return;
+    this.due.push({ at: job.timeoutAt.getTime(), kind: 'job-timeout', id: job.requestId });
+    if (process) this.arm();
+  }
+
+  /** One timer, for the earliest due moment. */
+  private arm(): void {
+    if (this.stopped) return;
+    const next = this.due.peek();
+    if (!next || next.at === this.armedAt) return;
+    this.cancelArmed?.();
+    this.armedAt = next.at;
+    this.cancelArmed = this.clock.schedule(
+      new Date(next.at),
+      () => {
+        this.armedAt = null;
+        this.cancelArmed = null;
+        void this.processDue();
+      },
+      NEXT_DUE,
+    );
+  }
+
+  private processDue(): Promise<void> {
+    if (this.processing) {
+      this.again = true;
+      return this.processing;
+    }
+    this.processing = (async () => {
+      do {
+        this.again = false;
+        const now = this.clock.now().getTime();
+        while (!this.stopped && (this.due.peek()?.at ?? Infinity) <= now)
+          await this.handle(this.due.pop()!);
+      } while (this.again && !this.stopped);
+    })().finally(() => {
+      this.processing = null;
+      this.arm();
+    });
+    return this.processing;
+  }
+
+  private async handle(item: DueItem): Promise<void> {
+    try {
+      if (item.kind === 'valid-after') this.matcher.requestBecameReady(item.id);
+      else if (item.kind === 'deadline') await this.requests.timeout(item.id);
+      else await this.jobs.expire(item.id);
+    } catch (error) {
+      this.logger.error(`${item.kind} of request ${item.id} failed: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { DryadPort, DryadTarget } from '../dryad/dryad.port';
+import { WorkerView } from '../events/domain-event';
+import { DomainEventBus } from '../events/domain-event-bus';
+import { JobKeyPool } from '../keys/job-key-pool.service';
+import { SecretBox } from '../keys/secret-box';
+import { WorkerState } from './worker-state';
+import { WorkersService } from './workers.service';
+
+export function dryadTarget(
+  worker: Pick<WorkerView, 'uuid' | 'controlAddr' | 'hostKey'>,
+): DryadTarget {
+  return { uuid: worker.uuid, controlAddr: worker.controlAddr, hostKey: worker.hostKey };
+}
+
+/** Rejects when `work` takes longer than `ms`. */
+export function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The long operations that PREPARE and BUSY stand for: preparing a board with a fresh job key,
+ * and telling an agent to show maintenance. They run after the state change has committed and
+ * report back with the state version they started from, so an operation overtaken by a newer
+ * state change is dropped. After a restart, workers found in PREPARE or BUSY are resumed.
+ */
+@Injectable()
+export class WorkerOperations implements OnModuleInit, OnApplicationBootstrap {
+  private readonly logger = new Logger(WorkerOperations.name);
+  private readonly running = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly workers: WorkersService,
+    private readonly dryad: DryadPort,
+    private readonly keys: JobKeyPool,
+    private readonly box: SecretBox,
+    private readonly bus: DomainEventBus,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.bus.on('worker.state-changed', (event) => this.start(event.worker));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const worker of await this.workers.all()) this.start(worker);
+  }
+
+  /** Resolves when every operation started so far has finished (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private start(worker: WorkerView): void {
+    let operation: Promise<unknown> | undefined;
+    if (worker.state === WorkerState.Prepare) operation = this.prepare(worker);
+    if (worker.state === WorkerState.Busy) operation = this.maintenance(worker);
+    if (!operation) return;
+    const tracked = operation.catch((error) =>
+      this.logger.error(`worker ${worker.uuid}: ${(error as Error).stack ?? String(error)}`),
+    );
+    this.running.add(tracked);
+    void tracked.finally(() => this.running.delete(tracked));
+  }
+
+  private async prepare(worker: WorkerView): Promise<void> {
+    try {
+      const key = await this.keys.take();
+      const { username } = await withTimeout(
+        this.dryad.prepare(dryadTarget(worker), key.publicKeySsh),
+        this.config.dryadTimeoutMs,
+        'prepare',
+      );
+      await this.workers.completePrepare(worker.uuid, worker.stateVersion, {
+        ok: true,
+        username,
+        sealedKey: this.box.seal(key),
+      });
+    } catch (error) {
+      const reason = (error as Error).message;
+      this.logger.warn(`worker ${worker.uuid}: prepare failed: ${reason}`);
+      await this.workers.completePrepare(worker.uuid, worker.stateVersion, { ok: false, reason });
+    }
+  }
+
+  private async maintenance(worker: WorkerView): Promise<void> {
+    let error: string | null = null;
+    try {
+      await withTimeout(
+        this.dryad.putInMaintenance(dryadTarget(worker), 'MAINTENANCE'),
+        this.config.dryadTimeoutMs,
+        'maintenance',
+      );
+    } catch (caught) {
+      error = (caught as Error).message;
+      this.logger.warn(`worker ${worker.uuid}: maintenance not confirmed: ${error}`);
+    }
+    await this.workers.completeMaintenance(worker.uuid, worker.stateVersion, error);
+  }
+}

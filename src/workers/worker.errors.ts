@@ -1,0 +1,50 @@
+import { DomainError } from '../common/domain-error';
+
+export class WorkerNotFoundError extends DomainError {
+  readonly code = 'worker-not-found';
+  readonly kind = 'not-found';
+  constructor(readonly uuid: string) {
+    super(`Worker ${uuid} not found`);
+  }
+}
+
+/** setState to anything but IDLE or MAINTENANCE. */
+export class StateChangeNotAllowedError extends DomainError {
+  readonly code = 'only-idle-or-maintenance';
+  readonly kind = 'invalid';
+  constructor(state: string) {
+    super(
+      `cannot set a worker to ${state}: only state changes to IDLE and MAINTENANCE are allowed`,
+    );
+  }
+}
+
+/** setState IDLE of a worker that is not in MAINTENANCE. */
+export class ForbiddenStateChangeError extends DomainError {
+  readonly code = 'forbidden-state-change';
+  readonly kind = 'invalid';
+  constructor(uuid: string, from: string, to: string) {
+    super(
+      `worker ${uuid} is ${from}: it cannot be set to ${to} (only a worker in MAINTENANCE can be set to IDLE)`,
+    );
+  }
+}
+
+export class DeregisterNotAllowedError extends DomainError {
+  readonly code = 'not-in-fail-or-maintenance';
+  readonly kind = 'invalid';
+  constructor(uuid: string, state: string) {
+    super(
+      `worker ${uuid} is ${state}: only a worker in FAILED or MAINTENANCE state can be deregistered`,
+    );
+  }
+}
+
+/** The paginator's border worker does not exist. */
+export class WorkerBorderNotFoundError extends DomainError {
+  readonly code = 'paginator-border-not-found';
+  readonly kind = 'not-found';
+  constructor(readonly borderId: string) {
+    super(`worker ${borderId} given as the paginator's border was not found`);
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { DryadModule } from '../dryad/dryad.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { KeysModule } from '../keys/keys.module';
+import { WorkerOperations } from './worker-operations.service';
+import { WorkersService } from './workers.service';
+
+@Module({
+  imports: [JobsModule, KeysModule, DryadModule],
+  providers: [WorkersService, WorkerOperations],
+  exports: [WorkersService, WorkerOperations],
+})
+export class WorkersModule {}

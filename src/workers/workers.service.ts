@@ -1,0 +1,379 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { AccessMode, Caps } from 'dryad-agent/protocol';
+import { normalizeCaps, normalizeGroups } from '../common/caps';
+import { InvalidInputError } from '../common/domain-error';
+import { Page, PageSpec, SortSpec } from '../common/list-query';
+import { Transactions } from '../database/transactions.service';
+import { UnitOfWork } from '../database/unit-of-work';
+import { viewOfWorker, WorkerView } from '../events/domain-event';
+import { JobsService } from '../jobs/jobs.service';
+import { invalidateUnsatisfiable } from '../requests/invalidate-unsatisfiable';
+import { WorkerEntity } from './worker.entity';
+import {
+  DeregisterNotAllowedError,
+  ForbiddenStateChangeError,
+  StateChangeNotAllowedError,
+  WorkerNotFoundError,
+} from './worker.errors';
+import { pageOfWorkers, WorkerFilter, WorkerSortItem } from './worker-list.query';
+import { WorkerState } from './worker-state';
+import { workerStateMachine } from './worker-state-machine';
+
+export interface RegisterWorkerInput {
+  uuid: string;
+  caps: Caps;
+  controlAddr: string;
+  sshAddr: string;
+  hostKey: string;
+  accessMode: AccessMode;
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(text: string): boolean {
+  return UUID_PATTERN.test(text);
+}
+
+/** States in which the agent holds job state that a restart of the agent loses. */
+const LOSES_STATE_ON_AGENT_RESTART: readonly WorkerState[] = [
+  WorkerState.Idle,
+  WorkerState.Prepare,
+  WorkerState.Running,
+];
+
+/** The worker registry: registration by agents, administration, and agent-reported outcomes. */
+@Injectable()
+export class WorkersService {
+  private readonly logger = new Logger(WorkersService.name);
+
+  constructor(
+    private readonly tx: Transactions,
+    private readonly jobs: JobsService,
+  ) {}
+
+  /**
+   * First registration → MAINTENANCE. Again with changed caps or addresses → BUSY (an admin
+   * must look before it serves again). Again unchanged: FAILED → PREPARE; a restarted agent
+   * that was serving (IDLE, PREPARE, RUNNING) has lost its job user, so → FAILED → PREPARE.
+   */
+  async register(input: RegisterWorkerInput, actor: string): Promise<WorkerView> {
+    if (!isUuid(input.uuid))
+      throw new InvalidInputError(`worker UUID "${input.uuid}" is not a valid UUID`);
+    const caps = normalizeCaps({ ...input.caps, UUID: input.uuid });
+    return this.tx.run(actor, async (uow) => {
+      const existing = await uow.em.findOne(WorkerEntity, { where: { uuid: input.uuid } });
+      if (!existing) return this.create(uow, input, caps);
+      const changed =
+        JSON.stringify(existing.caps) !== JSON.stringify(caps) ||
+        existing.controlAddr !== input.controlAddr ||
+        existing.sshAddr !== input.sshAddr ||
+        existing.hostKey !== input.hostKey ||
+        existing.accessMode !== input.accessMode;
+      if (changed) {
+        const before = describeRegistration(existing);
+        await uow.em.update(
+          WorkerEntity,
+          { uuid: existing.uuid },
+          {
+            caps,
+            controlAddr: input.controlAddr,
+            sshAddr: input.sshAddr,
+            hostKey: input.hostKey,
+            accessMode: input.accessMode,
+            updatedAt: uow.now,
+          },
+        );
+        Object.assign(existing, {
+          caps,
+          controlAddr: input.controlAddr,
+          sshAddr: input.sshAddr,
+          hostKey: input.hostKey,
+          accessMode: input.accessMode,
+          updatedAt: uow.now,
+        });
+        this.emitUpdated(
+          uow,
+          existing,
+          before,
+          describeRegistration(existing),
+          'registered again with changed configuration',
+        );
+        await this.toBusy(uow, existing, 'registered again with changed caps or addresses');
+        if (JSON.stringify(before.caps) !== JSON.stringify(caps)) {
+          await invalidateUnsatisfiable(
+            uow,
+            `worker ${existing.uuid} changed its caps: no registered worker can satisfy it any more`,
+          );
+        }
+      } else if (existing.state === WorkerState.Failed) {
+        await workerStateMachine.transitionTo(
+          uow,
+          existing,
+          WorkerState.Prepare,
+          'registered again',
+        );
+      } else if (existing.state === WorkerState.Busy) {
+        await workerStateMachine.transitionTo(
+          uow,
+          existing,
+          WorkerState.Busy,
+          'registered again: maintenance is told again',
+        );
+      } else if (LOSES_STATE_ON_AGENT_RESTART.includes(existing.state)) {
+        await this.fail(uow, existing, 'agent restarted');
+        await workerStateMachine.transitionTo(
+          uow,
+          existing,
+          WorkerState.Prepare,
+          'registered again after a restart',
+        );
+      }
+      return viewOfWorker(existing);
+    });
+  }
+
+  /** The agent (or the server's health check) reports a failure; the reason is kept and shown. */
+  async reportFailure(uuid: string, reason: string, actor: string): Promise<WorkerView> {
+    return this.tx.run(actor, async (uow) => {
+      const worker = await this.find(uow, uuid);
+      if (LOSES_STATE_ON_AGENT_RESTART.includes(worker.state)) {
+        await this.fail(uow, worker, reason);
+      } else {
+        // MAINTENANCE, BUSY or already FAILED: nothing to stop, but the admin should see why.
+        const before = { failReason: worker.failReason };
+        await uow.em.update(WorkerEntity, { uuid }, { failReason: reason, updatedAt: uow.now });
+        worker.failReason = reason;
+        this.emitUpdated(uow, worker, before, { failReason: reason }, reason);
+      }
+      return viewOfWorker(worker);
+    });
+  }
+
+  /** Admin: IDLE (from MAINTENANCE only: the board is prepared first) or MAINTENANCE. */
+  async setState(uuid: string, state: string, actor: string): Promise<WorkerView> {
+    if (state !== WorkerState.Idle && state !== WorkerState.Maintenance)
+      throw new StateChangeNotAllowedError(state);
+    return this.tx.run(actor, async (uow) => {
+      const worker = await this.find(uow, uuid);
+      if (state === WorkerState.Idle) {
+        if (worker.state !== WorkerState.Maintenance)
+          throw new ForbiddenStateChangeError(uuid, worker.state, state);
+        await workerStateMachine.transitionTo(
+          uow,
+          worker,
+          WorkerState.Prepare,
+          'set IDLE by an admin',
+        );
+      } else if (worker.state !== WorkerState.Maintenance) {
+        await this.toBusy(uow, worker, 'set to MAINTENANCE by an admin');
+      }
+      return viewOfWorker(worker);
+    });
+  }
+
+  async setGroups(uuid: string, groups: unknown, actor: string): Promise<WorkerView> {
+    const sorted = normalizeGroups(groups);
+    return this.tx.run(actor, async (uow) => {
+      const worker = await this.find(uow, uuid);
+      const before = { groups: worker.groups };
+      await uow.em.update(WorkerEntity, { uuid }, { groups: sorted, updatedAt: uow.now });
+      worker.groups = sorted;
+      this.emitUpdated(uow, worker, before, { groups: sorted }, null);
+      return viewOfWorker(worker);
+    });
+  }
+
+  async deregister(uuid: string, actor: string): Promise<void> {
+    await this.tx.run(actor, async (uow) => {
+      const worker = await this.find(uow, uuid);
+      if (worker.state !== WorkerState.Maintenance && worker.state !== WorkerState.Failed) {
+        throw new DeregisterNotAllowedError(uuid, worker.state);
+      }
+      const removed = await uow.em.delete(WorkerEntity, {
+        uuid,
+        stateVersion: worker.stateVersion,
+      });
+      if (removed.affected !== 1) throw new DeregisterNotAllowedError(uuid, 'changing');
+      uow.emit({
+        type: 'worker.deregistered',
+        worker: viewOfWorker(worker),
+        at: uow.now,
+        actor,
+        reason: null,
+        before: describeRegistration(worker),
+        after: null,
+      });
+      await invalidateUnsatisfiable(
+        uow,
+        `worker ${uuid} was deregistered: no registered worker can satisfy it any more`,
+      );
+    });
+  }
+
+  async get(uuid: string): Promise<WorkerView> {
+    const worker = await this.tx.read((em) => em.findOne(WorkerEntity, { where: { uuid } }));
+    if (!worker) throw new WorkerNotFoundError(uuid);
+    return viewOfWorker(worker);
+  }
+
+  async all(): Promise<WorkerView[]> {
+    return (await this.tx.read((em) => em.find(WorkerEntity))).map(viewOfWorker);
+  }
+
+  async list(
+    filter: WorkerFilter,
+    sort: SortSpec<WorkerSortItem>,
+    page: PageSpec<string>,
+  ): Promise<Page<WorkerView>> {
+    return pageOfWorkers(await this.all(), filter, sort, page);
+  }
+
+  /**
+   * Outcome of a prepare started at `version`. Applied only if nothing changed the worker
+   * since (an overtaken operation is abandoned, never applied late).
+   */
+  async completePrepare(
+    uuid: string,
+    version: number,
+    outcome: { ok: true; username: string; sealedKey: string } | { ok: false; reason: string },
+  ): Promise<boolean> {
+    return this.tx.run(`system:dryad`, async (uow) => {
+      const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
+      if (!worker || worker.stateVersion !== version || worker.state !== WorkerState.Prepare) {
+        this.logger.log(`worker ${uuid}: prepare result dropped, the worker moved on`);
+        return false;
+      }
+      if (outcome.ok) {
+        await workerStateMachine.transitionTo(uow, worker, WorkerState.Idle, 'prepared', {
+          preparedKey: outcome.sealedKey,
+          jobUsername: outcome.username,
+        });
+      } else {
+        await workerStateMachine.transitionTo(
+          uow,
+          worker,
+          WorkerState.Failed,
+          `prepare failed: ${outcome.reason}`,
+        );
+      }
+      return true;
+    });
+  }
+
+  /** Outcome of a maintenance order started at `version` (BUSY → MAINTENANCE either way). */
+  async completeMaintenance(uuid: string, version: number, error: string | null): Promise<boolean> {
+    return this.tx.run(`system:dryad`, async (uow) => {
+      const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
+      if (!worker || worker.stateVersion !== version || worker.state !== WorkerState.Busy)
+        return false;
+      // The admin wants the board out of service: it goes to MAINTENANCE even if the agent
+      // could not be told, with the reason kept for the admin to see.
+      const reason = error
+        ? `agent did not confirm maintenance: ${error}`
+        : 'agent confirmed maintenance';
+      await workerStateMachine.transitionTo(uow, worker, WorkerState.Maintenance, reason, {
+        failReason: error ? reason : worker.failReason,
+      });
+      return true;
+    });
+  }
+
+  /** A failure of the worker at `version` found by the server (health check, SSH unreachable). */
+  async failIfUnchanged(uuid: string, version: number, reason: string): Promise<boolean> {
+    return this.tx.run('system:dryad', async (uow) => {
+      const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
+      if (
+        !worker ||
+        worker.stateVersion !== version ||
+        !LOSES_STATE_ON_AGENT_RESTART.includes(worker.state)
+      )
+        return false;
+      await this.fail(uow, worker, reason);
+      return true;
+    });
+  }
+
+  private async create(
+    uow: UnitOfWork,
+    input: RegisterWorkerInput,
+    caps: Caps,
+  ): Promise<WorkerView> {
+    const worker = uow.em.create(WorkerEntity, {
+      uuid: input.uuid,
+      state: WorkerState.Maintenance,
+      stateVersion: 0,
+      caps,
+      groups: [],
+      controlAddr: input.controlAddr,
+      sshAddr: input.sshAddr,
+      hostKey: input.hostKey,
+      accessMode: input.accessMode,
+      failReason: null,
+      idleSince: null,
+      preparedKey: null,
+      jobUsername: null,
+      registeredAt: uow.now,
+      updatedAt: uow.now,
+    });
+    await uow.em.insert(WorkerEntity, worker);
+    const view = viewOfWorker(worker);
+    uow.emit({
+      type: 'worker.registered',
+      worker: view,
+      at: uow.now,
+      actor: uow.actor,
+      reason: 'first registration',
+      before: null,
+      after: { state: worker.state, ...describeRegistration(worker) },
+    });
+    return view;
+  }
+
+  /** → FAILED; a job running on it FAILS with the same reason. */
+  private async fail(uow: UnitOfWork, worker: WorkerEntity, reason: string): Promise<void> {
+    if (worker.state === WorkerState.Running)
+      await this.jobs.failJobOfWorker(uow, worker, `worker failed: ${reason}`);
+    await workerStateMachine.transitionTo(uow, worker, WorkerState.Failed, reason);
+  }
+
+  /** → BUSY (the agent is then told to show maintenance); a job running on it FAILS. */
+  private async toBusy(uow: UnitOfWork, worker: WorkerEntity, reason: string): Promise<void> {
+    if (worker.state === WorkerState.Running)
+      await this.jobs.failJobOfWorker(uow, worker, `worker taken away: ${reason}`);
+    await workerStateMachine.transitionTo(uow, worker, WorkerState.Busy, reason);
+  }
+
+  private async find(uow: UnitOfWork, uuid: string): Promise<WorkerEntity> {
+    const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
+    if (!worker) throw new WorkerNotFoundError(uuid);
+    return worker;
+  }
+
+  private emitUpdated(
+    uow: UnitOfWork,
+    worker: WorkerEntity,
+    before: Record<string, unknown>,
+    after: Record<string, unknown>,
+    reason: string | null,
+  ): void {
+    uow.emit({
+      type: 'worker.updated',
+      worker: viewOfWorker(worker),
+      at: uow.now,
+      actor: uow.actor,
+      reason,
+      before,
+      after,
+    });
+  }
+}
+
+function describeRegistration(worker: WorkerEntity): Record<string, unknown> {
+  return {
+    caps: worker.caps,
+    controlAddr: worker.controlAddr,
+    sshAddr: worker.sshAddr,
+    hostKey: worker.hostKey,
+    accessMode: worker.accessMode,
+  };
+}
