@@ -1,9 +1,13 @@
 // Two projects: fast unit specs beside the code, and e2e suites in test/ that start real
 // processes (server, agents, SSH, serial). `npm test` runs both.
 const swc = ['@swc/jest', { swcrc: true }];
+// NestJS 12 ships ES modules only. Node 20 can require() them, but Jest's module loader can
+// only do so from Node 24.9, so Jest compiles those packages to CommonJS like our own code.
+const esmOnlyPackages = ['@nestjs'];
 const shared = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.(ts|js)$': swc },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: { '^dryad-agent/(.*)$': '<rootDir>/dryad-agent/src/$1' },
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/dryad-agent/dist/'],

@@ -77,11 +77,23 @@ export class JobsService implements OnModuleInit, OnApplicationBootstrap {
       if (!canServe(worker, request, uow.now) || !worker.preparedKey || !worker.jobUsername) {
         throw new Error(`worker ${workerUuid} cannot serve request ${requestId} any more`);
       }
+      const accessKey = worker.preparedKey;
+      const username = worker.jobUsername;
+      // Both compare-and-set updates come before the job row: a lost race surfaces as a
+      // ConcurrentModificationError, and the job's unique indexes remain the last guard.
       await requestStateMachine.transitionTo(
         uow,
         request,
         RequestState.InProgress,
         `matched with worker ${workerUuid}`,
+      );
+      // The key now belongs to the job; the worker's copy goes with its state change.
+      await workerStateMachine.transitionTo(
+        uow,
+        worker,
+        WorkerState.Running,
+        `running request ${requestId}`,
+        { preparedKey: null },
       );
       const job: JobEntity = uow.em.create(JobEntity, {
         requestId,
@@ -90,21 +102,11 @@ export class JobsService implements OnModuleInit, OnApplicationBootstrap {
         timeoutAt: new Date(uow.now.getTime() + this.config.jobTimeoutMs),
         endedAt: null,
         prolongCount: 0,
-        username: worker.jobUsername,
-        accessKey: worker.preparedKey,
+        username,
+        accessKey,
         tunnelPort: null,
       });
       await uow.em.insert(JobEntity, job);
-      // The key now belongs to the job; the worker's copy goes with its state change.
-      await workerStateMachine.transitionTo(
-        uow,
-        worker,
-        WorkerState.Running,
-        `running request ${requestId}`,
-        {
-          preparedKey: null,
-        },
-      );
       this.emit(uow, 'job.started', job, null, {
         workerUuid,
         timeoutAt: job.timeoutAt.toISOString(),

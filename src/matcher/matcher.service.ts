@@ -2,7 +2,7 @@ import {
   Injectable,
   Logger,
   OnApplicationBootstrap,
-  OnApplicationShutdown,
+  BeforeApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
 import { Clock } from '../common/clock';
@@ -34,7 +34,9 @@ export interface MatcherStats {
  * not this memory). A refused match is put back into the indexes from the database.
  */
 @Injectable()
-export class MatcherService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class MatcherService
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger(MatcherService.name);
   private readonly queue = new RequestQueueIndex();
   private readonly idle = new IdleWorkerIndex();
@@ -74,7 +76,7 @@ export class MatcherService implements OnModuleInit, OnApplicationBootstrap, OnA
     this.trigger();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     await this.running;
   }

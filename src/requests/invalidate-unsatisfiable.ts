@@ -1,16 +1,22 @@
 import { UnitOfWork } from '../database/unit-of-work';
-import { isCompatible } from '../matcher/ask';
+import { isCompatible, Offer } from '../matcher/ask';
 import { WorkerEntity } from '../workers/worker.entity';
 import { RequestEntity } from './request.entity';
 import { RequestState } from './request-state';
 import { requestStateMachine } from './request-state-machine';
 
 /**
- * WAITING → INVALID for every request that no registered worker can satisfy (caps and groups,
- * whatever the worker's state). Runs inside the transaction that deregistered a worker or
- * changed its caps, so the two can never be seen apart, even across a crash.
+ * A worker was deregistered or changed its caps: WAITING requests it could satisfy before
+ * (`formerOffer`) that no registered worker can satisfy now (caps and groups, whatever the
+ * worker's state) become INVALID. Requests it could never serve are left alone: they may be
+ * waiting for a board not registered yet. Runs inside the transaction of the change, so the two
+ * are never seen apart, even across a crash.
  */
-export async function invalidateUnsatisfiable(uow: UnitOfWork, reason: string): Promise<number[]> {
+export async function invalidateUnsatisfiable(
+  uow: UnitOfWork,
+  formerOffer: Offer,
+  reason: string,
+): Promise<number[]> {
   const workers = await uow.em.find(WorkerEntity);
   // One check per distinct ask, not per request: a backlog shares few distinct asks.
   const asks: Array<{ caps: string; owner_groups: string }> = await uow.em
@@ -22,7 +28,8 @@ export async function invalidateUnsatisfiable(uow: UnitOfWork, reason: string): 
   const doomed: number[] = [];
   for (const ask of asks) {
     const shape = { caps: JSON.parse(ask.caps), ownerGroups: JSON.parse(ask.owner_groups) };
-    if (workers.some((worker) => isCompatible(worker, shape))) continue;
+    if (!isCompatible(formerOffer, shape) || workers.some((worker) => isCompatible(worker, shape)))
+      continue;
     const requests = await uow.em
       .createQueryBuilder(RequestEntity, 'r')
       .where('r.state = :state AND r.caps = :caps AND r.owner_groups = :groups', {

@@ -2,7 +2,7 @@ import {
   Injectable,
   Logger,
   OnApplicationBootstrap,
-  OnApplicationShutdown,
+  BeforeApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
@@ -30,7 +30,7 @@ const NEXT_DUE = 'timekeeper:next-due';
  * handler re-checks the stored times, so stale heap entries (after an update) do nothing.
  */
 @Injectable()
-export class Timekeeper implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class Timekeeper implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(Timekeeper.name);
   private readonly due = new BinaryHeap<DueItem>(dueBefore);
   private cancelArmed: CancelTimer | null = null;
@@ -67,7 +67,7 @@ export class Timekeeper implements OnModuleInit, OnApplicationBootstrap, OnAppli
     await this.processDue();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.cancelArmed?.();
     if (this.scheduler.doesExist('interval', SWEEP)) this.scheduler.deleteInterval(SWEEP);

@@ -1,4 +1,10 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleInit,
+} from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { DryadPort, DryadTarget } from '../dryad/dryad.port';
 import { WorkerView } from '../events/domain-event';
@@ -30,9 +36,13 @@ export function withTimeout<T>(work: Promise<T>, ms: number, what: string): Prom
  * state change is dropped. After a restart, workers found in PREPARE or BUSY are resumed.
  */
 @Injectable()
-export class WorkerOperations implements OnModuleInit, OnApplicationBootstrap {
+export class WorkerOperations
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger(WorkerOperations.name);
   private readonly running = new Set<Promise<unknown>>();
+  private readonly completing = new Set<Promise<unknown>>();
+  private stopping = false;
 
   constructor(
     private readonly workers: WorkersService,
@@ -51,12 +61,23 @@ export class WorkerOperations implements OnModuleInit, OnApplicationBootstrap {
     for (const worker of await this.workers.all()) this.start(worker);
   }
 
-  /** Resolves when every operation started so far has finished (tests, shutdown). */
+  /**
+   * Stops recording outcomes: an operation still talking to its agent is abandoned (its worker
+   * stays PREPARE/BUSY in the database and is resumed at the next start); outcomes already being
+   * written are awaited.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.completing]);
+  }
+
+  /** Resolves when every operation started so far has finished (tests). */
   async settled(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
   private start(worker: WorkerView): void {
+    if (this.stopping) return;
     let operation: Promise<unknown> | undefined;
     if (worker.state === WorkerState.Prepare) operation = this.prepare(worker);
     if (worker.state === WorkerState.Busy) operation = this.maintenance(worker);
@@ -76,15 +97,19 @@ export class WorkerOperations implements OnModuleInit, OnApplicationBootstrap {
         this.config.dryadTimeoutMs,
         'prepare',
       );
-      await this.workers.completePrepare(worker.uuid, worker.stateVersion, {
-        ok: true,
-        username,
-        sealedKey: this.box.seal(key),
-      });
+      await this.record(() =>
+        this.workers.completePrepare(worker.uuid, worker.stateVersion, {
+          ok: true,
+          username,
+          sealedKey: this.box.seal(key),
+        }),
+      );
     } catch (error) {
       const reason = (error as Error).message;
       this.logger.warn(`worker ${worker.uuid}: prepare failed: ${reason}`);
-      await this.workers.completePrepare(worker.uuid, worker.stateVersion, { ok: false, reason });
+      await this.record(() =>
+        this.workers.completePrepare(worker.uuid, worker.stateVersion, { ok: false, reason }),
+      );
     }
   }
 
@@ -100,6 +125,20 @@ export class WorkerOperations implements OnModuleInit, OnApplicationBootstrap {
       error = (caught as Error).message;
       this.logger.warn(`worker ${worker.uuid}: maintenance not confirmed: ${error}`);
     }
-    await this.workers.completeMaintenance(worker.uuid, worker.stateVersion, error);
+    await this.record(() =>
+      this.workers.completeMaintenance(worker.uuid, worker.stateVersion, error),
+    );
+  }
+
+  /** Writes an operation's outcome unless the server is shutting down. */
+  private async record(write: () => Promise<unknown>): Promise<void> {
+    if (this.stopping) return;
+    const writing = write();
+    this.completing.add(writing);
+    try {
+      await writing;
+    } finally {
+      this.completing.delete(writing);
+    }
   }
 }

@@ -71,6 +71,7 @@ export class WorkersService {
         existing.accessMode !== input.accessMode;
       if (changed) {
         const before = describeRegistration(existing);
+        const formerOffer = { caps: existing.caps, groups: existing.groups };
         await uow.em.update(
           WorkerEntity,
           { uuid: existing.uuid },
@@ -102,6 +103,7 @@ export class WorkersService {
         if (JSON.stringify(before.caps) !== JSON.stringify(caps)) {
           await invalidateUnsatisfiable(
             uow,
+            formerOffer,
             `worker ${existing.uuid} changed its caps: no registered worker can satisfy it any more`,
           );
         }
@@ -205,6 +207,7 @@ export class WorkersService {
       });
       await invalidateUnsatisfiable(
         uow,
+        worker,
         `worker ${uuid} was deregistered: no registered worker can satisfy it any more`,
       );
     });

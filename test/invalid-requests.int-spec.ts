@@ -1,0 +1,68 @@
+import { requestInput } from './factories/request.factory';
+import { workerRegistration } from './factories/worker.factory';
+import { startTestApp, TestApp } from './support/test-app';
+import { tempDir } from './support/temp-dir';
+
+describe('INVALID: requests no registered worker can satisfy any more', () => {
+  const dir = tempDir();
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ dataDir: dir.path });
+  });
+  afterAll(async () => {
+    await t.close();
+    dir.remove();
+  });
+
+  const stateOf = async (id: number) => (await t.requests.get(id)).request.state;
+
+  it('deregistering the only worker that fits invalidates waiting requests for it, and only those', async () => {
+    const only = workerRegistration({ caps: { board: 'unique-board' } });
+    const other = workerRegistration({ caps: { board: 'common' } });
+    await t.workers.register(only, 'agent:a');
+    await t.workers.register(other, 'agent:b');
+    const doomed = await t.requests.create(
+      requestInput({
+        caps: { board: 'unique-board' },
+        validAfter: new Date(t.clock.now().getTime() + 60_000),
+      }),
+      'user:tester',
+    );
+    const fine = await t.requests.create(
+      requestInput({ caps: { board: 'common' } }),
+      'user:tester',
+    );
+    await t.workers.deregister(only.uuid, 'user:admin');
+    expect(await stateOf(doomed.id)).toBe('INVALID');
+    expect(await stateOf(fine.id)).toBe('WAITING');
+  });
+
+  it('a caps change invalidates what the worker could serve before and nobody can serve now', async () => {
+    const worker = workerRegistration({ caps: { board: 'shifting' } });
+    await t.workers.register(worker, 'agent:c');
+    await t.workers.setGroups(worker.uuid, ['lab-a'], 'user:admin');
+    const forLabA = await t.requests.create(
+      requestInput({ caps: { board: 'shifting' }, groups: ['lab-a'] }),
+      'u',
+    );
+    const forLabB = await t.requests.create(
+      requestInput({ caps: { board: 'shifting' }, groups: ['lab-b'] }),
+      'u',
+    );
+    const forOther = await t.requests.create(requestInput({ caps: { board: 'never-there' } }), 'u');
+    await t.workers.register({ ...worker, caps: { board: 'shifted' } }, 'agent:c');
+    expect(await stateOf(forLabA.id)).toBe('INVALID');
+    // Groups are part of the ask: lab-b could never use this worker, so its change says nothing.
+    expect(await stateOf(forLabB.id)).toBe('WAITING');
+    // A request no worker could ever serve may be waiting for a board yet to come.
+    expect(await stateOf(forOther.id)).toBe('WAITING');
+  });
+
+  it('a request filed before any fitting worker registered keeps waiting until such an event', async () => {
+    const request = await t.requests.create(requestInput({ caps: { board: 'future-board' } }), 'u');
+    expect(await stateOf(request.id)).toBe('WAITING');
+    await t.workers.register(workerRegistration({ caps: { board: 'future-board' } }), 'agent:d');
+    expect(await stateOf(request.id)).toBe('WAITING');
+  });
+});

@@ -1,0 +1,148 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { requestInput } from './factories/request.factory';
+import { idleWorker, workerRegistration } from './factories/worker.factory';
+import { startTestApp, TestApp } from './support/test-app';
+import { tempDir } from './support/temp-dir';
+import { waitFor } from './support/wait-for';
+
+describe('request and worker lifecycle through the services', () => {
+  const dir = tempDir();
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ dataDir: dir.path });
+  });
+  afterAll(async () => {
+    await t.close();
+    dir.remove();
+  });
+
+  it('registers a new worker in MAINTENANCE with its UUID among its caps', async () => {
+    const input = workerRegistration({ caps: { board: 'odroid', arch: 'armv7' } });
+    const worker = await t.workers.register(input, 'agent:test');
+    expect(worker.state).toBe('MAINTENANCE');
+    expect(worker.caps).toEqual({ UUID: input.uuid, arch: 'armv7', board: 'odroid' });
+    expect(Object.keys(worker.caps)).toEqual(['UUID', 'arch', 'board']);
+  });
+
+  it('prepares a worker set IDLE by an admin, then serves, closes and prepares it again', async () => {
+    const worker = await idleWorker(t, { board: 'lifecycle' });
+    expect(t.dryad.countOf('prepare', worker.uuid)).toBe(1);
+
+    const request = await t.requests.create(
+      requestInput({ caps: { board: 'lifecycle' } }),
+      'user:tester',
+    );
+    await t.settle();
+    const running = await t.requests.get(request.id);
+    expect(running.request.state).toBe('IN PROGRESS');
+    expect(running.job?.workerUuid).toBe(worker.uuid);
+    expect(running.job!.timeoutAt.getTime()).toBe(running.job!.startedAt.getTime() + 3_600_000);
+    expect((await t.workers.get(worker.uuid)).state).toBe('RUNNING');
+
+    const access = await t.requests.acquire(request.id);
+    expect(access.username).toBe('boruta-user');
+    expect(access.key.privateKeyPem).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/);
+    const publicFromPrivate = createPublicKey(createPrivateKey(access.key.privateKeyPem)).export({
+      format: 'jwk',
+    });
+    expect(publicFromPrivate.kty).toBe('RSA');
+    // The key handed out is the one the worker was prepared with.
+    expect(
+      t.dryad.calls.find((c) => c.operation === 'prepare' && c.uuid === worker.uuid)?.argument,
+    ).toBe(access.key.publicKeySsh);
+    expect(access.tunnel.port).toBeGreaterThan(0);
+
+    await t.requests.close(request.id, 'user:tester');
+    expect((await t.requests.get(request.id)).request.state).toBe('DONE');
+    await t.settle();
+    expect((await t.workers.get(worker.uuid)).state).toBe('IDLE');
+    expect(t.dryad.countOf('prepare', worker.uuid)).toBe(2);
+  });
+
+  it('cancels a WAITING request and refuses to close it twice', async () => {
+    const request = await t.requests.create(
+      requestInput({ caps: { board: 'nowhere' } }),
+      'user:tester',
+    );
+    expect((await t.requests.close(request.id, 'user:tester')).state).toBe('CANCELLED');
+    await expect(t.requests.close(request.id, 'user:tester')).rejects.toMatchObject({
+      code: 'action-not-allowed-in-state',
+      kind: 'invalid',
+    });
+  });
+
+  it('validates priorities and times with typed errors', async () => {
+    const now = t.clock.now().getTime();
+    await expect(t.requests.create(requestInput({ priority: 0 }), 'u')).rejects.toMatchObject({
+      code: 'priority-out-of-bounds',
+    });
+    await expect(t.requests.create(requestInput({ priority: 17 }), 'u')).rejects.toMatchObject({
+      code: 'priority-out-of-bounds',
+    });
+    await expect(
+      t.requests.create(requestInput({ deadline: new Date(now - 1000) }), 'u'),
+    ).rejects.toMatchObject({
+      code: 'deadline-in-past',
+    });
+    await expect(
+      t.requests.create(
+        requestInput({ validAfter: new Date(now + 2000), deadline: new Date(now + 1000) }),
+        'u',
+      ),
+    ).rejects.toMatchObject({ code: 'illegal-time-range' });
+    await expect(t.requests.get(999_999)).rejects.toMatchObject({
+      code: 'request-not-found',
+      kind: 'not-found',
+    });
+  });
+
+  it('applies the defaults: validAfter now, deadline now + 30 days', async () => {
+    const request = await t.requests.create(
+      requestInput({ caps: { board: 'nowhere' } }),
+      'user:tester',
+    );
+    expect(request.validAfter).toEqual(t.clock.now());
+    expect(request.deadline.getTime()).toBe(t.clock.now().getTime() + 30 * 86_400_000);
+  });
+
+  it('acquire and prolong need a running job', async () => {
+    const request = await t.requests.create(
+      requestInput({ caps: { board: 'nowhere' } }),
+      'user:tester',
+    );
+    await expect(t.requests.acquire(request.id)).rejects.toMatchObject({
+      code: 'worker-not-assigned',
+    });
+    await expect(t.requests.prolong(request.id, 'u')).rejects.toMatchObject({
+      code: 'worker-not-assigned',
+    });
+  });
+
+  it('only lets admins set IDLE (from MAINTENANCE) or MAINTENANCE', async () => {
+    const worker = await idleWorker(t, { board: 'admin-only' });
+    await expect(t.workers.setState(worker.uuid, 'RUNNING', 'user:admin')).rejects.toMatchObject({
+      code: 'only-idle-or-maintenance',
+    });
+    await expect(t.workers.setState(worker.uuid, 'IDLE', 'user:admin')).rejects.toMatchObject({
+      code: 'forbidden-state-change',
+    });
+    await expect(t.workers.deregister(worker.uuid, 'user:admin')).rejects.toMatchObject({
+      code: 'not-in-fail-or-maintenance',
+    });
+    await t.workers.setState(worker.uuid, 'MAINTENANCE', 'user:admin');
+    await waitFor(
+      async () => (await t.workers.get(worker.uuid)).state === 'MAINTENANCE',
+      'MAINTENANCE',
+    );
+    expect(t.dryad.countOf('maintenance', worker.uuid)).toBe(1);
+    await t.workers.deregister(worker.uuid, 'user:admin');
+    await expect(t.workers.get(worker.uuid)).rejects.toMatchObject({ code: 'worker-not-found' });
+  });
+
+  it('stores groups sorted and without duplicates', async () => {
+    const { uuid } = await t.workers.register(workerRegistration(), 'agent:test');
+    const worker = await t.workers.setGroups(uuid, ['lab-b', 'lab-a', 'lab-b'], 'user:admin');
+    expect(worker.groups).toEqual(['lab-a', 'lab-b']);
+  });
+});

@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+/**
+ * A throw-away PostgreSQL database on the machine's server (trust auth on 127.0.0.1, as on the
+ * CI machine). LESHY_TEST_POSTGRES_URL points elsewhere if needed.
+ */
+export async function scratchPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin =
+    process.env.LESHY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `leshy_test_${randomBytes(6).toString('hex')}`;
+  const client = new Client({ connectionString: admin });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL is needed for this suite and is not reachable at ${admin} (${(error as Error).message}). ` +
+        'Start it, or set LESHY_TEST_POSTGRES_URL to a server where the user may create databases.',
+    );
+  }
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const dropper = new Client({ connectionString: admin });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}

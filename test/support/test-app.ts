@@ -1,0 +1,95 @@
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { AppModule } from '../../src/app.module';
+import { Clock } from '../../src/common/clock';
+import { AppConfig } from '../../src/config/app-config';
+import { Environment, loadConfig } from '../../src/config/load-config';
+import { DryadPort } from '../../src/dryad/dryad.port';
+import { JobsService } from '../../src/jobs/jobs.service';
+import { JobKeyPool } from '../../src/keys/job-key-pool.service';
+import { MatcherService } from '../../src/matcher/matcher.service';
+import { RequestsService } from '../../src/requests/requests.service';
+import { Timekeeper } from '../../src/timekeeper/timekeeper.service';
+import { WorkerOperations } from '../../src/workers/worker-operations.service';
+import { WorkersService } from '../../src/workers/workers.service';
+import { FakeClock } from '../fakes/fake-clock';
+import { FakeDryad } from '../fakes/fake-dryad';
+import { RecycledKeyPool } from '../fakes/recycled-key-pool';
+
+export interface TestAppOptions {
+  /** Data dir (SQLite file, secret); reuse one to restart on the same database. */
+  dataDir: string;
+  clock?: FakeClock;
+  dryad?: FakeDryad;
+  /** Extra LESHY_* variables. */
+  env?: Environment;
+  /** Use real, fresh job keys (slower) instead of a few recycled ones. */
+  freshKeys?: boolean;
+  /** Listen on HTTP (127.0.0.1, ephemeral port). */
+  http?: boolean;
+}
+
+/** The whole server in-process on a real SQLite file, with a fake clock and fake agents. */
+export interface TestApp {
+  app: INestApplication;
+  config: AppConfig;
+  clock: FakeClock;
+  dryad: FakeDryad;
+  requests: RequestsService;
+  workers: WorkersService;
+  jobs: JobsService;
+  matcher: MatcherService;
+  timekeeper: Timekeeper;
+  /** Waits until no matching pass and no agent operation is pending. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
+  const clock = options.clock ?? new FakeClock();
+  const dryad = options.dryad ?? new FakeDryad();
+  const config = loadConfig({
+    LESHY_DATA_DIR: options.dataDir,
+    LESHY_HTTP_ADDR: '127.0.0.1:0',
+    LESHY_KEY_POOL: '2',
+    LESHY_SWEEP_INTERVAL: '1h',
+    ...options.env,
+  });
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .overrideProvider(DryadPort)
+    .useValue(dryad);
+  if (!options.freshKeys)
+    builder = builder.overrideProvider(JobKeyPool).useValue(new RecycledKeyPool());
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+  if (options.http) await app.listen(0, '127.0.0.1');
+  else await app.init();
+  const matcher = app.get(MatcherService);
+  const operations = app.get(WorkerOperations);
+  // Quiet when, three times in a row, no matching pass and no agent operation is pending.
+  const settle = async () => {
+    for (let round = 0; round < 3; round++) {
+      await matcher.idleUntilSettled();
+      await operations.settled();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  return {
+    app,
+    config,
+    clock,
+    dryad,
+    requests: app.get(RequestsService),
+    workers: app.get(WorkersService),
+    jobs: app.get(JobsService),
+    matcher,
+    timekeeper: app.get(Timekeeper),
+    settle,
+    close: async () => {
+      await settle();
+      await app.close();
+    },
+  };
+}
