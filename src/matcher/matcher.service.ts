@@ -13,9 +13,8 @@ import { RequestState } from '../requests/request-state';
 import { RequestsService } from '../requests/requests.service';
 import { WorkerState } from '../workers/worker-state';
 import { WorkersService } from '../workers/workers.service';
-import { IdleWorkerIndex } from './idle-worker-index';
-import { PlannedMatch, planMatches } from './match-planner';
-import { AskQueue, RequestQueueIndex } from './request-queue-index';
+import { PlannedMatch } from './match-planner';
+import { MatchingState } from './matching-state';
 
 export interface MatcherStats {
   passes: number;
@@ -38,11 +37,7 @@ export class MatcherService
   implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
 {
   private readonly logger = new Logger(MatcherService.name);
-  private readonly queue = new RequestQueueIndex();
-  private readonly idle = new IdleWorkerIndex();
-  private readonly dirtyAsks = new Set<AskQueue>();
-  private readonly dirtyWorkers = new Set<string>();
-  private everything = false;
+  private readonly state = new MatchingState();
   private scheduled = false;
   private running: Promise<void> | null = null;
   private stopped = false;
@@ -63,16 +58,16 @@ export class MatcherService
     this.bus.on('worker.registered', (e) => this.onWorker(e.worker));
     this.bus.on('worker.state-changed', (e) => this.onWorker(e.worker));
     this.bus.on('worker.updated', (e) => this.onWorker(e.worker));
-    this.bus.on('worker.deregistered', (e) => this.idle.remove(e.worker.uuid));
+    this.bus.on('worker.deregistered', (e) => this.state.workerRemoved(e.worker.uuid));
   }
 
   /** The indexes are rebuilt from the database: the queue survives any restart. */
   async onApplicationBootstrap(): Promise<void> {
     const now = this.clock.now().getTime();
-    for (const request of await this.requests.waiting()) this.queue.upsert(request, now);
-    for (const worker of await this.workers.all())
-      if (worker.state === WorkerState.Idle) this.idle.upsert(worker);
-    this.everything = true;
+    for (const request of await this.requests.waiting())
+      this.state.requestChanged(request, now, false);
+    for (const worker of await this.workers.all()) this.state.workerChanged(worker, false);
+    this.state.markEverything();
     this.trigger();
   }
 
@@ -83,10 +78,7 @@ export class MatcherService
 
   /** The timekeeper says validAfter has come for this request. */
   requestBecameReady(id: number): void {
-    const entry = this.queue.get(id);
-    if (!entry || entry.validAfter > this.clock.now().getTime()) return;
-    this.dirtyAsks.add(this.queue.markReady(id)!);
-    this.trigger();
+    if (this.state.requestBecameReady(id, this.clock.now().getTime())) this.trigger();
   }
 
   /** Resolves when no pass is pending or running (tests and benchmarks). */
@@ -99,34 +91,18 @@ export class MatcherService
   stats(): MatcherStats {
     return {
       ...this.counters,
-      waiting: this.queue.requestCount,
-      asks: this.queue.askCount,
-      idleWorkers: this.idle.size,
+      waiting: this.state.queue.requestCount,
+      asks: this.state.queue.askCount,
+      idleWorkers: this.state.idle.size,
     };
   }
 
   private onRequest(request: RequestView, rematch = true): void {
-    if (request.state !== RequestState.Waiting) {
-      this.queue.remove(request.id);
-      return;
-    }
-    const entry = this.queue.upsert(request, this.clock.now().getTime());
-    if (entry.ready && rematch) {
-      this.dirtyAsks.add(entry.ask);
-      this.trigger();
-    }
+    if (this.state.requestChanged(request, this.clock.now().getTime(), rematch)) this.trigger();
   }
 
   private onWorker(worker: WorkerView, rematch = true): void {
-    if (worker.state !== WorkerState.Idle) {
-      this.idle.remove(worker.uuid);
-      return;
-    }
-    this.idle.upsert(worker);
-    if (rematch) {
-      this.dirtyWorkers.add(worker.uuid);
-      this.trigger();
-    }
+    if (this.state.workerChanged(worker, rematch)) this.trigger();
   }
 
   private trigger(): void {
@@ -138,38 +114,20 @@ export class MatcherService
         // The running pass loops until nothing is dirty.
         return;
       }
-      this.running = this.runPasses().finally(() => (this.running = null));
+      this.running = this.runPasses().finally(() => {
+        this.running = null;
+        // A change that arrived as the last pass ended still gets its pass.
+        if (this.state.pending) this.trigger();
+      });
     });
   }
 
   private async runPasses(): Promise<void> {
-    while (
-      !this.stopped &&
-      (this.everything || this.dirtyAsks.size > 0 || this.dirtyWorkers.size > 0)
-    ) {
-      const candidates = this.candidates();
-      const planned = planMatches(this.queue, this.idle, candidates, this.clock.now().getTime());
+    while (!this.stopped && this.state.pending) {
+      const planned = this.state.plan(this.clock.now().getTime());
       this.counters.passes++;
       for (const match of planned) await this.commit(match);
     }
-  }
-
-  /** Asks that something happened to, plus those a changed idle worker can serve. */
-  private candidates(): AskQueue[] {
-    let candidates: AskQueue[];
-    if (this.everything) {
-      candidates = [...this.queue.allAsks()];
-    } else {
-      candidates = [...this.dirtyAsks];
-      for (const uuid of this.dirtyWorkers) {
-        const worker = this.idle.get(uuid);
-        if (worker) candidates.push(...this.queue.asksServableBy(worker));
-      }
-    }
-    this.everything = false;
-    this.dirtyAsks.clear();
-    this.dirtyWorkers.clear();
-    return candidates;
   }
 
   private async commit(match: PlannedMatch): Promise<void> {
@@ -203,8 +161,8 @@ export class MatcherService
         `request ${match.requestId} / worker ${match.workerUuid}: refused although both are free`,
       );
     if (request) this.onRequest(request, !lasting);
-    else this.queue.remove(match.requestId);
+    else this.state.queue.remove(match.requestId);
     if (worker) this.onWorker(worker, !lasting);
-    else this.idle.remove(match.workerUuid);
+    else this.state.workerRemoved(match.workerUuid);
   }
 }
