@@ -1,56 +1,54 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { AsyncMutex } from '../common/async-mutex';
 import { Clock } from '../common/clock';
 import { aggregateOf } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { AuditEventEntity } from '../events/audit-event.entity';
+import { SqliteSerialExecutor } from './sqlite-serial-executor';
 import { UnitOfWork } from './unit-of-work';
 
 /**
  * The only way services touch the database. Every change runs in a transaction that also
  * appends its audit rows; its events are published once it has committed.
  *
- * SQLite: TypeORM drives one connection through one query runner, so two transactions in
- * flight would nest into each other. All work is therefore serialized here (reads too, so a
- * read never sees a transaction's uncommitted rows). PostgreSQL: a connection pool, no lock;
- * compare-and-set updates and unique indexes arbitrate between concurrent transactions.
+ * SQLite: all work goes through SqliteSerialExecutor (one connection, group commit).
+ * PostgreSQL: a connection pool, one transaction per call; compare-and-set updates and unique
+ * indexes arbitrate between concurrent transactions, of this and other server instances.
  */
 @Injectable()
 export class Transactions {
-  private readonly serial: AsyncMutex | null;
+  private readonly serial: SqliteSerialExecutor | null;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly bus: DomainEventBus,
   ) {
-    this.serial = dataSource.options.type === 'sqlite' ? new AsyncMutex() : null;
+    this.serial =
+      dataSource.options.type === 'sqlite' ? new SqliteSerialExecutor(dataSource) : null;
   }
 
   /** Runs `work` in a transaction as `actor`; publishes its events after commit. */
   async run<T>(actor: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
-    let uow: UnitOfWork | undefined;
-    const result = await this.exclusive(() =>
-      this.dataSource.transaction(async (em) => {
-        uow = new UnitOfWork(em, this.clock.now(), actor);
-        const value = await work(uow);
-        await this.appendAudit(em, uow);
-        return value;
-      }),
-    );
-    this.bus.publish(uow!.events);
+    let uow!: UnitOfWork;
+    // Runs again from scratch if a group commit has to be redone alone: a fresh unit each time.
+    const attempt = async (em: EntityManager) => {
+      uow = new UnitOfWork(em, this.clock.now(), actor);
+      const value = await work(uow);
+      await this.appendAudit(em, uow);
+      return value;
+    };
+    const result = this.serial
+      ? await this.serial.write(attempt)
+      : await this.dataSource.transaction((em) => attempt(em));
+    this.bus.publish(uow.events);
     return result;
   }
 
   /** Runs read-only work outside any transaction (serialized on SQLite). */
   read<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.exclusive(() => work(this.dataSource.manager));
-  }
-
-  private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    return this.serial ? this.serial.run(work) : work();
+    return this.serial ? this.serial.read(work) : work(this.dataSource.manager);
   }
 
   private async appendAudit(em: EntityManager, uow: UnitOfWork): Promise<void> {

@@ -1,0 +1,159 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { AppModule } from '../../src/app.module';
+import { loadConfig } from '../../src/config/load-config';
+import { DryadPort } from '../../src/dryad/dryad.port';
+import { DomainEventBus } from '../../src/events/domain-event-bus';
+import { MatcherService } from '../../src/matcher/matcher.service';
+import { RequestsService } from '../../src/requests/requests.service';
+import { WorkersService } from '../../src/workers/workers.service';
+import { FakeDryad } from '../fakes/fake-dryad';
+import { workerRegistration } from '../factories/worker.factory';
+import { tempDir } from '../support/temp-dir';
+import { mb, percentile } from './percentiles';
+
+const BACKLOGS = [0, 1_000, 10_000];
+const CREATES = 4_000;
+const IN_FLIGHT = 16;
+const WORKERS = 100;
+const ARRIVALS_PER_SECOND = 4;
+const ARRIVAL_SECONDS = Number(process.env.LESHY_BENCH_ARRIVAL_SECONDS ?? 20);
+
+interface Server {
+  app: INestApplicationContext;
+  requests: RequestsService;
+  workers: WorkersService;
+  matcher: MatcherService;
+  bus: DomainEventBus;
+  close(): Promise<void>;
+}
+
+/** The real server in-process (SQLite file, real clock, real key pool), agents faked. */
+async function startServer(): Promise<Server> {
+  const dir = tempDir('leshy-bench-');
+  const config = loadConfig({ LESHY_DATA_DIR: dir.path, LESHY_HTTP_ADDR: '127.0.0.1:0' });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+    .overrideProvider(DryadPort)
+    .useValue(new FakeDryad())
+    .compile();
+  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  await app.init();
+  return {
+    app,
+    requests: app.get(RequestsService),
+    workers: app.get(WorkersService),
+    matcher: app.get(MatcherService),
+    bus: app.get(DomainEventBus),
+    close: async () => {
+      await app.close();
+      dir.remove();
+    },
+  };
+}
+
+/** Runs `count` calls with at most `inFlight` at once; returns calls per second. */
+async function rate(
+  count: number,
+  inFlight: number,
+  call: (i: number) => Promise<unknown>,
+): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < count) await call(next++);
+    }),
+  );
+  return count / ((performance.now() - started) / 1000);
+}
+
+async function fillBacklog(server: Server, size: number): Promise<void> {
+  await rate(size, IN_FLIGHT, () =>
+    server.requests.create({ caps: { board: 'not-in-this-lab' }, priority: 8 }, 'user:bench'),
+  );
+}
+
+async function createRate(
+  backlog: number,
+): Promise<{ concurrent: number; sequential: number; rss: number }> {
+  const server = await startServer();
+  try {
+    await fillBacklog(server, backlog);
+    const create = () =>
+      server.requests.create({ caps: { board: 'not-in-this-lab' }, priority: 8 }, 'user:bench');
+    const concurrent = await rate(CREATES, IN_FLIGHT, create);
+    const sequential = await rate(CREATES / 4, 1, create);
+    return { concurrent, sequential, rss: process.memoryUsage().rss };
+  } finally {
+    await server.close();
+  }
+}
+
+async function assignmentLatency(
+  backlog: number,
+): Promise<{ p50: number; p99: number; samples: number; rss: number }> {
+  const server = await startServer();
+  try {
+    await fillBacklog(server, backlog);
+    for (let i = 0; i < WORKERS; i++) {
+      const { uuid } = await server.workers.register(
+        workerRegistration({ caps: { board: 'bench' } }),
+        'agent:bench',
+      );
+      await server.workers.setState(uuid, 'IDLE', 'user:admin');
+    }
+    while (server.matcher.stats().idleWorkers < WORKERS)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const createdAt = new Map<number, number>();
+    const latencies: number[] = [];
+    server.bus.on('request.state-changed', (event) => {
+      if (event.to !== 'IN PROGRESS') return;
+      const started = createdAt.get(event.request.id);
+      if (started === undefined) return;
+      latencies.push(performance.now() - started);
+      // The tester is done at once: the worker is cleaned and comes back.
+      void server.requests.close(event.request.id, 'user:bench');
+    });
+    const total = ARRIVALS_PER_SECOND * ARRIVAL_SECONDS;
+    for (let i = 0; i < total; i++) {
+      const started = performance.now();
+      const request = await server.requests.create(
+        { caps: { board: 'bench' }, priority: 1 + (i % 16) },
+        'user:bench',
+      );
+      // Matching starts after commit (setImmediate), so recording the id here is in time.
+      createdAt.set(request.id, started);
+      await new Promise((resolve) => setTimeout(resolve, 1000 / ARRIVALS_PER_SECOND));
+    }
+    while (latencies.length < total) await new Promise((resolve) => setTimeout(resolve, 50));
+    return {
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      samples: latencies.length,
+      rss: process.memoryUsage().rss,
+    };
+  } finally {
+    await server.close();
+  }
+}
+
+export async function coreBench(): Promise<void> {
+  console.log('== core: request creation (SQLite, durable on commit) ==');
+  for (const backlog of BACKLOGS) {
+    const { concurrent, sequential, rss } = await createRate(backlog);
+    console.log(
+      `backlog ${String(backlog).padStart(6)}: ${concurrent.toFixed(0).padStart(5)} creates/s with ${IN_FLIGHT} in flight, ` +
+        `${sequential.toFixed(0).padStart(5)} creates/s one at a time   RSS ${mb(rss)}`,
+    );
+  }
+  console.log(
+    `== core: assignment latency (created → IN PROGRESS), ${WORKERS} idle workers, ${ARRIVALS_PER_SECOND} requests/s ==`,
+  );
+  for (const backlog of BACKLOGS) {
+    const { p50, p99, samples, rss } = await assignmentLatency(backlog);
+    console.log(
+      `backlog ${String(backlog).padStart(6)}: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms over ${samples} requests   RSS ${mb(rss)}`,
+    );
+  }
+}

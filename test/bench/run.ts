@@ -1,0 +1,24 @@
+/**
+ * `npm run bench`: speed and memory of Leshy, measured (tests assert behaviour, not speed).
+ * Run as `npm run bench` or `npm run bench -- core` to pick suites.
+ */
+import 'reflect-metadata';
+import { coreBench } from './core-bench';
+
+const SUITES: Record<string, () => Promise<void>> = { core: coreBench };
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2).filter((a) => a in SUITES);
+  for (const name of wanted.length ? wanted : Object.keys(SUITES)) await SUITES[name]();
+  console.log(
+    `peak RSS of the benchmark process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
