@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AgentsApiModule } from './api/v2/agents/agents.module';
 import { ClockModule } from './common/clock.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -32,6 +33,7 @@ export class AppModule {
         MatcherModule,
         TimekeeperModule,
         HealthModule,
+        AgentsApiModule,
       ],
     };
   }

@@ -1,0 +1,95 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainError, DomainErrorKind } from '../../../common/domain-error';
+
+const STATUS: Record<DomainErrorKind, number> = {
+  invalid: HttpStatus.BAD_REQUEST,
+  'not-found': HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  forbidden: HttpStatus.FORBIDDEN,
+  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+/** RFC 9457 problem details, the error format of API v2. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  /** Stable machine-readable problem name. */
+  code: string;
+  errors?: string[];
+}
+
+/**
+ * API v2's one exception filter: domain errors and HTTP errors become problem+json with a
+ * status that names the class of problem; anything unexpected is logged and answered 500
+ * without internals.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemDetailsFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const problem = this.toProblem(exception);
+    response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  }
+
+  private toProblem(exception: unknown): ProblemDetails {
+    if (exception instanceof DomainError) {
+      const status = STATUS[exception.kind];
+      return {
+        type: `urn:leshy:problem:${exception.code}`,
+        title: titleOf(status),
+        status,
+        detail: exception.message,
+        code: exception.code,
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      const messages =
+        typeof body === 'object' && body && 'message' in body
+          ? (body as { message: unknown }).message
+          : body;
+      const errors = Array.isArray(messages) ? messages.map(String) : undefined;
+      const detail = errors ? errors.join('; ') : String(messages);
+      const code =
+        status === 400 ? 'invalid-input' : titleOf(status).toLowerCase().replace(/ /g, '-');
+      return {
+        type: `urn:leshy:problem:${code}`,
+        title: titleOf(status),
+        status,
+        detail,
+        code,
+        ...(errors ? { errors } : {}),
+      };
+    }
+    this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    return {
+      type: 'urn:leshy:problem:internal',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'the server failed unexpectedly; the error is in its log',
+      code: 'internal',
+    };
+  }
+}
+
+function titleOf(status: number): string {
+  const name = HttpStatus[status];
+  return name
+    ? name
+        .toLowerCase()
+        .replace(/(^|_)(\w)/g, (_, sep: string, c: string) => (sep ? ' ' : '') + c.toUpperCase())
+    : 'Error';
+}
