@@ -5,6 +5,7 @@ import { ClockModule } from './common/clock.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DryadSupervisionModule } from './dryad/dryad-supervision.module';
 import { DryadModule } from './dryad/dryad.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
@@ -27,6 +28,7 @@ export class AppModule {
         EventsModule,
         DatabaseModule,
         DryadModule,
+        DryadSupervisionModule,
         JobsModule,
         RequestsModule,
         WorkersModule,

@@ -1,3 +1,4 @@
+import { DryadSupervisor } from '../src/dryad/dryad-supervisor.service';
 import { requestInput } from './factories/request.factory';
 import { idleWorker, workerRegistration } from './factories/worker.factory';
 import { startTestApp, TestApp } from './support/test-app';
@@ -126,5 +127,17 @@ describe('worker failures, maintenance and re-registration', () => {
     t.dryad.release();
     await t.settle();
     expect((await t.workers.get(uuid)).state).toBe('MAINTENANCE');
+  });
+
+  it('a failing health check takes an IDLE worker to FAILED with the agent\'s reason', async () => {
+    const healthy = await idleWorker(t, { board: 'health-ok' });
+    const sick = await idleWorker(t, { board: 'health-bad' });
+    t.dryad.failing.set(sick.uuid, 'STM not answering on /dev/ttyS2 (timeout after 2000 ms)');
+    await t.app.get(DryadSupervisor).runHealthChecks();
+    expect(t.dryad.countOf('healthcheck', healthy.uuid)).toBeGreaterThan(0);
+    expect((await t.workers.get(healthy.uuid)).state).toBe('IDLE');
+    const failed = await t.workers.get(sick.uuid);
+    expect(failed.state).toBe('FAILED');
+    expect(failed.failReason).toBe('health check failed: STM not answering on /dev/ttyS2 (timeout after 2000 ms)');
   });
 });

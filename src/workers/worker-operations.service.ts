@@ -6,28 +6,15 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { DryadPort, DryadTarget } from '../dryad/dryad.port';
+import { withTimeout } from '../common/with-timeout';
+import { dryadTarget } from '../dryad/dryad-target';
+import { DryadPort } from '../dryad/dryad.port';
 import { WorkerView } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { JobKeyPool } from '../keys/job-key-pool.service';
 import { SecretBox } from '../keys/secret-box';
 import { WorkerState } from './worker-state';
 import { WorkersService } from './workers.service';
-
-export function dryadTarget(
-  worker: Pick<WorkerView, 'uuid' | 'controlAddr' | 'hostKey'>,
-): DryadTarget {
-  return { uuid: worker.uuid, controlAddr: worker.controlAddr, hostKey: worker.hostKey };
-}
-
-/** Rejects when `work` takes longer than `ms`. */
-export function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * The long operations that PREPARE and BUSY stand for: preparing a board with a fresh job key,

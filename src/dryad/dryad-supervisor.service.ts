@@ -1,0 +1,119 @@
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleInit,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { AppConfig } from '../config/app-config';
+import { DomainEventBus } from '../events/domain-event-bus';
+import { withTimeout } from '../common/with-timeout';
+import { WorkerState } from '../workers/worker-state';
+import { WorkersService } from '../workers/workers.service';
+import { DryadPort } from './dryad.port';
+import { dryadTarget } from './dryad-target';
+import { SshDryadClient } from './ssh-dryad.client';
+
+const HEALTH_CHECKS = 'dryad:health-checks';
+
+/** States in which a worker is expected to be reachable and healthy. */
+const SERVING: readonly string[] = [WorkerState.Idle, WorkerState.Running, WorkerState.Prepare];
+
+/**
+ * Watches the agents: a serving worker whose kept SSH connection drops and cannot be opened
+ * again goes FAILED (its running job's request FAILS, its tunnel closes); IDLE workers are
+ * health-checked every LESHY_HEALTHCHECK_INTERVAL and go FAILED with the agent's reason.
+ */
+@Injectable()
+export class DryadSupervisor
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly logger = new Logger(DryadSupervisor.name);
+  private stopping = false;
+  private checking: Promise<void> | null = null;
+
+  constructor(
+    private readonly ssh: SshDryadClient,
+    private readonly dryad: DryadPort,
+    private readonly workers: WorkersService,
+    private readonly bus: DomainEventBus,
+    private readonly config: AppConfig,
+    private readonly scheduler: SchedulerRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.ssh.events.on(
+      'lost',
+      (uuid: string, reason: string) => void this.connectionLost(uuid, reason),
+    );
+    this.bus.on('worker.deregistered', (e) => this.ssh.forget(e.worker.uuid));
+  }
+
+  onApplicationBootstrap(): void {
+    const interval = setInterval(
+      () => void this.runHealthChecks(),
+      this.config.healthcheckIntervalMs,
+    );
+    interval.unref();
+    this.scheduler.addInterval(HEALTH_CHECKS, interval);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.scheduler.doesExist('interval', HEALTH_CHECKS))
+      this.scheduler.deleteInterval(HEALTH_CHECKS);
+    await this.checking;
+  }
+
+  /** Health-checks every IDLE worker once (safe to call concurrently: one round at a time). */
+  runHealthChecks(): Promise<void> {
+    this.checking ??= this.checkIdleWorkers().finally(() => (this.checking = null));
+    return this.checking;
+  }
+
+  private async checkIdleWorkers(): Promise<void> {
+    const idle = (await this.workers.all()).filter((w) => w.state === WorkerState.Idle);
+    await Promise.all(
+      idle.map(async (worker) => {
+        try {
+          await withTimeout(
+            this.dryad.healthcheck(dryadTarget(worker)),
+            this.config.dryadTimeoutMs,
+            'healthcheck',
+          );
+        } catch (error) {
+          if (this.stopping) return;
+          const reason = `health check failed: ${(error as Error).message}`;
+          this.logger.warn(`worker ${worker.uuid}: ${reason}`);
+          await this.workers.failIfUnchanged(worker.uuid, worker.stateVersion, reason);
+        }
+      }),
+    );
+  }
+
+  /** One reconnection attempt (a status call) before declaring the agent unreachable. */
+  private async connectionLost(uuid: string, reason: string): Promise<void> {
+    if (this.stopping) return;
+    try {
+      const worker = await this.workers.get(uuid);
+      if (!SERVING.includes(worker.state)) return;
+      try {
+        await withTimeout(
+          this.dryad.healthcheck(dryadTarget(worker)),
+          this.config.dryadTimeoutMs,
+          'reconnect',
+        );
+        this.logger.log(`worker ${uuid}: SSH connection dropped and was opened again`);
+      } catch (error) {
+        const why = `agent unreachable: ${reason}; reconnecting failed: ${(error as Error).message}`;
+        this.logger.warn(`worker ${uuid}: ${why}`);
+        await this.workers.failIfUnchanged(uuid, worker.stateVersion, why);
+      }
+    } catch (error) {
+      this.logger.error(
+        `worker ${uuid}: handling the lost connection failed: ${(error as Error).message}`,
+      );
+    }
+  }
+}
