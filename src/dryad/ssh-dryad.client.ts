@@ -82,10 +82,19 @@ export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
     for (const uuid of [...this.connections.keys()]) this.forget(uuid);
   }
 
-  /** Runs a control command; a non-zero exit is an error whose message is the agent's stderr. */
+  /**
+   * Runs a control command; a non-zero exit is an error whose message is the agent's stderr.
+   * A kept connection that turns out to be dead (the agent restarted) is replaced once.
+   */
   private async run(target: DryadTarget, command: string, stdin?: string): Promise<ExecResult> {
-    const connection = await this.connection(target);
-    const result = await this.exec(connection.client, command, stdin);
+    let result: ExecResult;
+    try {
+      result = await this.exec((await this.connection(target)).client, command, stdin);
+    } catch (error) {
+      if (!(error instanceof StaleConnectionError)) throw error;
+      this.forget(target.uuid);
+      result = await this.exec((await this.connection(target)).client, command, stdin);
+    }
     if (result.code !== 0) {
       const why = result.stderr.trim() || result.stdout.trim() || `exit status ${result.code}`;
       throw new DryadOperationError(`${command.split(' ')[0]} failed on the agent: ${why}`);
@@ -164,14 +173,16 @@ export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
   }
 
   private exec(client: Client, command: string, stdin?: string): Promise<ExecResult> {
+    const name = command.split(' ')[0];
     return new Promise((resolve, reject) => {
-      client.exec(command, (error: Error | undefined, stream: ClientChannel) => {
-        if (error)
-          return reject(
-            new DryadOperationError(
-              `cannot run ${command.split(' ')[0]} on the agent: ${error.message}`,
-            ),
-          );
+      const fail = (error: Error) =>
+        reject(
+          /not connected|no response|ECONNRESET|EPIPE/i.test(error.message)
+            ? new StaleConnectionError(error.message)
+            : new DryadOperationError(`cannot run ${name} on the agent: ${error.message}`),
+        );
+      const onChannel = (error: Error | undefined, stream: ClientChannel) => {
+        if (error) return fail(error);
         const stdout: Buffer[] = [];
         const stderr: Buffer[] = [];
         let code: number | null = null;
@@ -186,10 +197,18 @@ export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
           }),
         );
         stream.end(stdin ?? '');
-      });
+      };
+      try {
+        client.exec(command, onChannel);
+      } catch (error) {
+        fail(error as Error);
+      }
     });
   }
 }
+
+/** The kept connection was dead when used; the caller opens a new one. */
+class StaleConnectionError extends DryadOperationError {}
 
 /** Wire form of an OpenSSH public key line, or null if it cannot be parsed. */
 function pinnedHostKey(line: string): Buffer | null {
