@@ -65,8 +65,10 @@ export class JobKeyPool implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
-  private onGenerated(thread: { busy: boolean }, { pair, ms }: Generated): void {
+  private onGenerated(thread: { worker: Worker; busy: boolean }, { pair, ms }: Generated): void {
     thread.busy = false;
+    // An idle generator must not keep the process alive; a busy one must (someone may wait).
+    thread.worker.unref();
     this.generated++;
     this.generationMs += ms;
     const waiter = this.waiters.shift();
@@ -83,6 +85,7 @@ export class JobKeyPool implements OnModuleInit, OnApplicationShutdown {
       if (this.ready.length + inFlight >= this.config.keyPoolSize + this.waiters.length) return;
       if (thread.busy) continue;
       thread.busy = true;
+      thread.worker.ref();
       thread.worker.postMessage('generate');
     }
   }

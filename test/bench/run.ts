@@ -4,8 +4,9 @@
  */
 import 'reflect-metadata';
 import { coreBench } from './core-bench';
+import { keyBench } from './key-bench';
 
-const SUITES: Record<string, () => Promise<void>> = { core: coreBench };
+const SUITES: Record<string, () => Promise<void>> = { core: coreBench, keys: keyBench };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => a in SUITES);
