@@ -1,4 +1,5 @@
+import type { MigrationInterface } from 'typeorm';
 import { Init1795328400000 } from '../../migrations/1795328400000-Init';
 
 /** Every migration, in order. A new migration is appended here (the generate script says so). */
-export const MIGRATIONS: Function[] = [Init1795328400000];
+export const MIGRATIONS: Array<new () => MigrationInterface> = [Init1795328400000];

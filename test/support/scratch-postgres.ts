@@ -16,6 +16,7 @@ export async function scratchPostgres(): Promise<{ url: string; drop(): Promise<
     throw new Error(
       `PostgreSQL is needed for this suite and is not reachable at ${admin} (${(error as Error).message}). ` +
         'Start it, or set LESHY_TEST_POSTGRES_URL to a server where the user may create databases.',
+      { cause: error },
     );
   }
   await client.query(`CREATE DATABASE ${name}`);
