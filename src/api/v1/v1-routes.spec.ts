@@ -11,7 +11,7 @@ function declaredRoutes(): string[] {
   for (const controller of [RequestsV1Controller, WorkersV1Controller, VersionV1Controller]) {
     const base = `/${Reflect.getMetadata(PATH_METADATA, controller) as string}`;
     for (const name of Object.getOwnPropertyNames(controller.prototype)) {
-      const handler = (controller.prototype as Record<string, unknown>)[name];
+      const handler = (controller.prototype as unknown as Record<string, unknown>)[name];
       if (name === 'constructor' || typeof handler !== 'function') continue;
       const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
       if (path === undefined) continue;

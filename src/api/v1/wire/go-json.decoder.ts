@@ -56,13 +56,9 @@ class Scanner {
     this.skipSpace();
     if (this.pos >= this.text.length) throw new GoJsonError('EOF', true);
     try {
+      // json.Decoder stops at the end of the first value: whatever follows is never read
+      // (its scanner flags a byte glued to a number, but the Decoder ignores that flag).
       const node = this.value();
-      // Objects and arrays end on their bracket; what follows is never read. Scalars need a
-      // delimiter, so a glued byte is an error.
-      if (node.t !== 'object' && node.t !== 'array' && this.pos < this.text.length) {
-        const c = this.text[this.pos];
-        if (!isSpace(c)) this.error(c, 'after top-level value');
-      }
       return node;
     } catch (error) {
       if (error instanceof UnexpectedEof) throw new GoJsonError('unexpected EOF');

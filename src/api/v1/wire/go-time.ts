@@ -131,14 +131,18 @@ export function parseGoTimeJson(raw: string): GoInstant | null {
       if (value.length > 0) fail(value, '', `: extra text: ${goTimeQuote(value)}`);
       break;
     }
-    const hold = value;
     let bad = false;
     let range = '';
     switch (chunk.std) {
       case 'year': {
-        const parsed = value.length < 4 ? null : atoi(value.slice(0, 4));
+        if (value.length < 4 || !isDigit(value, 0)) {
+          bad = true;
+          break;
+        }
+        const parsed = atoi(value.slice(0, 4));
+        value = value.slice(4);
         if (parsed === null) bad = true;
-        else [year, value] = [parsed, value.slice(4)];
+        else year = parsed;
         break;
       }
       case 'month':
@@ -202,7 +206,8 @@ export function parseGoTimeJson(raw: string): GoInstant | null {
       }
     }
     if (range) fail(value, chunk.text, `: ${range} out of range`);
-    if (bad) fail(hold, chunk.text);
+    // Go reports what is left of the value after the element it failed on.
+    if (bad) fail(value, chunk.text);
   }
   if (month < 0) month = 1;
   if (day < 0) day = 1;
