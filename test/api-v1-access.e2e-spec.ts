@@ -103,7 +103,9 @@ describe('access to an acquired worker', () => {
     expect(timeout).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     // The header has whole seconds: wait until a prolong must move it.
     await waitFor(() => Date.now() >= Date.parse(timeout) - 3_600_000 + 1_000, 'a second to pass');
-    expect((await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${id}/prolong`)).status).toBe(204);
+    expect((await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${id}/prolong`)).status).toBe(
+      204,
+    );
     const after = await rawRequest(server.baseUrl, 'HEAD', `/api/v1/reqs/${id}`);
     expect(Date.parse(after.header('Boruta-Job-Timeout')!)).toBeGreaterThan(Date.parse(timeout));
     await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${id}/close`);
@@ -133,7 +135,12 @@ describe('access to an acquired worker', () => {
     expect(agent.prepares).toBe(preparesBefore + 1);
     const [host, port] = agent.address.split(':');
     expect(
-      await sshRefused({ host, port: Number(port), username: access.Username, privateKey: access.Key }),
+      await sshRefused({
+        host,
+        port: Number(port),
+        username: access.Username,
+        privateKey: access.Key,
+      }),
     ).toBe(true);
     const next = await runningRequest();
     expect(next.access.Key).not.toBe(access.Key);

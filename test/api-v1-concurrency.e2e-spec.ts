@@ -77,12 +77,22 @@ it(`serves ${CYCLES} create → acquire → close cycles from ${CLIENTS} clients
     const worker = (JSON.parse(info.body) as { Job: { WorkerUUID: string } }).Job.WorkerUUID;
     const acquired = await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${id}/acquire_worker`);
     expectStatus(`acquire ${id}`, acquired.status, 200, acquired.body);
-    const access = JSON.parse(acquired.body) as { Key: string; Username: string; Addr: { Port: number } };
-    if (access.Username !== 'boruta-user' || !(access.Addr.Port > 0) || !access.Key.includes('RSA PRIVATE KEY'))
+    const access = JSON.parse(acquired.body) as {
+      Key: string;
+      Username: string;
+      Addr: { Port: number };
+    };
+    if (
+      access.Username !== 'boruta-user' ||
+      !(access.Addr.Port > 0) ||
+      !access.Key.includes('RSA PRIVATE KEY')
+    )
       throw new Error(`acquire ${id}: unexpected ${acquired.body.slice(0, 200)}`);
     const workerInfo = await rawRequest(server.baseUrl, 'GET', `/api/v1/workers/${worker}`);
     if (workerInfo.header('Boruta-Worker-State') !== 'RUNNING')
-      throw new Error(`worker ${worker} of running request ${id} is ${workerInfo.header('Boruta-Worker-State')}`);
+      throw new Error(
+        `worker ${worker} of running request ${id} is ${workerInfo.header('Boruta-Worker-State')}`,
+      );
     const closeAt = Date.now();
     const closed = await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${id}/close`);
     expectStatus(`close ${id}`, closed.status, 204, closed.body);
@@ -118,9 +128,15 @@ it(`serves ${CYCLES} create → acquire → close cycles from ${CLIENTS} clients
   // The listing agrees: every request DONE, on the worker its client saw.
   const listed = await v1Json(server.baseUrl, 'POST', '/api/v1/reqs/list', {});
   expect(listed.header('Boruta-List-Total')).toBe(String(CYCLES));
-  const requests = JSON.parse(listed.body) as Array<{ ID: number; State: string; Job: { WorkerUUID: string } }>;
+  const requests = JSON.parse(listed.body) as Array<{
+    ID: number;
+    State: string;
+    Job: { WorkerUUID: string };
+  }>;
   const workerOf = new Map(cycles.map((c) => [c.id, c.worker]));
-  expect(requests.filter((r) => r.State !== 'DONE' || r.Job.WorkerUUID !== workerOf.get(r.ID))).toEqual([]);
+  expect(
+    requests.filter((r) => r.State !== 'DONE' || r.Job.WorkerUUID !== workerOf.get(r.ID)),
+  ).toEqual([]);
   // And every worker comes back to IDLE once its board is prepared again.
   for (const agent of agents) await waitForWorkerState(server.baseUrl, agent.uuid, 'IDLE', 30_000);
   await waitFor(async () => {

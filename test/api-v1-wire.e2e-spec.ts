@@ -19,7 +19,9 @@ const transcripts = loadTranscripts(FIXTURE);
 // Jest 30 does not apply a project's testTimeout; e2e steps may wait for the server.
 jest.setTimeout(60_000);
 const LESHY_VERSION = (
-  JSON.parse(readFileSync(path.resolve(__dirname, '../package.json'), 'utf8')) as { version: string }
+  JSON.parse(readFileSync(path.resolve(__dirname, '../package.json'), 'utf8')) as {
+    version: string;
+  }
 ).version;
 const TOKEN = 'wire-e2e-agent-token';
 const ADVERTISED_IP = '127.0.0.1';
@@ -148,7 +150,11 @@ beforeAll(async () => {
     expect(readFileSync(FIXTURE, 'utf8')).toBe(readFileSync(SHARED, 'utf8'));
   }
   server = await startServer({
-    env: { LESHY_AGENT_TOKEN: TOKEN, LESHY_KEY_POOL: '4', LESHY_TUNNEL_ADVERTISED_IP: ADVERTISED_IP },
+    env: {
+      LESHY_AGENT_TOKEN: TOKEN,
+      LESHY_KEY_POOL: '4',
+      LESHY_TUNNEL_ADVERTISED_IP: ADVERTISED_IP,
+    },
   });
   agents = await startIdleAgents(server.baseUrl, TOKEN, [W1, W2]);
 });
@@ -173,10 +179,18 @@ describe('API v1 replays the upstream recordings', () => {
           body: transcript.requestBody,
         });
       const lengthExact = normalise(expected.body) === expected.body;
-      const want = view(expected.status, expected.statusText, expected.headers, expected.body, lengthExact);
-      const got = (r: RawResponse) => view(r.status, r.statusText, r.rawHeaders, r.body, lengthExact);
+      const want = view(
+        expected.status,
+        expected.statusText,
+        expected.headers,
+        expected.body,
+        lengthExact,
+      );
+      const got = (r: RawResponse) =>
+        view(r.status, r.statusText, r.rawHeaders, r.body, lengthExact);
       // Reads may have to wait for the server to get there (a match, a prepare, maintenance).
-      const idempotent = ['GET', 'HEAD', 'OPTIONS'].includes(transcript.method) || isListCall(transcript);
+      const idempotent =
+        ['GET', 'HEAD', 'OPTIONS'].includes(transcript.method) || isListCall(transcript);
       let response = await send();
       const deadline = Date.now() + 15_000;
       while (idempotent && !equal(got(response), want) && Date.now() < deadline) {
@@ -222,7 +236,11 @@ describe('API v1 takes the exact bodies of the upstream Go client', () => {
       `{"ID":${id},"Priority":3,"Owner":{"Groups":["g1"]},"Deadline":"2030-01-02T05:04:05Z","ValidAfter":"2030-01-02T03:04:05Z","State":"WAITING","Job":null,"Caps":{"board":"rpi4"}}`,
     );
     const state = await rawRequest(server.baseUrl, 'HEAD', `/api/v1/reqs/${id}`);
-    expect([state.status, state.header('Boruta-Request-State'), state.body]).toEqual([204, 'WAITING', '']);
+    expect([state.status, state.header('Boruta-Request-State'), state.body]).toEqual([
+      204,
+      'WAITING',
+      '',
+    ]);
     const close = await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${id}/close`);
     expect(close.status).toBe(204);
   });
@@ -247,7 +265,12 @@ describe('API v1 takes the exact bodies of the upstream Go client', () => {
   });
 
   it('ListRequests with filter, sorter and paginator; Boruta-List-* headers', async () => {
-    const all = await v1Json(server.baseUrl, 'POST', '/api/v1/reqs/list', '{"Filter":null,"Sorter":null,"Paginator":null}');
+    const all = await v1Json(
+      server.baseUrl,
+      'POST',
+      '/api/v1/reqs/list',
+      '{"Filter":null,"Sorter":null,"Paginator":null}',
+    );
     expect(all.status).toBe(200);
     const total = Number(all.header('Boruta-List-Total'));
     expect(JSON.parse(all.body)).toHaveLength(total);
@@ -262,26 +285,41 @@ describe('API v1 takes the exact bodies of the upstream Go client', () => {
   });
 
   it('ListWorkers with and without filter, sorter and paginator', async () => {
-    const all = await v1Json(server.baseUrl, 'POST', '/api/v1/workers/list', '{"Filter":null,"Sorter":null,"Paginator":null}');
+    const all = await v1Json(
+      server.baseUrl,
+      'POST',
+      '/api/v1/workers/list',
+      '{"Filter":null,"Sorter":null,"Paginator":null}',
+    );
     expect(all.status).toBe(200);
-    expect((JSON.parse(all.body) as Array<{ WorkerUUID: string }>).map((w) => w.WorkerUUID)).toEqual([W1.uuid]);
+    expect(
+      (JSON.parse(all.body) as Array<{ WorkerUUID: string }>).map((w) => w.WorkerUUID),
+    ).toEqual([W1.uuid]);
     const filtered = await v1Json(
       server.baseUrl,
       'POST',
       '/api/v1/workers/list',
       '{"Filter":{"Groups":["g1"],"Capabilities":{"board":"rpi4"}},"Sorter":{"Item":"state","Order":"ascending"},"Paginator":{"ID":"","Direction":"forward","Limit":2}}',
     );
-    expect([filtered.status, filtered.body, filtered.header('Boruta-List-Total')]).toEqual([200, '[]', '0']);
+    expect([filtered.status, filtered.body, filtered.header('Boruta-List-Total')]).toEqual([
+      200,
+      '[]',
+      '0',
+    ]);
   });
 
   it('SetGroups with a list and with null, GetWorkerInfo, GetWorkerState', async () => {
-    expect((await v1Json(server.baseUrl, 'POST', `${W1_PATH}/setgroups`, '["g1","g2"]')).status).toBe(204);
+    expect(
+      (await v1Json(server.baseUrl, 'POST', `${W1_PATH}/setgroups`, '["g1","g2"]')).status,
+    ).toBe(204);
     const info = await v1Json(server.baseUrl, 'GET', W1_PATH);
     expect(JSON.parse(info.body)).toMatchObject({ Groups: ['g1', 'g2'] });
     expect((await v1Json(server.baseUrl, 'POST', `${W1_PATH}/setgroups`, 'null')).status).toBe(204);
     const state = await rawRequest(server.baseUrl, 'HEAD', W1_PATH);
     expect([state.status, state.header('Boruta-Worker-State')]).toEqual([204, 'IDLE']);
-    expect(JSON.parse((await v1Json(server.baseUrl, 'GET', W1_PATH)).body)).toMatchObject({ Groups: null });
+    expect(JSON.parse((await v1Json(server.baseUrl, 'GET', W1_PATH)).body)).toMatchObject({
+      Groups: null,
+    });
   });
 
   it('Version() through HEAD /api/v1//version', async () => {

@@ -64,7 +64,9 @@ export class FakeAgent extends EventEmitter {
     super();
     this.uuid = options.uuid;
     this.jobUsername = options.jobUsername ?? DEFAULT_JOB_USER;
-    this.server = new Server({ hostKeys: [this.hostKey.private] }, (client) => this.onClient(client));
+    this.server = new Server({ hostKeys: [this.hostKey.private] }, (client) =>
+      this.onClient(client),
+    );
   }
 
   /** Starts the SSH server (not yet registered: call register()). */
@@ -109,7 +111,9 @@ export class FakeAgent extends EventEmitter {
       body: JSON.stringify(body),
     });
     if (response.status !== 200) {
-      throw new Error(`registration of ${this.uuid} failed: ${response.status} ${await response.text()}`);
+      throw new Error(
+        `registration of ${this.uuid} failed: ${response.status} ${await response.text()}`,
+      );
     }
     const answer = (await response.json()) as RegisterAgentResponse;
     this.serverKey = parseKey(answer.serverPublicKey);
@@ -203,7 +207,11 @@ export class FakeAgent extends EventEmitter {
           uuid: this.uuid,
           accessMode: 'embedded',
           maintenance: this.maintenance,
-          job: { active: this.jobKey !== null, username: this.jobUsername, keys: this.jobKey ? 1 : 0 },
+          job: {
+            active: this.jobKey !== null,
+            username: this.jobUsername,
+            keys: this.jobKey ? 1 : 0,
+          },
           stm: { responding: true, power: 'on', mux: 'dut' },
           console: { present: true, path: '/dev/null' },
         };
@@ -234,7 +242,8 @@ export async function bringToIdle(serverUrl: string, agent: FakeAgent, timeoutMs
   const set = await v1Json(serverUrl, 'POST', `/api/v1/workers/${agent.uuid}/setstate`, {
     WorkerState: 'IDLE',
   });
-  if (set.status !== 204) throw new Error(`setstate IDLE of ${agent.uuid}: ${set.status} ${set.body}`);
+  if (set.status !== 204)
+    throw new Error(`setstate IDLE of ${agent.uuid}: ${set.status} ${set.body}`);
   await waitForWorkerState(serverUrl, agent.uuid, 'IDLE', timeoutMs);
 }
 

@@ -132,7 +132,9 @@ async function startOnce(options: ServerProcessOptions): Promise<ServerProcess> 
     );
   } catch (error) {
     await server.stop();
-    throw new Error(`${(error as Error).message}\n--- server output ---\n${output}`);
+    throw new Error(`${(error as Error).message}\n--- server output ---\n${output}`, {
+      cause: error,
+    });
   }
   return server;
 }

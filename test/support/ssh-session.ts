@@ -16,7 +16,10 @@ export function sshConnect(options: {
 }
 
 /** Runs a command and resolves with its stdout and exit code. */
-export function sshExec(client: Client, command: string): Promise<{ stdout: string; code: number | null }> {
+export function sshExec(
+  client: Client,
+  command: string,
+): Promise<{ stdout: string; code: number | null }> {
   return new Promise((resolve, reject) => {
     client.exec(command, (error, stream) => {
       if (error) return reject(error);

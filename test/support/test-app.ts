@@ -69,8 +69,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     // As main.ts does: API v1 reads its bodies raw, ahead of Nest's parsers.
     installApiV1(app);
     await app.listen(0, '127.0.0.1');
-  }
-  else await app.init();
+  } else await app.init();
   const matcher = app.get(MatcherService);
   const operations = app.get(WorkerOperations);
   // Quiet when, three times in a row, no matching pass and no agent operation is pending.

@@ -28,7 +28,9 @@ function shellWords(line: string): string[] {
   return words;
 }
 
-function parseCurl(line: string): Pick<Transcript, 'method' | 'path' | 'requestHeaders' | 'requestBody'> {
+function parseCurl(
+  line: string,
+): Pick<Transcript, 'method' | 'path' | 'requestHeaders' | 'requestBody'> {
   const words = shellWords(line.replace(/^\$ /, ''));
   if (words[0] !== 'curl') throw new Error(`not a curl command: ${line}`);
   let method = 'GET';

@@ -74,7 +74,11 @@ export class RequestsV1Controller {
     writeV1Reply(
       req,
       res,
-      jsonReply(200, toReqInfo(details), requestStateHeaders(details.request.state, jobTimeoutOf(details))),
+      jsonReply(
+        200,
+        toReqInfo(details),
+        requestStateHeaders(details.request.state, jobTimeoutOf(details)),
+      ),
     );
   }
 

@@ -45,7 +45,11 @@ const UPSTREAM_TEXT: Array<[abstract new (...args: never[]) => DomainError, numb
   ],
   [ActionNotAllowedInStateError, 400, `${INVALID}action cannot be executed in current state`],
   [WorkerNotAssignedError, 400, `${INVALID}worker not assigned`],
-  [StateChangeNotAllowedError, 400, `${INVALID}Only state changes to IDLE and MAINTENANCE are allowed`],
+  [
+    StateChangeNotAllowedError,
+    400,
+    `${INVALID}Only state changes to IDLE and MAINTENANCE are allowed`,
+  ],
   [ForbiddenStateChangeError, 400, `${INVALID}Invalid state transition was requested`],
   [ForbiddenTransitionError, 400, `${INVALID}Invalid state transition was requested`],
   [DeregisterNotAllowedError, 400, `${INVALID}Worker is not in FAIL or MAINTENANCE state`],
@@ -94,7 +98,10 @@ export class V1ExceptionFilter implements ExceptionFilter {
       const known = UPSTREAM_TEXT.find(([type]) => exception instanceof type);
       if (known) return messageReply(known[1], known[2]);
       const status = STATUS_OF_KIND[exception.kind];
-      if (exception instanceof ConcurrentModificationError || exception instanceof TunnelUnavailableError)
+      if (
+        exception instanceof ConcurrentModificationError ||
+        exception instanceof TunnelUnavailableError
+      )
         return messageReply(status, exception.message);
       return messageReply(status, status === 400 ? INVALID + exception.message : exception.message);
     }

@@ -31,7 +31,10 @@ function canonicalHeader(name: string): string {
 }
 
 function htmlEscape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': '#34', "'": '#39' }[c]};`);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': '#34', "'": '#39' }[c]};`,
+  );
 }
 
 /** Go's http.Redirect with 308: an HTML note for GET and HEAD, nothing for other methods. */
@@ -51,7 +54,11 @@ function redirect(req: Request, res: Response, location: string): void {
 
 /** rs/cors's answer to a preflight: what the browser asked for, if allowed, for a day. */
 function answerPreflight(req: Request, res: Response): void {
-  res.setHeader('Vary', ['Origin', 'Access-Control-Request-Method', 'Access-Control-Request-Headers']);
+  res.setHeader('Vary', [
+    'Origin',
+    'Access-Control-Request-Method',
+    'Access-Control-Request-Headers',
+  ]);
   const method = String(req.headers['access-control-request-method']).toUpperCase();
   const requested = String(req.headers['access-control-request-headers'] ?? '')
     .split(',')
@@ -130,7 +137,9 @@ export function apiV1FrontDoor(req: Request, res: Response, next: NextFunction):
   if (first !== 'v1') {
     return redirect(req, res, `${API_V1_PREFIX}/${rawPath.slice('/api/'.length)}${query}`);
   }
-  let path = decodePath(rawPath.slice(API_V1_PREFIX.length));
+  // Routes are matched on the path as sent, as Express will route it (an encoded slash never
+  // splits a segment); the 404 message shows it decoded, as Go's r.URL.Path.
+  let path = rawPath.slice(API_V1_PREFIX.length);
   if (path === '//version') {
     // The Go client's Version() asks for /api/v1//version; it means /api/v1/version.
     path = '/version';
@@ -139,8 +148,7 @@ export function apiV1FrontDoor(req: Request, res: Response, next: NextFunction):
   if (!hasV1Route(req.method, path)) {
     const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
     if (path !== '' && hasV1Route(req.method, other)) {
-      const rawOther = rawPath.endsWith('/') ? rawPath.slice(0, -1) : `${rawPath}/`;
-      return redirect(req, res, `${rawOther}${query}`);
+      return redirect(req, res, `${API_V1_PREFIX}${other}${query}`);
     }
     return writeV1Reply(req, res, messageReply(404, `${decodePath(rawPath)} not found`));
   }
@@ -151,7 +159,10 @@ export function apiV1FrontDoor(req: Request, res: Response, next: NextFunction):
         return writeV1Reply(
           req,
           res,
-          messageReply(413, `request body too large: API v1 reads at most ${V1_MAX_BODY_BYTES} bytes`),
+          messageReply(
+            413,
+            `request body too large: API v1 reads at most ${V1_MAX_BODY_BYTES} bytes`,
+          ),
         );
       }
       (req as V1Request).v1Body = body;

@@ -47,7 +47,11 @@ export function jsonReply(status: number, json: string, headers: Array<[string, 
 
 export const NO_CONTENT: V1Reply = { status: 204 };
 
-export function messageReply(status: number, message: string, headers: Array<[string, string]> = []) {
+export function messageReply(
+  status: number,
+  message: string,
+  headers: Array<[string, string]> = [],
+) {
   return jsonReply(status, goJsonObject([['message', goJsonString(message)]]), headers);
 }
 

@@ -1,14 +1,5 @@
 import type { GoInstant } from './go-time';
-import {
-  goMap,
-  goPtr,
-  goSlice,
-  goString,
-  goStruct,
-  goTime,
-  GoType,
-  goUint,
-} from './go-types';
+import { goMap, goPtr, goSlice, goString, goStruct, goTime, GoType, goUint } from './go-types';
 
 /**
  * The Go types upstream Boruta decodes request bodies into (package boruta, filter and http),
@@ -64,7 +55,15 @@ export const ReqInfoType = goStruct('boruta.ReqInfo', [
   ['Deadline', goTime],
   ['ValidAfter', goTime],
   ['State', ReqState],
-  ['Job', goPtr(goStruct('boruta.JobInfo', [['WorkerUUID', WorkerUUID], ['Timeout', goTime]]))],
+  [
+    'Job',
+    goPtr(
+      goStruct('boruta.JobInfo', [
+        ['WorkerUUID', WorkerUUID],
+        ['Timeout', goTime],
+      ]),
+    ),
+  ],
   ['Caps', Capabilities],
 ]);
 

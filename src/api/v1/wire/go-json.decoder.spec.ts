@@ -34,13 +34,19 @@ describe('Go-compatible JSON decoding', () => {
       `invalid character '"' after object key:value pair`,
     );
     expect(error(GroupsType, '["a" "b"]')).toBe(`invalid character '"' after array element`);
-    expect(error(ReqInfoType, '{"a":01}')).toBe("invalid character '1' after object key:value pair");
+    expect(error(ReqInfoType, '{"a":01}')).toBe(
+      "invalid character '1' after object key:value pair",
+    );
     expect(error(ReqInfoType, '{"a":-x}')).toBe("invalid character 'x' in numeric literal");
     expect(error(ReqInfoType, '{"a":1.}')).toBe(
       "invalid character '}' after decimal point in numeric literal",
     );
-    expect(error(ReqInfoType, '{"a":1e}')).toBe("invalid character '}' in exponent of numeric literal");
-    expect(error(ReqInfoType, '{"a":nul}')).toBe("invalid character '}' in literal null (expecting 'l')");
+    expect(error(ReqInfoType, '{"a":1e}')).toBe(
+      "invalid character '}' in exponent of numeric literal",
+    );
+    expect(error(ReqInfoType, '{"a":nul}')).toBe(
+      "invalid character '}' in literal null (expecting 'l')",
+    );
     expect(error(ReqInfoType, '{"a":"\\x"}')).toBe("invalid character 'x' in string escape code");
     expect(error(ReqInfoType, '{"a":"\n"}')).toBe("invalid character '\\n' in string literal");
     expect(error(ReqInfoType, "{'a':1}")).toBe(
@@ -137,9 +143,15 @@ describe('Go-compatible JSON decoding', () => {
   });
 
   it('decodes what upstream accepts: case-insensitive names, base64 []uint8, zones, fractions', () => {
-    const info = decodeGoJson<{ Priority: number; Deadline: { epochMs: number }; Caps: Map<string, string> }>(
+    const info = decodeGoJson<{
+      Priority: number;
+      Deadline: { epochMs: number };
+      Caps: Map<string, string>;
+    }>(
       ReqInfoType,
-      Buffer.from('{"priority":4,"DEADLINE":"2099-01-01T01:00:00.123456789+01:00","caps":{"b":"1"},"x":[1]}'),
+      Buffer.from(
+        '{"priority":4,"DEADLINE":"2099-01-01T01:00:00.123456789+01:00","caps":{"b":"1"},"x":[1]}',
+      ),
     );
     expect(info.Priority).toBe(4);
     expect(new Date(info.Deadline.epochMs).toISOString()).toBe('2099-01-01T00:00:00.123Z');

@@ -33,7 +33,15 @@ function quoteChar(c: string): string {
   if (c === "'") return "'\\''";
   if (c === '"') return "'\"'";
   const code = c.charCodeAt(0);
-  const named: Record<number, string> = { 7: 'a', 8: 'b', 9: 't', 10: 'n', 11: 'v', 12: 'f', 13: 'r' };
+  const named: Record<number, string> = {
+    7: 'a',
+    8: 'b',
+    9: 't',
+    10: 'n',
+    11: 'v',
+    12: 'f',
+    13: 'r',
+  };
   if (named[code]) return `'\\${named[code]}'`;
   if (code < 0x20 || code === 0x7f) return `'\\x${code.toString(16).padStart(2, '0')}'`;
   // strconv.Quote of the rune with the byte's value: C1 controls, NBSP and soft hyphen escaped.
@@ -328,8 +336,7 @@ function decodeInto(type: GoType, node: JsonNode, current: GoValue, ctx: DecodeC
       }
       // encoding.TextUnmarshaler: like time.Time, its error ends the decode.
       const parsed = type.parse(node.value);
-      if (typeof parsed !== 'string')
-        throw new GoJsonError(parsed.error);
+      if (typeof parsed !== 'string') throw new GoJsonError(parsed.error);
       return parsed;
     }
     case 'uint': {

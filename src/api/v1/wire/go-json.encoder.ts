@@ -19,7 +19,8 @@ export function goJsonString(text: string): string {
       out += `\\u${HEX[c >> 12]}${HEX[(c >> 8) & 0xf]}${HEX[(c >> 4) & 0xf]}${HEX[c & 0xf]}`;
     else if (c >= 0xd800 && c <= 0xdfff) {
       // Go writes invalid UTF-8 (a lone surrogate here) as U+FFFD.
-      const pair = c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+      const pair =
+        c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
       out += pair ? text[i] + text[++i] : '\ufffd';
     } else out += text[i];
   }

@@ -9,11 +9,21 @@ export type GoType =
   | { kind: 'string'; name: string }
   | { kind: 'time'; name: 'time.Time' }
   /** A type with encoding.TextUnmarshaler: `parse` returns the value or `{ error }`. */
-  | { kind: 'text'; name: string; parse: (text: string) => string | { error: string }; zero: string }
+  | {
+      kind: 'text';
+      name: string;
+      parse: (text: string) => string | { error: string };
+      zero: string;
+    }
   | { kind: 'slice'; elem: GoType; name: string }
   | { kind: 'map'; elem: GoType; name: string }
   | { kind: 'ptr'; elem: GoType; name: string }
-  | { kind: 'struct'; name: string; shortName: string; fields: Array<{ name: string; type: GoType }> };
+  | {
+      kind: 'struct';
+      name: string;
+      shortName: string;
+      fields: Array<{ name: string; type: GoType }>;
+    };
 
 /** Decoded values: numbers (bigint for 64-bit), strings, instants, arrays, maps, structs, null. */
 export type GoValue =
