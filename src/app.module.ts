@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { ApiV1Module } from './api/v1/api-v1.module';
 import { AgentsApiModule } from './api/v2/agents/agents.module';
 import { ClockModule } from './common/clock.module';
 import { AppConfig } from './config/app-config';
@@ -36,6 +37,7 @@ export class AppModule {
         TimekeeperModule,
         HealthModule,
         AgentsApiModule,
+        ApiV1Module,
       ],
     };
   }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { installApiV1 } from './api/v1/api-v1.module';
 import { AppModule } from './app.module';
 import { ConfigError } from './config/config-error';
 import { loadConfigFromEnvironment } from './config/load-config';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   }
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: false });
   app.enableShutdownHooks();
+  installApiV1(app);
   await app.listen(config.http.port, config.http.host);
   Logger.log(
     `Leshy listening on http://${config.http.host}:${config.http.port} (${config.database.kind})`,

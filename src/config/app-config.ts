@@ -35,4 +35,11 @@ export abstract class AppConfig {
   abstract readonly healthcheckIntervalMs: number;
   /** Time limit of one operation on an agent (prepare, maintenance, health check). */
   abstract readonly dryadTimeoutMs: number;
+  /**
+   * What unauthenticated API v1 clients may do (v1 has no authentication, as upstream):
+   * `admin` (upstream's behaviour) or `tester` (setstate, setgroups, deregister refused).
+   */
+  abstract readonly v1AnonymousRole: V1AnonymousRole;
 }
+
+export type V1AnonymousRole = 'admin' | 'tester';

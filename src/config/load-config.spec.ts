@@ -14,6 +14,14 @@ describe('configuration', () => {
     expect(config.keyPoolSize).toBe(16);
     expect(config.healthcheckIntervalMs).toBe(300_000);
     expect(config.tunnel).toEqual({ host: '127.0.0.1', advertisedIp: '127.0.0.1' });
+    expect(config.v1AnonymousRole).toBe('admin');
+  });
+
+  it('lets anonymous API v1 clients be testers instead of admins', () => {
+    expect(loadConfig({ LESHY_V1_ANONYMOUS_ROLE: 'Tester' }).v1AnonymousRole).toBe('tester');
+    expect(() => loadConfig({ LESHY_V1_ANONYMOUS_ROLE: 'root' })).toThrow(
+      /LESHY_V1_ANONYMOUS_ROLE="root" must be admin or tester/,
+    );
   });
 
   it('accepts durations as 90s, 15m, 1h, 30d', () => {

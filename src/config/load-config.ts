@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { AppConfig, DatabaseConfig, HttpAddress } from './app-config';
+import { AppConfig, DatabaseConfig, HttpAddress, V1AnonymousRole } from './app-config';
 import { ConfigError } from './config-error';
 import { DURATION_FORMAT_HINT, parseDuration } from './duration';
 
@@ -24,6 +24,7 @@ export const CONFIG_DEFAULTS = {
   LESHY_AGENT_TOKEN: '(none: agents cannot register)',
   LESHY_HEALTHCHECK_INTERVAL: '5m',
   LESHY_DRYAD_TIMEOUT: '60s',
+  LESHY_V1_ANONYMOUS_ROLE: 'admin',
 } as const;
 
 function parseAddress(text: string): HttpAddress | undefined {
@@ -109,6 +110,20 @@ function databaseConfig(reader: Reader, dataDir: string): DatabaseConfig {
   return { kind: 'sqlite', path: path.join(dataDir, 'leshy.sqlite'), synchronous };
 }
 
+/**
+ * API v1 has no authentication. Until the auth module gives v1 a real identity, anonymous v1
+ * clients are admins by default so upstream clients and tools keep working unchanged; a lab
+ * that wants admin calls refused over v1 sets `tester`.
+ */
+function v1AnonymousRole(reader: Reader): V1AnonymousRole {
+  const text = reader.raw('LESHY_V1_ANONYMOUS_ROLE')?.toLowerCase() ?? 'admin';
+  if (text === 'admin' || text === 'tester') return text;
+  reader.problems.push(
+    `LESHY_V1_ANONYMOUS_ROLE=${JSON.stringify(reader.raw('LESHY_V1_ANONYMOUS_ROLE'))} must be admin or tester`,
+  );
+  return 'admin';
+}
+
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Environment): AppConfig {
   const reader = new Reader(env);
@@ -147,6 +162,7 @@ export function loadConfig(env: Environment): AppConfig {
       CONFIG_DEFAULTS.LESHY_HEALTHCHECK_INTERVAL,
     ),
     dryadTimeoutMs: reader.duration('LESHY_DRYAD_TIMEOUT', CONFIG_DEFAULTS.LESHY_DRYAD_TIMEOUT),
+    v1AnonymousRole: v1AnonymousRole(reader),
   };
   if (config.secret !== null && config.secret.length < 16) {
     reader.problems.push('LESHY_SECRET must be at least 16 characters long');

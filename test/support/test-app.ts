@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { installApiV1 } from '../../src/api/v1/api-v1.module';
 import { AppModule } from '../../src/app.module';
 import { Clock } from '../../src/common/clock';
 import { AppConfig } from '../../src/config/app-config';
@@ -64,8 +65,11 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     builder = builder.overrideProvider(JobKeyPool).useValue(new RecycledKeyPool());
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
-  if (options.http) await app.listen(0, '127.0.0.1');
-  else await app.init();
+  if (options.http) {
+    // As main.ts does: API v1 reads its bodies raw, ahead of Nest's parsers.
+    installApiV1(app);
+    await app.listen(0, '127.0.0.1');
+  } else await app.init();
   const matcher = app.get(MatcherService);
   const operations = app.get(WorkerOperations);
   // Quiet when, three times in a row, no matching pass and no agent operation is pending.
