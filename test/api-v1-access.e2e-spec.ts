@@ -11,7 +11,6 @@ import { waitFor } from './support/wait-for';
  * through the server's tunnel, the agent takes only the current job's key, and closing the
  * request closes the tunnel and cuts the sessions in it.
  */
-jest.setTimeout(60_000);
 
 const TOKEN = 'access-e2e-agent-token';
 const WORKER = { uuid: '5b0c1f7e-3a52-4d7e-9d1a-7f3c2b1a0e01', caps: { board: 'access-board' } };

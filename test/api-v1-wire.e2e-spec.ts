@@ -17,7 +17,6 @@ const FIXTURE = path.resolve(__dirname, 'fixtures/api-v1-wire.md');
 const SHARED = path.resolve(__dirname, '../../shared/api-v1-wire.md');
 const transcripts = loadTranscripts(FIXTURE);
 // Jest 30 does not apply a project's testTimeout; e2e steps may wait for the server.
-jest.setTimeout(60_000);
 const LESHY_VERSION = (
   JSON.parse(readFileSync(path.resolve(__dirname, '../package.json'), 'utf8')) as {
     version: string;
