@@ -106,7 +106,9 @@ export function buildConfig(table: Table, source: string, baseDir: string): Agen
       ? 'expected a Unix user name: lower-case letters, digits, "_" and "-", starting with a letter or "_", at most 32'
       : v === CONTROL_USER
         ? `"${CONTROL_USER}" is the server's control user; choose another name`
-        : null,
+        : v === 'root'
+          ? 'testers must not log in as root; choose an unprivileged name such as boruta-user'
+          : null,
   );
 
   const stmPath = reader.path('stm', 'path', CONFIG_DEFAULTS.stmPath);
