@@ -1,4 +1,4 @@
-import { AGENT_API_PREFIX, HEARTBEAT_PATH } from '../protocol';
+import { AGENT_API_PREFIX, FAIL_PATH, HEARTBEAT_PATH, REGISTER_PATH } from '../protocol';
 import type { RegisterAgentRequest, RegisterAgentResponse, ReportFailureRequest } from '../protocol';
 
 export type ApiFailureKind = 'unreachable' | 'unauthorized' | 'unknown-agent' | 'rejected' | 'server-error';
@@ -25,7 +25,7 @@ export class AgentApiClient {
   ) {}
 
   async register(request: RegisterAgentRequest): Promise<RegisterAgentResponse> {
-    const body = await this.post('/register', request);
+    const body = await this.post(`/${REGISTER_PATH}`, request);
     const parsed = (body ? JSON.parse(body) : {}) as Partial<RegisterAgentResponse>;
     if (typeof parsed.serverPublicKey !== 'string' || parsed.serverPublicKey.trim() === '') {
       throw new AgentApiError('rejected', 'the server answered the registration without serverPublicKey');
@@ -39,7 +39,7 @@ export class AgentApiClient {
 
   async reportFailure(uuid: string, reason: string): Promise<void> {
     const body: ReportFailureRequest = { reason };
-    await this.post(`/${encodeURIComponent(uuid)}/fail`, body);
+    await this.post(`/${encodeURIComponent(uuid)}/${FAIL_PATH}`, body);
   }
 
   private async post(path: string, body: unknown): Promise<string> {

@@ -1,3 +1,4 @@
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -214,6 +215,40 @@ describe('agent SSH server', () => {
       expect(readFileSync(join(dir, 'secret.txt'), 'utf8')).toBe('top secret');
       expect(existsSync(join(dir, 'new.txt'))).toBe(false);
     });
+  });
+
+  // Testers use OpenSSH, whose scp speaks SFTP and insists on an exit status; skipped where
+  // no OpenSSH client is installed.
+  const hasScp = (() => {
+    try {
+      execFileSync('ssh', ['-V'], { stdio: 'ignore' }); // scp has no version flag; it comes with ssh
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  (hasScp ? it : it.skip)('works with OpenSSH scp both ways', async () => {
+    await prepare();
+    const keyFile = join(dir, 'job_key');
+    writeFileSync(keyFile, jobKey.private, { mode: 0o600 });
+    writeFileSync(join(dir, 'local.txt'), 'from the tester\n');
+    const scp = (...args: string[]) =>
+      new Promise<{ code: number; stderr: string }>((resolve) =>
+        execFile(
+          'scp',
+          ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes',
+            '-i', keyFile, '-P', String(port), ...args],
+          { timeout: 10_000 },
+          (error, _stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stderr }),
+        ),
+      );
+    expect(await scp(join(dir, 'local.txt'), 'boruta-user@127.0.0.1:/up.txt')).toEqual({ code: 0, stderr: '' });
+    expect(readFileSync(join(dir, 'data', 'workspace', 'up.txt'), 'utf8')).toBe('from the tester\n');
+    expect(await scp('boruta-user@127.0.0.1:up.txt', join(dir, 'down.txt'))).toEqual({ code: 0, stderr: '' });
+    expect(readFileSync(join(dir, 'down.txt'), 'utf8')).toBe('from the tester\n');
+    const escape = await scp('boruta-user@127.0.0.1:../../../../etc/hostname', join(dir, 'h.txt'));
+    expect(escape.code).not.toBe(0);
+    expect(existsSync(join(dir, 'h.txt'))).toBe(false);
   });
 
   it('a new prepare refuses the old key, closes its sessions and empties the workspace', async () => {

@@ -1,14 +1,12 @@
+import { ExecExitCode } from '../protocol';
 import type { ServerChannel } from 'ssh2';
 
-/** Exit statuses every exec answers with; the server and scripts rely on them. */
+/** Exit statuses every exec answers with (defined in protocol.ts, which the server reads). */
 export const ExitCode = {
-  Ok: 0,
-  /** The command was understood but failed (STM error, refusal, missing console). */
-  Failed: 1,
-  /** Bad arguments or bad stdin. */
-  Usage: 2,
-  /** No such command. */
-  Unknown: 127,
+  Ok: ExecExitCode.Ok,
+  Failed: ExecExitCode.Failed,
+  Usage: ExecExitCode.Usage,
+  Unknown: ExecExitCode.UnknownCommand,
 } as const;
 
 /** One exec request: output helpers, stdin reading, and exactly one exit status. */

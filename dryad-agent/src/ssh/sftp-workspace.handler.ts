@@ -1,4 +1,4 @@
-import { Stats } from 'node:fs';
+import { constants, Stats } from 'node:fs';
 import { FileHandle, lstat, mkdir, open, readdir, rename, rmdir, stat, unlink, chmod, utimes, truncate } from 'node:fs/promises';
 import { utils } from 'ssh2';
 import type { Attributes, FileEntry, SFTPWrapper } from 'ssh2';
@@ -27,6 +27,7 @@ export class SftpWorkspaceHandler {
     private readonly log: Logger,
   ) {
     this.attach();
+    sftp.on('end', () => this.finish());
     sftp.on('close', () => void this.closeAll());
   }
 
@@ -34,9 +35,7 @@ export class SftpWorkspaceHandler {
     const s = this.sftp;
     s.on('OPEN', (id, filename, flags, attrs) =>
       this.handle(id, async () => {
-        const mode = utils.sftp.flagsToString(flags);
-        if (!mode) return s.status(id, STATUS.BAD_MESSAGE, 'unsupported open flags');
-        const file = await open(await this.paths.forOpen(filename), mode, attrs?.mode ?? 0o644);
+        const file = await open(await this.paths.forOpen(filename), toFsFlags(flags), attrs?.mode ?? 0o644);
         s.handle(id, this.newHandle({ kind: 'file', file }));
       }),
     );
@@ -155,6 +154,21 @@ export class SftpWorkspaceHandler {
     s.on('SYMLINK', (id) => s.status(id, STATUS.OP_UNSUPPORTED, 'links are not supported in the job workspace'));
   }
 
+  /**
+   * The client sent EOF (OpenSSH's sftp and scp do when they are done): answer like OpenSSH's
+   * sftp-server exiting, with exit status 0 and a close. scp fails without the exit status,
+   * and ssh2's SFTP object has no public way to send one, hence the internal call.
+   */
+  private finish(): void {
+    const channel = this.sftp as unknown as { _protocol?: { exitStatus(id: number, code: number): void }; outgoing?: { id: number; state: string } };
+    try {
+      if (channel.outgoing?.state === 'open') channel._protocol?.exitStatus(channel.outgoing.id, 0);
+    } catch {
+      // the connection is already gone
+    }
+    this.sftp.end();
+  }
+
   /** Runs one request and maps failures to SFTP status codes. */
   private handle(id: number, job: () => Promise<void>): void {
     job().catch((error: NodeJS.ErrnoException) => {
@@ -205,6 +219,22 @@ export class SftpWorkspaceHandler {
     this.handles.clear();
     for (const entry of open) if (entry.kind === 'file') await entry.file.close().catch(() => undefined);
   }
+}
+
+/**
+ * SFTP open flags to fs flags, bit by bit. (ssh2's flagsToString knows only the combinations
+ * fopen has names for, and scp's WRITE|CREAT without TRUNC is not one of them.)
+ */
+function toFsFlags(flags: number): number {
+  const M = utils.sftp.OPEN_MODE;
+  const read = (flags & M.READ) !== 0;
+  const write = (flags & M.WRITE) !== 0;
+  let result = read && write ? constants.O_RDWR : write ? constants.O_WRONLY : constants.O_RDONLY;
+  if (flags & M.APPEND) result |= constants.O_APPEND;
+  if (flags & M.CREAT) result |= constants.O_CREAT;
+  if (flags & M.TRUNC) result |= constants.O_TRUNC;
+  if (flags & M.EXCL) result |= constants.O_EXCL;
+  return result;
 }
 
 function toAttrs(st: Stats): Attributes {
