@@ -72,7 +72,11 @@ export class Agent {
     );
     this.jobs = new JobAccess(this.log.child('access'));
     this.workspace = new JobWorkspace(join(c.dataDir, 'workspace'));
-    this.display = new MaintenanceDisplay(this.stm, this.log.child('display'), options.blinkPeriodMs);
+    this.display = new MaintenanceDisplay(
+      this.stm,
+      this.log.child('display'),
+      options.blinkPeriodMs,
+    );
     this.board = new BoardService(this.stm, c.sdcard.device, this.log.child('board'));
     this.control = new ControlService({
       uuid: c.uuid,
@@ -100,7 +104,13 @@ export class Agent {
       },
       this.log.child('registration'),
     );
-    this.health = new HealthMonitor(this.stm, this.console, this.registration, c.stm.probeIntervalMs, this.log.child('health'));
+    this.health = new HealthMonitor(
+      this.stm,
+      this.console,
+      this.registration,
+      c.stm.probeIntervalMs,
+      this.log.child('health'),
+    );
   }
 
   get uuid(): string {
@@ -119,7 +129,9 @@ export class Agent {
   async start(): Promise<void> {
     const c = this.options.config;
     if (c.accessMode === 'system' && !this.options.accessBackend && process.getuid?.() !== 0) {
-      throw new Error('access_mode "system" creates a Unix user per job and needs root: run the agent as root, or use access_mode = "embedded"');
+      throw new Error(
+        'access_mode "system" creates a Unix user per job and needs root: run the agent as root, or use access_mode = "embedded"',
+      );
     }
     const hostKey = loadOrCreateHostKey(c.ssh.hostKeyPath);
     this.hostKeyLine = hostKey.publicLine;
@@ -138,7 +150,9 @@ export class Agent {
     });
     const port = await this.ssh.listen(c.ssh.listen.host, c.ssh.listen.port);
     this.addresses = advertisedAddresses(c, port);
-    this.log.info(`SSH server listening on ${c.ssh.listen.host}:${port}; control ${this.controlAddr}, testers ${this.sshAddr}`);
+    this.log.info(
+      `SSH server listening on ${c.ssh.listen.host}:${port}; control ${this.controlAddr}, testers ${this.sshAddr}`,
+    );
 
     await this.console.start();
     this.health.start();
@@ -171,5 +185,7 @@ export class Agent {
 
 function defaultBackend(config: AgentConfig, log: Logger): AccessBackend {
   if (config.accessMode === 'embedded') return new EmbeddedAccessBackend();
-  return new SystemAccessBackend(new SystemUsersManager(new ChildProcessCommandRunner(), log.child('users')));
+  return new SystemAccessBackend(
+    new SystemUsersManager(new ChildProcessCommandRunner(), log.child('users')),
+  );
 }

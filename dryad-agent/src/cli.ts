@@ -23,7 +23,11 @@ const OPTIONS = {
     'heartbeat-ms': { type: 'string' },
     'log-level': { type: 'string' },
   },
-  simulate: { stm: { type: 'string' }, console: { type: 'string' }, 'boot-line-ms': { type: 'string' } },
+  simulate: {
+    stm: { type: 'string' },
+    console: { type: 'string' },
+    'boot-line-ms': { type: 'string' },
+  },
 } as const;
 
 type CommandName = keyof typeof OPTIONS;
@@ -51,7 +55,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   let values: Record<string, string | undefined>;
   try {
-    ({ values } = parseArgs({ args: rest, options: OPTIONS[name], strict: true, allowPositionals: false }) as {
+    ({ values } = parseArgs({
+      args: rest,
+      options: OPTIONS[name],
+      strict: true,
+      allowPositionals: false,
+    }) as {
       values: Record<string, string | undefined>;
     });
   } catch (error) {
@@ -78,7 +87,9 @@ export function runCli(argv: string[]): void {
         process.stderr.write(`dryad-agent: ${error.message}\n`);
         process.exit(error.code);
       }
-      process.stderr.write(`dryad-agent: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+      process.stderr.write(
+        `dryad-agent: unexpected error: ${(error as Error).stack ?? String(error)}\n`,
+      );
       process.exit(CliExit.Failed);
     },
   );

@@ -21,7 +21,11 @@ export class ChildProcessCommandRunner implements CommandRunner {
     return new Promise((resolve) => {
       execFile(command, args, { timeout: 30_000 }, (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 127) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr || (error && !stderr ? error.message : '')) });
+        resolve({
+          code,
+          stdout: String(stdout),
+          stderr: String(stderr || (error && !stderr ? error.message : '')),
+        });
       });
     });
   }

@@ -59,7 +59,8 @@ export class JobAccess {
     const open = [...this.sessions.keys()];
     this.sessions.clear();
     for (const close of open) close();
-    if (hadJob || open.length) this.log.info(`job access revoked (${why}); closed ${open.length} session(s)`);
+    if (hadJob || open.length)
+      this.log.info(`job access revoked (${why}); closed ${open.length} session(s)`);
   }
 
   /** The key that lets `username` in with the offered key, if any. */

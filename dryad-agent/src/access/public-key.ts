@@ -17,9 +17,12 @@ export function parsePublicKeyLine(line: string): PublicKey {
   const text = line.trim();
   const parsed = utils.parseKey(text);
   if (parsed instanceof Error || Array.isArray(parsed)) {
-    throw new PublicKeyError(`not an OpenSSH public key line (${parsed instanceof Error ? parsed.message : 'several keys'})`);
+    throw new PublicKeyError(
+      `not an OpenSSH public key line (${parsed instanceof Error ? parsed.message : 'several keys'})`,
+    );
   }
-  if (parsed.isPrivateKey()) throw new PublicKeyError('that is a private key; send the public key line (.pub)');
+  if (parsed.isPrivateKey())
+    throw new PublicKeyError('that is a private key; send the public key line (.pub)');
   return { parsed, line: `${parsed.type} ${parsed.getPublicSSH().toString('base64')}` };
 }
 
@@ -29,7 +32,8 @@ export function parsePublicKeyLines(text: string): PublicKey[] {
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l.length > 0 && !l.startsWith('#'));
-  if (lines.length === 0) throw new PublicKeyError('expected an OpenSSH public key line on stdin, got nothing');
+  if (lines.length === 0)
+    throw new PublicKeyError('expected an OpenSSH public key line on stdin, got nothing');
   return lines.map((l, i) => {
     try {
       return parsePublicKeyLine(l);

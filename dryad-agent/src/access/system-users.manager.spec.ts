@@ -12,7 +12,9 @@ class FakeRunner implements CommandRunner {
     this.calls.push([command, ...args].join(' '));
     if (command === 'id') {
       const uid = this.uids[args[1]];
-      return uid === undefined ? { code: 1, stdout: '', stderr: 'no such user' } : { code: 0, stdout: `${uid}\n`, stderr: '' };
+      return uid === undefined
+        ? { code: 1, stdout: '', stderr: 'no such user' }
+        : { code: 0, stdout: `${uid}\n`, stderr: '' };
     }
     if (command === 'pkill') return { code: 1, stdout: '', stderr: '' }; // no processes
     return { code: 0, stdout: '', stderr: '' };
@@ -37,7 +39,9 @@ describe('SystemUsersManager', () => {
       'write /home/boruta-user/.ssh/authorized_keys 600',
       'chown boruta-user:boruta-user /home/boruta-user/.ssh/authorized_keys',
     ]);
-    expect(runner.files.get('/home/boruta-user/.ssh/authorized_keys')?.content).toBe(keys.join('\n') + '\n');
+    expect(runner.files.get('/home/boruta-user/.ssh/authorized_keys')?.content).toBe(
+      keys.join('\n') + '\n',
+    );
   });
 
   it("kills and deletes the previous job's user first", async () => {
@@ -63,10 +67,12 @@ describe('SystemUsersManager', () => {
     const runner = new FakeRunner();
     runner.run = async (command: string, args: string[]) => {
       runner.calls.push([command, ...args].join(' '));
-      return command === 'useradd' ? { code: 9, stdout: '', stderr: 'useradd: user already exists' } : { code: 1, stdout: '', stderr: '' };
+      return command === 'useradd'
+        ? { code: 9, stdout: '', stderr: 'useradd: user already exists' }
+        : { code: 1, stdout: '', stderr: '' };
     };
-    await expect(new SystemUsersManager(runner, Logger.silent()).recreate('boruta-user', keys)).rejects.toThrow(
-      /^useradd .* failed \(exit 9\): useradd: user already exists$/,
-    );
+    await expect(
+      new SystemUsersManager(runner, Logger.silent()).recreate('boruta-user', keys),
+    ).rejects.toThrow(/^useradd .* failed \(exit 9\): useradd: user already exists$/);
   });
 });

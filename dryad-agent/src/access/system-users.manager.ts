@@ -20,7 +20,15 @@ export class SystemUsersManager {
   async recreate(user: string, keyLines: string[]): Promise<void> {
     await this.remove(user);
     const home = `${this.homeBase}/${user}`;
-    await this.must('useradd', ['--create-home', '--home-dir', home, '--shell', '/bin/bash', '--user-group', user]);
+    await this.must('useradd', [
+      '--create-home',
+      '--home-dir',
+      home,
+      '--shell',
+      '/bin/bash',
+      '--user-group',
+      user,
+    ]);
     await this.must('install', ['-d', '-m', '700', '-o', user, '-g', user, `${home}/.ssh`]);
     await this.writeKeys(user, keyLines);
     this.log.info(`created Unix user ${user} for the job`);
@@ -39,7 +47,9 @@ export class SystemUsersManager {
     if (id.code !== 0) return; // no such user
     const uid = Number(id.stdout.trim());
     if (!Number.isInteger(uid) || uid < FIRST_REGULAR_UID) {
-      throw new Error(`refusing to delete ${user}: uid ${id.stdout.trim()} is a system account; choose another ssh.job_user`);
+      throw new Error(
+        `refusing to delete ${user}: uid ${id.stdout.trim()} is a system account; choose another ssh.job_user`,
+      );
     }
     // pkill exits 1 when the user has no processes; that is fine.
     const killed = await this.runner.run('pkill', ['-KILL', '-U', String(uid)]);
@@ -51,7 +61,9 @@ export class SystemUsersManager {
   private async must(command: string, args: string[]): Promise<void> {
     const result = await this.runner.run(command, args);
     if (result.code !== 0) {
-      throw new Error(`${command} ${args.join(' ')} failed (exit ${result.code}): ${result.stderr.trim()}`);
+      throw new Error(
+        `${command} ${args.join(' ')} failed (exit ${result.code}): ${result.stderr.trim()}`,
+      );
     }
   }
 }

@@ -54,7 +54,8 @@ export class BoardService {
 
   /** SD card to the DUT and power on. Refused while an image is being written. */
   async dut(): Promise<void> {
-    if (this.flashing) throw new BoardRefusal('an image is being written to the SD card: wait for flash to finish');
+    if (this.flashing)
+      throw new BoardRefusal('an image is being written to the SD card: wait for flash to finish');
     this.muxSide = 'unknown';
     await this.stm.use((d) => d.dut());
     this.muxSide = 'dut';
@@ -72,7 +73,9 @@ export class BoardService {
   async flash(image: Readable, onProgress: (p: FlashProgress) => void): Promise<number> {
     if (this.muxSide !== 'ts') {
       const where = this.muxSide === 'dut' ? 'on the DUT side' : 'on an unknown side';
-      throw new BoardRefusal(`the SD card is ${where}: run "ts" first to switch it to the test server`);
+      throw new BoardRefusal(
+        `the SD card is ${where}: run "ts" first to switch it to the test server`,
+      );
     }
     if (this.flashing) throw new BoardRefusal('another flash is already running');
     this.flashing = true;

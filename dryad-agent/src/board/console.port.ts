@@ -98,8 +98,12 @@ export class ConsolePort extends EventEmitter {
     stream.on('data', (chunk: Buffer) => {
       for (const sink of this.sinks) sink(chunk);
     });
-    stream.on('error', (error: Error) => this.lose(`DUT console ${this.path} failed: ${error.message}`, stream));
-    stream.on('close', () => this.lose(`DUT console ${this.path} closed (device disconnected)`, stream));
+    stream.on('error', (error: Error) =>
+      this.lose(`DUT console ${this.path} failed: ${error.message}`, stream),
+    );
+    stream.on('close', () =>
+      this.lose(`DUT console ${this.path} closed (device disconnected)`, stream),
+    );
     this.log.info(`DUT console ${this.path} is open`);
     if (wasLost) this.emit('back');
   }

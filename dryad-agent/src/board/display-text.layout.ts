@@ -13,7 +13,11 @@ export function layoutDisplayRows(message: string): string[] {
   const clean = message.replace(/[^\x21-\x7e\s]/g, '?').trim() || 'maintenance';
   const words = clean
     .split(/\s+/)
-    .flatMap((w) => (w.length <= DISPLAY_COLUMNS ? [w] : (w.match(new RegExp(`.{1,${DISPLAY_COLUMNS}}`, 'g')) ?? [])));
+    .flatMap((w) =>
+      w.length <= DISPLAY_COLUMNS
+        ? [w]
+        : (w.match(new RegExp(`.{1,${DISPLAY_COLUMNS}}`, 'g')) ?? []),
+    );
   const rows: string[][] = [];
   let overflow = false;
   for (const word of words) {
@@ -30,7 +34,8 @@ export function layoutDisplayRows(message: string): string[] {
   const lines = rows.map((r) => r.join(' '));
   if (overflow) {
     const last = lines[lines.length - 1];
-    lines[lines.length - 1] = (last.length <= DISPLAY_COLUMNS - 2 ? last : last.slice(0, DISPLAY_COLUMNS - 2)) + '..';
+    lines[lines.length - 1] =
+      (last.length <= DISPLAY_COLUMNS - 2 ? last : last.slice(0, DISPLAY_COLUMNS - 2)) + '..';
   }
   return lines;
 }

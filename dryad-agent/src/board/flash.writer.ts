@@ -23,9 +23,18 @@ export async function writeImage(
     handle = await open(device, constants.O_WRONLY);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`SD card device ${device} not found: is a card in the MuxPi's slot?`);
-    if (code === 'EACCES' || code === 'EPERM') throw new Error(`no permission to write ${device}: the agent must run as root or in group "disk"`);
-    throw new Error(`cannot open ${device}: ${(error as Error).message}`);
+    if (code === 'ENOENT')
+      throw new Error(`SD card device ${device} not found: is a card in the MuxPi's slot?`, {
+        cause: error,
+      });
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new Error(
+        `no permission to write ${device}: the agent must run as root or in group "disk"`,
+        {
+          cause: error,
+        },
+      );
+    throw new Error(`cannot open ${device}: ${(error as Error).message}`, { cause: error });
   }
   const started = Date.now();
   let bytes = 0;

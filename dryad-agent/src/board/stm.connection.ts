@@ -45,7 +45,11 @@ export class StmConnection {
     } catch (error) {
       throw new StmClosedError(this.endpoint.name, (error as Error).message);
     }
-    const driver = new StmDriver(stream, { timeoutMs: this.timeoutMs, device: this.endpoint.name, logger: this.log });
+    const driver = new StmDriver(stream, {
+      timeoutMs: this.timeoutMs,
+      device: this.endpoint.name,
+      logger: this.log,
+    });
     this.current = driver;
     try {
       await driver.open();

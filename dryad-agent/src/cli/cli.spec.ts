@@ -34,7 +34,9 @@ describe('dryad-agent CLI', () => {
     const config = join(dir, 'dryad.toml');
     const init = cli('init', '--config', config);
     expect(await init.exited()).toBe(0);
-    expect(init.stdout).toMatch(/^wrote .*dryad\.toml with board UUID [0-9a-f-]{36}\nnext: edit server\.url and server\.token/);
+    expect(init.stdout).toMatch(
+      /^wrote .*dryad\.toml with board UUID [0-9a-f-]{36}\nnext: edit server\.url and server\.token/,
+    );
     const uuid = /uuid = "([^"]+)"/.exec(readFileSync(config, 'utf8'))![1];
 
     const again = cli('init', '--config', config);
@@ -68,21 +70,32 @@ describe('dryad-agent CLI', () => {
     const run = cli('run', '--config', config);
     const [, controlAddr] = await run.waitForOutput(/running: control (\S+), testers/);
     await waitFor(() => server.agents.get(uuid), 'the registration');
-    expect(server.agents.get(uuid)).toMatchObject({ caps: { board: 'rpi4', UUID: uuid }, controlAddr });
+    expect(server.agents.get(uuid)).toMatchObject({
+      caps: { board: 'rpi4', UUID: uuid },
+      controlAddr,
+    });
 
     const port = Number(controlAddr.split(':')[1]);
     const control = { port, username: 'dryad', privateKey: server.keys.private };
     const status = JSON.parse((await sshExec(control, 'status')).stdout) as AgentStatus;
-    expect(status).toMatchObject({ uuid, stm: { responding: true, power: 'off' }, console: { present: true, path: consolePath } });
+    expect(status).toMatchObject({
+      uuid,
+      stm: { responding: true, power: 'off' },
+      console: { present: true, path: consolePath },
+    });
     expect((await sshExec(control, 'healthcheck')).code).toBe(0);
 
     simulate.send('fault no-reply on');
     await simulate.waitForOutput(/^ready\nok\n$/);
     await waitFor(() => server.failures(uuid).length === 1, 'the STM failure report', 5000);
-    expect(server.failures(uuid)[0]).toBe(`STM not answering on ${stm} (timeout after 300 ms waiting for "power")`);
+    expect(server.failures(uuid)[0]).toBe(
+      `STM not answering on ${stm} (timeout after 300 ms waiting for "power")`,
+    );
     const sick = await sshExec(control, 'healthcheck');
     expect(sick.code).toBe(1);
-    expect(sick.stderr).toMatch(new RegExp(`^STM not answering on ${stm} \\(timeout after \\d+ ms waiting for "`));
+    expect(sick.stderr).toMatch(
+      new RegExp(`^STM not answering on ${stm} \\(timeout after \\d+ ms waiting for "`),
+    );
 
     simulate.send('fault no-reply off');
     simulate.send('console-gone');
@@ -102,7 +115,9 @@ describe('dryad-agent CLI', () => {
     const config = join(dir, 'etc', 'dryad.toml');
     const run = cli('run', '--config', config);
     expect(await run.exited()).toBe(78);
-    expect(run.stderr).toMatch(/no config at .*dryad\.toml: wrote one with board UUID [0-9a-f-]{36}\. Edit server\.url and server\.token/);
+    expect(run.stderr).toMatch(
+      /no config at .*dryad\.toml: wrote one with board UUID [0-9a-f-]{36}\. Edit server\.url and server\.token/,
+    );
     expect(readFileSync(config, 'utf8')).toMatch(/^# dryad-agent configuration/);
   });
 
@@ -114,13 +129,17 @@ describe('dryad-agent CLI', () => {
     );
     const run = cli('run', '--config', config);
     expect(await run.exited()).toBe(78);
-    expect(run.stderr).toMatch(/config problem: .*bad\.toml: stm\.baud: expected a standard baud rate \(.*\); got 12345/);
+    expect(run.stderr).toMatch(
+      /config problem: .*bad\.toml: stm\.baud: expected a standard baud rate \(.*\); got 12345/,
+    );
   });
 
   it('explains usage errors', async () => {
     const bad = cli('fleet', '--count', 'many');
     expect(await bad.exited()).toBe(64);
-    expect(bad.stderr).toBe('dryad-agent: --count must be a whole number 1..1000\nsee: dryad-agent help fleet\n');
+    expect(bad.stderr).toBe(
+      'dryad-agent: --count must be a whole number 1..1000\nsee: dryad-agent help fleet\n',
+    );
     const unknown = cli('frobnicate');
     expect(await unknown.exited()).toBe(64);
     expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
@@ -130,9 +149,23 @@ describe('dryad-agent CLI', () => {
   });
 
   it('fleet prints a line per registered board and a summary', async () => {
-    const fleet = cli('fleet', '--count', '2', '--server', server.url, '--token', server.token, '--caps', 'arch=arm64');
+    const fleet = cli(
+      'fleet',
+      '--count',
+      '2',
+      '--server',
+      server.url,
+      '--token',
+      server.token,
+      '--caps',
+      'arch=arm64',
+    );
     await fleet.waitForOutput(/fleet: 2 boards registered in/);
-    expect(fleet.stdout.match(/^board \d registered: uuid=\S+ ssh=127\.0\.0\.1:\d+ state=MAINTENANCE$/gm)).toHaveLength(2);
+    expect(
+      fleet.stdout.match(
+        /^board \d registered: uuid=\S+ ssh=127\.0\.0\.1:\d+ state=MAINTENANCE$/gm,
+      ),
+    ).toHaveLength(2);
     expect([...server.agents.values()].map((a) => a.caps.arch)).toEqual(['arm64', 'arm64']);
     expect(await fleet.stop('SIGINT')).toBe(0);
   });

@@ -11,6 +11,8 @@ export function initCommand(configPath: string, print: (line: string) => void): 
   }
   const uuid = writeConfigTemplate(configPath);
   print(`wrote ${configPath} with board UUID ${uuid}`);
-  print(`next: edit server.url and server.token in it, then run: dryad-agent run --config ${configPath}`);
+  print(
+    `next: edit server.url and server.token in it, then run: dryad-agent run --config ${configPath}`,
+  );
   return CliExit.Ok;
 }

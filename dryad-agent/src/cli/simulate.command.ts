@@ -8,10 +8,14 @@ export async function simulateCommand(
   print: (line: string) => void,
 ): Promise<number> {
   if (!args.stm || !args.console) {
-    throw new CliError('--stm PATH and --console PATH are required\nsee: dryad-agent help simulate', CliExit.Usage);
+    throw new CliError(
+      '--stm PATH and --console PATH are required\nsee: dryad-agent help simulate',
+      CliExit.Usage,
+    );
   }
   const bootLineMs = Number(args['boot-line-ms'] ?? 20);
-  if (!Number.isInteger(bootLineMs) || bootLineMs < 0) throw new CliError('--boot-line-ms must be a whole number', CliExit.Usage);
+  if (!Number.isInteger(bootLineMs) || bootLineMs < 0)
+    throw new CliError('--boot-line-ms must be a whole number', CliExit.Usage);
   const simulation = new PtySimulation(args.stm, args.console, bootLineMs);
   try {
     await simulation.start();

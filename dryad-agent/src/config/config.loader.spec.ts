@@ -10,7 +10,9 @@ describe('config', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const edited = (text: string) =>
-    text.replace('url = "http://CHANGE-ME:8487"', 'url = "http://leshy.lab:8487/"').replace('token = "CHANGE-ME"', 'token = "s3cret"');
+    text
+      .replace('url = "http://CHANGE-ME:8487"', 'url = "http://leshy.lab:8487/"')
+      .replace('token = "CHANGE-ME"', 'token = "s3cret"');
 
   it('writes a template with a fresh UUID, private, and refuses to overwrite it', () => {
     const path = join(dir, 'etc', 'dryad.toml');
@@ -57,7 +59,13 @@ describe('config', () => {
         hostKeyPath: '/var/lib/leshy/dryad/ssh_host_ed25519_key',
         jobUser: 'boruta-user',
       },
-      stm: { path: '/dev/ttyS2', baud: 115200, timeoutMs: 2000, probeIntervalMs: 30000, healthcheckTickMs: 1000 },
+      stm: {
+        path: '/dev/ttyS2',
+        baud: 115200,
+        timeoutMs: 2000,
+        probeIntervalMs: 30000,
+        healthcheckTickMs: 1000,
+      },
       console: { path: '/dev/ttyS1', baud: 115200, checkIntervalMs: 2000 },
       sdcard: { device: '/dev/sda' },
     });
@@ -66,12 +74,18 @@ describe('config', () => {
   it.each([
     ['[stm]\nbaud = 12345', /^stm\.baud: expected a standard baud rate \(.*115200.*\); got 12345$/],
     ['access_mode = "root"', /^access_mode: expected one of "embedded", "system"; got "root"$/],
-    ['[server]\ntokne = "x"', /^server\.tokne: unknown key; accepted in \[server\]: url, token, heartbeat_interval_ms$/],
+    [
+      '[server]\ntokne = "x"',
+      /^server\.tokne: unknown key; accepted in \[server\]: url, token, heartbeat_interval_ms$/,
+    ],
     ['[caps]\ncores = 4', /^caps\.cores: expected a string; quote the value \("4"\)$/],
     ['[caps]\nUUID = "x"', /^caps\.UUID: set by the agent/],
     ['[ssh]\nlisten = "2222"', /^ssh\.listen: expected host:port/],
     ['[ssh]\njob_user = "dryad"', /^ssh\.job_user: "dryad" is the server's control user/],
-    ['[stm]\ntimeout_ms = 1.5', /^stm\.timeout_ms: expected a whole number from 50 to 60000; got 1.5$/],
+    [
+      '[stm]\ntimeout_ms = 1.5',
+      /^stm\.timeout_ms: expected a whole number from 50 to 60000; got 1.5$/,
+    ],
     ['uuid = "board-7"', /^uuid: expected a UUID/],
   ])('names the bad key: %s', (snippet, message) => {
     const base = `uuid = "3f0c8a1e-5b7d-4c2a-9e1f-0a1b2c3d4e5f"\n[server]\nurl = "http://x:1"\ntoken = "t"\n`;
@@ -79,7 +93,8 @@ describe('config', () => {
     let text = base + snippet + '\n';
     if (snippet.startsWith('uuid')) text = snippet + '\n' + base.split('\n').slice(1).join('\n');
     if (snippet.startsWith('access_mode')) text = snippet + '\n' + base;
-    if (snippet.startsWith('[server]')) text = text.replace(snippet, '').replace('token = "t"', 'token = "t"\ntokne = "x"');
+    if (snippet.startsWith('[server]'))
+      text = text.replace(snippet, '').replace('token = "t"', 'token = "t"\ntokne = "x"');
     const path = join(dir, 'bad.toml');
     writeFileSync(path, text);
     expect(() => loadConfigFile(path)).toThrow(ConfigError);

@@ -45,7 +45,10 @@ export class ControlService {
       await this.d.workspace.reset();
       await this.d.display.clear();
       if (previous && previous !== this.d.jobUser) await this.d.backend.endJob(previous);
-      await this.d.backend.startJob(this.d.jobUser, keys.map((k) => k.line));
+      await this.d.backend.startJob(
+        this.d.jobUser,
+        keys.map((k) => k.line),
+      );
       this.d.jobs.start(this.d.jobUser, keys);
       return { username: this.d.jobUser };
     });
@@ -74,7 +77,12 @@ export class ControlService {
       try {
         await this.d.display.show(message);
       } catch (error) {
-        throw new Error(`tester access is revoked, but the display failed: ${(error as Error).message}`);
+        throw new Error(
+          `tester access is revoked, but the display failed: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
       }
     });
   }
@@ -103,8 +111,16 @@ export class ControlService {
       uuid: this.d.uuid,
       accessMode: this.d.backend.mode,
       maintenance: { ...this.maintenance },
-      job: { active: this.d.jobs.active, username: this.d.jobs.username, keys: this.d.jobs.keyCount },
-      stm: { responding: power !== 'unknown' && this.d.stm.responding, power, mux: this.d.board.mux },
+      job: {
+        active: this.d.jobs.active,
+        username: this.d.jobs.username,
+        keys: this.d.jobs.keyCount,
+      },
+      stm: {
+        responding: power !== 'unknown' && this.d.stm.responding,
+        power,
+        mux: this.d.board.mux,
+      },
       console: { present: this.d.console.present, path: this.d.console.path },
     };
   }

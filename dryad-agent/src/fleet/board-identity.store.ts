@@ -21,7 +21,9 @@ export class BoardIdentityStore {
     if (existsSync(file)) {
       const uuid = readFileSync(file, 'utf8').trim();
       if (UUID_RE.test(uuid)) return uuid;
-      throw new Error(`${file} does not hold a UUID: delete it to give board ${index} a new identity`);
+      throw new Error(
+        `${file} does not hold a UUID: delete it to give board ${index} a new identity`,
+      );
     }
     mkdirSync(dir, { recursive: true });
     const uuid = randomUUID();

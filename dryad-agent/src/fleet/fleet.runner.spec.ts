@@ -50,9 +50,16 @@ describe('FleetRunner', () => {
       ports.add(registered.controlAddr);
       const port = Number(registered.controlAddr.split(':')[1]);
       const jobKey = utils.generateKeyPairSync('ed25519');
-      const prepared = await sshExec({ port, username: 'dryad', privateKey: server.keys.private }, 'prepare', jobKey.public);
+      const prepared = await sshExec(
+        { port, username: 'dryad', privateKey: server.keys.private },
+        'prepare',
+        jobKey.public,
+      );
       expect(prepared).toEqual({ code: 0, stdout: '{"username":"boruta-user"}\n', stderr: '' });
-      const tick = await sshExec({ port, username: 'boruta-user', privateKey: jobKey.private }, 'power tick 10');
+      const tick = await sshExec(
+        { port, username: 'boruta-user', privateKey: jobKey.private },
+        'power tick 10',
+      );
       expect(tick.code).toBe(0);
     }
     expect(ports.size).toBe(3);
@@ -67,7 +74,10 @@ describe('FleetRunner', () => {
     await fleet.stop();
     fleet = make();
     await fleet.start();
-    const second = fleet.boards.map((b) => [b.agent.uuid, server.agents.get(b.agent.uuid)!.hostKey]);
+    const second = fleet.boards.map((b) => [
+      b.agent.uuid,
+      server.agents.get(b.agent.uuid)!.hostKey,
+    ]);
     expect(second).toEqual(first);
     expect(new Set(first.map(([uuid]) => uuid)).size).toBe(3);
   });

@@ -61,9 +61,15 @@ export class FleetRunner {
             uuid,
             data_dir: dir,
             log_level: this.o.logLevel === 'silent' ? 'error' : this.o.logLevel,
-            server: { url: this.o.serverUrl, token: this.o.token, heartbeat_interval_ms: this.o.heartbeatIntervalMs ?? 30_000 },
+            server: {
+              url: this.o.serverUrl,
+              token: this.o.token,
+              heartbeat_interval_ms: this.o.heartbeatIntervalMs ?? 30_000,
+            },
             caps: { board: 'sim', ...this.o.caps },
-            ssh: { listen: `${this.o.host}:${this.o.basePort === 0 ? 0 : this.o.basePort + index}` },
+            ssh: {
+              listen: `${this.o.host}:${this.o.basePort === 0 ? 0 : this.o.basePort + index}`,
+            },
             sdcard: { device: sdcard },
           },
           `fleet board ${index}`,
@@ -82,7 +88,9 @@ export class FleetRunner {
           if (!first) return;
           first = false;
           registered++;
-          this.print(`board ${index} registered: uuid=${uuid} ssh=${agent.controlAddr} state=${response.state || 'unknown'}`);
+          this.print(
+            `board ${index} registered: uuid=${uuid} ssh=${agent.controlAddr} state=${response.state || 'unknown'}`,
+          );
           if (registered === this.o.count) resolve();
         });
         this.boards.push({ index, agent, board });
@@ -93,14 +101,19 @@ export class FleetRunner {
       await Promise.all(this.boards.slice(i, i + concurrency).map((b) => b.agent.start()));
     }
     const waiting = setInterval(
-      () => this.print(`fleet: ${registered}/${this.o.count} registered; waiting for the server at ${this.o.serverUrl}`),
+      () =>
+        this.print(
+          `fleet: ${registered}/${this.o.count} registered; waiting for the server at ${this.o.serverUrl}`,
+        ),
       10_000,
     );
     waiting.unref();
     await allRegistered;
     clearInterval(waiting);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    this.print(`fleet: ${this.o.count} boards registered in ${seconds} s (state in ${this.o.dataDir})`);
+    this.print(
+      `fleet: ${this.o.count} boards registered in ${seconds} s (state in ${this.o.dataDir})`,
+    );
   }
 
   async stop(): Promise<void> {

@@ -17,7 +17,10 @@ export class SimulatedBoard {
     const [agentStm, simStm] = memoryLinkPair();
     const [agentConsole, simConsole] = memoryLinkPair();
     this.stm = new StmSimulator(simStm);
-    this.dut = new DutSimulator(simConsole, { hostname: name, bootLineDelayMs: options.bootLineDelayMs ?? 1 });
+    this.dut = new DutSimulator(simConsole, {
+      hostname: name,
+      bootLineDelayMs: options.bootLineDelayMs ?? 1,
+    });
     this.stm.on('power', (state: 'on' | 'off') => this.dut.setPower(state));
     this.stmEndpoint = new StreamSerialEndpoint(`sim://${name}/stm`, agentStm);
     this.consoleEndpoint = new StreamSerialEndpoint(`sim://${name}/console`, agentConsole);

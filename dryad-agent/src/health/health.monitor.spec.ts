@@ -79,7 +79,9 @@ describe('failure reports', () => {
     await pty.stop();
     await waitFor(() => server.failures(agent!.uuid).length === 1, 'the failure report');
     expect(server.failures(agent.uuid)[0]).toMatch(
-      new RegExp(`^DUT console ${consolePath} (closed \\(device disconnected\\)|disappeared \\(the device node is gone\\)|failed: .*)$`),
+      new RegExp(
+        `^DUT console ${consolePath} (closed \\(device disconnected\\)|disappeared \\(the device node is gone\\)|failed: .*)$`,
+      ),
     );
     pty = new SocatPty(consolePath);
     await pty.start();

@@ -71,6 +71,7 @@ export class HealthMonitor {
     if (which === 'stm') this.stmFault = null;
     else this.consoleFault = null;
     this.log.info(which === 'stm' ? 'the STM answers again' : 'the DUT console is back');
-    if (this.stmFault === null && this.consoleFault === null) this.reporter.reregister('all faults cleared');
+    if (this.stmFault === null && this.consoleFault === null)
+      this.reporter.reregister('all faults cleared');
   }
 }

@@ -101,17 +101,25 @@ export class DutSimulator {
   }
 
   private run(line: string): void {
+    this.write(this.answer(line) + PROMPT);
+  }
+
+  private answer(line: string): string {
     const [command, ...args] = line.split(/\s+/).filter(Boolean);
-    let out: string | null = null;
-    if (!command) out = null;
-    else if (command === 'echo') out = args.join(' ');
-    else if (command === 'uname') {
-      out = args.includes('-a') ? `Linux ${this.hostname} 6.1.0-sim #1 SMP armv7l GNU/Linux` : 'Linux';
-    } else out = `sh: ${command}: not found`;
-    this.write((out === null ? '' : out + '\r\n') + PROMPT);
+    if (!command) return '';
+    if (command === 'echo') return args.join(' ') + '\r\n';
+    if (command === 'uname') {
+      return (
+        (args.includes('-a')
+          ? `Linux ${this.hostname} 6.1.0-sim #1 SMP armv7l GNU/Linux`
+          : 'Linux') + '\r\n'
+      );
+    }
+    return `sh: ${command}: not found\r\n`;
   }
 
   private write(text: string): void {
-    if (this.powered && !this.stream.destroyed && this.stream.writable) this.stream.write(text, 'latin1');
+    if (this.powered && !this.stream.destroyed && this.stream.writable)
+      this.stream.write(text, 'latin1');
   }
 }

@@ -26,6 +26,9 @@ export function memoryLinkPair(): [Duplex, Duplex] {
         callback(error);
       },
     });
-  ends.push(make(() => ends[1]), make(() => ends[0]));
+  ends.push(
+    make(() => ends[1]),
+    make(() => ends[0]),
+  );
   return [ends[0], ends[1]];
 }

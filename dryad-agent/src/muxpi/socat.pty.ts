@@ -45,13 +45,19 @@ export class SocatPty {
     child.stdin?.on('error', () => undefined);
     this.exitPromise = new Promise((resolve) => child.once('exit', () => resolve()));
     const spawnError = new Promise<never>((_, reject) =>
-      child.once('error', (e) => reject(new Error(`cannot run socat (${e.message}): install it, e.g. apt-get install socat`))),
+      child.once('error', (e) =>
+        reject(
+          new Error(`cannot run socat (${e.message}): install it, e.g. apt-get install socat`),
+        ),
+      ),
     );
     const deadline = Date.now() + timeoutMs;
     const appeared = (async () => {
       while (!existsSync(this.linkPath)) {
-        if (child.exitCode !== null) throw new Error(`socat exited (${child.exitCode}): ${stderr.trim()}`);
-        if (Date.now() > deadline) throw new Error(`socat did not create ${this.linkPath} within ${timeoutMs} ms`);
+        if (child.exitCode !== null)
+          throw new Error(`socat exited (${child.exitCode}): ${stderr.trim()}`);
+        if (Date.now() > deadline)
+          throw new Error(`socat did not create ${this.linkPath} within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 5));
       }
     })();

@@ -76,7 +76,11 @@ describe('StmDriver over a pty', () => {
     await driver.hdmi('on');
     await driver.dyper(1, 'on');
     await driver.uart(1800);
-    expect(sim.state).toMatchObject({ hdmi: 'on', dypers: { 1: 'on', 2: 'off' }, uartMillivolts: 1800 });
+    expect(sim.state).toMatchObject({
+      hdmi: 'on',
+      dypers: { 1: 'on', 2: 'off' },
+      uartMillivolts: 1800,
+    });
     expect(await driver.voltage(3)).toEqual({ 3: 1800 });
     expect(Object.keys(await driver.voltage())).toEqual(['1', '2', '3', '4']);
     // Echo back on: the driver skips its own echo and keeps working.
@@ -111,7 +115,12 @@ describe('StmDriver over a pty', () => {
     await driver.open();
     const seen: string[] = [];
     sim.on('command', (line: string) => seen.push(line));
-    const results = await Promise.all([driver.powerOn(), driver.current(), driver.power(), driver.version()]);
+    const results = await Promise.all([
+      driver.powerOn(),
+      driver.current(),
+      driver.power(),
+      driver.version(),
+    ]);
     expect(results.slice(1)).toEqual([253, 'on', 'MuxPi firmware v1.0']);
     expect(seen).toEqual(['power on', 'current', 'power', 'version']);
   });
@@ -199,7 +208,11 @@ describe('StmDriver over a pty', () => {
     it('bytes dropped during a tick never matter: nothing is sent while a tick runs', async () => {
       await driver.open();
       sim.faults.dropDuringTick = true;
-      const [, current, version] = await Promise.all([driver.powerTick(100), driver.current(), driver.version()]);
+      const [, current, version] = await Promise.all([
+        driver.powerTick(100),
+        driver.current(),
+        driver.version(),
+      ]);
       expect(current).toBe(253);
       expect(version).toBe('MuxPi firmware v1.0');
     });

@@ -98,7 +98,9 @@ export class StmDriver extends EventEmitter {
   // --- typed commands -------------------------------------------------------------------
 
   async power(): Promise<OnOff> {
-    const line = await this.query('power', (lines) => lines.find((l) => /^(on|off)$/i.test(l.trim())));
+    const line = await this.query('power', (lines) =>
+      lines.find((l) => /^(on|off)$/i.test(l.trim())),
+    );
     return line.trim().toLowerCase() as OnOff;
   }
 
@@ -133,12 +135,15 @@ export class StmDriver extends EventEmitter {
 
   /** DUT current in mA (0 while powered off). */
   async current(): Promise<number> {
-    const line = await this.query('current', (lines) => lines.find((l) => /^-?\d+$/.test(l.trim())));
+    const line = await this.query('current', (lines) =>
+      lines.find((l) => /^-?\d+$/.test(l.trim())),
+    );
     return Number(line.trim());
   }
 
   async led(led: 1 | 2, red: number, green: number, blue: number): Promise<void> {
-    if (led !== 1 && led !== 2) throw new StmArgumentError(`LED must be 1 or 2, got ${String(led)}`);
+    if (led !== 1 && led !== 2)
+      throw new StmArgumentError(`LED must be 1 or 2, got ${String(led)}`);
     const rgb = [red, green, blue].map((v) => checkInt('LED colour value', v, 0, 255));
     return this.action(`led ${led} ${rgb.join(' ')}`);
   }
@@ -161,7 +166,8 @@ export class StmDriver extends EventEmitter {
   }
 
   async dyper(which: 1 | 2, state: OnOff): Promise<void> {
-    if (which !== 1 && which !== 2) throw new StmArgumentError(`dyper must be 1 or 2, got ${String(which)}`);
+    if (which !== 1 && which !== 2)
+      throw new StmArgumentError(`dyper must be 1 or 2, got ${String(which)}`);
     return this.action(`dyper ${which} ${state}`);
   }
 
@@ -253,7 +259,12 @@ export class StmDriver extends EventEmitter {
     this.needsResync = false;
   }
 
-  private transact(command: string, kind: Pending['kind'], timeoutMs: number, maxLines: number): Promise<string[]> {
+  private transact(
+    command: string,
+    kind: Pending['kind'],
+    timeoutMs: number,
+    maxLines: number,
+  ): Promise<string[]> {
     if (this.closedError) return Promise.reject(this.closedError);
     return new Promise<string[]>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -262,7 +273,8 @@ export class StmDriver extends EventEmitter {
         this.lastOk = false;
         pending.settle(new StmTimeoutError(this.device, command, timeoutMs));
         // Drain whatever the STM still sends for the lost command before the next one.
-        if (kind === 'command' && !this.closedError) this.exclusive(() => this.resync(RESYNC_MAX_LINES)).catch(() => undefined);
+        if (kind === 'command' && !this.closedError)
+          this.exclusive(() => this.resync(RESYNC_MAX_LINES)).catch(() => undefined);
       }, timeoutMs);
       const pending: Pending = {
         command,
@@ -317,12 +329,16 @@ export class StmDriver extends EventEmitter {
 
   private onCommandLine(pending: Pending, line: string): void {
     if (line === OK) return pending.settle(null, pending.payload);
-    if (line === ERROR_LINE) return this.answered(pending, new StmCommandError(this.device, pending.command));
-    if (line === UNKNOWN_LINE) return this.answered(pending, new StmUnknownCommandError(this.device, pending.command));
+    if (line === ERROR_LINE)
+      return this.answered(pending, new StmCommandError(this.device, pending.command));
+    if (line === UNKNOWN_LINE)
+      return this.answered(pending, new StmUnknownCommandError(this.device, pending.command));
     pending.payload.push(line);
     if (pending.payload.length > pending.maxLines) {
       this.needsResync = true;
-      pending.settle(new StmProtocolError(this.device, pending.command, 'too many lines without a status line'));
+      pending.settle(
+        new StmProtocolError(this.device, pending.command, 'too many lines without a status line'),
+      );
     }
   }
 
@@ -337,7 +353,9 @@ export class StmDriver extends EventEmitter {
       this.log.debug(`skipped stale "${line}" while resynchronising`);
     }
     if (pending.seen >= pending.maxLines) {
-      pending.settle(new StmProtocolError(this.device, 'echo off', `no "OK" within ${pending.maxLines} lines`));
+      pending.settle(
+        new StmProtocolError(this.device, 'echo off', `no "OK" within ${pending.maxLines} lines`),
+      );
     }
   }
 
@@ -373,12 +391,18 @@ function checkInt(what: string, value: number, min: number, max: number): number
 /** The firmware silently cuts long lines and ignores extra words: refuse to send those. */
 function checkLine(command: string): void {
   if (!/^[\x20-\x7e]+$/.test(command)) {
-    throw new StmArgumentError(`STM commands are printable ASCII on one line, got ${JSON.stringify(command)}`);
+    throw new StmArgumentError(
+      `STM commands are printable ASCII on one line, got ${JSON.stringify(command)}`,
+    );
   }
   if (Buffer.byteLength(command) > STM_MAX_LINE_BYTES) {
-    throw new StmArgumentError(`STM command longer than ${STM_MAX_LINE_BYTES} bytes: ${JSON.stringify(command)}`);
+    throw new StmArgumentError(
+      `STM command longer than ${STM_MAX_LINE_BYTES} bytes: ${JSON.stringify(command)}`,
+    );
   }
   if (command.split(/\s+/).filter(Boolean).length > STM_MAX_TOKENS) {
-    throw new StmArgumentError(`STM command with more than ${STM_MAX_TOKENS} words: ${JSON.stringify(command)}`);
+    throw new StmArgumentError(
+      `STM command with more than ${STM_MAX_TOKENS} words: ${JSON.stringify(command)}`,
+    );
   }
 }

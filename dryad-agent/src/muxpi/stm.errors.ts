@@ -16,7 +16,9 @@ export class StmTimeoutError extends StmError {
     readonly command: string,
     readonly timeoutMs: number,
   ) {
-    super(`STM not answering on ${device} (timeout after ${timeoutMs} ms waiting for "${command}")`);
+    super(
+      `STM not answering on ${device} (timeout after ${timeoutMs} ms waiting for "${command}")`,
+    );
   }
 }
 
@@ -36,7 +38,9 @@ export class StmUnknownCommandError extends StmError {
     readonly device: string,
     readonly command: string,
   ) {
-    super(`STM on ${device} does not know "${command}" (Unknown command): check the firmware version`);
+    super(
+      `STM on ${device} does not know "${command}" (Unknown command): check the firmware version`,
+    );
   }
 }
 

@@ -21,7 +21,8 @@ describe('StmSimulator framing', () => {
   });
 
   const send = (text: string) => host.write(Buffer.from(text, 'latin1'));
-  const until = (expected: string) => waitFor(() => out.text().includes(expected), JSON.stringify(expected), 2000);
+  const until = (expected: string) =>
+    waitFor(() => out.text().includes(expected), JSON.stringify(expected), 2000);
   async function echoOff(): Promise<void> {
     send('echo off\n');
     await until('OK\r\n');
@@ -29,7 +30,12 @@ describe('StmSimulator framing', () => {
   }
 
   it('boots with echo on, card on ts, power off and LEDs off; echoes the terminator as \\n\\r', async () => {
-    expect(sim.state).toMatchObject({ echo: true, mux: 'ts', power: 'off', leds: { 1: [0, 0, 0], 2: [0, 0, 0] } });
+    expect(sim.state).toMatchObject({
+      echo: true,
+      mux: 'ts',
+      power: 'off',
+      leds: { 1: [0, 0, 0], 2: [0, 0, 0] },
+    });
     send('version\n');
     await until('OK\r\n');
     expect(out.text()).toBe('version\n\rMuxPi firmware v1.0\r\nOK\r\n');
@@ -67,7 +73,13 @@ describe('StmSimulator framing', () => {
     await echoOff();
     send('text 0 1 on a b c d e f g h\n');
     await until('OK\r\n');
-    expect(sim.state.display.at(-1)).toEqual({ kind: 'text', x: 0, y: 1, on: true, text: 'a b c d e f' });
+    expect(sim.state.display.at(-1)).toEqual({
+      kind: 'text',
+      x: 0,
+      y: 1,
+      on: true,
+      text: 'a b c d e f',
+    });
   });
 
   it('has case-sensitive command names but case-insensitive on/off prefixes', async () => {
@@ -110,7 +122,10 @@ describe('StmSimulator framing', () => {
     const ask = async (command: string) => {
       out.clear();
       send(command + '\n');
-      await waitFor(() => /(OK|Error processing command|Unknown command)\r\n$/.test(out.text()), command);
+      await waitFor(
+        () => /(OK|Error processing command|Unknown command)\r\n$/.test(out.text()),
+        command,
+      );
       return out.text();
     };
     expect(await ask('current')).toBe('0\r\nOK\r\n');
@@ -133,7 +148,9 @@ describe('StmSimulator framing', () => {
     expect(sim.state.dypers[2]).toBe('on');
     expect(await ask('uart 1800')).toBe('OK\r\n');
     expect(await ask('voltage 3')).toBe('adc3: 1800\r\nOK\r\n');
-    expect(await ask('voltage')).toMatch(/^adc1: \d+\r\nadc2: \d+\r\nadc3: 1800\r\nadc4: 0\r\nOK\r\n$/);
+    expect(await ask('voltage')).toMatch(
+      /^adc1: \d+\r\nadc2: \d+\r\nadc3: 1800\r\nadc4: 0\r\nOK\r\n$/,
+    );
     expect(await ask('echo on')).toBe('Echo is on now.\r\nOK\r\n');
     expect(await ask('bogus')).toBe('bogus\n\rUnknown command\r\n');
   });

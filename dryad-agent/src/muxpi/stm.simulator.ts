@@ -1,6 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { bootState, CommandOutcome, StmCommandInterpreter, StmState } from './stm-command.interpreter';
+import {
+  bootState,
+  CommandOutcome,
+  StmCommandInterpreter,
+  StmState,
+} from './stm-command.interpreter';
 
 /** Firmware line buffer: bytes past this many in one line are dropped silently. */
 export const SIM_LINE_BUFFER_BYTES = 64;
@@ -29,7 +34,12 @@ export interface StmFaults {
  * `command` (the received line) before executing each command, for tests.
  */
 export class StmSimulator extends EventEmitter {
-  readonly faults: StmFaults = { noReply: false, slowMs: 0, echoStuck: false, dropDuringTick: false };
+  readonly faults: StmFaults = {
+    noReply: false,
+    slowMs: 0,
+    echoStuck: false,
+    dropDuringTick: false,
+  };
   private readonly interpreter: StmCommandInterpreter;
   private line = '';
   private readonly inbox: number[] = [];
@@ -104,7 +114,10 @@ export class StmSimulator extends EventEmitter {
     }
     const line = this.line;
     this.line = '';
-    const tokens = line.split(/[ \t]+/).filter((t) => t.length > 0).slice(0, SIM_MAX_TOKENS);
+    const tokens = line
+      .split(/[ \t]+/)
+      .filter((t) => t.length > 0)
+      .slice(0, SIM_MAX_TOKENS);
     if (tokens.length === 0) return; // empty lines get no reply
     this.emit('command', line);
     const echoBefore = this.state.echo;

@@ -1,7 +1,12 @@
 import { AGENT_API_PREFIX, FAIL_PATH, HEARTBEAT_PATH, REGISTER_PATH } from '../protocol';
-import type { RegisterAgentRequest, RegisterAgentResponse, ReportFailureRequest } from '../protocol';
+import type {
+  RegisterAgentRequest,
+  RegisterAgentResponse,
+  ReportFailureRequest,
+} from '../protocol';
 
-export type ApiFailureKind = 'unreachable' | 'unauthorized' | 'unknown-agent' | 'rejected' | 'server-error';
+export type ApiFailureKind =
+  'unreachable' | 'unauthorized' | 'unknown-agent' | 'rejected' | 'server-error';
 
 /** A failed call to the server, classified by what the agent should do about it. */
 export class AgentApiError extends Error {
@@ -28,7 +33,10 @@ export class AgentApiClient {
     const body = await this.post(`/${REGISTER_PATH}`, request);
     const parsed = (body ? JSON.parse(body) : {}) as Partial<RegisterAgentResponse>;
     if (typeof parsed.serverPublicKey !== 'string' || parsed.serverPublicKey.trim() === '') {
-      throw new AgentApiError('rejected', 'the server answered the registration without serverPublicKey');
+      throw new AgentApiError(
+        'rejected',
+        'the server answered the registration without serverPublicKey',
+      );
     }
     return { serverPublicKey: parsed.serverPublicKey, state: String(parsed.state ?? '') };
   }
@@ -58,7 +66,10 @@ export class AgentApiClient {
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const why = cause?.code ?? cause?.message ?? (error as Error).message;
-      throw new AgentApiError('unreachable', `cannot reach the server at ${this.serverUrl} (${why})`);
+      throw new AgentApiError(
+        'unreachable',
+        `cannot reach the server at ${this.serverUrl} (${why})`,
+      );
     }
     const text = await response.text().catch(() => '');
     if (response.ok) return text;
@@ -71,8 +82,18 @@ export class AgentApiClient {
         s,
       );
     }
-    if (s === 404) throw new AgentApiError('unknown-agent', `the server does not know this agent (HTTP 404 on ${path})`, s);
-    if (s >= 500) throw new AgentApiError('server-error', `the server failed (HTTP ${s}): ${excerpt}`, s);
-    throw new AgentApiError('rejected', `the server refused the request (HTTP ${s}): ${excerpt}`, s);
+    if (s === 404)
+      throw new AgentApiError(
+        'unknown-agent',
+        `the server does not know this agent (HTTP 404 on ${path})`,
+        s,
+      );
+    if (s >= 500)
+      throw new AgentApiError('server-error', `the server failed (HTTP ${s}): ${excerpt}`, s);
+    throw new AgentApiError(
+      'rejected',
+      `the server refused the request (HTTP ${s}): ${excerpt}`,
+      s,
+    );
   }
 }

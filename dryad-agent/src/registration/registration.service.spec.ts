@@ -59,7 +59,9 @@ describe('RegistrationService against a real HTTP server', () => {
     reg.on('retry', (r: { delayMs: number; reason: string }) => retries.push(r));
     reg.start();
     await waitFor(() => retries.length >= 4, 'four failed attempts');
-    expect(retries[0].reason).toMatch(/^cannot reach the server at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)$/);
+    expect(retries[0].reason).toMatch(
+      /^cannot reach the server at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)$/,
+    );
     const caps = [20, 40, 80, 80];
     retries.slice(0, 4).forEach((r, i) => {
       expect(r.delayMs).toBeGreaterThanOrEqual(caps[i] / 2);
@@ -69,7 +71,10 @@ describe('RegistrationService against a real HTTP server', () => {
     await server.start(port);
     await reg.whenRegistered();
     expect(reg.controlKey?.line).toBe(server.keys.public.split(' ').slice(0, 2).join(' '));
-    expect(server.registrations[0]).toMatchObject({ authorization: `Bearer ${server.token}`, body: { uuid } });
+    expect(server.registrations[0]).toMatchObject({
+      authorization: `Bearer ${server.token}`,
+      body: { uuid },
+    });
   });
 
   it('registers again when a heartbeat answers 404', async () => {
@@ -78,7 +83,10 @@ describe('RegistrationService against a real HTTP server', () => {
     const reg = make(server.url, server.token, 30);
     reg.start();
     await waitFor(() => server.registrations.length === 2, 'a second registration');
-    await waitFor(() => server.requests.filter((r) => r.path.endsWith('/heartbeat')).length >= 2, 'heartbeats after it');
+    await waitFor(
+      () => server.requests.filter((r) => r.path.endsWith('/heartbeat')).length >= 2,
+      'heartbeats after it',
+    );
     expect(server.agents.has(uuid)).toBe(true);
   });
 
@@ -91,7 +99,8 @@ describe('RegistrationService against a real HTTP server', () => {
     await waitFor(() => retries.length >= 2, 'two refused attempts');
     expect(retries[0]).toEqual({
       delayMs: 150,
-      reason: "the server rejected the agent token (HTTP 401): check server.token in the config against the server's agent tokens",
+      reason:
+        "the server rejected the agent token (HTTP 401): check server.token in the config against the server's agent tokens",
     });
     expect(reg.registered).toBe(false);
   });
@@ -102,10 +111,14 @@ describe('RegistrationService against a real HTTP server', () => {
     await server.stop();
     const reg = make(url, server.token);
     reg.start();
-    reg.reportFailure('STM not answering on /dev/ttyS2 (timeout after 2000 ms waiting for "power")');
+    reg.reportFailure(
+      'STM not answering on /dev/ttyS2 (timeout after 2000 ms waiting for "power")',
+    );
     await server.start(port);
     await waitFor(() => server.failures(uuid).length === 1, 'the failure report');
-    expect(server.failures(uuid)).toEqual(['STM not answering on /dev/ttyS2 (timeout after 2000 ms waiting for "power")']);
+    expect(server.failures(uuid)).toEqual([
+      'STM not answering on /dev/ttyS2 (timeout after 2000 ms waiting for "power")',
+    ]);
     const fail = server.requests.find((r) => r.path.endsWith('/fail'));
     expect(fail?.path).toBe(`/api/v2/agents/${uuid}/fail`);
   });

@@ -113,7 +113,10 @@ export class RegistrationService extends EventEmitter {
       try {
         key = parsePublicKeyLine(response.serverPublicKey);
       } catch (error) {
-        throw new AgentApiError('rejected', `the server's serverPublicKey is unusable: ${(error as Error).message}`);
+        throw new AgentApiError(
+          'rejected',
+          `the server's serverPublicKey is unusable: ${(error as Error).message}`,
+        );
       }
     } catch (error) {
       return this.registrationFailed(error as Error);
@@ -153,7 +156,9 @@ export class RegistrationService extends EventEmitter {
       if (this.state !== 'registered') return;
       const e = error as AgentApiError;
       if (e.kind === 'unknown-agent') {
-        this.log.warn('the server has forgot this agent (heartbeat answered 404); registering again');
+        this.log.warn(
+          'the server has forgot this agent (heartbeat answered 404); registering again',
+        );
         this.state = 'registering';
         this.backoff.reset();
         this.schedule(0, () => this.register());
@@ -183,8 +188,13 @@ export class RegistrationService extends EventEmitter {
             this.reregister('the server does not know this agent (failure report answered 404)');
             return; // flushed again after registering
           }
-          const delay = e.kind === 'unauthorized' || e.kind === 'rejected' ? this.o.slowRetryMs : this.reportBackoff.next();
-          this.log.warn(`failure report not delivered (${e.message}); retrying in ${(delay / 1000).toFixed(1)} s`);
+          const delay =
+            e.kind === 'unauthorized' || e.kind === 'rejected'
+              ? this.o.slowRetryMs
+              : this.reportBackoff.next();
+          this.log.warn(
+            `failure report not delivered (${e.message}); retrying in ${(delay / 1000).toFixed(1)} s`,
+          );
           if (e.kind === 'rejected') this.pending.shift(); // the server will never take this one
           if (this.reportTimer) clearTimeout(this.reportTimer);
           this.reportTimer = setTimeout(() => void this.flushReports(), delay);

@@ -90,7 +90,9 @@ export class FaultCommandInterpreter {
         f.dropDuringTick = onOff(value);
         return 'ok';
       default:
-        throw new Error(`unknown fault "${kind ?? ''}"; faults: no-reply, slow, garbage, stale, pressed, echo-stuck, drop-during-tick`);
+        throw new Error(
+          `unknown fault "${kind ?? ''}"; faults: no-reply, slow, garbage, stale, pressed, echo-stuck, drop-during-tick`,
+        );
     }
   }
 }
@@ -102,6 +104,7 @@ function onOff(value: string | undefined): boolean {
 }
 
 function count(value: string | undefined, what: string): number {
-  if (value === undefined || !/^\d+$/.test(value)) throw new Error(`${what} must be a whole number, got "${value ?? ''}"`);
+  if (value === undefined || !/^\d+$/.test(value))
+    throw new Error(`${what} must be a whole number, got "${value ?? ''}"`);
   return Number(value);
 }

@@ -9,14 +9,19 @@ const WILDCARDS = new Set(['0.0.0.0', '::', '']);
  * and where testers are tunnelled to. Explicit config wins; otherwise derive them from the
  * listen address (and the port actually bound, for port 0).
  */
-export function advertisedAddresses(config: AgentConfig, boundPort: number): { controlAddr: string; sshAddr: string } {
+export function advertisedAddresses(
+  config: AgentConfig,
+  boundPort: number,
+): { controlAddr: string; sshAddr: string } {
   const listenHost = config.ssh.listen.host;
   const host = WILDCARDS.has(listenHost) ? firstLanAddress() : listenHost;
   const controlAddr = config.ssh.controlAddr ?? formatHostPort({ host, port: boundPort });
   const controlHost = (parseHostPort(controlAddr) ?? { host }).host;
   const sshAddr =
     config.ssh.testerAddr ??
-    (config.accessMode === 'embedded' ? controlAddr : formatHostPort({ host: controlHost, port: 22 }));
+    (config.accessMode === 'embedded'
+      ? controlAddr
+      : formatHostPort({ host: controlHost, port: 22 }));
   return { controlAddr, sshAddr };
 }
 

@@ -23,7 +23,11 @@ describe('agent SSH server', () => {
   const otherKey = utils.generateKeyPairSync('ed25519');
 
   const control = (): SshTarget => ({ port, username: 'dryad', privateKey: server.keys.private });
-  const tester = (key = jobKey): SshTarget => ({ port, username: 'boruta-user', privateKey: key.private });
+  const tester = (key = jobKey): SshTarget => ({
+    port,
+    username: 'boruta-user',
+    privateKey: key.private,
+  });
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'agent-ssh-'));
@@ -79,19 +83,29 @@ describe('agent SSH server', () => {
       stm: { responding: true, power: 'off', mux: 'unknown' },
       console: { present: true, path: 'sim://board-1/console' },
     });
-    await expect(sshExec({ ...control(), privateKey: otherKey.private }, 'status')).rejects.toThrow(/authentication/i);
+    await expect(sshExec({ ...control(), privateKey: otherKey.private }, 'status')).rejects.toThrow(
+      /authentication/i,
+    );
     await prepare();
-    await expect(sshExec({ ...control(), privateKey: jobKey.private }, 'status')).rejects.toThrow(/authentication/i);
+    await expect(sshExec({ ...control(), privateKey: jobKey.private }, 'status')).rejects.toThrow(
+      /authentication/i,
+    );
     // The server key is not a tester key either.
-    await expect(sshExec({ ...tester(), privateKey: server.keys.private }, 'current')).rejects.toThrow(/authentication/i);
-    await expect(sshExec({ ...tester(), username: 'root' }, 'current')).rejects.toThrow(/authentication/i);
+    await expect(
+      sshExec({ ...tester(), privateKey: server.keys.private }, 'current'),
+    ).rejects.toThrow(/authentication/i);
+    await expect(sshExec({ ...tester(), username: 'root' }, 'current')).rejects.toThrow(
+      /authentication/i,
+    );
   });
 
   it('answers unknown commands with exit 127 and the list of commands', async () => {
     const result = await sshExec(control(), 'reboot now');
     expect(result.code).toBe(127);
     expect(result.stderr).toMatch(/unknown control command "reboot"/);
-    expect(result.stderr).toMatch(/prepare.*\n.*authorize.*\n.*maintenance.*\n.*healthcheck.*\n.*status/s);
+    expect(result.stderr).toMatch(
+      /prepare.*\n.*authorize.*\n.*maintenance.*\n.*healthcheck.*\n.*status/s,
+    );
     const bad = await sshExec(control(), 'prepare', 'not a key\n');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/prepare: line 1: not an OpenSSH public key line/);
@@ -110,16 +124,20 @@ describe('agent SSH server', () => {
 
     const client = await sshConnect(tester());
     try {
-      const output = await new Promise<{ text: () => string; write: (s: string) => void }>((resolve, reject) =>
-        client.exec('console', (error, channel) => {
-          if (error) return reject(error);
-          let text = '';
-          channel.on('data', (d: Buffer) => (text += d.toString('latin1')));
-          resolve({ text: () => text, write: (s) => channel.write(s) });
-        }),
+      const output = await new Promise<{ text: () => string; write: (s: string) => void }>(
+        (resolve, reject) =>
+          client.exec('console', (error, channel) => {
+            if (error) return reject(error);
+            let text = '';
+            channel.on('data', (d: Buffer) => (text += d.toString('latin1')));
+            resolve({ text: () => text, write: (s) => channel.write(s) });
+          }),
       );
       expect(await execOn(client, 'power tick 30')).toMatchObject({ code: 0 });
-      await waitFor(() => output.text().includes('login: root') && output.text().endsWith('# '), 'boot log and prompt');
+      await waitFor(
+        () => output.text().includes('login: root') && output.text().endsWith('# '),
+        'boot log and prompt',
+      );
       expect(output.text()).toContain('Booting Linux');
       output.write('uname -a\r');
       await waitFor(() => output.text().includes('Linux board-1 6.1.0-sim'), 'uname output');
@@ -128,7 +146,10 @@ describe('agent SSH server', () => {
     } finally {
       client.end();
     }
-    expect(await sshExec(tester(), 'power sideways')).toMatchObject({ code: 2, stderr: 'usage: power [on|off|tick [MS]]\n' });
+    expect(await sshExec(tester(), 'power sideways')).toMatchObject({
+      code: 2,
+      stderr: 'usage: power [on|off|tick [MS]]\n',
+    });
     const unknown = await sshExec(tester(), 'reboot');
     expect(unknown.code).toBe(127);
     expect(unknown.stderr).toContain('console');
@@ -147,7 +168,6 @@ describe('agent SSH server', () => {
           channel.on('exit', (c: number) => (code = c));
           channel.on('close', () => resolve({ code, stderr }));
           channel.resume(); // an unread stdout would hold back 'close'
-
         }),
       );
       expect(result.code).toBe(1);
@@ -160,8 +180,12 @@ describe('agent SSH server', () => {
   describe('SFTP', () => {
     let client: Client;
     let sftp: SFTPWrapper;
-    const call = <T>(fn: (cb: (err: Error | null | undefined, value?: T) => void) => void): Promise<T> =>
-      new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value as T))));
+    const call = <T>(
+      fn: (cb: (err: Error | null | undefined, value?: T) => void) => void,
+    ): Promise<T> =>
+      new Promise((resolve, reject) =>
+        fn((err, value) => (err ? reject(err) : resolve(value as T))),
+      );
 
     beforeEach(async () => {
       await prepare();
@@ -178,15 +202,21 @@ describe('agent SSH server', () => {
       expect(readFileSync(join(dir, 'data', 'workspace', 'image.bin')).equals(payload)).toBe(true);
       await call((cb) => sftp.mkdir('logs', cb));
       await call((cb) => sftp.writeFile('logs/run.txt', 'hello', cb));
-      const names = (await call<{ filename: string }[]>((cb) => sftp.readdir('/', cb))).map((e) => e.filename).sort();
+      const names = (await call<{ filename: string }[]>((cb) => sftp.readdir('/', cb)))
+        .map((e) => e.filename)
+        .sort();
       expect(names).toEqual(['image.bin', 'logs']);
       await call((cb) => sftp.rename('/logs/run.txt', '/logs/old.txt', cb));
-      expect((await call<Buffer>((cb) => sftp.readFile('/logs/old.txt', cb))).toString()).toBe('hello');
+      expect((await call<Buffer>((cb) => sftp.readFile('/logs/old.txt', cb))).toString()).toBe(
+        'hello',
+      );
       const back = join(dir, 'download.bin');
       await call((cb) => sftp.fastGet('/image.bin', back, cb));
       expect(readFileSync(back).equals(payload)).toBe(true);
       expect(await call<string>((cb) => sftp.realpath('.', cb))).toBe('/');
-      expect((await call<{ size: number }>((cb) => sftp.stat('/image.bin', cb))).size).toBe(300_000);
+      expect((await call<{ size: number }>((cb) => sftp.stat('/image.bin', cb))).size).toBe(
+        300_000,
+      );
       await call((cb) => sftp.unlink('/logs/old.txt', cb));
       await call((cb) => sftp.rmdir('/logs', cb));
       await call((cb) => sftp.unlink('/image.bin', cb));
@@ -195,8 +225,12 @@ describe('agent SSH server', () => {
 
     it('cannot escape the workspace through .. or symlinks', async () => {
       writeFileSync(join(dir, 'secret.txt'), 'top secret');
-      await expect(call((cb) => sftp.readFile('../secret.txt', cb))).rejects.toThrow(/No such file/);
-      await expect(call((cb) => sftp.readFile('/../../../../' + join(dir, 'secret.txt'), cb))).rejects.toThrow(/No such file/);
+      await expect(call((cb) => sftp.readFile('../secret.txt', cb))).rejects.toThrow(
+        /No such file/,
+      );
+      await expect(
+        call((cb) => sftp.readFile('/../../../../' + join(dir, 'secret.txt'), cb)),
+      ).rejects.toThrow(/No such file/);
       expect(await call<string>((cb) => sftp.realpath('../..', cb))).toBe('/');
       await call((cb) => sftp.writeFile('../../escaped.txt', 'x', cb));
       expect(existsSync(join(dir, 'escaped.txt'))).toBe(false);
@@ -205,13 +239,27 @@ describe('agent SSH server', () => {
       // A link planted inside the workspace (not by SFTP, which cannot make links) leads nowhere.
       symlinkSync(dir, join(dir, 'data', 'workspace', 'out'));
       symlinkSync(join(dir, 'secret.txt'), join(dir, 'data', 'workspace', 'secret-link'));
-      await expect(call((cb) => sftp.readFile('/out/secret.txt', cb))).rejects.toThrow(/Permission denied|outside/);
-      await expect(call((cb) => sftp.readFile('/secret-link', cb))).rejects.toThrow(/Permission denied|outside/);
-      await expect(call((cb) => sftp.writeFile('/secret-link', 'overwrite', cb))).rejects.toThrow(/Permission denied|outside/);
-      await expect(call((cb) => sftp.readdir('/out', cb))).rejects.toThrow(/Permission denied|outside/);
-      await expect(call((cb) => sftp.writeFile('/out/new.txt', 'x', cb))).rejects.toThrow(/Permission denied|outside/);
-      await expect(call((cb) => sftp.rename('/escaped.txt', '/out/moved.txt', cb))).rejects.toThrow(/Permission denied|outside/);
-      await expect(call((cb) => sftp.symlink('/etc/passwd', '/pw', cb))).rejects.toThrow(/not supported/);
+      await expect(call((cb) => sftp.readFile('/out/secret.txt', cb))).rejects.toThrow(
+        /Permission denied|outside/,
+      );
+      await expect(call((cb) => sftp.readFile('/secret-link', cb))).rejects.toThrow(
+        /Permission denied|outside/,
+      );
+      await expect(call((cb) => sftp.writeFile('/secret-link', 'overwrite', cb))).rejects.toThrow(
+        /Permission denied|outside/,
+      );
+      await expect(call((cb) => sftp.readdir('/out', cb))).rejects.toThrow(
+        /Permission denied|outside/,
+      );
+      await expect(call((cb) => sftp.writeFile('/out/new.txt', 'x', cb))).rejects.toThrow(
+        /Permission denied|outside/,
+      );
+      await expect(call((cb) => sftp.rename('/escaped.txt', '/out/moved.txt', cb))).rejects.toThrow(
+        /Permission denied|outside/,
+      );
+      await expect(call((cb) => sftp.symlink('/etc/passwd', '/pw', cb))).rejects.toThrow(
+        /not supported/,
+      );
       expect(readFileSync(join(dir, 'secret.txt'), 'utf8')).toBe('top secret');
       expect(existsSync(join(dir, 'new.txt'))).toBe(false);
     });
@@ -236,15 +284,37 @@ describe('agent SSH server', () => {
       new Promise<{ code: number; stderr: string }>((resolve) =>
         execFile(
           'scp',
-          ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes',
-            '-i', keyFile, '-P', String(port), ...args],
+          [
+            '-o',
+            'StrictHostKeyChecking=no',
+            '-o',
+            'UserKnownHostsFile=/dev/null',
+            '-o',
+            'LogLevel=ERROR',
+            '-o',
+            'BatchMode=yes',
+            '-i',
+            keyFile,
+            '-P',
+            String(port),
+            ...args,
+          ],
           { timeout: 10_000 },
-          (error, _stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stderr }),
+          (error, _stdout, stderr) =>
+            resolve({ code: error ? ((error.code as number) ?? 1) : 0, stderr }),
         ),
       );
-    expect(await scp(join(dir, 'local.txt'), 'boruta-user@127.0.0.1:/up.txt')).toEqual({ code: 0, stderr: '' });
-    expect(readFileSync(join(dir, 'data', 'workspace', 'up.txt'), 'utf8')).toBe('from the tester\n');
-    expect(await scp('boruta-user@127.0.0.1:up.txt', join(dir, 'down.txt'))).toEqual({ code: 0, stderr: '' });
+    expect(await scp(join(dir, 'local.txt'), 'boruta-user@127.0.0.1:/up.txt')).toEqual({
+      code: 0,
+      stderr: '',
+    });
+    expect(readFileSync(join(dir, 'data', 'workspace', 'up.txt'), 'utf8')).toBe(
+      'from the tester\n',
+    );
+    expect(await scp('boruta-user@127.0.0.1:up.txt', join(dir, 'down.txt'))).toEqual({
+      code: 0,
+      stderr: '',
+    });
     expect(readFileSync(join(dir, 'down.txt'), 'utf8')).toBe('from the tester\n');
     const escape = await scp('boruta-user@127.0.0.1:../../../../etc/hostname', join(dir, 'h.txt'));
     expect(escape.code).not.toBe(0);
@@ -274,10 +344,14 @@ describe('agent SSH server', () => {
     const image = Buffer.alloc(1_500_000, 0xa5);
     const refused = await sshExec(tester(), 'flash', image);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toBe('flash: the SD card is on an unknown side: run "ts" first to switch it to the test server\n');
+    expect(refused.stderr).toBe(
+      'flash: the SD card is on an unknown side: run "ts" first to switch it to the test server\n',
+    );
     expect(await sshExec(tester(), 'dut')).toMatchObject({ code: 0 });
     expect(board.stm.state).toMatchObject({ mux: 'dut', power: 'on' });
-    expect((await sshExec(tester(), 'flash', image)).stderr).toMatch(/SD card is on the DUT side: run "ts" first/);
+    expect((await sshExec(tester(), 'flash', image)).stderr).toMatch(
+      /SD card is on the DUT side: run "ts" first/,
+    );
     expect(readFileSync(join(dir, 'sda')).length).toBe(0);
 
     expect(await sshExec(tester(), 'ts')).toMatchObject({ code: 0 });
@@ -304,9 +378,15 @@ describe('agent SSH server', () => {
       { kind: 'text', x: 0, y: 1, on: true, text: 'Ana in room 4' },
     ]);
     const yellow = [96, 144, 0];
-    await waitFor(() => JSON.stringify(board.stm.state.leds[1]) === JSON.stringify(yellow), 'LED 1 yellow');
+    await waitFor(
+      () => JSON.stringify(board.stm.state.leds[1]) === JSON.stringify(yellow),
+      'LED 1 yellow',
+    );
     expect(board.stm.state.leds[2]).toEqual([0, 0, 0]);
-    await waitFor(() => JSON.stringify(board.stm.state.leds[2]) === JSON.stringify(yellow), 'LED 2 yellow');
+    await waitFor(
+      () => JSON.stringify(board.stm.state.leds[2]) === JSON.stringify(yellow),
+      'LED 2 yellow',
+    );
     expect(board.stm.state.leds[1]).toEqual([0, 0, 0]);
     const status = JSON.parse((await sshExec(control(), 'status')).stdout) as AgentStatus;
     expect(status.maintenance).toEqual({ active: true, message: 'PSU broken, ask Ana in room 4' });
@@ -325,7 +405,9 @@ describe('agent SSH server', () => {
     board.stm.faults.noReply = true;
     const sick = await sshExec(control(), 'healthcheck');
     expect(sick.code).toBe(1);
-    expect(sick.stderr).toBe('STM not answering on sim://board-1/stm (timeout after 320 ms waiting for "power tick 20")\n');
+    expect(sick.stderr).toBe(
+      'STM not answering on sim://board-1/stm (timeout after 320 ms waiting for "power tick 20")\n',
+    );
     board.stm.faults.noReply = false;
     expect((await sshExec(control(), 'healthcheck')).code).toBe(0);
   });

@@ -37,14 +37,17 @@ export class AgentSshServer {
   private readonly connections = new Set<Connection>();
 
   constructor(private readonly d: AgentSshServerDeps) {
-    this.server = new Server({ hostKeys: [d.hostKey], ident: 'dryad-agent' }, (client) => this.onConnection(client));
+    this.server = new Server({ hostKeys: [d.hostKey], ident: 'dryad-agent' }, (client) =>
+      this.onConnection(client),
+    );
     this.server.on('error', (error: Error) => d.log.error(`SSH server: ${error.message}`));
   }
 
   listen(host: string, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
-        const hint = error.code === 'EADDRINUSE' ? ': another program uses this port; change ssh.listen' : '';
+        const hint =
+          error.code === 'EADDRINUSE' ? ': another program uses this port; change ssh.listen' : '';
         reject(new Error(`cannot listen on ${host}:${port} (${error.message})${hint}`));
       };
       this.server.once('error', onError);
@@ -134,7 +137,8 @@ export class AgentSshServer {
     });
     // Other subsystems have no listener, which makes ssh2 refuse them.
     session.on('sftp', (accept, reject) => {
-      if (role.kind !== 'tester' || !this.d.workspaceRoot || !this.stillAllowed(role)) return reject();
+      if (role.kind !== 'tester' || !this.d.workspaceRoot || !this.stillAllowed(role))
+        return reject();
       new SftpWorkspaceHandler(accept(), new ConfinedPaths(this.d.workspaceRoot), this.d.log);
     });
   }

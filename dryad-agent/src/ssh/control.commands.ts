@@ -41,13 +41,19 @@ export class ControlCommands {
         case ControlCommand.Healthcheck: {
           const problems = await this.service.healthcheck();
           if (problems.length) this.log.warn(`healthcheck failed: ${problems.join('; ')}`);
-          return session.finish(problems.length ? ExitCode.Failed : ExitCode.Ok, problems.join('\n') || undefined);
+          return session.finish(
+            problems.length ? ExitCode.Failed : ExitCode.Ok,
+            problems.join('\n') || undefined,
+          );
         }
         case ControlCommand.Status:
           session.out(JSON.stringify(await this.service.status()) + '\n');
           return session.finish(ExitCode.Ok);
         default:
-          return session.finish(ExitCode.Unknown, `unknown control command "${name ?? ''}"\n${USAGE}`);
+          return session.finish(
+            ExitCode.Unknown,
+            `unknown control command "${name ?? ''}"\n${USAGE}`,
+          );
       }
     } catch (error) {
       const message = (error as Error).message;

@@ -46,7 +46,13 @@ export class ExecSession {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      const timer = setTimeout(() => done(new Error(`no end of stdin within ${timeoutMs / 1000} s: close stdin after the key`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          done(
+            new Error(`no end of stdin within ${timeoutMs / 1000} s: close stdin after the key`),
+          ),
+        timeoutMs,
+      );
       const done = (error: Error | null) => {
         clearTimeout(timer);
         this.channel.removeListener('data', onData);

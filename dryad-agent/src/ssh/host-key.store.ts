@@ -23,7 +23,9 @@ export function loadOrCreateHostKey(path: string): HostKey {
   const parsed = utils.parseKey(privateKey);
   if (parsed instanceof Error || Array.isArray(parsed) || !parsed.isPrivateKey()) {
     const why = parsed instanceof Error ? parsed.message : 'not a single private key';
-    throw new Error(`host key ${path} is unusable (${why}): move it away and the agent makes a new one`);
+    throw new Error(
+      `host key ${path} is unusable (${why}): move it away and the agent makes a new one`,
+    );
   }
   return { privateKey, publicLine: `${parsed.type} ${parsed.getPublicSSH().toString('base64')}` };
 }

@@ -1,5 +1,18 @@
 import { constants, Stats } from 'node:fs';
-import { FileHandle, lstat, mkdir, open, readdir, rename, rmdir, stat, unlink, chmod, utimes, truncate } from 'node:fs/promises';
+import {
+  FileHandle,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rmdir,
+  stat,
+  unlink,
+  chmod,
+  utimes,
+  truncate,
+} from 'node:fs/promises';
 import { utils } from 'ssh2';
 import type { Attributes, FileEntry, SFTPWrapper } from 'ssh2';
 import { Logger } from '../log/logger';
@@ -9,7 +22,8 @@ const STATUS = utils.sftp.STATUS_CODE;
 const MAX_HANDLES = 256;
 const MAX_READ = 256 * 1024;
 
-type OpenHandle = { kind: 'file'; file: FileHandle } | { kind: 'dir'; entries: FileEntry[]; sent: boolean };
+type OpenHandle =
+  { kind: 'file'; file: FileHandle } | { kind: 'dir'; entries: FileEntry[]; sent: boolean };
 
 /**
  * An SFTP server confined to the job workspace (embedded mode). Implements what sftp, scp -s
@@ -35,7 +49,11 @@ export class SftpWorkspaceHandler {
     const s = this.sftp;
     s.on('OPEN', (id, filename, flags, attrs) =>
       this.handle(id, async () => {
-        const file = await open(await this.paths.forOpen(filename), toFsFlags(flags), attrs?.mode ?? 0o644);
+        const file = await open(
+          await this.paths.forOpen(filename),
+          toFsFlags(flags),
+          attrs?.mode ?? 0o644,
+        );
         s.handle(id, this.newHandle({ kind: 'file', file }));
       }),
     );
@@ -59,13 +77,16 @@ export class SftpWorkspaceHandler {
         s.status(id, STATUS.OK);
       }),
     );
-    s.on('FSTAT', (id, handle) => this.handle(id, async () => s.attrs(id, toAttrs(await this.file(handle).stat()))));
+    s.on('FSTAT', (id, handle) =>
+      this.handle(id, async () => s.attrs(id, toAttrs(await this.file(handle).stat()))),
+    );
     s.on('FSETSTAT', (id, handle, attrs) =>
       this.handle(id, async () => {
         const file = this.file(handle);
         if (attrs.mode !== undefined) await file.chmod(attrs.mode & 0o7777);
         if (attrs.size !== undefined) await file.truncate(attrs.size);
-        if (attrs.atime !== undefined && attrs.mtime !== undefined) await file.utimes(attrs.atime, attrs.mtime);
+        if (attrs.atime !== undefined && attrs.mtime !== undefined)
+          await file.utimes(attrs.atime, attrs.mtime);
         s.status(id, STATUS.OK);
       }),
     );
@@ -104,10 +125,17 @@ export class SftpWorkspaceHandler {
         s.name(id, entry.entries);
       }),
     );
-    s.on('STAT', (id, path) => this.handle(id, async () => s.attrs(id, toAttrs(await stat(await this.paths.existing(path))))));
+    s.on('STAT', (id, path) =>
+      this.handle(id, async () =>
+        s.attrs(id, toAttrs(await stat(await this.paths.existing(path)))),
+      ),
+    );
     s.on('LSTAT', (id, path) =>
       this.handle(id, async () => {
-        const target = this.paths.virtual(path) === '/' ? await this.paths.existing('/') : await this.paths.entry(path);
+        const target =
+          this.paths.virtual(path) === '/'
+            ? await this.paths.existing('/')
+            : await this.paths.entry(path);
         s.attrs(id, toAttrs(await lstat(target)));
       }),
     );
@@ -116,7 +144,8 @@ export class SftpWorkspaceHandler {
         const target = await this.paths.existing(path);
         if (attrs.mode !== undefined) await chmod(target, attrs.mode & 0o7777);
         if (attrs.size !== undefined) await truncate(target, attrs.size);
-        if (attrs.atime !== undefined && attrs.mtime !== undefined) await utimes(target, attrs.atime, attrs.mtime);
+        if (attrs.atime !== undefined && attrs.mtime !== undefined)
+          await utimes(target, attrs.atime, attrs.mtime);
         s.status(id, STATUS.OK);
       }),
     );
@@ -150,8 +179,12 @@ export class SftpWorkspaceHandler {
         s.name(id, [{ filename: v, longname: v, attrs: {} as Attributes }]);
       }),
     );
-    s.on('READLINK', (id) => s.status(id, STATUS.OP_UNSUPPORTED, 'links are not supported in the job workspace'));
-    s.on('SYMLINK', (id) => s.status(id, STATUS.OP_UNSUPPORTED, 'links are not supported in the job workspace'));
+    s.on('READLINK', (id) =>
+      s.status(id, STATUS.OP_UNSUPPORTED, 'links are not supported in the job workspace'),
+    );
+    s.on('SYMLINK', (id) =>
+      s.status(id, STATUS.OP_UNSUPPORTED, 'links are not supported in the job workspace'),
+    );
   }
 
   /**
@@ -160,7 +193,10 @@ export class SftpWorkspaceHandler {
    * and ssh2's SFTP object has no public way to send one, hence the internal call.
    */
   private finish(): void {
-    const channel = this.sftp as unknown as { _protocol?: { exitStatus(id: number, code: number): void }; outgoing?: { id: number; state: string } };
+    const channel = this.sftp as unknown as {
+      _protocol?: { exitStatus(id: number, code: number): void };
+      outgoing?: { id: number; state: string };
+    };
     try {
       if (channel.outgoing?.state === 'open') channel._protocol?.exitStatus(channel.outgoing.id, 0);
     } catch {
@@ -178,7 +214,8 @@ export class SftpWorkspaceHandler {
           : error.code === 'ENOENT' || error.code === 'ENOTDIR'
             ? STATUS.NO_SUCH_FILE
             : STATUS.FAILURE;
-      if (error instanceof PathEscapeError) this.log.warn(`sftp: refused a path outside the workspace`);
+      if (error instanceof PathEscapeError)
+        this.log.warn(`sftp: refused a path outside the workspace`);
       const message =
         error instanceof PathEscapeError
           ? error.message
@@ -196,7 +233,8 @@ export class SftpWorkspaceHandler {
   }
 
   private newHandle(entry: OpenHandle): Buffer {
-    if (this.handles.size >= MAX_HANDLES) throw Object.assign(new Error('too many open handles'), { code: 'EMFILE' });
+    if (this.handles.size >= MAX_HANDLES)
+      throw Object.assign(new Error('too many open handles'), { code: 'EMFILE' });
     const key = this.nextHandle++;
     this.handles.set(key, entry);
     const buffer = Buffer.alloc(4);
@@ -210,14 +248,16 @@ export class SftpWorkspaceHandler {
 
   private file(handle: Buffer): FileHandle {
     const entry = this.handles.get(this.key(handle));
-    if (!entry || entry.kind !== 'file') throw Object.assign(new Error('invalid handle'), { code: 'EBADF' });
+    if (!entry || entry.kind !== 'file')
+      throw Object.assign(new Error('invalid handle'), { code: 'EBADF' });
     return entry.file;
   }
 
   private async closeAll(): Promise<void> {
     const open = [...this.handles.values()];
     this.handles.clear();
-    for (const entry of open) if (entry.kind === 'file') await entry.file.close().catch(() => undefined);
+    for (const entry of open)
+      if (entry.kind === 'file') await entry.file.close().catch(() => undefined);
   }
 }
 

@@ -49,11 +49,15 @@ export class TesterCommands {
           session.out(TESTER_USAGE + '\n');
           return session.finish(ExitCode.Ok);
         default:
-          return session.finish(ExitCode.Unknown, `unknown command "${name ?? ''}"\n${TESTER_USAGE}`);
+          return session.finish(
+            ExitCode.Unknown,
+            `unknown command "${name ?? ''}"\n${TESTER_USAGE}`,
+          );
       }
     } catch (error) {
       const message = (error as Error).message;
-      if (!(error instanceof BoardRefusal)) this.log.warn(`${session.words.join(' ')} failed: ${message}`);
+      if (!(error instanceof BoardRefusal))
+        this.log.warn(`${session.words.join(' ')} failed: ${message}`);
       session.finish(ExitCode.Failed, `${name}: ${message}`);
     }
   }
@@ -71,7 +75,10 @@ export class TesterCommands {
     if (action === 'tick' && extra.length === 0) {
       const ms = msArg === undefined ? 1000 : Number(msArg);
       if (!Number.isInteger(ms) || ms < 1 || ms > 600_000) {
-        return session.finish(ExitCode.Usage, 'power tick: MS must be a whole number of milliseconds, 1..600000');
+        return session.finish(
+          ExitCode.Usage,
+          'power tick: MS must be a whole number of milliseconds, 1..600000',
+        );
       }
       await this.board.powerTick(ms);
       return session.finish(ExitCode.Ok);
@@ -82,7 +89,10 @@ export class TesterCommands {
   /** Bridges the DUT console until the tester closes the channel or the device disappears. */
   private console(session: ExecSession): void {
     if (!this.consolePort.present) {
-      return session.finish(ExitCode.Failed, `console: ${this.consolePort.problem ?? 'not available'}`);
+      return session.finish(
+        ExitCode.Failed,
+        `console: ${this.consolePort.problem ?? 'not available'}`,
+      );
     }
     const channel = session.channel;
     const unsubscribe = this.consolePort.subscribe((data) => session.out(data));
@@ -102,7 +112,8 @@ export class TesterCommands {
   private async flash(session: ExecSession): Promise<void> {
     // BoardService refuses before reading stdin when the card is not on the ts side.
     const bytes = await this.board.flash(session.channel, ({ bytes, elapsedMs }) => {
-      const rate = elapsedMs > 0 ? ` (${formatBytes(Math.round((bytes * 1000) / elapsedMs))}/s)` : '';
+      const rate =
+        elapsedMs > 0 ? ` (${formatBytes(Math.round((bytes * 1000) / elapsedMs))}/s)` : '';
       session.err(`flash: ${formatBytes(bytes)} written${rate}\n`);
     });
     session.out(`flash: wrote ${bytes} bytes to ${this.board.sdcardDevice}\n`);

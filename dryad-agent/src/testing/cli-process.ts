@@ -12,17 +12,31 @@ export class CliProcess {
   private exit: Promise<number | null>;
 
   constructor(args: string[], cwd = AGENT_ROOT) {
-    this.child = spawn(process.execPath, ['-r', join(AGENT_ROOT, 'src/testing/swc-register.js'), join(AGENT_ROOT, 'src/cli.ts'), ...args], {
-      cwd,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    this.child = spawn(
+      process.execPath,
+      [
+        '-r',
+        join(AGENT_ROOT, 'src/testing/swc-register.js'),
+        join(AGENT_ROOT, 'src/cli.ts'),
+        ...args,
+      ],
+      {
+        cwd,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     this.child.stdout!.on('data', (d: Buffer) => (this.stdout += d.toString()));
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.exit = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
   }
 
   waitForOutput(pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
-    return waitFor(() => pattern.exec(this.stdout), `${pattern} on stdout (stdout: ${this.stdout.slice(-300)} stderr: ${this.stderr.slice(-300)})`, timeoutMs, 10);
+    return waitFor(
+      () => pattern.exec(this.stdout),
+      `${pattern} on stdout (stdout: ${this.stdout.slice(-300)} stderr: ${this.stderr.slice(-300)})`,
+      timeoutMs,
+      10,
+    );
   }
 
   send(line: string): void {

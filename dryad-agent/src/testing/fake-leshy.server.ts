@@ -61,7 +61,8 @@ export class FakeLeshyServer {
     const path = req.url ?? '';
     const body = text ? JSON.parse(text) : undefined;
     this.requests.push({ path, authorization: req.headers.authorization, body });
-    if (req.headers.authorization !== `Bearer ${this.token}`) return this.send(res, 401, { message: 'bad token' });
+    if (req.headers.authorization !== `Bearer ${this.token}`)
+      return this.send(res, 401, { message: 'bad token' });
     const rest = path.startsWith(AGENT_API_PREFIX) ? path.slice(AGENT_API_PREFIX.length) : null;
     if (req.method !== 'POST' || rest === null) return this.send(res, 404, { message: 'no route' });
     if (rest === '/register') {

@@ -18,11 +18,21 @@ export function sshConnect(target: SshTarget): Promise<Client> {
     const client = new Client();
     client.once('ready', () => resolve(client));
     client.once('error', reject);
-    client.connect({ host: '127.0.0.1', port: target.port, username: target.username, privateKey: target.privateKey, readyTimeout: 5000 });
+    client.connect({
+      host: '127.0.0.1',
+      port: target.port,
+      username: target.username,
+      privateKey: target.privateKey,
+      readyTimeout: 5000,
+    });
   });
 }
 
-export function execOn(client: Client, command: string, stdin?: string | Buffer): Promise<ExecResult> {
+export function execOn(
+  client: Client,
+  command: string,
+  stdin?: string | Buffer,
+): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     client.exec(command, (error, channel: ClientChannel) => {
       if (error) return reject(error);
@@ -40,7 +50,11 @@ export function execOn(client: Client, command: string, stdin?: string | Buffer)
 }
 
 /** Connect, run one command, disconnect. */
-export async function sshExec(target: SshTarget, command: string, stdin?: string | Buffer): Promise<ExecResult> {
+export async function sshExec(
+  target: SshTarget,
+  command: string,
+  stdin?: string | Buffer,
+): Promise<ExecResult> {
   const client = await sshConnect(target);
   try {
     return await execOn(client, command, stdin);

@@ -1,3 +1,5 @@
+/* global require */
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS require hook */
 // Test helper: lets `node -r <this> src/cli.ts` run the TypeScript sources directly (with the
 // swc that jest uses), so CLI tests exercise the current code without a build.
 const fs = require('node:fs');
