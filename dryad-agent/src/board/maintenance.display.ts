@@ -72,8 +72,10 @@ export class MaintenanceDisplay {
     const generation = this.generation;
     try {
       await this.stm.use(async (d) => {
+        // Checked before each command: a prepare may clear the LEDs between the two.
         if (generation !== this.generation) return;
         await d.led(1, ...(lit === 1 ? YELLOW : OFF));
+        if (generation !== this.generation) return;
         await d.led(2, ...(lit === 2 ? YELLOW : OFF));
       });
     } catch (error) {

@@ -377,17 +377,14 @@ describe('agent SSH server', () => {
       { kind: 'text', x: 0, y: 0, on: true, text: 'PSU broken, ask' },
       { kind: 'text', x: 0, y: 1, on: true, text: 'Ana in room 4' },
     ]);
+    // The LEDs alternate: wait for each phase in turn (between its two LED commands both may
+    // briefly show the same colour, so single readings prove nothing).
+    const leds = () => JSON.stringify([board.stm.state.leds[1], board.stm.state.leds[2]]);
     const yellow = [96, 144, 0];
-    await waitFor(
-      () => JSON.stringify(board.stm.state.leds[1]) === JSON.stringify(yellow),
-      'LED 1 yellow',
-    );
-    expect(board.stm.state.leds[2]).toEqual([0, 0, 0]);
-    await waitFor(
-      () => JSON.stringify(board.stm.state.leds[2]) === JSON.stringify(yellow),
-      'LED 2 yellow',
-    );
-    expect(board.stm.state.leds[1]).toEqual([0, 0, 0]);
+    const off = [0, 0, 0];
+    await waitFor(() => leds() === JSON.stringify([yellow, off]), 'LED 1 yellow, LED 2 off');
+    await waitFor(() => leds() === JSON.stringify([off, yellow]), 'LED 1 off, LED 2 yellow');
+    await waitFor(() => leds() === JSON.stringify([yellow, off]), 'LED 1 yellow again');
     const status = JSON.parse((await sshExec(control(), 'status')).stdout) as AgentStatus;
     expect(status.maintenance).toEqual({ active: true, message: 'PSU broken, ask Ana in room 4' });
     expect(status.job).toEqual({ active: false, username: null, keys: 0 });
