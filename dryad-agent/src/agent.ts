@@ -55,6 +55,7 @@ export class Agent {
   private ssh: AgentSshServer | null = null;
   private addresses: { controlAddr: string; sshAddr: string } | null = null;
   private hostKeyLine = '';
+  private starting: Promise<void> | null = null;
 
   constructor(private readonly options: AgentOptions) {
     const c = options.config;
@@ -126,7 +127,13 @@ export class Agent {
     return this.addresses?.sshAddr ?? '';
   }
 
-  async start(): Promise<void> {
+  /** Starts everything; stop() waits for a start in progress before tearing down. */
+  start(): Promise<void> {
+    this.starting ??= this.startParts();
+    return this.starting;
+  }
+
+  private async startParts(): Promise<void> {
     const c = this.options.config;
     if (c.accessMode === 'system' && !this.options.accessBackend && process.getuid?.() !== 0) {
       throw new Error(
@@ -160,6 +167,7 @@ export class Agent {
   }
 
   async stop(): Promise<void> {
+    await this.starting?.catch(() => undefined);
     this.registration.stop();
     this.health.stop();
     this.display.stopBlinking();

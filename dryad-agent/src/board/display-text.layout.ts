@@ -31,11 +31,13 @@ export function layoutDisplayRows(message: string): string[] {
       break;
     }
   }
-  const lines = rows.map((r) => r.join(' '));
   if (overflow) {
-    const last = lines[lines.length - 1];
-    lines[lines.length - 1] =
-      (last.length <= DISPLAY_COLUMNS - 2 ? last : last.slice(0, DISPLAY_COLUMNS - 2)) + '..';
+    // Drop whole words from the last row until the ".." marker fits.
+    const last = rows[rows.length - 1];
+    while (last.length > 1 && last.join(' ').length > DISPLAY_COLUMNS - 2) last.pop();
   }
+  const lines = rows.map((r) => r.join(' '));
+  if (overflow)
+    lines[lines.length - 1] = lines[lines.length - 1].slice(0, DISPLAY_COLUMNS - 2) + '..';
   return lines;
 }

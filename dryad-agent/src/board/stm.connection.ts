@@ -32,8 +32,14 @@ export class StmConnection {
     return job(await this.driver());
   }
 
-  private driver(): Promise<StmDriver> {
-    if (this.current && !this.current.closed) return Promise.resolve(this.current);
+  private async driver(): Promise<StmDriver> {
+    const current = this.current;
+    // serialport does not always notice a vanished device (a pty whose master went away, an
+    // unplugged USB adapter): when the STM stopped answering, look whether its node is gone.
+    if (current && !current.closed && !current.responding && !(await this.endpoint.exists())) {
+      current.close(`${this.endpoint.name} disappeared`);
+    }
+    if (this.current && !this.current.closed) return this.current;
     this.opening ??= this.open().finally(() => (this.opening = null));
     return this.opening;
   }

@@ -1,10 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { utils } from 'ssh2';
 import { FakeLeshyServer } from '../testing/fake-leshy.server';
 import { sshExec } from '../testing/ssh-exec';
 import { FleetRunner } from './fleet.runner';
+import { generateEd25519KeyPair } from '../ssh/ed25519-key.generator';
+
+// Real sockets, ptys and key generation: allow for a busy 2-core machine (waits are for events).
+jest.setTimeout(15_000);
 
 describe('FleetRunner', () => {
   let dir: string;
@@ -49,7 +52,7 @@ describe('FleetRunner', () => {
       expect(registered.caps).toEqual({ board: 'sim', lab: 'a', UUID: agent.uuid });
       ports.add(registered.controlAddr);
       const port = Number(registered.controlAddr.split(':')[1]);
-      const jobKey = utils.generateKeyPairSync('ed25519');
+      const jobKey = generateEd25519KeyPair();
       const prepared = await sshExec(
         { port, username: 'dryad', privateKey: server.keys.private },
         'prepare',

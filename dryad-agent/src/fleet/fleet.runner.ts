@@ -98,7 +98,13 @@ export class FleetRunner {
     });
     const concurrency = this.o.startConcurrency ?? 16;
     for (let i = 0; i < this.boards.length; i += concurrency) {
-      await Promise.all(this.boards.slice(i, i + concurrency).map((b) => b.agent.start()));
+      // allSettled: when one board fails, the others of its batch must finish starting before
+      // the caller stops the fleet, or their SSH servers would outlive the stop.
+      const results = await Promise.allSettled(
+        this.boards.slice(i, i + concurrency).map((b) => b.agent.start()),
+      );
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     }
     const waiting = setInterval(
       () =>

@@ -10,6 +10,9 @@ import { FakeLeshyServer } from '../testing/fake-leshy.server';
 import { testConfig } from '../testing/test-config';
 import { waitFor } from '../testing/wait-for';
 
+// Real sockets, ptys and key generation: allow for a busy 2-core machine (waits are for events).
+jest.setTimeout(15_000);
+
 /** Failure reports reach a real HTTP server: once per fault episode, and recovery re-registers. */
 describe('failure reports', () => {
   let dir: string;
@@ -48,7 +51,7 @@ describe('failure reports', () => {
     board.stm.faults.noReply = true;
     await waitFor(() => server.failures(agent!.uuid).length === 1, 'the failure report');
     expect(server.failures(agent.uuid)).toEqual([
-      'STM not answering on sim://board-h/stm (timeout after 300 ms waiting for "power")',
+      'STM not answering on sim://board-h/stm (timeout after 500 ms waiting for "power")',
     ]);
     // More probes fail in the same episode: nothing more is reported.
     const probesBefore = server.requests.length;

@@ -15,6 +15,9 @@ import {
 } from './stm.errors';
 import { StmSimulator } from './stm.simulator';
 
+// Real sockets, ptys and key generation: allow for a busy 2-core machine (waits are for events).
+jest.setTimeout(15_000);
+
 /** The driver against the simulator over a real pseudo-terminal pair made by socat. */
 describe('StmDriver over a pty', () => {
   let dir: string;
@@ -22,7 +25,8 @@ describe('StmDriver over a pty', () => {
   let sim: StmSimulator;
   let port: SerialPort;
   let driver: StmDriver;
-  const TIMEOUT = 250;
+  // Generous against a busy machine; the fault tests wait for it to pass.
+  const TIMEOUT = 400;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'stm-driver-'));
@@ -156,7 +160,7 @@ describe('StmDriver over a pty', () => {
 
     it('slow reply within the timeout is fine', async () => {
       await driver.open();
-      sim.faults.slowMs = TIMEOUT / 2;
+      sim.faults.slowMs = TIMEOUT / 4;
       expect(await driver.version()).toBe('MuxPi firmware v1.0');
     });
 
@@ -219,11 +223,14 @@ describe('StmDriver over a pty', () => {
 
     it('a closed port fails pending and later commands with StmClosedError', async () => {
       await driver.open();
-      sim.faults.noReply = true;
-      const pending = expect(driver.power()).rejects.toBeInstanceOf(StmClosedError);
-      await pty.stop();
+      let ticking = false;
+      sim.on('command', (line: string) => (ticking ||= line.startsWith('power tick')));
+      // A long tick keeps a command in flight (its timeout is 3 s away) while the port closes.
+      const pending = expect(driver.powerTick(3000)).rejects.toBeInstanceOf(StmClosedError);
+      await waitFor(() => ticking, 'the tick to start');
+      await new Promise<void>((resolve) => port.close(() => resolve()));
       await pending;
-      await expect(driver.version()).rejects.toThrow(/is not open/);
+      await expect(driver.version()).rejects.toThrow(/is not open \(port closed\)/);
     });
   });
 });

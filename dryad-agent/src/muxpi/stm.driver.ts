@@ -375,8 +375,8 @@ export class StmDriver extends EventEmitter {
   }
 
   /** Closes the underlying stream; pending and later commands fail with StmClosedError. */
-  close(): void {
-    this.markClosed('closed by the agent');
+  close(why = 'closed by the agent'): void {
+    this.markClosed(why);
     this.stream.destroy();
   }
 }

@@ -1,4 +1,3 @@
-import { utils } from 'ssh2';
 import { Logger } from '../log/logger';
 import type { RegisterAgentRequest } from '../protocol';
 import { FakeLeshyServer } from '../testing/fake-leshy.server';
@@ -6,6 +5,10 @@ import { waitFor } from '../testing/wait-for';
 import { AgentApiClient } from './agent-api.client';
 import { Backoff } from './backoff';
 import { RegistrationService } from './registration.service';
+import { generateEd25519KeyPair } from '../ssh/ed25519-key.generator';
+
+// Real sockets, ptys and key generation: allow for a busy 2-core machine (waits are for events).
+jest.setTimeout(15_000);
 
 describe('Backoff', () => {
   it('doubles up to the cap with equal jitter', () => {
@@ -25,7 +28,7 @@ describe('RegistrationService against a real HTTP server', () => {
     caps: { UUID: uuid },
     controlAddr: '127.0.0.1:2222',
     sshAddr: '127.0.0.1:2222',
-    hostKey: utils.generateKeyPairSync('ed25519').public,
+    hostKey: generateEd25519KeyPair().public,
     accessMode: 'embedded',
     agentVersion: 'test',
   });

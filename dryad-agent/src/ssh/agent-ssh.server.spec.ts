@@ -11,6 +11,10 @@ import { FakeLeshyServer } from '../testing/fake-leshy.server';
 import { execOn, sshConnect, sshExec, SshTarget } from '../testing/ssh-exec';
 import { testConfig } from '../testing/test-config';
 import { waitFor } from '../testing/wait-for';
+import { generateEd25519KeyPair } from './ed25519-key.generator';
+
+// Real sockets, ptys and key generation: allow for a busy 2-core machine (waits are for events).
+jest.setTimeout(15_000);
 
 /** The agent's SSH server with real ssh2 clients on 127.0.0.1 and an in-memory MuxPi. */
 describe('agent SSH server', () => {
@@ -20,7 +24,7 @@ describe('agent SSH server', () => {
   let agent: Agent;
   let port: number;
   const jobKey = utils.generateKeyPairSync('rsa', { bits: 2048 }); // API v1 job keys are RSA
-  const otherKey = utils.generateKeyPairSync('ed25519');
+  const otherKey = generateEd25519KeyPair();
 
   const control = (): SshTarget => ({ port, username: 'dryad', privateKey: server.keys.private });
   const tester = (key = jobKey): SshTarget => ({
@@ -403,7 +407,7 @@ describe('agent SSH server', () => {
     const sick = await sshExec(control(), 'healthcheck');
     expect(sick.code).toBe(1);
     expect(sick.stderr).toBe(
-      'STM not answering on sim://board-1/stm (timeout after 320 ms waiting for "power tick 20")\n',
+      'STM not answering on sim://board-1/stm (timeout after 520 ms waiting for "power tick 20")\n',
     );
     board.stm.faults.noReply = false;
     expect((await sshExec(control(), 'healthcheck')).code).toBe(0);

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { utils } from 'ssh2';
+import { generateEd25519KeyPair } from './ed25519-key.generator';
 
 export interface HostKey {
   /** OpenSSH private key text, for ssh2's Server. */
@@ -15,7 +16,7 @@ export interface HostKey {
  */
 export function loadOrCreateHostKey(path: string): HostKey {
   if (!existsSync(path)) {
-    const pair = utils.generateKeyPairSync('ed25519', { comment: 'dryad-agent host key' });
+    const pair = generateEd25519KeyPair('dryad-agent host key');
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     writeFileSync(path, pair.private, { mode: 0o600, flag: 'wx' });
   }

@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { utils } from 'ssh2';
 import { AGENT_API_PREFIX, RegisterAgentRequest } from '../protocol';
+import { generateEd25519KeyPair } from '../ssh/ed25519-key.generator';
 
 export interface RecordedRequest {
   path: string;
@@ -15,7 +15,7 @@ export interface RecordedRequest {
  */
 export class FakeLeshyServer {
   readonly token = 'agent-token';
-  readonly keys = utils.generateKeyPairSync('ed25519');
+  readonly keys = generateEd25519KeyPair();
   readonly requests: RecordedRequest[] = [];
   readonly agents = new Map<string, RegisterAgentRequest>();
   /** Answer the next N heartbeats with 404 (the server "forgot" the agent). */

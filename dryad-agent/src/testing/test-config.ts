@@ -25,7 +25,7 @@ export function testConfig(
     ssh: { listen: '127.0.0.1:0', ...overrides.ssh },
     stm: {
       path: join(dir, 'ttyS2'),
-      timeout_ms: 300,
+      timeout_ms: 500,
       probe_interval_ms: 60_000,
       healthcheck_tick_ms: 20,
       ...overrides.stm,
