@@ -93,7 +93,8 @@ export interface AgentStatus {
 /**
  * Exit status of every exec request, control or tester. Output on failure: one line per
  * problem on stderr (for `healthcheck`, each line is one problem, e.g.
- * `STM not answering on /dev/ttyS2 (timeout after 2000 ms waiting for "power tick 1000")`).
+ * `STM not answering on /dev/ttyS2 (timeout after 3000 ms waiting for "power tick 1000")`;
+ * the timeout is stm.timeout_ms plus the tick).
  */
 export const ExecExitCode = {
   Ok: 0,
