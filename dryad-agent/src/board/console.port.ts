@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { Logger } from '../log/logger';
+import { releaseSerialStream } from '../muxpi/serial-stream.release';
 import type { SerialEndpoint } from './serial.endpoint';
 
 export type ConsoleSink = (data: Buffer) => void;
@@ -62,7 +63,7 @@ export class ConsolePort extends EventEmitter {
     if (this.timer) clearInterval(this.timer);
     const stream = this.stream;
     this.stream = null;
-    stream?.destroy();
+    if (stream) releaseSerialStream(stream);
   }
 
   private async check(): Promise<void> {
@@ -89,7 +90,7 @@ export class ConsolePort extends EventEmitter {
       return;
     }
     if (this.stopped) {
-      stream.destroy();
+      releaseSerialStream(stream);
       return;
     }
     this.stream = stream;
@@ -111,7 +112,7 @@ export class ConsolePort extends EventEmitter {
   private lose(reason: string, which: Duplex | null = this.stream): void {
     if (this.stopped || !which || which !== this.stream) return;
     this.stream = null;
-    which.destroy();
+    releaseSerialStream(which);
     this.markLost(reason);
   }
 

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { Logger } from '../log/logger';
 import { LineSplitter } from './line.splitter';
+import { releaseSerialStream } from './serial-stream.release';
 import {
   StmArgumentError,
   StmClosedError,
@@ -377,7 +378,7 @@ export class StmDriver extends EventEmitter {
   /** Closes the underlying stream; pending and later commands fail with StmClosedError. */
   close(why = 'closed by the agent'): void {
     this.markClosed(why);
-    this.stream.destroy();
+    releaseSerialStream(this.stream);
   }
 }
 
