@@ -153,6 +153,7 @@ export class Agent {
       control: new ControlCommands(this.control, this.log.child('control')),
       tester: new TesterCommands(this.board, this.console, this.log.child('tester')),
       workspaceRoot: this.backend.mode === 'embedded' ? this.workspace.root : null,
+      accessMode: this.backend.mode,
       log: this.log.child('ssh'),
     });
     const port = await this.ssh.listen(c.ssh.listen.host, c.ssh.listen.port);

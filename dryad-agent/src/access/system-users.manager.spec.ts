@@ -1,30 +1,6 @@
 import { Logger } from '../log/logger';
-import type { CommandResult, CommandRunner } from './command.runner';
+import { FakeCommandRunner as FakeRunner } from '../testing/fake-command.runner';
 import { SystemUsersManager } from './system-users.manager';
-
-/** Records what would run; answers `id -u` from a table of existing users. */
-class FakeRunner implements CommandRunner {
-  readonly calls: string[] = [];
-  readonly files = new Map<string, { content: string; mode: number }>();
-  constructor(private readonly uids: Record<string, number> = {}) {}
-
-  async run(command: string, args: string[]): Promise<CommandResult> {
-    this.calls.push([command, ...args].join(' '));
-    if (command === 'id') {
-      const uid = this.uids[args[1]];
-      return uid === undefined
-        ? { code: 1, stdout: '', stderr: 'no such user' }
-        : { code: 0, stdout: `${uid}\n`, stderr: '' };
-    }
-    if (command === 'pkill') return { code: 1, stdout: '', stderr: '' }; // no processes
-    return { code: 0, stdout: '', stderr: '' };
-  }
-
-  async writeFile(path: string, content: string, mode: number): Promise<void> {
-    this.calls.push(`write ${path} ${mode.toString(8)}`);
-    this.files.set(path, { content, mode });
-  }
-}
 
 describe('SystemUsersManager', () => {
   const keys = ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA', 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ'];

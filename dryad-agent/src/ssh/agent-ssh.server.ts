@@ -6,6 +6,7 @@ import type { PublicKey } from '../access/public-key';
 import { sameKey } from '../access/public-key';
 import { Logger } from '../log/logger';
 import { CONTROL_USER } from '../protocol';
+import type { AccessMode } from '../protocol';
 import { ConfinedPaths } from './confined.paths';
 import type { ControlCommands } from './control.commands';
 import { splitCommandLine } from './command-line.parser';
@@ -22,6 +23,7 @@ export interface AgentSshServerDeps {
   tester: TesterCommands;
   /** The job workspace served over SFTP; null disables SFTP (system mode uses OpenSSH). */
   workspaceRoot: string | null;
+  accessMode: AccessMode;
   log: Logger;
 }
 
@@ -132,7 +134,9 @@ export class AgentSshServer {
         ExitCode.Failed,
         role.kind === 'control'
           ? 'no shell here: run a control command'
-          : `no shell on this board (embedded access mode): run a command instead.\n${TESTER_USAGE}`,
+          : this.d.accessMode === 'embedded'
+            ? `no shell on this board (embedded access mode): run a command instead.\n${TESTER_USAGE}`
+            : `no shell on the agent's SSH port: this board gives shells through its own OpenSSH (system access mode).\n${TESTER_USAGE}`,
       );
     });
     // Other subsystems have no listener, which makes ssh2 refuse them.
