@@ -49,6 +49,12 @@ export interface ReportFailureRequest {
  */
 export const HEARTBEAT_PATH = 'heartbeat';
 
+/** `POST {AGENT_API_PREFIX}/register` (body RegisterAgentRequest). */
+export const REGISTER_PATH = 'register';
+
+/** `POST {AGENT_API_PREFIX}/:uuid/fail` (body ReportFailureRequest). */
+export const FAIL_PATH = 'fail';
+
 /** SSH user name the server uses for control commands. */
 export const CONTROL_USER = 'dryad';
 
@@ -83,6 +89,23 @@ export interface AgentStatus {
   stm: { responding: boolean; power: 'on' | 'off' | 'unknown'; mux: 'dut' | 'ts' | 'unknown' };
   console: { present: boolean; path: string };
 }
+
+/**
+ * Exit status of every exec request, control or tester. Output on failure: one line per
+ * problem on stderr (for `healthcheck`, each line is one problem, e.g.
+ * `STM not answering on /dev/ttyS2 (timeout after 3000 ms waiting for "power tick 1000")`;
+ * the timeout is stm.timeout_ms plus the tick).
+ */
+export const ExecExitCode = {
+  Ok: 0,
+  /** Understood but failed: STM error, refused (e.g. flash while the card is on the DUT side), unhealthy. */
+  Failed: 1,
+  /** Bad arguments or stdin (e.g. not an OpenSSH public key line). */
+  Usage: 2,
+  /** No such command; stderr lists the commands. */
+  UnknownCommand: 127,
+} as const;
+export type ExecExitCode = (typeof ExecExitCode)[keyof typeof ExecExitCode];
 
 /** Commands a tester may run with the job key (exec requests of the job user). */
 export const TesterCommand = {

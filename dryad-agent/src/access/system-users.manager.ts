@@ -1,0 +1,69 @@
+import { Logger } from '../log/logger';
+import type { CommandRunner } from './command.runner';
+
+/** Accounts below this uid belong to the system; the agent never deletes them. */
+const FIRST_REGULAR_UID = 1000;
+
+/**
+ * System access mode: one fresh, unprivileged Unix user per job, as upstream Dryad does, so
+ * testers get a real shell through the board's OpenSSH. The previous job's user is killed and
+ * deleted with its home before the new one is made.
+ */
+export class SystemUsersManager {
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly log: Logger,
+    private readonly homeBase = '/home',
+  ) {}
+
+  /** Deletes `user` if present, creates it afresh, and installs `keyLines` as its authorized_keys. */
+  async recreate(user: string, keyLines: string[]): Promise<void> {
+    await this.remove(user);
+    const home = `${this.homeBase}/${user}`;
+    await this.must('useradd', [
+      '--create-home',
+      '--home-dir',
+      home,
+      '--shell',
+      '/bin/bash',
+      '--user-group',
+      user,
+    ]);
+    await this.must('install', ['-d', '-m', '700', '-o', user, '-g', user, `${home}/.ssh`]);
+    await this.writeKeys(user, keyLines);
+    this.log.info(`created Unix user ${user} for the job`);
+  }
+
+  /** Rewrites the user's authorized_keys (used by `authorize`). */
+  async writeKeys(user: string, keyLines: string[]): Promise<void> {
+    const file = `${this.homeBase}/${user}/.ssh/authorized_keys`;
+    await this.runner.writeFile(file, keyLines.map((l) => l + '\n').join(''), 0o600);
+    await this.must('chown', [`${user}:${user}`, file]);
+  }
+
+  /** Kills the user's processes (its SSH sessions too) and deletes it with its home. */
+  async remove(user: string): Promise<void> {
+    const id = await this.runner.run('id', ['-u', user]);
+    if (id.code !== 0) return; // no such user
+    const uid = Number(id.stdout.trim());
+    if (!Number.isInteger(uid) || uid < FIRST_REGULAR_UID) {
+      throw new Error(
+        `refusing to delete ${user}: uid ${id.stdout.trim()} is a system account; choose another ssh.job_user`,
+      );
+    }
+    // pkill exits 1 when the user has no processes; that is fine.
+    const killed = await this.runner.run('pkill', ['-KILL', '-U', String(uid)]);
+    if (killed.code > 1) this.log.warn(`pkill for ${user} failed: ${killed.stderr.trim()}`);
+    await this.must('userdel', ['--force', '--remove', user]);
+    this.log.info(`deleted Unix user ${user} and its home`);
+  }
+
+  private async must(command: string, args: string[]): Promise<void> {
+    const result = await this.runner.run(command, args);
+    if (result.code !== 0) {
+      throw new Error(
+        `${command} ${args.join(' ')} failed (exit ${result.code}): ${result.stderr.trim()}`,
+      );
+    }
+  }
+}

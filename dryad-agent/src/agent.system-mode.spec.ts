@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SystemAccessBackend } from './access/access.backend';
+import { SystemUsersManager } from './access/system-users.manager';
+import { Agent } from './agent';
+import { SimulatedBoard } from './fleet/simulated.board';
+import { Logger } from './log/logger';
+import { generateEd25519KeyPair } from './ssh/ed25519-key.generator';
+import { FakeCommandRunner } from './testing/fake-command.runner';
+import { FakeLeshyServer } from './testing/fake-leshy.server';
+import { sshExec } from './testing/ssh-exec';
+import { testConfig } from './testing/test-config';
+
+jest.setTimeout(15_000);
+
+/** System access mode wired into a whole agent, with user management recorded, not run. */
+describe('agent in system access mode', () => {
+  let dir: string;
+  let server: FakeLeshyServer;
+  let board: SimulatedBoard;
+  let agent: Agent;
+  let runner: FakeCommandRunner;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'agent-system-'));
+    writeFileSync(join(dir, 'sda'), '');
+    server = new FakeLeshyServer();
+    await server.start();
+    board = new SimulatedBoard('board-s');
+    runner = new FakeCommandRunner({ 'boruta-user': 1001 });
+    agent = new Agent({
+      config: testConfig(dir, server.url, {}, { access_mode: 'system' }),
+      stmEndpoint: board.stmEndpoint,
+      consoleEndpoint: board.consoleEndpoint,
+      logger: Logger.silent(),
+      accessBackend: new SystemAccessBackend(new SystemUsersManager(runner, Logger.silent())),
+    });
+    await agent.start();
+    await agent.registration.whenRegistered();
+  });
+
+  afterEach(async () => {
+    await agent.stop();
+    board.stop();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("advertises the board's OpenSSH, deletes a stale job user at start, and makes one per prepare", async () => {
+    const registered = server.agents.get(agent.uuid)!;
+    const port = Number(registered.controlAddr.split(':')[1]);
+    expect(registered).toMatchObject({ accessMode: 'system', sshAddr: '127.0.0.1:22' });
+    expect(runner.calls).toContain('userdel --force --remove boruta-user');
+
+    runner.calls.length = 0;
+    const jobKey = generateEd25519KeyPair();
+    const control = { port, username: 'dryad', privateKey: server.keys.private };
+    expect(await sshExec(control, 'prepare', jobKey.public)).toMatchObject({
+      code: 0,
+      stdout: '{"username":"boruta-user"}\n',
+    });
+    expect(runner.calls).toEqual([
+      'id -u boruta-user',
+      'pkill -KILL -U 1001',
+      'userdel --force --remove boruta-user',
+      'useradd --create-home --home-dir /home/boruta-user --shell /bin/bash --user-group boruta-user',
+      'install -d -m 700 -o boruta-user -g boruta-user /home/boruta-user/.ssh',
+      'write /home/boruta-user/.ssh/authorized_keys 600',
+      'chown boruta-user:boruta-user /home/boruta-user/.ssh/authorized_keys',
+    ]);
+    expect(runner.files.get('/home/boruta-user/.ssh/authorized_keys')?.content).toBe(
+      jobKey.public.split(' ').slice(0, 2).join(' ') + '\n',
+    );
+
+    // The board commands stay available on the agent's port; SFTP is OpenSSH's job here.
+    const tester = { port, username: 'boruta-user', privateKey: jobKey.private };
+    expect(await sshExec(tester, 'current')).toMatchObject({ code: 0, stdout: '0\n' });
+
+    runner.calls.length = 0;
+    expect((await sshExec(control, 'maintenance broken')).code).toBe(0);
+    expect(runner.calls).toContain('userdel --force --remove boruta-user');
+  });
+});

@@ -1,0 +1,18 @@
+import { existsSync } from 'node:fs';
+import { writeConfigTemplate } from '../config/config.template';
+import { CliError, CliExit } from './cli.errors';
+
+export function initCommand(configPath: string, print: (line: string) => void): number {
+  if (existsSync(configPath)) {
+    throw new CliError(
+      `${configPath} already exists; it holds this board's UUID, so it is not overwritten. Edit it, or remove it first to start a new identity.`,
+      CliExit.Config,
+    );
+  }
+  const uuid = writeConfigTemplate(configPath);
+  print(`wrote ${configPath} with board UUID ${uuid}`);
+  print(
+    `next: edit server.url and server.token in it, then run: dryad-agent run --config ${configPath}`,
+  );
+  return CliExit.Ok;
+}

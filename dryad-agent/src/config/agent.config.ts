@@ -1,0 +1,71 @@
+import type { AccessMode, Caps } from '../protocol';
+import type { LogLevel } from '../log/logger';
+
+/** Where `run` and `init` look when no `--config` is given (upstream: /etc/boruta/dryad.conf). */
+export const DEFAULT_CONFIG_PATH = '/etc/leshy/dryad.toml';
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** The agent's validated configuration; only config.loader.ts builds one from a file. */
+export interface AgentConfig {
+  uuid: string;
+  accessMode: AccessMode;
+  /** Host key (by default) and the per-job workspace live here. */
+  dataDir: string;
+  logLevel: LogLevel;
+  server: {
+    url: string;
+    token: string;
+    heartbeatIntervalMs: number;
+  };
+  /** Without `UUID`: the agent adds it from `uuid`. */
+  caps: Caps;
+  ssh: {
+    listen: HostPort;
+    /** Advertised host:port of the control SSH server; null = derive from `listen`. */
+    controlAddr: string | null;
+    /** Advertised host:port for testers; null = derive from the access mode. */
+    testerAddr: string | null;
+    hostKeyPath: string;
+    jobUser: string;
+  };
+  stm: {
+    path: string;
+    baud: number;
+    timeoutMs: number;
+    probeIntervalMs: number;
+    healthcheckTickMs: number;
+  };
+  console: {
+    path: string;
+    baud: number;
+    checkIntervalMs: number;
+  };
+  sdcard: {
+    device: string;
+  };
+}
+
+/** Values a fresh config starts with; the template and the loader share them. */
+export const CONFIG_DEFAULTS = {
+  accessMode: 'embedded' as AccessMode,
+  dataDir: '/var/lib/leshy/dryad',
+  logLevel: 'info' as LogLevel,
+  heartbeatIntervalMs: 30_000,
+  listen: '0.0.0.0:2222',
+  hostKeyFile: 'ssh_host_ed25519_key',
+  stmPath: '/dev/ttyS2',
+  stmBaud: 115200,
+  stmTimeoutMs: 2000,
+  stmProbeIntervalMs: 30_000,
+  healthcheckTickMs: 1000,
+  consolePath: '/dev/ttyS1',
+  consoleBaud: 115200,
+  consoleCheckIntervalMs: 2000,
+  sdcardDevice: '/dev/sda',
+};
+
+export const PLACEHOLDER = 'CHANGE-ME';

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeLeshyServer } from '../testing/fake-leshy.server';
+import { sshExec } from '../testing/ssh-exec';
+import { FleetRunner } from './fleet.runner';
+import { generateEd25519KeyPair } from '../ssh/ed25519-key.generator';
+
+// Real sockets, ptys and key generation: allow for a busy 2-core machine (waits are for events).
+jest.setTimeout(15_000);
+
+describe('FleetRunner', () => {
+  let dir: string;
+  let server: FakeLeshyServer;
+  let fleet: FleetRunner | null = null;
+  const lines: string[] = [];
+
+  const make = () =>
+    new FleetRunner({
+      count: 3,
+      serverUrl: server.url,
+      token: server.token,
+      caps: { lab: 'a' },
+      basePort: 0,
+      host: '127.0.0.1',
+      dataDir: dir,
+      logLevel: 'silent',
+      print: (line) => lines.push(line),
+    });
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dryad-fleet-'));
+    server = new FakeLeshyServer();
+    await server.start();
+    lines.length = 0;
+  });
+
+  afterEach(async () => {
+    await fleet?.stop();
+    fleet = null;
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('registers 3 boards, each of which accepts prepare from the server key', async () => {
+    fleet = make();
+    await fleet.start();
+    expect(server.agents.size).toBe(3);
+    const ports = new Set<string>();
+    for (const { agent } of fleet.boards) {
+      const registered = server.agents.get(agent.uuid)!;
+      expect(registered.caps).toEqual({ board: 'sim', lab: 'a', UUID: agent.uuid });
+      ports.add(registered.controlAddr);
+      const port = Number(registered.controlAddr.split(':')[1]);
+      const jobKey = generateEd25519KeyPair();
+      const prepared = await sshExec(
+        { port, username: 'dryad', privateKey: server.keys.private },
+        'prepare',
+        jobKey.public,
+      );
+      expect(prepared).toEqual({ code: 0, stdout: '{"username":"boruta-user"}\n', stderr: '' });
+      const tick = await sshExec(
+        { port, username: 'boruta-user', privateKey: jobKey.private },
+        'power tick 10',
+      );
+      expect(tick.code).toBe(0);
+    }
+    expect(ports.size).toBe(3);
+    expect(lines.filter((l) => /^board \d registered: uuid=/.test(l))).toHaveLength(3);
+    expect(lines.at(-1)).toMatch(/^fleet: 3 boards registered in [\d.]+ s/);
+  });
+
+  it('keeps board identities (UUID and host key) in the data dir across restarts', async () => {
+    fleet = make();
+    await fleet.start();
+    const first = fleet.boards.map((b) => [b.agent.uuid, server.agents.get(b.agent.uuid)!.hostKey]);
+    await fleet.stop();
+    fleet = make();
+    await fleet.start();
+    const second = fleet.boards.map((b) => [
+      b.agent.uuid,
+      server.agents.get(b.agent.uuid)!.hostKey,
+    ]);
+    expect(second).toEqual(first);
+    expect(new Set(first.map(([uuid]) => uuid)).size).toBe(3);
+  });
+});

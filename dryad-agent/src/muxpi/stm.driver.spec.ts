@@ -1,0 +1,236 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SerialPort } from 'serialport';
+import { waitFor } from '../testing/wait-for';
+import { openSerialPort } from './serial-port.opener';
+import { SocatPty } from './socat.pty';
+import { StmDriver } from './stm.driver';
+import {
+  StmArgumentError,
+  StmClosedError,
+  StmCommandError,
+  StmTimeoutError,
+  StmUnknownCommandError,
+} from './stm.errors';
+import { StmSimulator } from './stm.simulator';
+
+// Real sockets, ptys and key generation: allow for a busy 2-core machine (waits are for events).
+jest.setTimeout(15_000);
+
+/** The driver against the simulator over a real pseudo-terminal pair made by socat. */
+describe('StmDriver over a pty', () => {
+  let dir: string;
+  let pty: SocatPty;
+  let sim: StmSimulator;
+  let port: SerialPort;
+  let driver: StmDriver;
+  // Generous against a busy machine; the fault tests wait for it to pass.
+  const TIMEOUT = 400;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'stm-driver-'));
+    pty = new SocatPty(join(dir, 'ttyS2'));
+    await pty.start();
+    sim = new StmSimulator(pty.stream);
+    port = await openSerialPort(pty.linkPath, 115200);
+    driver = new StmDriver(port, { timeoutMs: TIMEOUT, device: pty.linkPath });
+  });
+
+  afterEach(async () => {
+    driver.close();
+    sim.stop();
+    await pty.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('turns echo off on open', async () => {
+    expect(sim.state.echo).toBe(true);
+    await driver.open();
+    expect(sim.state.echo).toBe(false);
+    expect(driver.responding).toBe(true);
+  });
+
+  it('runs every command with typed results', async () => {
+    await driver.open();
+    expect(await driver.version()).toBe('MuxPi firmware v1.0');
+    expect(await driver.power()).toBe('off');
+    expect(await driver.current()).toBe(0);
+    await driver.powerOn();
+    expect(await driver.power()).toBe('on');
+    expect(await driver.current()).toBe(253);
+    await driver.powerOff();
+    expect(sim.state.power).toBe('off');
+    await driver.dut();
+    expect(sim.state).toMatchObject({ mux: 'dut', power: 'on' });
+    await driver.mux('ts');
+    expect(sim.state).toMatchObject({ mux: 'ts', power: 'on' });
+    await driver.mux('dut');
+    await driver.ts();
+    expect(sim.state).toMatchObject({ mux: 'ts', power: 'off' });
+    await driver.led(1, 96, 144, 0);
+    await driver.led(2, 1, 2, 3);
+    expect(sim.state.leds).toEqual({ 1: [96, 144, 0], 2: [1, 2, 3] });
+    await driver.clearDisplay();
+    await driver.text(0, 1, 'hello lab');
+    expect(sim.state.display.slice(-2)).toEqual([
+      { kind: 'clr' },
+      { kind: 'text', x: 0, y: 1, on: true, text: 'hello lab' },
+    ]);
+    await driver.hdmi('on');
+    await driver.dyper(1, 'on');
+    await driver.uart(1800);
+    expect(sim.state).toMatchObject({
+      hdmi: 'on',
+      dypers: { 1: 'on', 2: 'off' },
+      uartMillivolts: 1800,
+    });
+    expect(await driver.voltage(3)).toEqual({ 3: 1800 });
+    expect(Object.keys(await driver.voltage())).toEqual(['1', '2', '3', '4']);
+    // Echo back on: the driver skips its own echo and keeps working.
+    await driver.echo('on');
+    expect(await driver.power()).toBe('off');
+    await driver.echo('off');
+    expect(sim.state.echo).toBe(false);
+  });
+
+  it('waits for the tick before OK and gives power tick its length on top of the timeout', async () => {
+    await driver.open();
+    await driver.powerOn();
+    const changes: string[] = [];
+    sim.on('power', (s: string) => changes.push(s));
+    await driver.powerTick(TIMEOUT + 100);
+    expect(changes).toEqual(['off', 'on']);
+  });
+
+  it('maps status lines to typed errors and refuses lines the firmware would mangle', async () => {
+    await driver.open();
+    await expect(driver.raw('led 3 0 0 0')).rejects.toBeInstanceOf(StmCommandError);
+    await expect(driver.raw('frobnicate')).rejects.toBeInstanceOf(StmUnknownCommandError);
+    await expect(driver.raw('frobnicate')).rejects.toThrow(/does not know "frobnicate"/);
+    await expect(driver.text(0, 0, 'x'.repeat(60))).rejects.toBeInstanceOf(StmArgumentError);
+    await expect(driver.text(0, 0, 'a b c d e f g')).rejects.toBeInstanceOf(StmArgumentError);
+    await expect(driver.led(1, 300, 0, 0)).rejects.toBeInstanceOf(StmArgumentError);
+    await expect(driver.raw('power\non')).rejects.toBeInstanceOf(StmArgumentError);
+    expect(await driver.power()).toBe('off');
+  });
+
+  it('serialises concurrent commands: one in flight at a time', async () => {
+    await driver.open();
+    const seen: string[] = [];
+    sim.on('command', (line: string) => seen.push(line));
+    const results = await Promise.all([
+      driver.powerOn(),
+      driver.current(),
+      driver.power(),
+      driver.version(),
+    ]);
+    expect(results.slice(1)).toEqual([253, 'on', 'MuxPi firmware v1.0']);
+    expect(seen).toEqual(['power on', 'current', 'power', 'version']);
+  });
+
+  describe('faults', () => {
+    it('no reply: times out with a clear error, resyncs, and the next command works', async () => {
+      await driver.open();
+      sim.faults.noReply = true;
+      const error = await driver.power().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StmTimeoutError);
+      expect((error as Error).message).toBe(
+        `STM not answering on ${pty.linkPath} (timeout after ${TIMEOUT} ms waiting for "power")`,
+      );
+      expect(driver.responding).toBe(false);
+      sim.faults.noReply = false;
+      const seen: string[] = [];
+      sim.on('command', (line: string) => seen.push(line));
+      expect(await driver.current()).toBe(0);
+      expect(seen).toContain('echo off');
+      expect(seen.at(-1)).toBe('current');
+      expect(driver.responding).toBe(true);
+    });
+
+    it('a reply slower than the timeout is drained by the resync, not taken as the next answer', async () => {
+      await driver.open();
+      await driver.powerOn();
+      sim.faults.slowMs = TIMEOUT + 100;
+      await expect(driver.power()).rejects.toBeInstanceOf(StmTimeoutError);
+      sim.faults.slowMs = 0;
+      expect(await driver.current()).toBe(253);
+      expect(await driver.power()).toBe('on');
+    });
+
+    it('slow reply within the timeout is fine', async () => {
+      await driver.open();
+      sim.faults.slowMs = TIMEOUT / 4;
+      expect(await driver.version()).toBe('MuxPi firmware v1.0');
+    });
+
+    it('echo stuck on: skips the echoed command lines', async () => {
+      sim.faults.echoStuck = true;
+      await driver.open();
+      expect(sim.state.echo).toBe(true);
+      await driver.powerOn();
+      expect(await driver.power()).toBe('on');
+      expect(await driver.current()).toBe(253);
+      expect(await driver.voltage(1)).toEqual({ 1: 5012 });
+    });
+
+    it('unsolicited pressed lines are skipped, during a command or while idle, and reported', async () => {
+      await driver.open();
+      const pressed: number[] = [];
+      driver.on('pressed', (n: number) => pressed.push(n));
+      sim.faults.slowMs = 30;
+      sim.once('command', () => sim.press(1));
+      expect(await driver.power()).toBe('off');
+      sim.press(2);
+      await waitFor(() => pressed.length === 2, 'two button presses');
+      expect(pressed).toEqual([1, 2]);
+      expect(await driver.current()).toBe(0);
+    });
+
+    it('garbage lines before a reply are ignored', async () => {
+      await driver.open();
+      await driver.powerOn();
+      sim.injectGarbage();
+      expect(await driver.current()).toBe(253);
+      sim.injectGarbage();
+      await driver.powerOff();
+      sim.injectGarbage();
+      expect(await driver.power()).toBe('off');
+    });
+
+    it('a stale reply before the real one: the query resyncs and asks again', async () => {
+      await driver.open();
+      await driver.powerOn();
+      sim.injectStale(); // the previous reply, a bare OK, comes before the current reading
+      const seen: string[] = [];
+      sim.on('command', (line: string) => seen.push(line));
+      expect(await driver.current()).toBe(253);
+      expect(seen).toEqual(['current', 'echo off', 'current']);
+      expect(await driver.power()).toBe('on');
+    });
+
+    it('bytes dropped during a tick never matter: nothing is sent while a tick runs', async () => {
+      await driver.open();
+      sim.faults.dropDuringTick = true;
+      const [, current, version] = await Promise.all([
+        driver.powerTick(100),
+        driver.current(),
+        driver.version(),
+      ]);
+      expect(current).toBe(253);
+      expect(version).toBe('MuxPi firmware v1.0');
+    });
+
+    it('a closed port fails pending and later commands with StmClosedError', async () => {
+      await driver.open();
+      let ticking = false;
+      sim.on('command', (line: string) => (ticking ||= line.startsWith('power tick')));
+      // A long tick keeps a command in flight (its timeout is 3 s away) while the port closes.
+      const pending = expect(driver.powerTick(3000)).rejects.toBeInstanceOf(StmClosedError);
+      await waitFor(() => ticking, 'the tick to start');
+      await new Promise<void>((resolve) => port.close(() => resolve()));
+      await pending;
+      await expect(driver.version()).rejects.toThrow(/is not open \(port closed\)/);
+    });
+  });
+});
