@@ -35,7 +35,7 @@ describe('durability: what the server acknowledged survives kill -9', () => {
 
     server = await startServer({ dataDir: dir.path });
     const found = new Map<number, { Priority: number; State: string }>();
-    for (let border = 0; ; ) {
+    for (let border = 0; ;) {
       const page = await rawRequest(server.baseUrl, 'POST', '/api/v1/reqs/list', {
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ Paginator: { ID: border, Direction: 'forward', Limit: 1000 } }),

@@ -129,7 +129,7 @@ describe('worker failures, maintenance and re-registration', () => {
     expect((await t.workers.get(uuid)).state).toBe('MAINTENANCE');
   });
 
-  it('a failing health check takes an IDLE worker to FAILED with the agent\'s reason', async () => {
+  it("a failing health check takes an IDLE worker to FAILED with the agent's reason", async () => {
     const healthy = await idleWorker(t, { board: 'health-ok' });
     const sick = await idleWorker(t, { board: 'health-bad' });
     t.dryad.failing.set(sick.uuid, 'STM not answering on /dev/ttyS2 (timeout after 2000 ms)');
@@ -138,6 +138,8 @@ describe('worker failures, maintenance and re-registration', () => {
     expect((await t.workers.get(healthy.uuid)).state).toBe('IDLE');
     const failed = await t.workers.get(sick.uuid);
     expect(failed.state).toBe('FAILED');
-    expect(failed.failReason).toBe('health check failed: STM not answering on /dev/ttyS2 (timeout after 2000 ms)');
+    expect(failed.failReason).toBe(
+      'health check failed: STM not answering on /dev/ttyS2 (timeout after 2000 ms)',
+    );
   });
 });

@@ -92,7 +92,10 @@ export class DryadSupervisor
     );
   }
 
-  /** One reconnection attempt (a status call) before declaring the agent unreachable. */
+  /**
+   * One reconnection attempt before declaring the agent unreachable. The probe is `status`,
+   * not `healthcheck`: a health check power-cycles the DUT, which must not happen mid-job.
+   */
   private async connectionLost(uuid: string, reason: string): Promise<void> {
     if (this.stopping) return;
     try {

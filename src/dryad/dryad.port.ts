@@ -1,3 +1,5 @@
+import type { AgentStatus } from 'dryad-agent/protocol';
+
 /** What the server needs to reach one agent. */
 export interface DryadTarget {
   uuid: string;
@@ -25,8 +27,10 @@ export abstract class DryadPort {
   abstract prepare(target: DryadTarget, jobPublicKey: string): Promise<{ username: string }>;
   /** OLED message and blinking LEDs; revokes tester access. */
   abstract putInMaintenance(target: DryadTarget, message: string): Promise<void>;
-  /** STM power tick, STM answering, DUT console present. */
+  /** STM power tick, STM answering, DUT console present. Power-cycles the DUT: never during a job. */
   abstract healthcheck(target: DryadTarget): Promise<void>;
+  /** The agent's own view of itself; harmless at any time (used as a liveness probe). */
+  abstract status(target: DryadTarget): Promise<AgentStatus>;
   /** Adds a tester's own public key to the running job (API v2). */
   abstract authorize(target: DryadTarget, publicKey: string): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { ControlCommand, CONTROL_USER, PrepareResult } from 'dryad-agent/protocol';
+import { AgentStatus, ControlCommand, CONTROL_USER, PrepareResult } from 'dryad-agent/protocol';
 import { EventEmitter } from 'node:events';
 import { Client, ClientChannel, utils } from 'ssh2';
 import { AppConfig } from '../config/app-config';
@@ -58,6 +58,17 @@ export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
 
   async healthcheck(target: DryadTarget): Promise<void> {
     await this.run(target, ControlCommand.Healthcheck);
+  }
+
+  async status(target: DryadTarget): Promise<AgentStatus> {
+    const result = await this.run(target, ControlCommand.Status);
+    try {
+      return JSON.parse(result.stdout) as AgentStatus;
+    } catch {
+      throw new DryadOperationError(
+        `status answered something that is not JSON: ${result.stdout.slice(0, 200)}`,
+      );
+    }
   }
 
   async authorize(target: DryadTarget, publicKey: string): Promise<void> {

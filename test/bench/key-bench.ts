@@ -13,7 +13,9 @@ function averageMs(count: number, work: () => unknown): number {
 }
 
 async function poolRates(threads: number): Promise<{ burstP99: number; sustained: number }> {
-  const pool = new JobKeyPool(loadConfig({ LESHY_KEY_POOL: '16', LESHY_KEY_THREADS: String(threads) }));
+  const pool = new JobKeyPool(
+    loadConfig({ LESHY_KEY_POOL: '16', LESHY_KEY_THREADS: String(threads) }),
+  );
   pool.onModuleInit();
   while (pool.stats().ready < 16) await new Promise((resolve) => setTimeout(resolve, 20));
   // A burst of 16 jobs takes prewarmed keys.
@@ -35,7 +37,9 @@ export async function keyBench(): Promise<void> {
   console.log('== job keys (RSA-2048, PKCS#1) ==');
   const openssl = averageMs(5, () => generateKeyPairSync('rsa', { modulusLength: 2048 }));
   const ours = averageMs(20, () => generateJobKeyPair());
-  console.log(`one key on one core: OpenSSL generateKeyPair ${openssl.toFixed(0)} ms, two generatePrime primes ${ours.toFixed(0)} ms`);
+  console.log(
+    `one key on one core: OpenSSL generateKeyPair ${openssl.toFixed(0)} ms, two generatePrime primes ${ours.toFixed(0)} ms`,
+  );
   for (const threads of [1, 2]) {
     const { burstP99, sustained } = await poolRates(threads);
     console.log(

@@ -1,6 +1,7 @@
+import type { AgentStatus } from 'dryad-agent/protocol';
 import { DryadOperationError, DryadPort, DryadTarget } from '../../src/dryad/dryad.port';
 
-type Operation = 'prepare' | 'maintenance' | 'healthcheck' | 'authorize';
+type Operation = 'prepare' | 'maintenance' | 'healthcheck' | 'status' | 'authorize';
 
 /**
  * A DryadPort that answers at once (or when released), records every call, and fails on
@@ -43,6 +44,19 @@ export class FakeDryad extends DryadPort {
   async healthcheck(target: DryadTarget): Promise<void> {
     await this.record('healthcheck', target);
     this.throwIfFailing(target);
+  }
+
+  async status(target: DryadTarget): Promise<AgentStatus> {
+    await this.record('status', target);
+    this.throwIfFailing(target);
+    return {
+      uuid: target.uuid,
+      accessMode: 'embedded',
+      maintenance: { active: false, message: '' },
+      job: { active: false, username: null, keys: 0 },
+      stm: { responding: true, power: 'off', mux: 'ts' },
+      console: { present: true, path: '/dev/ttyS1' },
+    };
   }
 
   async authorize(target: DryadTarget, publicKey: string): Promise<void> {
