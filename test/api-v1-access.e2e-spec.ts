@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import { generateEd25519KeyPair } from 'dryad-agent/ssh-keys';
 import { utils } from 'ssh2';
 import { FakeAgent, startIdleAgents, waitForWorkerState } from './support/fake-agent';
 import { rawRequest, v1Json } from './support/http-client';
@@ -85,7 +86,7 @@ describe('access to an acquired worker', () => {
     });
     session.end();
 
-    const stranger = utils.generateKeyPairSync('ed25519').private;
+    const stranger = generateEd25519KeyPair().private;
     expect(await sshRefused({ ...target, privateKey: stranger })).toBe(true);
     // acquire again: same tunnel, same key.
     const again = JSON.parse(

@@ -6,7 +6,7 @@ import { SystemUsersManager } from './access/system-users.manager';
 import { Agent } from './agent';
 import { SimulatedBoard } from './fleet/simulated.board';
 import { Logger } from './log/logger';
-import { generateEd25519KeyPair } from './ssh/ed25519-key.generator';
+import { generateEd25519KeyPair } from './ssh-keys';
 import { FakeCommandRunner } from './testing/fake-command.runner';
 import { FakeLeshyServer } from './testing/fake-leshy.server';
 import { sshExec } from './testing/ssh-exec';

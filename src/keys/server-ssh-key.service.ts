@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { utils } from 'ssh2';
+import { generateEd25519KeyPair } from 'dryad-agent/ssh-keys';
 import { Transactions } from '../database/transactions.service';
 import { SecretBox } from './secret-box';
 import { ServerSettingEntity } from './server-setting.entity';
@@ -32,7 +32,7 @@ export class ServerSshKeyService implements OnModuleInit {
     this.key = await this.tx.run('system:keys', async (uow) => {
       const stored = await uow.em.findOne(ServerSettingEntity, { where: { name: SETTING } });
       if (stored) return this.box.open<ServerSshKey>(stored.value);
-      const pair = utils.generateKeyPairSync('ed25519', { comment: 'leshy-server' });
+      const pair = generateEd25519KeyPair('leshy-server');
       const key = { private: pair.private, public: pair.public.trim() };
       await uow.em.insert(ServerSettingEntity, { name: SETTING, value: this.box.seal(key) });
       this.logger.log('generated the server SSH key');

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { utils } from 'ssh2';
+import { generateEd25519KeyPair } from 'dryad-agent/ssh-keys';
 import type { Caps } from 'dryad-agent/protocol';
 import { WorkerView } from '../../src/events/domain-event';
 import { RegisterWorkerInput } from '../../src/workers/workers.service';
 import type { TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 
-const hostKey = utils.generateKeyPairSync('ed25519').public.trim();
+const hostKey = generateEd25519KeyPair().public.trim();
 
 export function workerRegistration(
   overrides: Partial<RegisterWorkerInput> = {},

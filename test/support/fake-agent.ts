@@ -10,6 +10,7 @@ import {
 } from 'dryad-agent/protocol';
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
+import { generateEd25519KeyPair } from 'dryad-agent/ssh-keys';
 import { Connection, ParsedKey, Server, ServerChannel, utils } from 'ssh2';
 import { v1Json } from './http-client';
 import { waitFor } from './wait-for';
@@ -57,7 +58,7 @@ export class FakeAgent extends EventEmitter {
   private extraJobKeys: ParsedKey[] = [];
   private readonly connections = new Set<Connection>();
   private readonly server: Server;
-  private readonly hostKey = utils.generateKeyPairSync('ed25519');
+  private readonly hostKey = generateEd25519KeyPair();
   private port = 0;
 
   private constructor(private readonly options: FakeAgentOptions) {

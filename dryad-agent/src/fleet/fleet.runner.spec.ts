@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FakeLeshyServer } from '../testing/fake-leshy.server';
 import { sshExec } from '../testing/ssh-exec';
 import { FleetRunner } from './fleet.runner';
-import { generateEd25519KeyPair } from '../ssh/ed25519-key.generator';
+import { generateEd25519KeyPair } from '../ssh-keys';
 
 // Real sockets, ptys and key generation: allow for a busy 2-core machine (waits are for events).
 jest.setTimeout(15_000);

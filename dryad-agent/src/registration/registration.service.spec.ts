@@ -5,7 +5,7 @@ import { waitFor } from '../testing/wait-for';
 import { AgentApiClient } from './agent-api.client';
 import { Backoff } from './backoff';
 import { RegistrationService } from './registration.service';
-import { generateEd25519KeyPair } from '../ssh/ed25519-key.generator';
+import { generateEd25519KeyPair } from '../ssh-keys';
 
 // Real sockets, ptys and key generation: allow for a busy 2-core machine (waits are for events).
 jest.setTimeout(15_000);

@@ -11,7 +11,7 @@ import { FakeLeshyServer } from '../testing/fake-leshy.server';
 import { execOn, sshConnect, sshExec, SshTarget } from '../testing/ssh-exec';
 import { testConfig } from '../testing/test-config';
 import { waitFor } from '../testing/wait-for';
-import { generateEd25519KeyPair } from './ed25519-key.generator';
+import { generateEd25519KeyPair } from '../ssh-keys';
 
 // Real sockets, ptys and key generation: allow for a busy 2-core machine (waits are for events).
 jest.setTimeout(15_000);

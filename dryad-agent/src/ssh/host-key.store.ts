@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { utils } from 'ssh2';
-import { generateEd25519KeyPair } from './ed25519-key.generator';
+import { generateEd25519KeyPair } from '../ssh-keys';
 
 export interface HostKey {
   /** OpenSSH private key text, for ssh2's Server. */

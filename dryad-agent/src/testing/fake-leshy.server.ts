@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { AGENT_API_PREFIX, RegisterAgentRequest } from '../protocol';
-import { generateEd25519KeyPair } from '../ssh/ed25519-key.generator';
+import { generateEd25519KeyPair } from '../ssh-keys';
 
 export interface RecordedRequest {
   path: string;

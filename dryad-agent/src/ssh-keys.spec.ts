@@ -1,5 +1,5 @@
 import { utils } from 'ssh2';
-import { generateEd25519KeyPair } from './ed25519-key.generator';
+import { generateEd25519KeyPair } from './ssh-keys';
 
 describe('generateEd25519KeyPair', () => {
   it('only returns pairs that parse (ssh2 alone gets about 1 in 200 wrong)', () => {

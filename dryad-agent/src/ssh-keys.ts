@@ -8,7 +8,7 @@ export interface KeyPair {
 }
 
 /**
- * A fresh ed25519 key pair in OpenSSH format, from ssh2's generator. ssh2 1.17 drops a leading
+ * Shared by the agent (host keys) and the server (its own key). A fresh ed25519 key pair in OpenSSH format, from ssh2's generator. ssh2 1.17 drops a leading
  * zero byte of the public key (about one key in 200), which yields a key nobody can parse;
  * such pairs are thrown away and generated again.
  */
