@@ -1,0 +1,74 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { waitFor } from './wait-for';
+
+const CLI = path.resolve(__dirname, '../../dryad-agent/bin/dryad-agent.js');
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** A real `dryad-agent …` process (built CLI), with its output kept for waits and failure messages. */
+export interface AgentProcess {
+  readonly pid: number;
+  output(): string;
+  /** Resolves when the output (stdout or stderr) matches. */
+  waitForOutput(pattern: RegExp, what: string, timeoutMs?: number): Promise<void>;
+  /** Writes one line to its stdin and resolves with the next line it prints that answers it. */
+  command(line: string): Promise<string>;
+  /** Resolves with the exit code once the process has ended by itself. */
+  exitCode(): Promise<number | null>;
+  /** Sends `signal` (SIGTERM by default; SIGKILL after 5 s) and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function startAgentProcess(args: string[]): AgentProcess {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  running.add(child);
+  let output = '';
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    stdout += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve())).then(() =>
+    running.delete(child),
+  );
+  return {
+    pid: child.pid!,
+    output: () => output,
+    waitForOutput: (pattern, what, timeoutMs = 20_000) =>
+      waitFor(
+        () => pattern.test(output),
+        `${what}\n--- agent output ---\n${output.slice(-3000)}`,
+        timeoutMs,
+      ).then(() => undefined),
+    command: async (line) => {
+      const before = stdout.length;
+      child.stdin!.write(`${line}\n`);
+      await waitFor(
+        () => /^(ok|error)/m.test(stdout.slice(before)),
+        `an answer to "${line}"`,
+        10_000,
+      );
+      return stdout
+        .slice(before)
+        .split('\n')
+        .find((l) => /^(ok|error)/.test(l))!;
+    },
+    exitCode: () => exited.then(() => child.exitCode),
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
