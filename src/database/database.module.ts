@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
+import { ReadConnection } from './read-connection';
 import { Transactions } from './transactions.service';
 
 /**
@@ -31,7 +32,15 @@ class SqliteSettings implements OnModuleInit {
       useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), migrationsRun: true }),
     }),
   ],
-  providers: [Transactions, SqliteSettings],
+  providers: [
+    Transactions,
+    SqliteSettings,
+    {
+      provide: ReadConnection,
+      inject: [DataSource],
+      useFactory: (dataSource: DataSource) => ReadConnection.open(dataSource),
+    },
+  ],
   exports: [Transactions],
 })
 export class DatabaseModule {}

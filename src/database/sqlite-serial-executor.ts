@@ -1,52 +1,34 @@
 import { DataSource, EntityManager } from 'typeorm';
 
 interface Write<T> {
-  kind: 'write';
   work: (em: EntityManager) => Promise<T>;
   resolve: (value: T) => void;
   reject: (error: unknown) => void;
 }
-
-interface Read<T> {
-  kind: 'read';
-  work: (em: EntityManager) => Promise<T>;
-  resolve: (value: T) => void;
-  reject: (error: unknown) => void;
-}
-
-type Task = Write<unknown> | Read<unknown>;
 
 /** Writes that queued up meanwhile share one transaction, up to this many. */
 const MAX_BATCH = 64;
 
 /**
- * Runs all database work of a SQLite DataSource one task at a time, with group commit.
+ * Runs the writes of a SQLite DataSource one transaction at a time, with group commit.
  *
  * TypeORM drives SQLite through one connection and one query runner, so two transactions in
  * flight would nest into each other: everything is serialized here. Writes that queued up while
  * the connection was busy run back to back in one transaction, which saves a BEGIN and a COMMIT
  * per write; each is still acknowledged only after that COMMIT. If any write of a batch fails,
  * the batch is rolled back and every write in it runs again alone, so each write is atomic and
- * the outcome is the same as if they had run one by one. Reads run between transactions, never
- * inside one, so they never see uncommitted rows.
+ * the outcome is the same as if they had run one by one. Reads use their own connection
+ * (ReadConnection).
  */
 export class SqliteSerialExecutor {
-  private readonly queue: Task[] = [];
+  private readonly queue: Array<Write<unknown>> = [];
   private draining = false;
 
   constructor(private readonly dataSource: DataSource) {}
 
   write<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.enqueue('write', work);
-  }
-
-  read<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.enqueue('read', work);
-  }
-
-  private enqueue<T>(kind: Task['kind'], work: (em: EntityManager) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ kind, work, resolve, reject } as Task);
+      this.queue.push({ work, resolve, reject } as Write<unknown>);
       if (!this.draining) void this.drain();
     });
   }
@@ -55,15 +37,7 @@ export class SqliteSerialExecutor {
     this.draining = true;
     try {
       while (this.queue.length > 0) {
-        if (this.queue[0].kind === 'read') {
-          const read = this.queue.shift()!;
-          await read.work(this.dataSource.manager).then(read.resolve, read.reject);
-          continue;
-        }
-        let size = 0;
-        while (size < this.queue.length && size < MAX_BATCH && this.queue[size].kind === 'write')
-          size++;
-        const batch = this.queue.splice(0, size) as Array<Write<unknown>>;
+        const batch = this.queue.splice(0, MAX_BATCH);
         if (batch.length === 1 || !(await this.runTogether(batch))) {
           for (const write of batch) await this.runTogether([write]);
         }

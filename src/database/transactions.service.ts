@@ -5,6 +5,7 @@ import { Clock } from '../common/clock';
 import { aggregateOf } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { AuditEventEntity } from '../events/audit-event.entity';
+import { ReadConnection } from './read-connection';
 import { SqliteSerialExecutor } from './sqlite-serial-executor';
 import { UnitOfWork } from './unit-of-work';
 
@@ -12,7 +13,8 @@ import { UnitOfWork } from './unit-of-work';
  * The only way services touch the database. Every change runs in a transaction that also
  * appends its audit rows; its events are published once it has committed.
  *
- * SQLite: all work goes through SqliteSerialExecutor (one connection, group commit).
+ * SQLite: all writes go through SqliteSerialExecutor (one connection, group commit); reads
+ * use a separate read-only connection (ReadConnection).
  * PostgreSQL: a connection pool, one transaction per call; compare-and-set updates and unique
  * indexes arbitrate between concurrent transactions, of this and other server instances.
  */
@@ -24,6 +26,7 @@ export class Transactions {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly bus: DomainEventBus,
+    private readonly reads: ReadConnection,
   ) {
     this.serial =
       dataSource.options.type === 'sqlite' ? new SqliteSerialExecutor(dataSource) : null;
@@ -46,9 +49,9 @@ export class Transactions {
     return result;
   }
 
-  /** Runs read-only work outside any transaction (serialized on SQLite). */
+  /** Runs read-only work on committed data, outside any transaction. */
   read<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.serial ? this.serial.read(work) : work(this.dataSource.manager);
+    return work(this.reads.manager);
   }
 
   private async appendAudit(em: EntityManager, uow: UnitOfWork): Promise<void> {

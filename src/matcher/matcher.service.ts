@@ -126,7 +126,8 @@ export class MatcherService
     while (!this.stopped && this.state.pending) {
       const planned = this.state.plan(this.clock.now().getTime());
       this.counters.passes++;
-      for (const match of planned) await this.commit(match);
+      // Each match is its own transaction; started together, they share one group commit.
+      await Promise.all(planned.map((match) => this.commit(match)));
     }
   }
 

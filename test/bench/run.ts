@@ -4,9 +4,14 @@
  */
 import 'reflect-metadata';
 import { coreBench } from './core-bench';
+import { cycleBench } from './cycle-bench';
 import { keyBench } from './key-bench';
 
-const SUITES: Record<string, () => Promise<void>> = { core: coreBench, keys: keyBench };
+const SUITES: Record<string, () => Promise<void>> = {
+  core: coreBench,
+  keys: keyBench,
+  cycle: cycleBench,
+};
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => a in SUITES);

@@ -1,8 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { repoRoot } from './repo-root';
 import { waitFor } from './wait-for';
 
-const CLI = path.resolve(__dirname, '../../dryad-agent/bin/dryad-agent.js');
+const CLI = path.join(repoRoot(), 'dryad-agent/bin/dryad-agent.js');
 
 const running = new Set<ChildProcess>();
 process.once('exit', () => {

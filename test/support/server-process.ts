@@ -2,10 +2,11 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { repoRoot } from './repo-root';
 import { tempDir } from './temp-dir';
 import { waitFor } from './wait-for';
 
-const MAIN = path.resolve(__dirname, '../../dist/src/main.js');
+const MAIN = path.join(repoRoot(), 'dist/src/main.js');
 
 export interface ServerProcessOptions {
   /** Extra LESHY_* variables (the data dir, address and a small key pool are set already). */
@@ -77,7 +78,7 @@ async function startOnce(options: ServerProcessOptions): Promise<ServerProcess> 
     Object.entries(process.env).filter(([name]) => !name.startsWith('LESHY_')),
   );
   const child = spawn(process.execPath, [MAIN], {
-    cwd: path.resolve(__dirname, '../..'),
+    cwd: repoRoot(),
     env: {
       ...inherited,
       NO_COLOR: '1',

@@ -20,3 +20,17 @@ export function peekRow<T>(
     });
   });
 }
+
+/** Reads every row a query returns (read-only, as peekRow). */
+export function peekRows<T>(file: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (error) => {
+      if (error) return reject(error);
+      db.all(sql, params, (queryError, rows) => {
+        db.close();
+        if (queryError) reject(queryError);
+        else resolve(rows as T[]);
+      });
+    });
+  });
+}
