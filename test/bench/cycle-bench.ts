@@ -5,6 +5,7 @@ import { startServer } from '../support/server-process';
 import { peekRows } from '../support/sqlite-peek';
 import { tempDir } from '../support/temp-dir';
 import { waitFor } from '../support/wait-for';
+import { MachineNoise } from './machine-noise';
 import { mb, percentile } from './percentiles';
 
 const TOKEN = 'bench-agent-token';
@@ -26,7 +27,11 @@ export async function cycleBench(): Promise<void> {
   const dir = tempDir('leshy-cycle-bench-');
   const server = await startServer({
     dataDir: path.join(dir.path, 'server'),
-    env: { LESHY_AGENT_TOKEN: TOKEN, LESHY_HEALTHCHECK_INTERVAL: '1h', LESHY_KEY_THREADS: process.env.LESHY_KEY_THREADS ?? '1' },
+    env: {
+      LESHY_AGENT_TOKEN: TOKEN,
+      LESHY_HEALTHCHECK_INTERVAL: '1h',
+      LESHY_KEY_THREADS: process.env.LESHY_KEY_THREADS ?? '1',
+    },
   });
   const fleet = startAgentProcess([
     'fleet',
@@ -107,6 +112,7 @@ export async function cycleBench(): Promise<void> {
       const closed = await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${id}/close`);
       if (closed.status !== 204) throw new Error(`close: ${closed.status} ${closed.body}`);
     };
+    const noise = new MachineNoise();
     const progress = setInterval(() => console.log(`  … ${done}/${CYCLES} cycles`), 15_000);
     const began = performance.now();
     await Promise.all(
@@ -134,6 +140,7 @@ export async function cycleBench(): Promise<void> {
       `${(CYCLES / seconds).toFixed(1)} cycles/s over ${seconds.toFixed(0)} s, ${errors.length} errors; ` +
         `assignment p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms (database clock, ms); server RSS ${mb(rss)}`,
     );
+    console.log(noise.report());
     for (const error of errors.slice(0, 5)) console.log(`  error: ${error}`);
   } finally {
     await fleet.stop();
