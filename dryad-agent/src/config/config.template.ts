@@ -31,7 +31,7 @@ log_level = "${D.logLevel}"
 [server]
 # The Leshy server, e.g. "http://leshy.lab:8487".
 url = "http://${PLACEHOLDER}:8487"
-# The agent token an admin created on the server (role "agent"). Keep this file private.
+# The agent token: the server's LESHY_AGENT_TOKEN. Keep this file private.
 token = "${PLACEHOLDER}"
 # How often the agent tells the server it is alive.
 heartbeat_interval_ms = ${D.heartbeatIntervalMs}
