@@ -17,14 +17,21 @@ const MAX_BATCH = 64;
  * the connection was busy run back to back in one transaction, which saves a BEGIN and a COMMIT
  * per write; each is still acknowledged only after that COMMIT. If any write of a batch fails,
  * the batch is rolled back and every write in it runs again alone, so each write is atomic and
- * the outcome is the same as if they had run one by one. Reads use their own connection
- * (ReadConnection).
+ * the outcome is the same as if they had run one by one. `beforeCommit` sees every result of
+ * a batch before its COMMIT, so rows that every write adds (the audit log) go in one statement.
+ * Reads use their own connection (ReadConnection).
  */
 export class SqliteSerialExecutor {
   private readonly queue: Array<Write<unknown>> = [];
   private draining = false;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly beforeCommit: (
+      em: EntityManager,
+      results: unknown[],
+    ) => Promise<void> = async () => undefined,
+  ) {}
 
   write<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -57,6 +64,7 @@ export class SqliteSerialExecutor {
     try {
       await runner.startTransaction();
       for (const write of batch) results.push(await write.work(runner.manager));
+      await this.beforeCommit(runner.manager, results);
       await runner.commitTransaction();
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);

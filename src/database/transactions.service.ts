@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Clock } from '../common/clock';
-import { aggregateOf } from '../events/domain-event';
+import { aggregateOf, DomainEvent } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { AuditEventEntity } from '../events/audit-event.entity';
 import { ReadConnection } from './read-connection';
@@ -18,6 +18,12 @@ import { UnitOfWork } from './unit-of-work';
  * PostgreSQL: a connection pool, one transaction per call; compare-and-set updates and unique
  * indexes arbitrate between concurrent transactions, of this and other server instances.
  */
+/** What one unit of work produced: its value, and its events to audit and publish. */
+interface Attempt<T> {
+  value: T;
+  uow: UnitOfWork;
+}
+
 @Injectable()
 export class Transactions {
   private readonly serial: SqliteSerialExecutor | null;
@@ -28,25 +34,34 @@ export class Transactions {
     private readonly bus: DomainEventBus,
     private readonly reads: ReadConnection,
   ) {
+    // On SQLite the audit rows of a whole group commit are written in one statement.
     this.serial =
-      dataSource.options.type === 'sqlite' ? new SqliteSerialExecutor(dataSource) : null;
+      dataSource.options.type === 'sqlite'
+        ? new SqliteSerialExecutor(dataSource, (em, done) =>
+            this.appendAudit(
+              em,
+              (done as Attempt<unknown>[]).flatMap((d) => d.uow.events),
+            ),
+          )
+        : null;
   }
 
   /** Runs `work` in a transaction as `actor`; publishes its events after commit. */
   async run<T>(actor: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
-    let uow!: UnitOfWork;
-    // Runs again from scratch if a group commit has to be redone alone: a fresh unit each time.
-    const attempt = async (em: EntityManager) => {
-      uow = new UnitOfWork(em, this.clock.now(), actor);
-      const value = await work(uow);
-      await this.appendAudit(em, uow);
-      return value;
+    // May run again from scratch if a group commit has to be redone alone: a fresh unit each time.
+    const attempt = async (em: EntityManager): Promise<Attempt<T>> => {
+      const uow = new UnitOfWork(em, this.clock.now(), actor);
+      return { value: await work(uow), uow };
     };
-    const result = this.serial
+    const { value, uow } = this.serial
       ? await this.serial.write(attempt)
-      : await this.dataSource.transaction((em) => attempt(em));
+      : await this.dataSource.transaction(async (em) => {
+          const done = await attempt(em);
+          await this.appendAudit(em, done.uow.events);
+          return done;
+        });
     this.bus.publish(uow.events);
-    return result;
+    return value;
   }
 
   /** Runs read-only work on committed data, outside any transaction. */
@@ -54,9 +69,9 @@ export class Transactions {
     return work(this.reads.manager);
   }
 
-  private async appendAudit(em: EntityManager, uow: UnitOfWork): Promise<void> {
-    if (uow.events.length === 0) return;
-    const rows = uow.events.map((event) => {
+  private async appendAudit(em: EntityManager, events: DomainEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const rows = events.map((event) => {
       const { aggregate, id } = aggregateOf(event);
       return {
         at: event.at,
