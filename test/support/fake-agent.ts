@@ -25,6 +25,11 @@ export interface FakeAgentOptions {
   caps: Caps;
   /** User name `prepare` answers with (upstream's default). */
   jobUsername?: string;
+  /**
+   * Host key line sent at registration; default: the one the SSH server presents. Another key
+   * stands for a board whose host key changed (or someone else answering at its address).
+   */
+  registeredHostKey?: string;
 }
 
 function parseKey(line: string): ParsedKey {
@@ -44,7 +49,10 @@ function parseKey(line: string): ParsedKey {
  * Job user commands: `echo <words>` prints the words; `hold` stays open until the client or the
  * connection goes away (to watch a session being cut); anything else exits 127.
  *
- * Events: `prepare` (public key line), `maintenance` (message), `session` (user, command).
+ * With `stalled` set, control commands are accepted and never answered, as by a hung agent.
+ *
+ * Events: `prepare` (public key line), `maintenance` (message), `session` (user, command),
+ * `hung-up` (command): the server closed the channel of a stalled control command.
  */
 export class FakeAgent extends EventEmitter {
   readonly uuid: string;
@@ -54,6 +62,8 @@ export class FakeAgent extends EventEmitter {
   /** The current job's key (OpenSSH line), null before the first prepare. */
   jobKey: string | null = null;
   maintenance: { active: boolean; message: string } = { active: false, message: '' };
+  /** When true, control commands never answer (their channels stay open until the server closes them). */
+  stalled = false;
   private serverKey: ParsedKey | null = null;
   private extraJobKeys: ParsedKey[] = [];
   private readonly connections = new Set<Connection>();
@@ -99,7 +109,7 @@ export class FakeAgent extends EventEmitter {
       caps: this.options.caps,
       controlAddr: this.address,
       sshAddr: this.address,
-      hostKey: this.hostKeyLine,
+      hostKey: this.options.registeredHostKey ?? this.hostKeyLine,
       accessMode: 'embedded',
       agentVersion: 'fake-agent',
     };
@@ -121,9 +131,14 @@ export class FakeAgent extends EventEmitter {
     return answer;
   }
 
+  /** Cuts every SSH connection but keeps listening, as a network hiccup would. */
+  dropConnections(): void {
+    for (const connection of this.connections) connection.end();
+  }
+
   /** Stops listening and cuts every connection. */
   async stop(): Promise<void> {
-    for (const connection of this.connections) connection.end();
+    this.dropConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
@@ -178,6 +193,10 @@ export class FakeAgent extends EventEmitter {
 
   private control(command: string, stream: ServerChannel): void {
     const [name, ...rest] = command.split(' ');
+    if (this.stalled) {
+      stream.once('close', () => this.emit('hung-up', command));
+      return;
+    }
     switch (name) {
       case ControlCommand.Prepare:
         void this.readStdin(stream).then((input) => {

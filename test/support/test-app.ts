@@ -47,8 +47,30 @@ export interface TestApp {
 }
 
 export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
-  const clock = options.clock ?? new FakeClock();
   const dryad = options.dryad ?? new FakeDryad();
+  return { ...(await boot(options, dryad)), dryad };
+}
+
+/** The whole server in-process, driving agents (test/support/fake-agent.ts) over real SSH. */
+export interface SshTestApp extends Omit<TestApp, 'dryad'> {
+  /** Where the HTTP API listens (agents register there). */
+  baseUrl: string;
+}
+
+/** As startTestApp, but with the real SSH driver instead of FakeDryad, and HTTP on. */
+export async function startSshTestApp(
+  options: Omit<TestAppOptions, 'dryad' | 'http'>,
+): Promise<SshTestApp> {
+  const app = await boot({ ...options, http: true }, null);
+  return { ...app, baseUrl: await app.app.getUrl() };
+}
+
+/** Builds and starts the app; `dryad` null keeps the real DryadPort (SSH). */
+async function boot(
+  options: TestAppOptions,
+  dryad: FakeDryad | null,
+): Promise<Omit<TestApp, 'dryad'>> {
+  const clock = options.clock ?? new FakeClock();
   const config = loadConfig({
     LESHY_DATA_DIR: options.dataDir,
     LESHY_HTTP_ADDR: '127.0.0.1:0',
@@ -58,9 +80,8 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   });
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
     .overrideProvider(Clock)
-    .useValue(clock)
-    .overrideProvider(DryadPort)
-    .useValue(dryad);
+    .useValue(clock);
+  if (dryad) builder = builder.overrideProvider(DryadPort).useValue(dryad);
   if (!options.freshKeys)
     builder = builder.overrideProvider(JobKeyPool).useValue(new RecycledKeyPool());
   const moduleRef = await builder.compile();
@@ -84,7 +105,6 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     app,
     config,
     clock,
-    dryad,
     requests: app.get(RequestsService),
     workers: app.get(WorkersService),
     jobs: app.get(JobsService),
