@@ -103,7 +103,7 @@ export class DryadSupervisor
       if (!SERVING.includes(worker.state)) return;
       try {
         await withTimeout(
-          this.dryad.healthcheck(dryadTarget(worker)),
+          this.dryad.status(dryadTarget(worker)),
           this.config.dryadTimeoutMs,
           'reconnect',
         );

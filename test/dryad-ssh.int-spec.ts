@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { CONTROL_USER } from 'dryad-agent/protocol';
+import { requestInput } from './factories/request.factory';
+import { bringToIdle, FakeAgent, FakeAgentOptions } from './support/fake-agent';
+import { SshTestApp, startSshTestApp } from './support/test-app';
+import { tempDir } from './support/temp-dir';
+import { waitFor } from './support/wait-for';
+
+/**
+ * The server's SSH driver against agents that answer over real SSH on 127.0.0.1: what it does
+ * when a connection drops, when an agent stops answering, when a host key changes.
+ */
+const TOKEN = 'dryad-ssh-int-token';
+
+describe('driving agents over real SSH', () => {
+  const dir = tempDir();
+  const agents: FakeAgent[] = [];
+  let t: SshTestApp;
+
+  beforeAll(async () => {
+    t = await startSshTestApp({
+      dataDir: dir.path,
+      env: { LESHY_AGENT_TOKEN: TOKEN, LESHY_DRYAD_TIMEOUT: '3s' },
+    });
+  });
+  afterAll(async () => {
+    await Promise.all(agents.map((agent) => agent.stop()));
+    await t.close();
+    dir.remove();
+  });
+
+  async function registeredAgent(
+    board: string,
+    options: Partial<FakeAgentOptions> = {},
+  ): Promise<FakeAgent> {
+    const agent = await FakeAgent.start({
+      serverUrl: t.baseUrl,
+      agentToken: TOKEN,
+      uuid: randomUUID(),
+      caps: { board },
+      ...options,
+    });
+    agents.push(agent);
+    await agent.register();
+    return agent;
+  }
+
+  async function runningOn(board: string) {
+    const agent = await registeredAgent(board);
+    await bringToIdle(t.baseUrl, agent);
+    const request = await t.requests.create(requestInput({ caps: { board } }), 'user:tester');
+    await t.settle();
+    expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
+    return { agent, request };
+  }
+
+  /** Control commands the agent runs from now on. */
+  function controlCommands(agent: FakeAgent): string[] {
+    const seen: string[] = [];
+    agent.on('session', (user: string, command: string) => {
+      if (user === CONTROL_USER) seen.push(command);
+    });
+    return seen;
+  }
+
+  it('opens a dropped connection to a RUNNING worker again with status, never a health check', async () => {
+    const { agent, request } = await runningOn('reconnects');
+    const seen = controlCommands(agent);
+    agent.dropConnections();
+    await waitFor(() => seen.length > 0, 'the server to reach the agent again');
+    await t.settle();
+    // A health check would power-cycle the tester's board in the middle of the job.
+    expect(seen).toEqual(['status']);
+    expect((await t.workers.get(agent.uuid)).state).toBe('RUNNING');
+    expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
+  });
+});
