@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { CONTROL_USER } from 'dryad-agent/protocol';
+import { generateEd25519KeyPair } from 'dryad-agent/ssh-keys';
+import { dryadTarget } from '../src/dryad/dryad-target';
+import { DryadPort } from '../src/dryad/dryad.port';
 import { requestInput } from './factories/request.factory';
 import { bringToIdle, FakeAgent, FakeAgentOptions } from './support/fake-agent';
 import { SshTestApp, startSshTestApp } from './support/test-app';
@@ -63,6 +66,13 @@ describe('driving agents over real SSH', () => {
     return seen;
   }
 
+  /** Stalled control commands whose channel the server closed, from now on. */
+  function hungUp(agent: FakeAgent): string[] {
+    const seen: string[] = [];
+    agent.on('hung-up', (command: string) => seen.push(command.split(' ')[0]));
+    return seen;
+  }
+
   it('opens a dropped connection to a RUNNING worker again with status, never a health check', async () => {
     const { agent, request } = await runningOn('reconnects');
     const seen = controlCommands(agent);
@@ -73,5 +83,33 @@ describe('driving agents over real SSH', () => {
     expect(seen).toEqual(['status']);
     expect((await t.workers.get(agent.uuid)).state).toBe('RUNNING');
     expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
+  });
+
+  it('gives up on a prepare that never answers: worker FAILED, and the channel is closed', async () => {
+    const agent = await registeredAgent('stalls-prepare');
+    agent.stalled = true;
+    const closed = hungUp(agent);
+    await t.workers.setState(agent.uuid, 'IDLE', 'user:admin');
+    await waitFor(async () => (await t.workers.get(agent.uuid)).state === 'FAILED', 'FAILED');
+    expect((await t.workers.get(agent.uuid)).failReason).toBe(
+      'prepare failed: prepare timed out after 3000 ms',
+    );
+    // Left open, the agent could still finish the prepare for a worker the server has failed.
+    await waitFor(() => closed.includes('prepare'), 'the server to close the prepare channel');
+  });
+
+  it('bounds status and authorize by the same time limit', async () => {
+    const agent = await registeredAgent('stalls-status');
+    agent.stalled = true;
+    const closed = hungUp(agent);
+    const dryad = t.app.get(DryadPort);
+    const target = dryadTarget(await t.workers.get(agent.uuid));
+    await Promise.all([
+      expect(dryad.status(target)).rejects.toThrow('status timed out after 3000 ms'),
+      expect(dryad.authorize(target, generateEd25519KeyPair().public.trim())).rejects.toThrow(
+        'authorize timed out after 3000 ms',
+      ),
+    ]);
+    await waitFor(() => closed.length === 2, 'the server to close both channels');
   });
 });

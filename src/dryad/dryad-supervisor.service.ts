@@ -8,7 +8,6 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '../config/app-config';
 import { DomainEventBus } from '../events/domain-event-bus';
-import { withTimeout } from '../common/with-timeout';
 import { WorkerState } from '../workers/worker-state';
 import { WorkersService } from '../workers/workers.service';
 import { DryadPort } from './dryad.port';
@@ -77,11 +76,7 @@ export class DryadSupervisor
     await Promise.all(
       idle.map(async (worker) => {
         try {
-          await withTimeout(
-            this.dryad.healthcheck(dryadTarget(worker)),
-            this.config.dryadTimeoutMs,
-            'healthcheck',
-          );
+          await this.dryad.healthcheck(dryadTarget(worker));
         } catch (error) {
           if (this.stopping) return;
           const reason = `health check failed: ${(error as Error).message}`;
@@ -102,11 +97,7 @@ export class DryadSupervisor
       const worker = await this.workers.get(uuid);
       if (!SERVING.includes(worker.state)) return;
       try {
-        await withTimeout(
-          this.dryad.status(dryadTarget(worker)),
-          this.config.dryadTimeoutMs,
-          'reconnect',
-        );
+        await this.dryad.status(dryadTarget(worker));
         this.logger.log(`worker ${uuid}: SSH connection dropped and was opened again`);
       } catch (error) {
         const why = `agent unreachable: ${reason}; reconnecting failed: ${(error as Error).message}`;

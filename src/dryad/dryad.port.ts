@@ -20,7 +20,8 @@ export class DryadOperationError extends Error {
 /**
  * Operations on an agent. The real implementation drives the agent over SSH (src/dryad);
  * tests of the core use test/fakes/fake-dryad.ts. Every operation either resolves or rejects
- * with a DryadOperationError within the configured time limit.
+ * with a DryadOperationError within the configured time limit (LESHY_DRYAD_TIMEOUT): the
+ * implementation bounds itself, so callers do not wrap operations in timeouts of their own.
  */
 export abstract class DryadPort {
   /** Fresh job user on the board with `jobPublicKey` (OpenSSH line) as its only key. */

@@ -95,20 +95,30 @@ export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
 
   /**
    * Runs a control command; a non-zero exit is an error whose message is the agent's stderr.
-   * A kept connection that turns out to be dead (the agent restarted) is replaced once.
+   * A kept connection that turns out to be dead (the agent restarted) is replaced once. The
+   * whole operation (waiting for the connection, the retry, the command) gets one time limit,
+   * LESHY_DRYAD_TIMEOUT: this is the one place that bounds every DryadPort operation.
    */
   private async run(target: DryadTarget, command: string, stdin?: string): Promise<ExecResult> {
+    const name = command.split(' ')[0];
+    const limit = AbortSignal.timeout(this.config.dryadTimeoutMs);
+    const timedOut = () =>
+      new DryadOperationError(`${name} timed out after ${this.config.dryadTimeoutMs} ms`);
+    const attempt = async () => {
+      const { client } = await untilAborted(this.connection(target), limit, timedOut);
+      return this.exec(client, command, stdin, limit, timedOut);
+    };
     let result: ExecResult;
     try {
-      result = await this.exec((await this.connection(target)).client, command, stdin);
+      result = await attempt();
     } catch (error) {
       if (!(error instanceof StaleConnectionError)) throw error;
       this.forget(target.uuid);
-      result = await this.exec((await this.connection(target)).client, command, stdin);
+      result = await attempt();
     }
     if (result.code !== 0) {
       const why = result.stderr.trim() || result.stdout.trim() || `exit status ${result.code}`;
-      throw new DryadOperationError(`${command.split(' ')[0]} failed on the agent: ${why}`);
+      throw new DryadOperationError(`${name} failed on the agent: ${why}`);
     }
     return result;
   }
@@ -183,30 +193,54 @@ export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
     });
   }
 
-  private exec(client: Client, command: string, stdin?: string): Promise<ExecResult> {
+  /**
+   * One command on its own channel. When `limit` fires first, the channel is closed: an agent
+   * must not go on with a prepare whose worker the server has already failed.
+   */
+  private exec(
+    client: Client,
+    command: string,
+    stdin: string | undefined,
+    limit: AbortSignal,
+    timedOut: () => Error,
+  ): Promise<ExecResult> {
     const name = command.split(' ')[0];
     return new Promise((resolve, reject) => {
-      const fail = (error: Error) =>
+      let channel: ClientChannel | null = null;
+      const onTimeout = () => {
+        channel?.close();
+        reject(timedOut());
+      };
+      if (limit.aborted) return onTimeout();
+      limit.addEventListener('abort', onTimeout, { once: true });
+      const settle = () => limit.removeEventListener('abort', onTimeout);
+      const fail = (error: Error) => {
+        settle();
         reject(
           /not connected|no response|ECONNRESET|EPIPE/i.test(error.message)
             ? new StaleConnectionError(error.message)
             : new DryadOperationError(`cannot run ${name} on the agent: ${error.message}`),
         );
+      };
       const onChannel = (error: Error | undefined, stream: ClientChannel) => {
         if (error) return fail(error);
+        // The channel opened after the time limit: nobody waits for it any more.
+        if (limit.aborted) return stream.close();
+        channel = stream;
         const stdout: Buffer[] = [];
         const stderr: Buffer[] = [];
         let code: number | null = null;
         stream.on('data', (chunk: Buffer) => stdout.push(chunk));
         stream.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
         stream.on('exit', (exitCode: number | null) => (code = exitCode));
-        stream.on('close', () =>
+        stream.on('close', () => {
+          settle();
           resolve({
             code,
             stdout: Buffer.concat(stdout).toString('utf8'),
             stderr: Buffer.concat(stderr).toString('utf8'),
-          }),
-        );
+          });
+        });
         stream.end(stdin ?? '');
       };
       try {
@@ -220,6 +254,16 @@ export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
 
 /** The kept connection was dead when used; the caller opens a new one. */
 class StaleConnectionError extends DryadOperationError {}
+
+/** `work`, or `timedOut()` if `limit` fires first (`work` itself goes on). */
+function untilAborted<T>(work: Promise<T>, limit: AbortSignal, timedOut: () => Error): Promise<T> {
+  if (limit.aborted) return Promise.reject(timedOut());
+  return new Promise<T>((resolve, reject) => {
+    const onTimeout = () => reject(timedOut());
+    limit.addEventListener('abort', onTimeout, { once: true });
+    work.then(resolve, reject).finally(() => limit.removeEventListener('abort', onTimeout));
+  });
+}
 
 /** Wire form of an OpenSSH public key line, or null if it cannot be parsed. */
 function pinnedHostKey(line: string): Buffer | null {

@@ -5,8 +5,6 @@ import {
   OnApplicationBootstrap,
   OnModuleInit,
 } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { withTimeout } from '../common/with-timeout';
 import { dryadTarget } from '../dryad/dryad-target';
 import { DryadPort } from '../dryad/dryad.port';
 import { WorkerView } from '../events/domain-event';
@@ -37,7 +35,6 @@ export class WorkerOperations
     private readonly keys: JobKeyPool,
     private readonly box: SecretBox,
     private readonly bus: DomainEventBus,
-    private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -79,11 +76,7 @@ export class WorkerOperations
   private async prepare(worker: WorkerView): Promise<void> {
     try {
       const key = await this.keys.take();
-      const { username } = await withTimeout(
-        this.dryad.prepare(dryadTarget(worker), key.publicKeySsh),
-        this.config.dryadTimeoutMs,
-        'prepare',
-      );
+      const { username } = await this.dryad.prepare(dryadTarget(worker), key.publicKeySsh);
       await this.record(() =>
         this.workers.completePrepare(worker.uuid, worker.stateVersion, {
           ok: true,
@@ -103,11 +96,7 @@ export class WorkerOperations
   private async maintenance(worker: WorkerView): Promise<void> {
     let error: string | null = null;
     try {
-      await withTimeout(
-        this.dryad.putInMaintenance(dryadTarget(worker), 'MAINTENANCE'),
-        this.config.dryadTimeoutMs,
-        'maintenance',
-      );
+      await this.dryad.putInMaintenance(dryadTarget(worker), 'MAINTENANCE');
     } catch (caught) {
       error = (caught as Error).message;
       this.logger.warn(`worker ${worker.uuid}: maintenance not confirmed: ${error}`);

@@ -195,6 +195,7 @@ export class FakeAgent extends EventEmitter {
     const [name, ...rest] = command.split(' ');
     if (this.stalled) {
       stream.once('close', () => this.emit('hung-up', command));
+      stream.resume(); // ssh2 reports the close only once stdin has been read to its end
       return;
     }
     switch (name) {
