@@ -142,4 +142,26 @@ describe('worker failures, maintenance and re-registration', () => {
       'health check failed: STM not answering on /dev/ttyS2 (timeout after 2000 ms)',
     );
   });
+
+  it('does not health-check a worker matched after the round listed it (no power tick mid-job)', async () => {
+    const worker = await idleWorker(t, { board: 'matched-meanwhile' });
+    const listAll = t.workers.all.bind(t.workers);
+    let interleaved = false;
+    const listing = jest.spyOn(t.workers, 'all').mockImplementationOnce(async () => {
+      const listed = await listAll();
+      interleaved = true;
+      // Between the round's listing and its checks, a request takes the worker.
+      await t.requests.create(requestInput({ caps: { board: 'matched-meanwhile' } }), 'user:t');
+      await t.settle();
+      return listed;
+    });
+    try {
+      await t.app.get(DryadSupervisor).runHealthChecks();
+    } finally {
+      listing.mockRestore();
+    }
+    expect(interleaved).toBe(true);
+    expect((await t.workers.get(worker.uuid)).state).toBe('RUNNING');
+    expect(t.dryad.countOf('healthcheck', worker.uuid)).toBe(0);
+  });
 });

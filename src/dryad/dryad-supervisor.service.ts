@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '../config/app-config';
+import { WorkerView } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { WorkerState } from '../workers/worker-state';
 import { WorkersService } from '../workers/workers.service';
@@ -73,18 +74,25 @@ export class DryadSupervisor
 
   private async checkIdleWorkers(): Promise<void> {
     const idle = (await this.workers.all()).filter((w) => w.state === WorkerState.Idle);
-    await Promise.all(
-      idle.map(async (worker) => {
-        try {
-          await this.dryad.healthcheck(dryadTarget(worker));
-        } catch (error) {
-          if (this.stopping) return;
-          const reason = `health check failed: ${(error as Error).message}`;
-          this.logger.warn(`worker ${worker.uuid}: ${reason}`);
-          await this.workers.failIfUnchanged(worker.uuid, worker.stateVersion, reason);
-        }
-      }),
-    );
+    await Promise.all(idle.map((listed) => this.checkIfStillIdle(listed)));
+  }
+
+  /**
+   * Read again right before the check: a worker matched since the round listed it must not be
+   * power-ticked under its new job (failIfUnchanged would only keep the outcome from applying).
+   */
+  private async checkIfStillIdle(listed: WorkerView): Promise<void> {
+    // Deregistered meanwhile (or unreadable right now): nothing to check this round.
+    const worker = await this.workers.get(listed.uuid).catch(() => null);
+    if (worker?.state !== WorkerState.Idle || worker.stateVersion !== listed.stateVersion) return;
+    try {
+      await this.dryad.healthcheck(dryadTarget(worker));
+    } catch (error) {
+      if (this.stopping) return;
+      const reason = `health check failed: ${(error as Error).message}`;
+      this.logger.warn(`worker ${worker.uuid}: ${reason}`);
+      await this.workers.failIfUnchanged(worker.uuid, worker.stateVersion, reason);
+    }
   }
 
   /**
