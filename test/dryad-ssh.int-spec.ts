@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { CONTROL_USER } from 'dryad-agent/protocol';
 import { generateEd25519KeyPair } from 'dryad-agent/ssh-keys';
 import { dryadTarget } from '../src/dryad/dryad-target';
@@ -111,5 +112,25 @@ describe('driving agents over real SSH', () => {
       ),
     ]);
     await waitFor(() => closed.length === 2, 'the server to close both channels');
+  });
+
+  it('refuses an agent whose host key is not the registered one: worker FAILED, and logged', async () => {
+    const warnings = jest.spyOn(Logger.prototype, 'warn');
+    try {
+      const agent = await registeredAgent('changed-host-key', {
+        registeredHostKey: generateEd25519KeyPair().public.trim(),
+      });
+      const seen = controlCommands(agent);
+      await t.workers.setState(agent.uuid, 'IDLE', 'user:admin');
+      await waitFor(async () => (await t.workers.get(agent.uuid)).state === 'FAILED', 'FAILED');
+      expect((await t.workers.get(agent.uuid)).failReason).toBe(
+        `prepare failed: agent at ${agent.address} presented a host key different from the one it registered with: refused`,
+      );
+      expect(seen).toEqual([]); // refused before anything ran on it
+      const logged = warnings.mock.calls.map(([message]) => String(message));
+      expect(logged).toContain(`worker ${agent.uuid}: host key mismatch at ${agent.address}`);
+    } finally {
+      warnings.mockRestore();
+    }
   });
 });
