@@ -1,3 +1,4 @@
+import { ServerSshKeyService } from '../src/keys/server-ssh-key.service';
 import { FakeClock } from './fakes/fake-clock';
 import { FakeDryad } from './fakes/fake-dryad';
 import { requestInput } from './factories/request.factory';
@@ -90,5 +91,22 @@ describe('restart: the database is the truth, timers are rebuilt from it', () =>
     );
     await t.settle();
     expect((await t.workers.get(running.uuid)).state).toBe('IDLE');
+  });
+});
+
+describe('restart: the server keeps its own SSH key', () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  // Agents learnt the key at registration and accept no other for control commands.
+  it('has the same public key after a restart on the same database', async () => {
+    const first = await startTestApp({ dataDir: dir.path });
+    const before = first.app.get(ServerSshKeyService).publicKey;
+    await first.close();
+    const second = await startTestApp({ dataDir: dir.path });
+    const after = second.app.get(ServerSshKeyService).publicKey;
+    await second.close();
+    expect(before).toMatch(/^ssh-ed25519 /);
+    expect(after).toBe(before);
   });
 });
