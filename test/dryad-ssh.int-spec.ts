@@ -15,67 +15,66 @@ import { waitFor } from './support/wait-for';
  * when a connection drops, when an agent stops answering, when a host key changes.
  */
 const TOKEN = 'dryad-ssh-int-token';
+const ENV = { LESHY_AGENT_TOKEN: TOKEN, LESHY_DRYAD_TIMEOUT: '3s' };
+const agents: FakeAgent[] = [];
+afterAll(() => Promise.all(agents.map((agent) => agent.stop())));
+
+async function registeredAgent(
+  t: SshTestApp,
+  board: string,
+  options: Partial<FakeAgentOptions> = {},
+): Promise<FakeAgent> {
+  const agent = await FakeAgent.start({
+    serverUrl: t.baseUrl,
+    agentToken: TOKEN,
+    uuid: randomUUID(),
+    caps: { board },
+    ...options,
+  });
+  agents.push(agent);
+  await agent.register();
+  return agent;
+}
+
+async function runningOn(t: SshTestApp, board: string) {
+  const agent = await registeredAgent(t, board);
+  await bringToIdle(t.baseUrl, agent);
+  const request = await t.requests.create(requestInput({ caps: { board } }), 'user:tester');
+  await t.settle();
+  expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
+  return { agent, request };
+}
+
+/** Control commands the agent runs from now on. */
+function controlCommands(agent: FakeAgent): string[] {
+  const seen: string[] = [];
+  agent.on('session', (user: string, command: string) => {
+    if (user === CONTROL_USER) seen.push(command);
+  });
+  return seen;
+}
+
+/** Stalled control commands whose channel the server closed, from now on. */
+function hungUp(agent: FakeAgent): string[] {
+  const seen: string[] = [];
+  agent.on('hung-up', (command: string) => seen.push(command.split(' ')[0]));
+  return seen;
+}
 
 describe('driving agents over real SSH', () => {
   const dir = tempDir();
-  const agents: FakeAgent[] = [];
   let t: SshTestApp;
 
   beforeAll(async () => {
-    t = await startSshTestApp({
-      dataDir: dir.path,
-      env: { LESHY_AGENT_TOKEN: TOKEN, LESHY_DRYAD_TIMEOUT: '3s' },
-    });
+    t = await startSshTestApp({ dataDir: dir.path, env: ENV });
   });
   afterAll(async () => {
-    await Promise.all(agents.map((agent) => agent.stop()));
     await t.close();
     dir.remove();
   });
 
-  async function registeredAgent(
-    board: string,
-    options: Partial<FakeAgentOptions> = {},
-  ): Promise<FakeAgent> {
-    const agent = await FakeAgent.start({
-      serverUrl: t.baseUrl,
-      agentToken: TOKEN,
-      uuid: randomUUID(),
-      caps: { board },
-      ...options,
-    });
-    agents.push(agent);
-    await agent.register();
-    return agent;
-  }
-
-  async function runningOn(board: string) {
-    const agent = await registeredAgent(board);
-    await bringToIdle(t.baseUrl, agent);
-    const request = await t.requests.create(requestInput({ caps: { board } }), 'user:tester');
-    await t.settle();
-    expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
-    return { agent, request };
-  }
-
-  /** Control commands the agent runs from now on. */
-  function controlCommands(agent: FakeAgent): string[] {
-    const seen: string[] = [];
-    agent.on('session', (user: string, command: string) => {
-      if (user === CONTROL_USER) seen.push(command);
-    });
-    return seen;
-  }
-
-  /** Stalled control commands whose channel the server closed, from now on. */
-  function hungUp(agent: FakeAgent): string[] {
-    const seen: string[] = [];
-    agent.on('hung-up', (command: string) => seen.push(command.split(' ')[0]));
-    return seen;
-  }
-
   it('opens a dropped connection to a RUNNING worker again with status, never a health check', async () => {
-    const { agent, request } = await runningOn('reconnects');
+    const { agent, request } = await runningOn(t, 'reconnects');
     const seen = controlCommands(agent);
     agent.dropConnections();
     await waitFor(() => seen.length > 0, 'the server to reach the agent again');
@@ -87,7 +86,7 @@ describe('driving agents over real SSH', () => {
   });
 
   it('gives up on a prepare that never answers: worker FAILED, and the channel is closed', async () => {
-    const agent = await registeredAgent('stalls-prepare');
+    const agent = await registeredAgent(t, 'stalls-prepare');
     agent.stalled = true;
     const closed = hungUp(agent);
     await t.workers.setState(agent.uuid, 'IDLE', 'user:admin');
@@ -100,7 +99,7 @@ describe('driving agents over real SSH', () => {
   });
 
   it('bounds status and authorize by the same time limit', async () => {
-    const agent = await registeredAgent('stalls-status');
+    const agent = await registeredAgent(t, 'stalls-status');
     agent.stalled = true;
     const closed = hungUp(agent);
     const dryad = t.app.get(DryadPort);
@@ -117,7 +116,7 @@ describe('driving agents over real SSH', () => {
   it('refuses an agent whose host key is not the registered one: worker FAILED, and logged', async () => {
     const warnings = jest.spyOn(Logger.prototype, 'warn');
     try {
-      const agent = await registeredAgent('changed-host-key', {
+      const agent = await registeredAgent(t, 'changed-host-key', {
         registeredHostKey: generateEd25519KeyPair().public.trim(),
       });
       const seen = controlCommands(agent);
@@ -131,6 +130,32 @@ describe('driving agents over real SSH', () => {
       expect(logged).toContain(`worker ${agent.uuid}: host key mismatch at ${agent.address}`);
     } finally {
       warnings.mockRestore();
+    }
+  });
+});
+
+describe('driving agents over real SSH across a server restart', () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it('watches a RUNNING worker again after a restart: its agent dying fails the job', async () => {
+    const first = await startSshTestApp({ dataDir: dir.path, env: ENV });
+    const { agent, request } = await runningOn(first, 'restart-watched');
+    await first.close();
+    const seen = controlCommands(agent);
+    const second = await startSshTestApp({ dataDir: dir.path, env: ENV });
+    try {
+      // Nothing runs on a RUNNING worker by itself: the restarted server must connect on its own.
+      await waitFor(() => seen.includes('status'), 'the restarted server to reach the agent');
+      await agent.stop();
+      await waitFor(
+        async () => (await second.workers.get(agent.uuid)).state === 'FAILED',
+        'the worker to fail',
+      );
+      expect((await second.workers.get(agent.uuid)).failReason).toMatch(/^agent unreachable/);
+      expect((await second.requests.get(request.id)).request.state).toBe('FAILED');
+    } finally {
+      await second.close();
     }
   });
 });

@@ -24,6 +24,7 @@ const SERVING: readonly string[] = [WorkerState.Idle, WorkerState.Running, Worke
  * Watches the agents: a serving worker whose kept SSH connection drops and cannot be opened
  * again goes FAILED (its running job's request FAILS, its tunnel closes); IDLE workers are
  * health-checked every LESHY_HEALTHCHECK_INTERVAL and go FAILED with the agent's reason.
+ * At start-up the IDLE and RUNNING workers are probed, which opens their kept connections.
  */
 @Injectable()
 export class DryadSupervisor
@@ -32,6 +33,7 @@ export class DryadSupervisor
   private readonly logger = new Logger(DryadSupervisor.name);
   private stopping = false;
   private checking: Promise<void> | null = null;
+  private probing: Promise<void> | null = null;
 
   constructor(
     private readonly ssh: SshDryadClient,
@@ -57,13 +59,14 @@ export class DryadSupervisor
     );
     interval.unref();
     this.scheduler.addInterval(HEALTH_CHECKS, interval);
+    this.probing = this.probeAfterStart();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     if (this.scheduler.doesExist('interval', HEALTH_CHECKS))
       this.scheduler.deleteInterval(HEALTH_CHECKS);
-    await this.checking;
+    await Promise.all([this.checking, this.probing]);
   }
 
   /** Health-checks every IDLE worker once (safe to call concurrently: one round at a time). */
@@ -85,13 +88,24 @@ export class DryadSupervisor
     // Deregistered meanwhile (or unreadable right now): nothing to check this round.
     const worker = await this.workers.get(listed.uuid).catch(() => null);
     if (worker?.state !== WorkerState.Idle || worker.stateVersion !== listed.stateVersion) return;
+    await this.failUnless(worker, 'health check failed', () =>
+      this.dryad.healthcheck(dryadTarget(worker)),
+    );
+  }
+
+  /**
+   * A connection is kept only once an operation has run, and after a restart nothing runs on a
+   * RUNNING worker by itself: without this probe, its agent dying mid-job would go unnoticed.
+   * PREPARE workers need none: WorkerOperations resumes their prepare, which connects.
+   */
+  private async probeAfterStart(): Promise<void> {
     try {
-      await this.dryad.healthcheck(dryadTarget(worker));
+      const watched = (await this.workers.all()).filter(
+        (w) => w.state === WorkerState.Idle || w.state === WorkerState.Running,
+      );
+      await Promise.all(watched.map((worker) => this.reachable(worker, 'agent unreachable')));
     } catch (error) {
-      if (this.stopping) return;
-      const reason = `health check failed: ${(error as Error).message}`;
-      this.logger.warn(`worker ${worker.uuid}: ${reason}`);
-      await this.workers.failIfUnchanged(worker.uuid, worker.stateVersion, reason);
+      this.logger.error(`probing the agents at start-up failed: ${(error as Error).message}`);
     }
   }
 
@@ -104,18 +118,38 @@ export class DryadSupervisor
     try {
       const worker = await this.workers.get(uuid);
       if (!SERVING.includes(worker.state)) return;
-      try {
-        await this.dryad.status(dryadTarget(worker));
+      if (await this.reachable(worker, `agent unreachable: ${reason}; reconnecting failed`))
         this.logger.log(`worker ${uuid}: SSH connection dropped and was opened again`);
-      } catch (error) {
-        const why = `agent unreachable: ${reason}; reconnecting failed: ${(error as Error).message}`;
-        this.logger.warn(`worker ${uuid}: ${why}`);
-        await this.workers.failIfUnchanged(uuid, worker.stateVersion, why);
-      }
     } catch (error) {
       this.logger.error(
         `worker ${uuid}: handling the lost connection failed: ${(error as Error).message}`,
       );
+    }
+  }
+
+  /** Runs `status` (harmless at any time), which opens the kept connection if there is none. */
+  private reachable(worker: WorkerView, why: string): Promise<boolean> {
+    return this.failUnless(worker, why, () => this.dryad.status(dryadTarget(worker)));
+  }
+
+  /**
+   * Runs an operation on the worker's agent; if it fails, the worker goes FAILED with
+   * `why: <error>` (unless it has moved on meanwhile, or the server is stopping).
+   */
+  private async failUnless(
+    worker: WorkerView,
+    why: string,
+    operation: () => Promise<unknown>,
+  ): Promise<boolean> {
+    try {
+      await operation();
+      return true;
+    } catch (error) {
+      if (this.stopping) return false;
+      const reason = `${why}: ${(error as Error).message}`;
+      this.logger.warn(`worker ${worker.uuid}: ${reason}`);
+      await this.workers.failIfUnchanged(worker.uuid, worker.stateVersion, reason);
+      return false;
     }
   }
 }
