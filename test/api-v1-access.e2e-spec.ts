@@ -1,10 +1,10 @@
-import * as net from 'node:net';
 import { generateEd25519KeyPair } from 'dryad-agent/ssh-keys';
 import { utils } from 'ssh2';
 import { FakeAgent, startIdleAgents, waitForWorkerState } from './support/fake-agent';
 import { rawRequest, v1Json } from './support/http-client';
 import { ServerProcess, startServer } from './support/server-process';
 import { sshConnect, sshExec, sshRefused } from './support/ssh-session';
+import { refusesConnections } from './support/tcp-probe';
 import { waitFor } from './support/wait-for';
 
 /**
@@ -46,17 +46,6 @@ function publicKeyOf(pem: string): Buffer {
   const parsed = utils.parseKey(pem);
   if (parsed instanceof Error) throw parsed;
   return (Array.isArray(parsed) ? parsed[0] : parsed).getPublicSSH();
-}
-
-function refusesConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-  });
 }
 
 beforeAll(async () => {
