@@ -435,6 +435,21 @@ describe('API v1 answers as upstream where no recording shows it', () => {
     ]);
     expect((await list('POST', '/api/v1/reqs/list')).total).toBe(before);
   });
+
+  it('matches States filter values exactly, as upstream: lowercase names match nothing', async () => {
+    const upper = await list('POST', '/api/v1/reqs/list', { Filter: { States: ['WAITING'] } });
+    expect(upper.status).toBe(200);
+    expect((JSON.parse(upper.body) as Array<{ ID: number }>).map((r) => r.ID)).toContain(waiting);
+    for (const states of [['waiting'], ['Waiting'], ['in progress']]) {
+      expect(await list('POST', '/api/v1/reqs/list', { Filter: { States: states } })).toEqual({
+        status: 200,
+        total: '0',
+        remaining: '0',
+        batch: '0',
+        body: '[]',
+      });
+    }
+  });
 });
 
 describe('API v1 leaves the rest of the server alone', () => {
