@@ -8,7 +8,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       // Configuration is read and validated in src/config only.
       'no-restricted-properties': [
         'error',
@@ -19,5 +22,19 @@ export default tseslint.config(
   {
     files: ['src/config/**', 'test/**', 'dryad-agent/**', '**/*.spec.ts', 'scripts/**'],
     rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    // Plain Node scripts and tool configs (jest.config.js, scripts/*.js) are CommonJS.
+    files: ['*.js', 'scripts/**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        console: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

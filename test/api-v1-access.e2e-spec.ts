@@ -1,10 +1,10 @@
-import * as net from 'node:net';
 import { generateEd25519KeyPair } from 'dryad-agent/ssh-keys';
 import { utils } from 'ssh2';
 import { FakeAgent, startIdleAgents, waitForWorkerState } from './support/fake-agent';
 import { rawRequest, v1Json } from './support/http-client';
 import { ServerProcess, startServer } from './support/server-process';
 import { sshConnect, sshExec, sshRefused } from './support/ssh-session';
+import { refusesConnections } from './support/tcp-probe';
 import { waitFor } from './support/wait-for';
 
 /**
@@ -25,18 +25,24 @@ interface AccessInfo2 {
 let server: ServerProcess;
 let agent: FakeAgent;
 
-async function runningRequest(): Promise<{ id: number; access: AccessInfo2 }> {
-  const created = await v1Json(server.baseUrl, 'POST', '/api/v1/reqs/', {
+/** A request for the worker `uuid`, once it runs; its ID. */
+async function startedRequest(baseUrl: string, uuid: string): Promise<number> {
+  const created = await v1Json(baseUrl, 'POST', '/api/v1/reqs/', {
     Priority: 4,
-    Caps: { UUID: WORKER.uuid },
+    Caps: { UUID: uuid },
   });
   expect(created.status).toBe(201);
   const id = (JSON.parse(created.body) as { ReqID: number }).ReqID;
   // As GetRequestState does it: HEAD, 204, the state in a header.
   await waitFor(async () => {
-    const head = await rawRequest(server.baseUrl, 'HEAD', `/api/v1/reqs/${id}`);
+    const head = await rawRequest(baseUrl, 'HEAD', `/api/v1/reqs/${id}`);
     return head.status === 204 && head.header('Boruta-Request-State') === 'IN PROGRESS';
   }, `request ${id} to run`);
+  return id;
+}
+
+async function runningRequest(): Promise<{ id: number; access: AccessInfo2 }> {
+  const id = await startedRequest(server.baseUrl, WORKER.uuid);
   const acquired = await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${id}/acquire_worker`);
   expect(acquired.status).toBe(200);
   return { id, access: JSON.parse(acquired.body) as AccessInfo2 };
@@ -46,17 +52,6 @@ function publicKeyOf(pem: string): Buffer {
   const parsed = utils.parseKey(pem);
   if (parsed instanceof Error) throw parsed;
   return (Array.isArray(parsed) ? parsed[0] : parsed).getPublicSSH();
-}
-
-function refusesConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-  });
 }
 
 beforeAll(async () => {
@@ -153,6 +148,48 @@ describe('access to an acquired worker', () => {
     expect((await sshExec(nextSession, 'echo again')).stdout).toBe('again\n');
     nextSession.end();
     await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${next.id}/close`);
+  });
+});
+
+describe('a tunnel that cannot be opened', () => {
+  // TEST-NET-1 (RFC 5737): a valid address that no interface of this machine has.
+  const UNBINDABLE_HOST = '192.0.2.1';
+  const LOST = { uuid: '5b0c1f7e-3a52-4d7e-9d1a-7f3c2b1a0e02', caps: { board: 'no-tunnel' } };
+  let lostServer: ServerProcess;
+  let lostAgent: FakeAgent | undefined;
+
+  beforeAll(async () => {
+    lostServer = await startServer({
+      env: {
+        LESHY_AGENT_TOKEN: TOKEN,
+        LESHY_TUNNEL_HOST: UNBINDABLE_HOST,
+        LESHY_TUNNEL_ADVERTISED_IP: '127.0.0.1',
+      },
+    });
+    [lostAgent] = await startIdleAgents(lostServer.baseUrl, TOKEN, [LOST]);
+  });
+
+  afterAll(async () => {
+    await lostAgent?.stop();
+    await lostServer?.stop();
+  });
+
+  it('makes acquire_worker answer 503 with the reason, as documented', async () => {
+    const id = await startedRequest(lostServer.baseUrl, LOST.uuid);
+    const acquired = await rawRequest(
+      lostServer.baseUrl,
+      'POST',
+      `/api/v1/reqs/${id}/acquire_worker`,
+    );
+    expect(acquired.status).toBe(503);
+    expect(acquired.header('Content-Type')).toBe('application/json');
+    const { message } = JSON.parse(acquired.body) as { message: string };
+    expect(message).toContain(`the tunnel for request ${id} could not be opened`);
+    expect(message).toContain(`cannot listen on ${UNBINDABLE_HOST} (LESHY_TUNNEL_HOST)`);
+    // The job itself is unharmed: it can be closed as usual.
+    expect((await rawRequest(lostServer.baseUrl, 'POST', `/api/v1/reqs/${id}/close`)).status).toBe(
+      204,
+    );
   });
 });
 

@@ -330,6 +330,128 @@ describe('API v1 takes the exact bodies of the upstream Go client', () => {
   });
 });
 
+describe('API v1 answers as upstream where no recording shows it', () => {
+  /** What a list call answered: status, its Boruta-List-* headers, the body. */
+  async function list(method: string, path: string, body?: unknown) {
+    const response = await v1Json(server.baseUrl, method, path, body);
+    return {
+      status: response.status,
+      total: response.header('Boruta-List-Total'),
+      remaining: response.header('Boruta-List-Remaining'),
+      batch: response.header('Boruta-List-Batch-Size'),
+      body: response.body,
+    };
+  }
+
+  let waiting: number;
+  beforeAll(async () => {
+    // Requests of several priorities and states, so that sorting and filtering show.
+    const ids: number[] = [];
+    for (const priority of [9, 2, 5]) {
+      const created = await v1Json(server.baseUrl, 'POST', '/api/v1/reqs/', {
+        Priority: priority,
+        Caps: { board: 'nothing-serves-this' },
+      });
+      ids.push((JSON.parse(created.body) as { ReqID: number }).ReqID);
+    }
+    await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${ids[0]}/close`);
+    waiting = ids[1];
+  });
+
+  it('takes sort items, sort orders and paginator directions in any case', async () => {
+    const cases: Array<[string, unknown, unknown]> = [
+      [
+        '/api/v1/reqs/list',
+        { Sorter: { Item: 'priority', Order: 'descending' } },
+        { Sorter: { Item: 'PRIORITY', Order: 'Descending' } },
+      ],
+      [
+        '/api/v1/reqs/list',
+        { Sorter: { Item: 'validafter', Order: 'ascending' } },
+        { Sorter: { Item: 'ValidAfter', Order: 'ASCENDING' } },
+      ],
+      [
+        '/api/v1/reqs/list',
+        { Sorter: { Item: 'state' }, Paginator: { ID: waiting, Direction: 'backward', Limit: 2 } },
+        { Sorter: { Item: 'State' }, Paginator: { ID: waiting, Direction: 'BACKWARD', Limit: 2 } },
+      ],
+      [
+        '/api/v1/workers/list',
+        { Sorter: { Item: 'uuid', Order: 'descending' }, Paginator: { Direction: 'forward' } },
+        { Sorter: { Item: 'UUID', Order: 'DESCENDING' }, Paginator: { Direction: 'Forward' } },
+      ],
+    ];
+    for (const [path, lower, mixed] of cases) {
+      const expected = await list('POST', path, lower);
+      expect(expected.status).toBe(200);
+      expect(await list('POST', path, mixed)).toEqual(expected);
+    }
+    // The order is applied, not ignored: highest priority number first.
+    const byPriority = JSON.parse(
+      (await list('POST', '/api/v1/reqs/list', cases[0][2])).body,
+    ) as Array<{ Priority: number }>;
+    const priorities = byPriority.map((r) => r.Priority);
+    expect(priorities.length).toBeGreaterThan(1);
+    expect(priorities).toEqual([...priorities].sort((a, b) => b - a));
+  });
+
+  it('GET /api/v1/reqs/ lists every request like a list call without a body', async () => {
+    const all = await list('POST', '/api/v1/reqs/list');
+    expect(all.status).toBe(200);
+    expect(await list('GET', '/api/v1/reqs/')).toEqual(all);
+    // Upstream decodes a body for POST only: a filter sent with GET changes nothing.
+    expect(await list('GET', '/api/v1/reqs/', { Filter: { IDs: [waiting] } })).toEqual(all);
+    const get = await rawRequest(server.baseUrl, 'GET', '/api/v1/reqs/');
+    expect(get.header('Content-Type')).toBe('application/json');
+  });
+
+  it('HEAD /api/v1/reqs/ answers 204 with the Boruta-List-* headers and no body', async () => {
+    const all = await list('POST', '/api/v1/reqs/list');
+    const head = await rawRequest(server.baseUrl, 'HEAD', '/api/v1/reqs/');
+    expect(head.status).toBe(204);
+    expect([
+      head.header('Boruta-List-Total'),
+      head.header('Boruta-List-Remaining'),
+      head.header('Boruta-List-Batch-Size'),
+    ]).toEqual([all.total, all.remaining, all.batch]);
+    expect(head.header('Content-Type')).toBeUndefined();
+    expect(head.body).toBe('');
+  });
+
+  it('redirects a POST to /api/... without a version to /api/v1/..., doing nothing itself', async () => {
+    const before = (await list('POST', '/api/v1/reqs/list')).total;
+    const post = await v1Json(server.baseUrl, 'POST', '/api/reqs/', { Priority: 8 });
+    expect(post.status).toBe(308);
+    expect(post.header('Location')).toBe('/api/v1/reqs/');
+    expect(post.header('Vary')).toBe('Origin');
+    // Go's http.Redirect writes no body and no Content-Type for a POST.
+    expect(post.header('Content-Type')).toBeUndefined();
+    expect(post.header('Content-Length')).toBe('0');
+    expect(post.body).toBe('');
+    const withQuery = await v1Json(server.baseUrl, 'POST', `/api/reqs/${waiting}/prolong?x=1`);
+    expect([withQuery.status, withQuery.header('Location')]).toEqual([
+      308,
+      `/api/v1/reqs/${waiting}/prolong?x=1`,
+    ]);
+    expect((await list('POST', '/api/v1/reqs/list')).total).toBe(before);
+  });
+
+  it('matches States filter values exactly, as upstream: lowercase names match nothing', async () => {
+    const upper = await list('POST', '/api/v1/reqs/list', { Filter: { States: ['WAITING'] } });
+    expect(upper.status).toBe(200);
+    expect((JSON.parse(upper.body) as Array<{ ID: number }>).map((r) => r.ID)).toContain(waiting);
+    for (const states of [['waiting'], ['Waiting'], ['in progress']]) {
+      expect(await list('POST', '/api/v1/reqs/list', { Filter: { States: states } })).toEqual({
+        status: 200,
+        total: '0',
+        remaining: '0',
+        batch: '0',
+        body: '[]',
+      });
+    }
+  });
+});
+
 describe('API v1 leaves the rest of the server alone', () => {
   it('/health keeps its own answer', async () => {
     const health = await rawRequest(server.baseUrl, 'GET', '/health');

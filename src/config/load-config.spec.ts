@@ -24,6 +24,87 @@ describe('configuration', () => {
     );
   });
 
+  describe('tunnel host and advertised IP', () => {
+    const tunnel = (env: Record<string, string>) => loadConfig(env).tunnel;
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      throw new Error('the configuration was accepted');
+    };
+
+    it('advertises the tunnel host when it is the IP of one interface', () => {
+      expect(tunnel({ LESHY_TUNNEL_HOST: '192.168.1.10' })).toEqual({
+        host: '192.168.1.10',
+        advertisedIp: '192.168.1.10',
+      });
+      expect(tunnel({ LESHY_TUNNEL_HOST: '[2001:db8::10]' })).toEqual({
+        host: '2001:db8::10',
+        advertisedIp: '2001:db8::10',
+      });
+    });
+
+    it('listens on every interface or a host name when told which IP to advertise', () => {
+      expect(
+        tunnel({ LESHY_TUNNEL_HOST: '0.0.0.0', LESHY_TUNNEL_ADVERTISED_IP: '10.0.0.5' }),
+      ).toEqual({ host: '0.0.0.0', advertisedIp: '10.0.0.5' });
+      expect(
+        tunnel({ LESHY_TUNNEL_HOST: '::', LESHY_TUNNEL_ADVERTISED_IP: '[2001:db8::5]' }),
+      ).toEqual({ host: '::', advertisedIp: '2001:db8::5' });
+      expect(
+        tunnel({ LESHY_TUNNEL_HOST: 'lab-server.example', LESHY_TUNNEL_ADVERTISED_IP: '10.0.0.5' }),
+      ).toEqual({ host: 'lab-server.example', advertisedIp: '10.0.0.5' });
+    });
+
+    it('stops start-up for an "any" tunnel host without an advertised IP, saying what to set', () => {
+      for (const host of ['0.0.0.0', '::', '[::]', '0:0:0:0:0:0:0:0']) {
+        const found = problems({ LESHY_TUNNEL_HOST: host });
+        expect(found).toHaveLength(1);
+        expect(found[0]).toContain(
+          `LESHY_TUNNEL_HOST=${JSON.stringify(host)} is the "any" address`,
+        );
+        expect(found[0]).toMatch(
+          /: set LESHY_TUNNEL_ADVERTISED_IP to the IP address testers reach this server at$/,
+        );
+      }
+    });
+
+    it('stops start-up for a tunnel host name without an advertised IP', () => {
+      expect(problems({ LESHY_TUNNEL_HOST: 'lab-server.example' })).toEqual([
+        expect.stringMatching(
+          /^LESHY_TUNNEL_HOST="lab-server.example" is not an IP address.*: set LESHY_TUNNEL_ADVERTISED_IP/,
+        ),
+      ]);
+    });
+
+    it('wants the advertised value to be an IP literal a Go net.IP can hold', () => {
+      for (const advertised of ['lab-server.example', '10.0.0.5:2222', '10.0.0', 'fe80::1%eth0']) {
+        expect(problems({ LESHY_TUNNEL_ADVERTISED_IP: advertised })).toEqual([
+          expect.stringMatching(
+            /^LESHY_TUNNEL_ADVERTISED_IP=".*" (is not an IP address|has a zone).*Go net\.IP/,
+          ),
+        ]);
+      }
+      expect(problems({ LESHY_TUNNEL_ADVERTISED_IP: '0.0.0.0' })).toEqual([
+        expect.stringMatching(/^LESHY_TUNNEL_ADVERTISED_IP="0.0.0.0" is the "any" address/),
+      ]);
+    });
+
+    it('refuses a tunnel host that is neither an IP nor a host name', () => {
+      for (const host of ['0.0.0.0:2222', 'lab server', '-bad-.example']) {
+        expect(
+          problems({ LESHY_TUNNEL_HOST: host, LESHY_TUNNEL_ADVERTISED_IP: '10.0.0.5' }),
+        ).toEqual([
+          expect.stringMatching(
+            /^LESHY_TUNNEL_HOST=".*" must be an IP address or a host name to listen on, without a port/,
+          ),
+        ]);
+      }
+    });
+  });
+
   it('accepts durations as 90s, 15m, 1h, 30d', () => {
     expect(parseDuration('90s')).toBe(90_000);
     expect(parseDuration('15m')).toBe(900_000);

@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { AppConfig, DatabaseConfig, HttpAddress, V1AnonymousRole } from './app-config';
 import { ConfigError } from './config-error';
@@ -18,7 +19,7 @@ export const CONFIG_DEFAULTS = {
   LESHY_SWEEP_INTERVAL: '10s',
   LESHY_SECRET: '(generated once into the data dir)',
   LESHY_TUNNEL_HOST: '127.0.0.1',
-  LESHY_TUNNEL_ADVERTISED_IP: '(the tunnel host)',
+  LESHY_TUNNEL_ADVERTISED_IP: '(the tunnel host, when it is the IP of one interface)',
   LESHY_KEY_POOL: '16',
   LESHY_KEY_THREADS: '1',
   LESHY_AGENT_TOKEN: '(none: agents cannot register)',
@@ -124,12 +125,58 @@ function v1AnonymousRole(reader: Reader): V1AnonymousRole {
   return 'admin';
 }
 
+/** The "any" addresses: listening on them means every interface; nobody can connect to them. */
+const UNSPECIFIED = new net.BlockList();
+UNSPECIFIED.addAddress('0.0.0.0', 'ipv4');
+UNSPECIFIED.addAddress('::', 'ipv6');
+
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+const unbracketed = (text: string) => text.replace(/^\[(.*)\]$/, '$1');
+
+/** Why testers cannot be sent `address` as Addr.IP; null when they can. */
+function whyNotAdvertisable(address: string): string | null {
+  if (net.isIP(address) === 0)
+    return 'is not an IP address, and API v1 clients read Addr.IP as a Go net.IP';
+  if (address.includes('%')) return 'has a zone, which a Go net.IP cannot hold';
+  if (UNSPECIFIED.check(address, net.isIPv6(address) ? 'ipv6' : 'ipv4'))
+    return 'is the "any" address (every interface), which testers cannot connect to';
+  return null;
+}
+
+/**
+ * Where tunnels listen, and the IP acquire_worker sends testers: an IP literal, because the Go
+ * client decodes AccessInfo2's Addr.IP as a net.IP. It defaults to the tunnel host only when
+ * that is one interface's IP.
+ */
+function tunnelConfig(reader: Reader): AppConfig['tunnel'] {
+  const fallback = { host: CONFIG_DEFAULTS.LESHY_TUNNEL_HOST, advertisedIp: '127.0.0.1' };
+  const hostText = reader.raw('LESHY_TUNNEL_HOST') ?? CONFIG_DEFAULTS.LESHY_TUNNEL_HOST;
+  const host = unbracketed(hostText);
+  if (net.isIP(host) === 0 && !HOST_NAME.test(host)) {
+    reader.problems.push(
+      `LESHY_TUNNEL_HOST=${JSON.stringify(hostText)} must be an IP address or a host name to listen on, without a port (each tunnel takes a free port), e.g. 0.0.0.0 or 192.168.1.10`,
+    );
+    return fallback;
+  }
+  const advertisedText = reader.raw('LESHY_TUNNEL_ADVERTISED_IP');
+  const advertised = unbracketed(advertisedText ?? host);
+  const why = whyNotAdvertisable(advertised);
+  if (why === null) return { host, advertisedIp: advertised };
+  reader.problems.push(
+    advertisedText === undefined
+      ? `LESHY_TUNNEL_HOST=${JSON.stringify(hostText)} ${why}: set LESHY_TUNNEL_ADVERTISED_IP to the IP address testers reach this server at`
+      : `LESHY_TUNNEL_ADVERTISED_IP=${JSON.stringify(advertisedText)} ${why}: use the IP address testers reach this server at, e.g. 192.168.1.10`,
+  );
+  return fallback;
+}
+
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Environment): AppConfig {
   const reader = new Reader(env);
   const dataDir = path.resolve(reader.raw('LESHY_DATA_DIR') ?? CONFIG_DEFAULTS.LESHY_DATA_DIR);
   const maxProlongsText = reader.raw('LESHY_MAX_PROLONGS');
-  const tunnelHost = reader.raw('LESHY_TUNNEL_HOST') ?? CONFIG_DEFAULTS.LESHY_TUNNEL_HOST;
   const config: AppConfig = {
     http: reader.address('LESHY_HTTP_ADDR', CONFIG_DEFAULTS.LESHY_HTTP_ADDR),
     dataDir,
@@ -145,10 +192,7 @@ export function loadConfig(env: Environment): AppConfig {
         : reader.integer('LESHY_MAX_PROLONGS', 0, 0, 1_000_000),
     sweepIntervalMs: reader.duration('LESHY_SWEEP_INTERVAL', CONFIG_DEFAULTS.LESHY_SWEEP_INTERVAL),
     secret: reader.raw('LESHY_SECRET') ?? null,
-    tunnel: {
-      host: tunnelHost,
-      advertisedIp: reader.raw('LESHY_TUNNEL_ADVERTISED_IP') ?? tunnelHost,
-    },
+    tunnel: tunnelConfig(reader),
     keyPoolSize: reader.integer('LESHY_KEY_POOL', Number(CONFIG_DEFAULTS.LESHY_KEY_POOL), 0, 1024),
     keyThreads: reader.integer(
       'LESHY_KEY_THREADS',

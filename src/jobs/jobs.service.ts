@@ -208,7 +208,7 @@ export class JobsService implements OnModuleInit, OnApplicationBootstrap {
         worker: await em.findOneOrFail(WorkerEntity, { where: { uuid: running.job.workerUuid } }),
       };
     });
-    const tunnel = await this.tunnels.open(requestId, worker.sshAddr, job.tunnelPort);
+    const tunnel = await this.openTunnelOfLiveJob(requestId, worker.sshAddr, job.tunnelPort);
     return {
       requestId,
       workerUuid: job.workerUuid,
@@ -248,7 +248,11 @@ export class JobsService implements OnModuleInit, OnApplicationBootstrap {
         em.findOne(WorkerEntity, { where: { uuid: job.workerUuid } }),
       );
       if (!worker) return;
-      const { port } = await this.tunnels.open(job.requestId, worker.sshAddr, job.tunnelPort);
+      const { port } = await this.openTunnelOfLiveJob(
+        job.requestId,
+        worker.sshAddr,
+        job.tunnelPort,
+      );
       if (port !== job.tunnelPort) {
         await this.tx.run('system:tunnels', (uow) =>
           uow.em.update(
@@ -259,10 +263,33 @@ export class JobsService implements OnModuleInit, OnApplicationBootstrap {
         );
       }
     } catch (error) {
+      // A job that ended before its tunnel was up needs none.
+      if (error instanceof WorkerNotAssignedError) return;
       this.logger.error(
         `request ${job.requestId}: tunnel could not be opened: ${(error as Error).message}`,
       );
     }
+  }
+
+  /**
+   * Opens the tunnel of a job read a moment ago, then reads the job again. A close that
+   * committed in between has already had its job.ended handler close this request's tunnel —
+   * before this one existed — so nobody else would ever close it: it is closed here, and the
+   * caller gets the error of a job that is not running (WorkerNotAssignedError).
+   */
+  private async openTunnelOfLiveJob(
+    requestId: number,
+    sshAddr: string,
+    preferredPort: number | null,
+  ): Promise<{ ip: string; port: number }> {
+    const tunnel = await this.tunnels.open(requestId, sshAddr, preferredPort);
+    try {
+      await this.tx.read((em) => this.runningJob(em, requestId));
+    } catch (error) {
+      await this.tunnels.close(requestId);
+      throw error;
+    }
+    return tunnel;
   }
 
   private emit(

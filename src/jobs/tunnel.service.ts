@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import * as net from 'node:net';
 import { AppConfig } from '../config/app-config';
+import { TunnelUnavailableError } from './job.errors';
 
 interface Tunnel {
   server: net.Server;
@@ -27,7 +28,11 @@ export class TunnelService implements OnApplicationShutdown {
 
   constructor(private readonly config: AppConfig) {}
 
-  /** Opens (or returns) the tunnel of a job; reuses `preferredPort` when it is free (after a restart). */
+  /**
+   * Opens (or returns) the tunnel of a job; reuses `preferredPort` when it is free (after a
+   * restart). Throws TunnelUnavailableError when the worker's address is unusable or nothing can
+   * be bound on LESHY_TUNNEL_HOST.
+   */
   open(
     requestId: number,
     target: string,
@@ -35,7 +40,7 @@ export class TunnelService implements OnApplicationShutdown {
   ): Promise<{ ip: string; port: number }> {
     let tunnel = this.tunnels.get(requestId);
     if (!tunnel) {
-      tunnel = this.listen(requestId, parseHostPort(target), preferredPort);
+      tunnel = this.listen(requestId, target, preferredPort);
       this.tunnels.set(requestId, tunnel);
       tunnel.catch(() => this.tunnels.delete(requestId));
     }
@@ -63,12 +68,29 @@ export class TunnelService implements OnApplicationShutdown {
 
   private async listen(
     requestId: number,
-    target: { host: string; port: number },
+    address: string,
     preferredPort: number | null,
   ): Promise<Tunnel> {
+    let target: { host: string; port: number };
+    try {
+      target = parseHostPort(address);
+    } catch (error) {
+      throw new TunnelUnavailableError(
+        requestId,
+        `the worker's SSH address: ${(error as Error).message}`,
+      );
+    }
     const sockets = new Set<net.Socket>();
     const server = net.createServer((client) => this.forward(client, target, sockets));
-    const port = await this.bind(server, preferredPort).catch(() => this.bind(server, 0));
+    // The port of before a restart may have been taken meanwhile: any free port will do.
+    const port = await this.bind(server, preferredPort)
+      .catch(() => this.bind(server, 0))
+      .catch((error: Error) => {
+        throw new TunnelUnavailableError(
+          requestId,
+          `cannot listen on ${this.config.tunnel.host} (LESHY_TUNNEL_HOST): ${error.message}`,
+        );
+      });
     this.logger.log(
       `request ${requestId}: tunnel ${this.config.tunnel.host}:${port} → ${target.host}:${target.port}`,
     );

@@ -81,7 +81,9 @@ export function toRequestListQuery(
       // IDs beyond what Leshy can have issued match nothing (and must not widen the filter).
       ids: filter?.IDs?.map((id) => (id > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(id))),
       priorities: filter?.Priorities ?? undefined,
-      states: filter?.States?.map((s) => s.toUpperCase() as RequestState),
+      // Compared as sent, as upstream's filter does: the Go client's filter.NewRequests is what
+      // upper-cases, so "waiting" from anyone else matches nothing there either.
+      states: (filter?.States ?? undefined) as RequestState[] | undefined,
     },
     sort: {
       item: sortItem(REQUEST_SORT_ITEMS, spec?.Sorter?.Item),
