@@ -1,4 +1,3 @@
-/* global module */
 // Two projects: fast unit specs beside the code, and e2e suites in test/ that start real
 // processes (server, agents, SSH, serial). `npm test` runs both.
 const swc = ['@swc/jest', { swcrc: true }];

@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-/* global require, process, console */
-/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS script */
 // `npm run migration:generate -- Name`: writes migrations/{timestamp}-{Name}.ts from the
 // difference between the entities and the database the LESHY_* environment points at.
 const { spawnSync } = require('node:child_process');
