@@ -6,8 +6,11 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
  * (from /proc/stat) and how late this process's event loop ran. This VM shares its cores, so
  * latency tails are read next to these figures.
  */
+/** The event-loop sampler's timer period (ms). */
+const RESOLUTION_MS = 10;
+
 export class MachineNoise {
-  private readonly loop = monitorEventLoopDelay({ resolution: 10 });
+  private readonly loop = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   private readonly startSteal = stealAndTotal();
 
   constructor() {
@@ -19,8 +22,16 @@ export class MachineNoise {
     const end = stealAndTotal();
     const steal =
       (100 * (end.steal - this.startSteal.steal)) / Math.max(1, end.total - this.startSteal.total);
-    return `machine: ${steal.toFixed(0)}% CPU stolen by the hypervisor, event loop late p99 ${(this.loop.percentile(99) / 1e6).toFixed(0)} ms, max ${(this.loop.max / 1e6).toFixed(0)} ms`;
+    return `machine: ${steal.toFixed(0)}% CPU stolen by the hypervisor, event loop late p99 ${lateMs(this.loop.percentile(99))} ms, max ${lateMs(this.loop.max)} ms`;
   }
+}
+
+/**
+ * The histogram records the time between two firings of its timer, period included:
+ * lateness is what exceeds the period.
+ */
+function lateMs(betweenFiringsNs: number): string {
+  return Math.max(0, betweenFiringsNs / 1e6 - RESOLUTION_MS).toFixed(1);
 }
 
 function stealAndTotal(): { steal: number; total: number } {
