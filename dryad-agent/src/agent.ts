@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { AccessBackend, EmbeddedAccessBackend, SystemAccessBackend } from './access/access.backend';
+import { SafeAuthorizedKeysWriter } from './access/authorized-keys.file';
 import { ChildProcessCommandRunner } from './access/command.runner';
 import { JobAccess } from './access/job.access';
 import { JobWorkspace } from './access/job.workspace';
@@ -195,6 +196,10 @@ export class Agent {
 function defaultBackend(config: AgentConfig, log: Logger): AccessBackend {
   if (config.accessMode === 'embedded') return new EmbeddedAccessBackend();
   return new SystemAccessBackend(
-    new SystemUsersManager(new ChildProcessCommandRunner(), log.child('users')),
+    new SystemUsersManager(
+      new ChildProcessCommandRunner(),
+      new SafeAuthorizedKeysWriter(),
+      log.child('users'),
+    ),
   );
 }

@@ -1,4 +1,5 @@
 import { Logger } from '../log/logger';
+import type { AuthorizedKeysWriter, FileOwner } from './authorized-keys.file';
 import type { CommandRunner } from './command.runner';
 
 /** Accounts below this uid belong to the system; the agent never deletes them. */
@@ -12,6 +13,7 @@ const FIRST_REGULAR_UID = 1000;
 export class SystemUsersManager {
   constructor(
     private readonly runner: CommandRunner,
+    private readonly keys: AuthorizedKeysWriter,
     private readonly log: Logger,
     private readonly homeBase = '/home',
   ) {}
@@ -29,16 +31,21 @@ export class SystemUsersManager {
       '--user-group',
       user,
     ]);
-    await this.must('install', ['-d', '-m', '700', '-o', user, '-g', user, `${home}/.ssh`]);
     await this.writeKeys(user, keyLines);
     this.log.info(`created Unix user ${user} for the job`);
   }
 
-  /** Rewrites the user's authorized_keys (used by `authorize`). */
+  /**
+   * Rewrites the user's authorized_keys (used by `authorize`, while the tester may already be
+   * logged in and may have planted links in the home: the writer is built for that).
+   */
   async writeKeys(user: string, keyLines: string[]): Promise<void> {
-    const file = `${this.homeBase}/${user}/.ssh/authorized_keys`;
-    await this.runner.writeFile(file, keyLines.map((l) => l + '\n').join(''), 0o600);
-    await this.must('chown', [`${user}:${user}`, file]);
+    const owner = await this.owner(user);
+    await this.keys.write(
+      `${this.homeBase}/${user}`,
+      owner,
+      keyLines.map((l) => l + '\n').join(''),
+    );
   }
 
   /** Kills the user's processes (its SSH sessions too) and deletes it with its home. */
@@ -58,12 +65,24 @@ export class SystemUsersManager {
     this.log.info(`deleted Unix user ${user} and its home`);
   }
 
-  private async must(command: string, args: string[]): Promise<void> {
+  private async owner(user: string): Promise<FileOwner> {
+    return { uid: await this.numericId(user, '-u'), gid: await this.numericId(user, '-g') };
+  }
+
+  private async numericId(user: string, flag: '-u' | '-g'): Promise<number> {
+    const text = (await this.must('id', [flag, user])).trim();
+    const id = Number(text);
+    if (!/^\d+$/.test(text)) throw new Error(`id ${flag} ${user} printed "${text}", not a number`);
+    return id;
+  }
+
+  private async must(command: string, args: string[]): Promise<string> {
     const result = await this.runner.run(command, args);
     if (result.code !== 0) {
       throw new Error(
         `${command} ${args.join(' ')} failed (exit ${result.code}): ${result.stderr.trim()}`,
       );
     }
+    return result.stdout;
   }
 }
