@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SystemAccessBackend } from './access/access.backend';
-import { SystemUsersManager } from './access/system-users.manager';
+import { accessBackendFor } from './access/access-backend.factory';
 import { Agent } from './agent';
 import { SimulatedBoard } from './fleet/simulated.board';
 import { Logger } from './log/logger';
@@ -32,14 +31,13 @@ describe('agent in system access mode', () => {
     board = new SimulatedBoard('board-s');
     runner = new FakeCommandRunner({ 'boruta-user': 1001 });
     keysWriter = new FakeKeysWriter();
+    const config = testConfig(dir, server.url, {}, { access_mode: 'system' });
     agent = new Agent({
-      config: testConfig(dir, server.url, {}, { access_mode: 'system' }),
+      config,
       stmEndpoint: board.stmEndpoint,
       consoleEndpoint: board.consoleEndpoint,
       logger: Logger.silent(),
-      accessBackend: new SystemAccessBackend(
-        new SystemUsersManager(runner, keysWriter, Logger.silent()),
-      ),
+      accessBackend: accessBackendFor(config, Logger.silent(), { runner, keys: keysWriter }),
     });
     await agent.start();
     await agent.registration.whenRegistered();
@@ -72,7 +70,8 @@ describe('agent in system access mode', () => {
     // The start deleted the stale user, so this prepare only creates one.
     expect(runner.calls).toEqual([
       'id -u boruta-user',
-      'useradd --create-home --home-dir /home/boruta-user --shell /bin/bash --user-group boruta-user',
+      // ssh.job_groups defaults to dialout: the shell can open the DUT's USB-serial adapters.
+      'useradd --create-home --home-dir /home/boruta-user --shell /bin/bash --user-group --groups dialout boruta-user',
       'id -u boruta-user',
       'id -g boruta-user',
     ]);

@@ -38,7 +38,7 @@ describe('SystemUsersManager.writeKeys against links planted by the tester', () 
       new ChildProcessCommandRunner(),
       new SafeAuthorizedKeysWriter(),
       Logger.silent(),
-      base,
+      { homeBase: base },
     );
 
   beforeEach(() => {

@@ -27,6 +27,17 @@ describe('SystemUsersManager', () => {
     ]);
   });
 
+  it('puts the user in the configured supplementary groups', async () => {
+    const runner = new FakeRunner();
+    const groups = new SystemUsersManager(runner, new FakeKeysWriter(), Logger.silent(), {
+      groups: ['dialout', 'plugdev'],
+    });
+    await groups.recreate('boruta-user', keys);
+    expect(runner.calls).toContain(
+      'useradd --create-home --home-dir /home/boruta-user --shell /bin/bash --user-group --groups dialout,plugdev boruta-user',
+    );
+  });
+
   it("kills and deletes the previous job's user first", async () => {
     const runner = new FakeRunner({ 'boruta-user': 1001 });
     await manager(runner).recreate('boruta-user', keys.slice(0, 1));

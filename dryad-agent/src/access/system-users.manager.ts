@@ -5,18 +5,30 @@ import type { CommandRunner } from './command.runner';
 /** Accounts below this uid belong to the system; the agent never deletes them. */
 const FIRST_REGULAR_UID = 1000;
 
+export interface SystemUsersOptions {
+  /** Supplementary groups of each job user (config `ssh.job_groups`), e.g. dialout. */
+  groups?: string[];
+  homeBase?: string;
+}
+
 /**
  * System access mode: one fresh, unprivileged Unix user per job, as upstream Dryad does, so
  * testers get a real shell through the board's OpenSSH. The previous job's user is killed and
  * deleted with its home before the new one is made.
  */
 export class SystemUsersManager {
+  private readonly groups: string[];
+  private readonly homeBase: string;
+
   constructor(
     private readonly runner: CommandRunner,
     private readonly keys: AuthorizedKeysWriter,
     private readonly log: Logger,
-    private readonly homeBase = '/home',
-  ) {}
+    options: SystemUsersOptions = {},
+  ) {
+    this.groups = options.groups ?? [];
+    this.homeBase = options.homeBase ?? '/home';
+  }
 
   /** Deletes `user` if present, creates it afresh, and installs `keyLines` as its authorized_keys. */
   async recreate(user: string, keyLines: string[]): Promise<void> {
@@ -29,6 +41,7 @@ export class SystemUsersManager {
       '--shell',
       '/bin/bash',
       '--user-group',
+      ...(this.groups.length ? ['--groups', this.groups.join(',')] : []),
       user,
     ]);
     await this.writeKeys(user, keyLines);
