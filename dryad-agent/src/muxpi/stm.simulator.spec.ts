@@ -201,6 +201,30 @@ describe('StmSimulator framing', () => {
       expect(out.text()).toBe('power\n\roff\r\nOK\r\n');
     });
 
+    it('no echo acknowledgement: echo on|off answers a bare OK, and still switches echo', async () => {
+      sim.faults.noEchoAck = true;
+      send('echo off\n');
+      await until('OK\r\n');
+      expect(out.text()).toBe('echo off\n\rOK\r\n');
+      expect(sim.state.echo).toBe(false);
+      out.clear();
+      send('echo on\n');
+      await until('OK\r\n');
+      expect(out.text()).toBe('OK\r\n');
+      expect(sim.state.echo).toBe(true);
+    });
+
+    it('a firmware that cannot turn echo off at all: echo stuck and no acknowledgement', async () => {
+      sim.faults.echoStuck = true;
+      sim.faults.noEchoAck = true;
+      send('echo off\n');
+      await until('OK\r\n');
+      out.clear();
+      send('power\n');
+      await until('OK\r\n');
+      expect(out.text()).toBe('power\n\roff\r\nOK\r\n');
+    });
+
     it('drop during tick: bytes sent while a tick waits are lost (buffered without the fault)', async () => {
       await echoOff();
       sim.faults.dropDuringTick = true;

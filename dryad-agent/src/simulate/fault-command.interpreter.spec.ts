@@ -22,6 +22,7 @@ describe('FaultCommandInterpreter', () => {
       'fault no-reply on',
       'fault slow 250',
       'fault echo-stuck on',
+      'fault no-echo-ack on',
       'fault drop-during-tick on',
     ]) {
       expect(await interpreter.execute(line)).toBe('ok');
@@ -30,6 +31,7 @@ describe('FaultCommandInterpreter', () => {
       noReply: true,
       slowMs: 250,
       echoStuck: true,
+      noEchoAck: true,
       dropDuringTick: true,
     });
     expect(await interpreter.execute('fault no-reply off')).toBe('ok');
@@ -47,7 +49,7 @@ describe('FaultCommandInterpreter', () => {
     expect(await interpreter.execute('console-back')).toBe('ok');
     expect(calls).toEqual(['gone', 'back']);
     expect(await interpreter.execute('state')).toBe(
-      'ok {"power":"off","faults":{"noReply":false,"slowMs":0,"echoStuck":false,"dropDuringTick":false}}',
+      'ok {"power":"off","faults":{"noReply":false,"slowMs":0,"echoStuck":false,"noEchoAck":false,"dropDuringTick":false}}',
     );
     expect(await interpreter.execute('   ')).toBeNull();
     stm.stop();
