@@ -164,6 +164,49 @@ describe('StmDriver over a pty', () => {
       expect(await driver.version()).toBe('MuxPi firmware v1.0');
     });
 
+    it('no acknowledgement: the handshake takes the OK that follows its own echo', async () => {
+      sim.faults.noEchoAck = true;
+      await driver.open();
+      expect(sim.state.echo).toBe(false);
+      expect(await driver.power()).toBe('off');
+    });
+
+    it('no acknowledgement and echo already off: a resync after a timeout still gets in step', async () => {
+      sim.faults.noEchoAck = true;
+      await driver.open();
+      sim.faults.noReply = true;
+      await expect(driver.power()).rejects.toBeInstanceOf(StmTimeoutError);
+      sim.faults.noReply = false;
+      const seen: string[] = [];
+      sim.on('command', (line: string) => seen.push(line));
+      expect(await driver.current()).toBe(0);
+      expect(seen.at(-1)).toBe('current');
+      expect(driver.responding).toBe(true);
+    });
+
+    it("no acknowledgement: a late reply is told from the resync's own OK", async () => {
+      sim.faults.noEchoAck = true;
+      await driver.open();
+      await driver.powerOn();
+      sim.faults.slowMs = TIMEOUT + 100;
+      await expect(driver.power()).rejects.toBeInstanceOf(StmTimeoutError);
+      sim.faults.slowMs = 0;
+      expect(await driver.current()).toBe(253);
+      expect(await driver.power()).toBe('on');
+    });
+
+    it('a firmware that cannot turn echo off and says nothing about it: still works', async () => {
+      sim.faults.echoStuck = true;
+      sim.faults.noEchoAck = true;
+      await driver.open();
+      expect(sim.state.echo).toBe(true);
+      await driver.powerOn();
+      expect(await driver.power()).toBe('on');
+      expect(await driver.current()).toBe(253);
+      await driver.ts();
+      expect(sim.state).toMatchObject({ mux: 'ts', power: 'off' });
+    });
+
     it('echo stuck on: skips the echoed command lines', async () => {
       sim.faults.echoStuck = true;
       await driver.open();
