@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SerialPort } from 'serialport';
+import { Logger } from '../log/logger';
 import { waitFor } from '../testing/wait-for';
 import { openSerialPort } from './serial-port.opener';
 import { SocatPty } from './socat.pty';
@@ -25,6 +26,7 @@ describe('StmDriver over a pty', () => {
   let sim: StmSimulator;
   let port: SerialPort;
   let driver: StmDriver;
+  let warnings: string[];
   // Generous against a busy machine; the fault tests wait for it to pass.
   const TIMEOUT = 400;
 
@@ -34,7 +36,9 @@ describe('StmDriver over a pty', () => {
     await pty.start();
     sim = new StmSimulator(pty.stream);
     port = await openSerialPort(pty.linkPath, 115200);
-    driver = new StmDriver(port, { timeoutMs: TIMEOUT, device: pty.linkPath });
+    warnings = [];
+    const logger = new Logger('warn', {}, (line) => warnings.push(line));
+    driver = new StmDriver(port, { timeoutMs: TIMEOUT, device: pty.linkPath, logger });
   });
 
   afterEach(async () => {
@@ -250,6 +254,44 @@ describe('StmDriver over a pty', () => {
       expect(await driver.current()).toBe(253);
       expect(seen).toEqual(['current', 'echo off', 'current']);
       expect(await driver.power()).toBe('on');
+    });
+
+    it('a stale value is never taken for the reading', async () => {
+      await driver.open();
+      await driver.powerOn();
+      expect(await driver.current()).toBe(253);
+      sim.setCurrent(100);
+      sim.injectStale(); // "253", "OK" again, then the new reading
+      expect(await driver.current()).toBe(103);
+    });
+
+    it("a stale status line before an action's reply: the action's own status decides", async () => {
+      await driver.open();
+      await expect(driver.raw('frobnicate')).rejects.toBeInstanceOf(StmUnknownCommandError);
+      sim.injectStale(); // "Unknown command" again, then the OK of power on
+      await driver.powerOn();
+      expect(sim.state.power).toBe('on');
+
+      sim.injectStale(); // that OK again, then the refusal of a bad LED number
+      await expect(driver.raw('led 3 0 0 0')).rejects.toBeInstanceOf(StmCommandError);
+      sim.injectStale(); // the refusal again, then the OK of mux ts: the action went through
+      await driver.mux('ts');
+      expect(await driver.power()).toBe('on');
+      expect(warnings.filter((w) => w.includes('out of step'))).toHaveLength(3);
+    });
+
+    it('a status line with no command in flight: the next command resyncs first', async () => {
+      await driver.open();
+      const seen: string[] = [];
+      sim.on('command', (line: string) => seen.push(line));
+      // What the STM sends when an earlier command's reply was taken from a stale line.
+      pty.stream.write('OK\r\n');
+      await waitFor(
+        () => warnings.some((w) => w.includes('"OK" arrived with no command in flight')),
+        'the driver to notice the extra status line',
+      );
+      expect(await driver.current()).toBe(0);
+      expect(seen).toEqual(['echo off', 'current']);
     });
 
     it('bytes dropped during a tick: the resync sent mid-tick is lost, and the driver still gets in step', async () => {

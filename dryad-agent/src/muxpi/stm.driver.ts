@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { Logger } from '../log/logger';
+import { CommandReply } from './command.reply';
 import { EchoOffReply } from './echo-off.reply';
 import { LineSplitter } from './line.splitter';
 import { releaseSerialStream } from './serial-stream.release';
@@ -41,6 +42,8 @@ type Settle = (error: StmError | null) => void;
 /** What the exchange in flight does with the input. */
 interface LineReader {
   line(text: string): void;
+  /** Every line of one chunk of input has been given to `line`. */
+  chunkEnd(): void;
   /** The time is up: true when the reader settled the exchange itself. */
   timedOut(): boolean;
 }
@@ -54,7 +57,11 @@ interface Pending extends LineReader {
  * Client of the MuxPi STM's line protocol over any duplex byte stream (a serial port on the
  * board, an in-memory pipe in the fleet simulator). One command is in flight at a time; each
  * has its own timeout, after which the link is resynchronised with `echo off`. Echoed
- * commands, `pressed: N` lines and lines that arrive while idle are skipped.
+ * commands, `pressed: N` lines and lines that arrive while idle are skipped. The firmware ends
+ * every reply with exactly one status line, so a reply showing more than that (stale lines of
+ * an earlier command) is out of step: a query is asked again after a resync, an action gets
+ * the status line that turns up for it during the resync. A status line that arrives while
+ * idle answers a command already settled by a stale line: the next command resyncs first.
  *
  * Emits `pressed` (button number) and `close` (StmClosedError).
  */
@@ -218,7 +225,11 @@ export class StmDriver extends EventEmitter {
    */
   async raw(command: string, extraTimeoutMs = 0): Promise<string[]> {
     checkLine(command);
-    return this.exclusive(() => this.exchange(command, extraTimeoutMs));
+    return this.exclusive(async () => {
+      const reply = await this.exchange(command, extraTimeoutMs, true);
+      this.throwIfRefused(command, await this.actionStatus(reply));
+      return reply.payload;
+    });
   }
 
   // --- internals ------------------------------------------------------------------------
@@ -226,22 +237,38 @@ export class StmDriver extends EventEmitter {
   private action(command: string, extraTimeoutMs = 0): Promise<void> {
     checkLine(command);
     return this.exclusive(async () => {
-      await this.exchange(command, extraTimeoutMs);
+      const reply = await this.exchange(command, extraTimeoutMs, false);
+      this.throwIfRefused(command, await this.actionStatus(reply));
     });
   }
 
   /**
-   * A query whose reply must contain a line `pick` recognises. A reply without one means we
-   * are out of step (a stale `OK`, line noise): resync and ask once more, which is safe
-   * because queries change nothing.
+   * An action's status line. When its reply is out of step, the status line we hold may answer
+   * an earlier command, and ours is then still on its way: a resync meets it before its own
+   * `OK`. Actions are not sent again, since not all of them can be (power tick).
+   */
+  private async actionStatus(reply: CommandReply): Promise<string> {
+    if (!reply.outOfStep) return reply.status;
+    this.log.warn(`reply to "${reply.command}" out of step (${reply.describe()}); resynchronising`);
+    const later = await this.resync(RESYNC_MAX_LINES);
+    return later.length > 0 ? later[later.length - 1] : reply.status;
+  }
+
+  /**
+   * A query whose reply must contain a line `pick` recognises. A reply without one, or out of
+   * step (a stale `OK` or value, line noise), means we cannot trust it: resync and ask once
+   * more, which is safe because queries change nothing.
    */
   private query(command: string, pick: (lines: string[]) => string | undefined): Promise<string> {
     return this.exclusive(async () => {
       for (let attempt = 1; ; attempt++) {
-        const lines = await this.exchange(command, 0);
-        const found = pick(lines);
-        if (found !== undefined) return found;
-        const detail = lines.length ? `got ${JSON.stringify(lines)}` : 'got OK without a value';
+        const reply = await this.exchange(command, 0, true);
+        if (!reply.outOfStep) {
+          this.throwIfRefused(command, reply.status);
+          const found = pick(reply.payload);
+          if (found !== undefined) return found;
+        }
+        const detail = reply.describe();
         this.log.warn(`unexpected reply to "${command}" (${detail}); resynchronising`);
         this.needsResync = true;
         if (attempt === 2) throw new StmProtocolError(this.device, command, detail);
@@ -261,22 +288,22 @@ export class StmDriver extends EventEmitter {
     return run;
   }
 
-  private async exchange(command: string, extraTimeoutMs: number): Promise<string[]> {
+  private async exchange(
+    command: string,
+    extraTimeoutMs: number,
+    expectsPayload: boolean,
+  ): Promise<CommandReply> {
     if (this.needsResync) await this.resync(RESYNC_MAX_LINES);
-    const payload: string[] = [];
-    let status = OK;
+    const reply = new CommandReply(command, expectsPayload, MAX_PAYLOAD_LINES);
     await this.transact(command, this.timeoutMs + extraTimeoutMs, (settle) => ({
       line: (text) => {
-        // Our own echo: echo is on, or a firmware revision cannot turn it off.
-        if (text === command) return;
-        if (isStatusLine(text)) {
-          status = text;
-          return settle(null);
-        }
-        payload.push(text);
-        if (payload.length <= MAX_PAYLOAD_LINES) return;
+        if (reply.add(text)) return;
         this.needsResync = true;
         settle(new StmProtocolError(this.device, command, 'too many lines without a status line'));
+      },
+      // Not at the status line itself: one right behind it in the same burst shows it was stale.
+      chunkEnd: () => {
+        if (reply.complete) settle(null);
       },
       timedOut: () => {
         // Drain whatever the STM still sends for the lost command before the next one.
@@ -285,8 +312,7 @@ export class StmDriver extends EventEmitter {
         return false;
       },
     }));
-    this.throwIfRefused(command, status);
-    return payload;
+    return reply;
   }
 
   /**
@@ -307,6 +333,7 @@ export class StmDriver extends EventEmitter {
           else if (verdict === 'too-many')
             settle(new StmProtocolError(this.device, ECHO_OFF, `no "OK" within ${maxLines} lines`));
         },
+        chunkEnd: () => undefined,
         // A status line nothing followed is ours, however long the wait was.
         timedOut: () => {
           if (reply.status === null) return false;
@@ -362,6 +389,7 @@ export class StmDriver extends EventEmitter {
 
   private onData(chunk: Buffer): void {
     for (const line of this.splitter.feed(chunk)) this.onLine(line);
+    this.pending?.chunkEnd();
   }
 
   private onLine(rawLine: string): void {
@@ -376,6 +404,11 @@ export class StmDriver extends EventEmitter {
     if (pending) {
       this.log.debug(`< ${rawLine}`);
       pending.line(line);
+    } else if (isStatusLine(line)) {
+      // Every command gets exactly one status line and each in flight had its own: this one
+      // answers a command whose reply was a stale line. Get in step before the next command.
+      this.log.warn(`"${line}" arrived with no command in flight; resynchronising`);
+      this.needsResync = true;
     } else {
       this.log.debug(`dropped stale line ${JSON.stringify(rawLine)}`);
     }
