@@ -152,15 +152,22 @@ describe('StmDriver over a pty', () => {
       expect(driver.responding).toBe(true);
     });
 
-    it('a reply slower than the timeout is drained by the resync, not taken as the next answer', async () => {
-      await driver.open();
-      await driver.powerOn();
-      sim.faults.slowMs = TIMEOUT + 100;
-      await expect(driver.power()).rejects.toBeInstanceOf(StmTimeoutError);
-      sim.faults.slowMs = 0;
-      expect(await driver.current()).toBe(253);
-      expect(await driver.power()).toBe('on');
-    });
+    it.each([
+      ['that acknowledges echo off', false],
+      ['that prints no acknowledgement', true],
+    ])(
+      'a reply slower than the timeout is drained by the resync, not taken as the next answer (firmware %s)',
+      async (_, noEchoAck) => {
+        sim.faults.noEchoAck = noEchoAck;
+        await driver.open();
+        await driver.powerOn();
+        sim.faults.slowMs = TIMEOUT + 100;
+        await expect(driver.power()).rejects.toBeInstanceOf(StmTimeoutError);
+        sim.faults.slowMs = 0;
+        expect(await driver.current()).toBe(253);
+        expect(await driver.power()).toBe('on');
+      },
+    );
 
     it('slow reply within the timeout is fine', async () => {
       await driver.open();
@@ -188,37 +195,20 @@ describe('StmDriver over a pty', () => {
       expect(driver.responding).toBe(true);
     });
 
-    it("no acknowledgement: a late reply is told from the resync's own OK", async () => {
-      sim.faults.noEchoAck = true;
-      await driver.open();
-      await driver.powerOn();
-      sim.faults.slowMs = TIMEOUT + 100;
-      await expect(driver.power()).rejects.toBeInstanceOf(StmTimeoutError);
-      sim.faults.slowMs = 0;
-      expect(await driver.current()).toBe(253);
-      expect(await driver.power()).toBe('on');
-    });
-
-    it('a firmware that cannot turn echo off and says nothing about it: still works', async () => {
+    it.each([
+      ['acknowledged', false],
+      ['not even acknowledged (a firmware that cannot turn echo off)', true],
+    ])('echo stuck on, echo off %s: skips the echoed command lines', async (_, noEchoAck) => {
       sim.faults.echoStuck = true;
-      sim.faults.noEchoAck = true;
-      await driver.open();
-      expect(sim.state.echo).toBe(true);
-      await driver.powerOn();
-      expect(await driver.power()).toBe('on');
-      expect(await driver.current()).toBe(253);
-      await driver.ts();
-      expect(sim.state).toMatchObject({ mux: 'ts', power: 'off' });
-    });
-
-    it('echo stuck on: skips the echoed command lines', async () => {
-      sim.faults.echoStuck = true;
+      sim.faults.noEchoAck = noEchoAck;
       await driver.open();
       expect(sim.state.echo).toBe(true);
       await driver.powerOn();
       expect(await driver.power()).toBe('on');
       expect(await driver.current()).toBe(253);
       expect(await driver.voltage(1)).toEqual({ 1: 5012 });
+      await driver.ts();
+      expect(sim.state).toMatchObject({ mux: 'ts', power: 'off' });
     });
 
     it('unsolicited pressed lines are skipped, during a command or while idle, and reported', async () => {
