@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SystemAccessBackend } from './access/access.backend';
-import { SystemUsersManager } from './access/system-users.manager';
+import { accessBackendFor } from './access/access-backend.factory';
 import { Agent } from './agent';
 import { SimulatedBoard } from './fleet/simulated.board';
 import { Logger } from './log/logger';
 import { generateEd25519KeyPair } from './ssh-keys';
-import { FakeCommandRunner } from './testing/fake-command.runner';
+import { FAKE_FIRST_NEW_UID, FakeCommandRunner } from './testing/fake-command.runner';
+import { FakeKeysWriter } from './testing/fake-keys.writer';
 import { FakeLeshyServer } from './testing/fake-leshy.server';
 import { sshExec } from './testing/ssh-exec';
 import { testConfig } from './testing/test-config';
@@ -21,6 +21,7 @@ describe('agent in system access mode', () => {
   let board: SimulatedBoard;
   let agent: Agent;
   let runner: FakeCommandRunner;
+  let keysWriter: FakeKeysWriter;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'agent-system-'));
@@ -29,12 +30,14 @@ describe('agent in system access mode', () => {
     await server.start();
     board = new SimulatedBoard('board-s');
     runner = new FakeCommandRunner({ 'boruta-user': 1001 });
+    keysWriter = new FakeKeysWriter();
+    const config = testConfig(dir, server.url, {}, { access_mode: 'system' });
     agent = new Agent({
-      config: testConfig(dir, server.url, {}, { access_mode: 'system' }),
+      config,
       stmEndpoint: board.stmEndpoint,
       consoleEndpoint: board.consoleEndpoint,
       logger: Logger.silent(),
-      accessBackend: new SystemAccessBackend(new SystemUsersManager(runner, Logger.silent())),
+      accessBackend: accessBackendFor(config, Logger.silent(), { runner, keys: keysWriter }),
     });
     await agent.start();
     await agent.registration.whenRegistered();
@@ -51,7 +54,11 @@ describe('agent in system access mode', () => {
     const registered = server.agents.get(agent.uuid)!;
     const port = Number(registered.controlAddr.split(':')[1]);
     expect(registered).toMatchObject({ accessMode: 'system', sshAddr: '127.0.0.1:22' });
-    expect(runner.calls).toContain('userdel --force --remove boruta-user');
+    expect(runner.calls).toEqual([
+      'id -u boruta-user',
+      'pkill -KILL -U 1001',
+      'userdel --force --remove boruta-user',
+    ]);
 
     runner.calls.length = 0;
     const jobKey = generateEd25519KeyPair();
@@ -60,18 +67,21 @@ describe('agent in system access mode', () => {
       code: 0,
       stdout: '{"username":"boruta-user"}\n',
     });
+    // The start deleted the stale user, so this prepare only creates one.
     expect(runner.calls).toEqual([
       'id -u boruta-user',
-      'pkill -KILL -U 1001',
-      'userdel --force --remove boruta-user',
-      'useradd --create-home --home-dir /home/boruta-user --shell /bin/bash --user-group boruta-user',
-      'install -d -m 700 -o boruta-user -g boruta-user /home/boruta-user/.ssh',
-      'write /home/boruta-user/.ssh/authorized_keys 600',
-      'chown boruta-user:boruta-user /home/boruta-user/.ssh/authorized_keys',
+      // ssh.job_groups defaults to dialout: the shell can open the DUT's USB-serial adapters.
+      'useradd --create-home --home-dir /home/boruta-user --shell /bin/bash --user-group --groups dialout boruta-user',
+      'id -u boruta-user',
+      'id -g boruta-user',
     ]);
-    expect(runner.files.get('/home/boruta-user/.ssh/authorized_keys')?.content).toBe(
-      jobKey.public.split(' ').slice(0, 2).join(' ') + '\n',
-    );
+    expect(keysWriter.writes).toEqual([
+      {
+        home: '/home/boruta-user',
+        owner: { uid: FAKE_FIRST_NEW_UID, gid: FAKE_FIRST_NEW_UID },
+        content: jobKey.public.split(' ').slice(0, 2).join(' ') + '\n',
+      },
+    ]);
 
     // The board commands stay available on the agent's port; SFTP is OpenSSH's job here.
     const tester = { port, username: 'boruta-user', privateKey: jobKey.private };

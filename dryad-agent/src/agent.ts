@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import { AccessBackend, EmbeddedAccessBackend, SystemAccessBackend } from './access/access.backend';
-import { ChildProcessCommandRunner } from './access/command.runner';
+import type { AccessBackend } from './access/access.backend';
+import { accessBackendFor } from './access/access-backend.factory';
 import { JobAccess } from './access/job.access';
 import { JobWorkspace } from './access/job.workspace';
-import { SystemUsersManager } from './access/system-users.manager';
 import { BoardService } from './board/board.service';
 import { ConsolePort } from './board/console.port';
 import { MaintenanceDisplay } from './board/maintenance.display';
@@ -60,7 +59,7 @@ export class Agent {
   constructor(private readonly options: AgentOptions) {
     const c = options.config;
     this.log = (options.logger ?? new Logger(c.logLevel)).forBoard(c.uuid);
-    this.backend = options.accessBackend ?? defaultBackend(c, this.log);
+    this.backend = options.accessBackend ?? accessBackendFor(c, this.log);
     this.stm = new StmConnection(
       options.stmEndpoint ?? new DeviceSerialEndpoint(c.stm.path, c.stm.baud),
       c.stm.timeoutMs,
@@ -190,11 +189,4 @@ export class Agent {
       agentVersion: agentVersion(),
     };
   }
-}
-
-function defaultBackend(config: AgentConfig, log: Logger): AccessBackend {
-  if (config.accessMode === 'embedded') return new EmbeddedAccessBackend();
-  return new SystemAccessBackend(
-    new SystemUsersManager(new ChildProcessCommandRunner(), log.child('users')),
-  );
 }

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
 
 export interface CommandResult {
   code: number;
@@ -8,12 +7,11 @@ export interface CommandResult {
 }
 
 /**
- * The system operations user management needs, behind an interface so that a unit test can
- * check what would be run without creating users. Arguments are passed without a shell.
+ * The commands user management runs, behind an interface so that a unit test can check what
+ * would be run without creating users. Arguments are passed without a shell.
  */
 export interface CommandRunner {
   run(command: string, args: string[]): Promise<CommandResult>;
-  writeFile(path: string, content: string, mode: number): Promise<void>;
 }
 
 export class ChildProcessCommandRunner implements CommandRunner {
@@ -28,9 +26,5 @@ export class ChildProcessCommandRunner implements CommandRunner {
         });
       });
     });
-  }
-
-  writeFile(path: string, content: string, mode: number): Promise<void> {
-    return writeFile(path, content, { mode });
   }
 }

@@ -1,28 +1,46 @@
 import { Logger } from '../log/logger';
-import { FakeCommandRunner as FakeRunner } from '../testing/fake-command.runner';
+import {
+  FakeCommandRunner as FakeRunner,
+  FAKE_FIRST_NEW_UID,
+} from '../testing/fake-command.runner';
+import { FakeKeysWriter } from '../testing/fake-keys.writer';
 import { SystemUsersManager } from './system-users.manager';
 
 describe('SystemUsersManager', () => {
   const keys = ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA', 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ'];
+  const manager = (runner: FakeRunner, writer = new FakeKeysWriter()) =>
+    new SystemUsersManager(runner, writer, Logger.silent());
 
   it('creates a fresh user with the job keys when none exists', async () => {
     const runner = new FakeRunner();
-    await new SystemUsersManager(runner, Logger.silent()).recreate('boruta-user', keys);
+    const writer = new FakeKeysWriter();
+    await manager(runner, writer).recreate('boruta-user', keys);
     expect(runner.calls).toEqual([
       'id -u boruta-user',
       'useradd --create-home --home-dir /home/boruta-user --shell /bin/bash --user-group boruta-user',
-      'install -d -m 700 -o boruta-user -g boruta-user /home/boruta-user/.ssh',
-      'write /home/boruta-user/.ssh/authorized_keys 600',
-      'chown boruta-user:boruta-user /home/boruta-user/.ssh/authorized_keys',
+      'id -u boruta-user',
+      'id -g boruta-user',
     ]);
-    expect(runner.files.get('/home/boruta-user/.ssh/authorized_keys')?.content).toBe(
-      keys.join('\n') + '\n',
+    const id = FAKE_FIRST_NEW_UID;
+    expect(writer.writes).toEqual([
+      { home: '/home/boruta-user', owner: { uid: id, gid: id }, content: keys.join('\n') + '\n' },
+    ]);
+  });
+
+  it('puts the user in the configured supplementary groups', async () => {
+    const runner = new FakeRunner();
+    const groups = new SystemUsersManager(runner, new FakeKeysWriter(), Logger.silent(), {
+      groups: ['dialout', 'plugdev'],
+    });
+    await groups.recreate('boruta-user', keys);
+    expect(runner.calls).toContain(
+      'useradd --create-home --home-dir /home/boruta-user --shell /bin/bash --user-group --groups dialout,plugdev boruta-user',
     );
   });
 
   it("kills and deletes the previous job's user first", async () => {
     const runner = new FakeRunner({ 'boruta-user': 1001 });
-    await new SystemUsersManager(runner, Logger.silent()).recreate('boruta-user', keys.slice(0, 1));
+    await manager(runner).recreate('boruta-user', keys.slice(0, 1));
     expect(runner.calls.slice(0, 4)).toEqual([
       'id -u boruta-user',
       'pkill -KILL -U 1001',
@@ -33,7 +51,7 @@ describe('SystemUsersManager', () => {
 
   it('never deletes a system account', async () => {
     const runner = new FakeRunner({ daemon: 1 });
-    await expect(new SystemUsersManager(runner, Logger.silent()).remove('daemon')).rejects.toThrow(
+    await expect(manager(runner).remove('daemon')).rejects.toThrow(
       'refusing to delete daemon: uid 1 is a system account; choose another ssh.job_user',
     );
     expect(runner.calls).toEqual(['id -u daemon']);
@@ -47,8 +65,8 @@ describe('SystemUsersManager', () => {
         ? { code: 9, stdout: '', stderr: 'useradd: user already exists' }
         : { code: 1, stdout: '', stderr: '' };
     };
-    await expect(
-      new SystemUsersManager(runner, Logger.silent()).recreate('boruta-user', keys),
-    ).rejects.toThrow(/^useradd .* failed \(exit 9\): useradd: user already exists$/);
+    await expect(manager(runner).recreate('boruta-user', keys)).rejects.toThrow(
+      /^useradd .* failed \(exit 9\): useradd: user already exists$/,
+    );
   });
 });

@@ -31,6 +31,8 @@ export interface AgentConfig {
     testerAddr: string | null;
     hostKeyPath: string;
     jobUser: string;
+    /** Supplementary groups of the per-job Unix user (system mode only). */
+    jobGroups: string[];
   };
   stm: {
     path: string;
@@ -57,6 +59,8 @@ export const CONFIG_DEFAULTS = {
   heartbeatIntervalMs: 30_000,
   listen: '0.0.0.0:2222',
   hostKeyFile: 'ssh_host_ed25519_key',
+  /** Serial devices (USB-serial adapters of the DUT) for the tester's shell in system mode. */
+  jobGroups: ['dialout'],
   stmPath: '/dev/ttyS2',
   stmBaud: 115200,
   stmTimeoutMs: 2000,

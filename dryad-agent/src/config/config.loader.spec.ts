@@ -58,6 +58,7 @@ describe('config', () => {
         testerAddr: null,
         hostKeyPath: '/var/lib/leshy/dryad/ssh_host_ed25519_key',
         jobUser: 'boruta-user',
+        jobGroups: ['dialout'],
       },
       stm: {
         path: '/dev/ttyS2',
@@ -83,6 +84,23 @@ describe('config', () => {
     ['[ssh]\nlisten = "2222"', /^ssh\.listen: expected host:port/],
     ['[ssh]\njob_user = "dryad"', /^ssh\.job_user: "dryad" is the server's control user/],
     [
+      '[ssh]\njob_groups = "dialout"',
+      /^ssh\.job_groups: expected a list of strings, e.g. \["dialout"\]$/,
+    ],
+    [
+      '[ssh]\njob_groups = ["dialout", "Dial Out"]',
+      /^ssh\.job_groups: "Dial Out" is not a Unix group name/,
+    ],
+    [
+      '[ssh]\njob_groups = ["dialout", "sudo"]',
+      /^ssh\.job_groups: "sudo" would give the tester's shell root/,
+    ],
+    [
+      '[ssh]\njob_groups = ["disk"]',
+      /^ssh\.job_groups: "disk" would give the tester's shell root or raw disks/,
+    ],
+    ['[ssh]\njob_groups = ["dialout", "dialout"]', /^ssh\.job_groups: "dialout" is listed twice$/],
+    [
       '[stm]\ntimeout_ms = 1.5',
       /^stm\.timeout_ms: expected a whole number from 50 to 60000; got 1.5$/,
     ],
@@ -103,6 +121,15 @@ describe('config', () => {
     } catch (e) {
       expect((e as ConfigError).problems).toEqual([expect.stringMatching(message)]);
     }
+  });
+
+  it('takes an empty job_groups as no supplementary groups', () => {
+    const path = join(dir, 'dryad.toml');
+    writeFileSync(
+      path,
+      'uuid = "3f0c8a1e-5b7d-4c2a-9e1f-0a1b2c3d4e5f"\n[server]\nurl = "https://x"\ntoken = "t"\n[ssh]\njob_groups = []\n',
+    );
+    expect(loadConfigFile(path).ssh.jobGroups).toEqual([]);
   });
 
   it('reports TOML syntax errors with the line', () => {

@@ -23,6 +23,21 @@ const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CAP_KEY_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 const UNIX_USER_RE = /^[a-z_][a-z0-9_-]{0,31}$/;
+/**
+ * Groups whose members can become root or read and write any disk (the NanoPi's own system
+ * card included): a tester with a shell must never be put in one.
+ */
+const ROOT_EQUIVALENT_GROUPS = [
+  'root',
+  'sudo',
+  'wheel',
+  'admin',
+  'disk',
+  'shadow',
+  'kmem',
+  'docker',
+  'lxd',
+];
 
 /** The keys each table accepts; anything else is a typo we report instead of ignoring. */
 const SCHEMA: Record<string, string[]> = {
@@ -39,7 +54,7 @@ const SCHEMA: Record<string, string[]> = {
     'sdcard',
   ],
   server: ['url', 'token', 'heartbeat_interval_ms'],
-  ssh: ['listen', 'control_addr', 'tester_addr', 'host_key', 'job_user'],
+  ssh: ['listen', 'control_addr', 'tester_addr', 'host_key', 'job_user', 'job_groups'],
   stm: ['path', 'baud', 'timeout_ms', 'probe_interval_ms', 'healthcheck_tick_ms'],
   console: ['path', 'baud', 'check_interval_ms'],
   sdcard: ['device'],
@@ -144,6 +159,13 @@ export function buildConfig(table: Table, source: string, baseDir: string): Agen
           ? 'testers must not log in as root; choose an unprivileged name such as boruta-user'
           : null,
   );
+  const jobGroups = reader.stringList('ssh', 'job_groups', CONFIG_DEFAULTS.jobGroups, (v) =>
+    !UNIX_USER_RE.test(v)
+      ? `"${v}" is not a Unix group name: lower-case letters, digits, "_" and "-", starting with a letter or "_", at most 32`
+      : ROOT_EQUIVALENT_GROUPS.includes(v)
+        ? `"${v}" would give the tester's shell root or raw disks; the SD card is written with the agent's flash command`
+        : null,
+  );
 
   const stmPath = reader.path('stm', 'path', CONFIG_DEFAULTS.stmPath);
   const stmBaud = reader.oneOfNumbers('stm', 'baud', BAUD_RATES, CONFIG_DEFAULTS.stmBaud);
@@ -197,6 +219,7 @@ export function buildConfig(table: Table, source: string, baseDir: string): Agen
       testerAddr,
       hostKeyPath: hostKeyPath as string,
       jobUser: jobUser as string,
+      jobGroups,
     },
     stm: { path: stmPath as string, baud: stmBaud, timeoutMs, probeIntervalMs, healthcheckTickMs },
     console: { path: consolePath as string, baud: consoleBaud, checkIntervalMs },
@@ -273,6 +296,26 @@ class TableReader {
     }
     const problem = check?.(value);
     if (problem) this.problems.push(`${name(section, key)}: ${problem}`);
+    return value;
+  }
+
+  /** An array of distinct strings, each checked on its own. */
+  stringList(
+    section: string,
+    key: string,
+    fallback: string[],
+    check: (v: string) => string | null,
+  ): string[] {
+    const value = this.raw(section, key);
+    if (value === undefined) return [...fallback];
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+      this.problems.push(`${name(section, key)}: expected a list of strings, e.g. ["dialout"]`);
+      return [...fallback];
+    }
+    const problems = value.map(check).filter((p): p is string => p !== null);
+    const repeated = value.filter((v, i) => value.indexOf(v) !== i);
+    if (repeated.length) problems.push(`"${repeated[0]}" is listed twice`);
+    for (const problem of problems) this.problems.push(`${name(section, key)}: ${problem}`);
     return value;
   }
 

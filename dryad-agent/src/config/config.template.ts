@@ -56,6 +56,11 @@ tester_addr = ""
 host_key = ""
 # User name testers log in with.
 job_user = "${DEFAULT_JOB_USER}"
+# System mode only: supplementary groups of that user, for its shell. "dialout" opens the
+# board's other serial devices (a DUT's USB-serial adapter); the STM and the DUT console stay
+# the agent's (use the console, power, dut/ts and flash commands, see the README). Groups
+# that amount to root (sudo, disk, ...) are refused.
+job_groups = [${D.jobGroups.map((g) => `"${g}"`).join(', ')}]
 
 [stm]
 # The MuxPi's STM microcontroller (power, SD mux, LEDs, OLED, current).

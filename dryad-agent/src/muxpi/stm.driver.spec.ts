@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SerialPort } from 'serialport';
+import { Logger } from '../log/logger';
 import { waitFor } from '../testing/wait-for';
 import { openSerialPort } from './serial-port.opener';
 import { SocatPty } from './socat.pty';
@@ -25,6 +26,7 @@ describe('StmDriver over a pty', () => {
   let sim: StmSimulator;
   let port: SerialPort;
   let driver: StmDriver;
+  let warnings: string[];
   // Generous against a busy machine; the fault tests wait for it to pass.
   const TIMEOUT = 400;
 
@@ -34,7 +36,9 @@ describe('StmDriver over a pty', () => {
     await pty.start();
     sim = new StmSimulator(pty.stream);
     port = await openSerialPort(pty.linkPath, 115200);
-    driver = new StmDriver(port, { timeoutMs: TIMEOUT, device: pty.linkPath });
+    warnings = [];
+    const logger = new Logger('warn', {}, (line) => warnings.push(line));
+    driver = new StmDriver(port, { timeoutMs: TIMEOUT, device: pty.linkPath, logger });
   });
 
   afterEach(async () => {
@@ -148,15 +152,22 @@ describe('StmDriver over a pty', () => {
       expect(driver.responding).toBe(true);
     });
 
-    it('a reply slower than the timeout is drained by the resync, not taken as the next answer', async () => {
-      await driver.open();
-      await driver.powerOn();
-      sim.faults.slowMs = TIMEOUT + 100;
-      await expect(driver.power()).rejects.toBeInstanceOf(StmTimeoutError);
-      sim.faults.slowMs = 0;
-      expect(await driver.current()).toBe(253);
-      expect(await driver.power()).toBe('on');
-    });
+    it.each([
+      ['that acknowledges echo off', false],
+      ['that prints no acknowledgement', true],
+    ])(
+      'a reply slower than the timeout is drained by the resync, not taken as the next answer (firmware %s)',
+      async (_, noEchoAck) => {
+        sim.faults.noEchoAck = noEchoAck;
+        await driver.open();
+        await driver.powerOn();
+        sim.faults.slowMs = TIMEOUT + 100;
+        await expect(driver.power()).rejects.toBeInstanceOf(StmTimeoutError);
+        sim.faults.slowMs = 0;
+        expect(await driver.current()).toBe(253);
+        expect(await driver.power()).toBe('on');
+      },
+    );
 
     it('slow reply within the timeout is fine', async () => {
       await driver.open();
@@ -164,14 +175,40 @@ describe('StmDriver over a pty', () => {
       expect(await driver.version()).toBe('MuxPi firmware v1.0');
     });
 
-    it('echo stuck on: skips the echoed command lines', async () => {
+    it('no acknowledgement: the handshake takes the OK that follows its own echo', async () => {
+      sim.faults.noEchoAck = true;
+      await driver.open();
+      expect(sim.state.echo).toBe(false);
+      expect(await driver.power()).toBe('off');
+    });
+
+    it('no acknowledgement and echo already off: a resync after a timeout still gets in step', async () => {
+      sim.faults.noEchoAck = true;
+      await driver.open();
+      sim.faults.noReply = true;
+      await expect(driver.power()).rejects.toBeInstanceOf(StmTimeoutError);
+      sim.faults.noReply = false;
+      const seen: string[] = [];
+      sim.on('command', (line: string) => seen.push(line));
+      expect(await driver.current()).toBe(0);
+      expect(seen.at(-1)).toBe('current');
+      expect(driver.responding).toBe(true);
+    });
+
+    it.each([
+      ['acknowledged', false],
+      ['not even acknowledged (a firmware that cannot turn echo off)', true],
+    ])('echo stuck on, echo off %s: skips the echoed command lines', async (_, noEchoAck) => {
       sim.faults.echoStuck = true;
+      sim.faults.noEchoAck = noEchoAck;
       await driver.open();
       expect(sim.state.echo).toBe(true);
       await driver.powerOn();
       expect(await driver.power()).toBe('on');
       expect(await driver.current()).toBe(253);
       expect(await driver.voltage(1)).toEqual({ 1: 5012 });
+      await driver.ts();
+      expect(sim.state).toMatchObject({ mux: 'ts', power: 'off' });
     });
 
     it('unsolicited pressed lines are skipped, during a command or while idle, and reported', async () => {
@@ -209,16 +246,58 @@ describe('StmDriver over a pty', () => {
       expect(await driver.power()).toBe('on');
     });
 
-    it('bytes dropped during a tick never matter: nothing is sent while a tick runs', async () => {
+    it('a stale value is never taken for the reading', async () => {
+      await driver.open();
+      await driver.powerOn();
+      expect(await driver.current()).toBe(253);
+      sim.setCurrent(100);
+      sim.injectStale(); // "253", "OK" again, then the new reading
+      expect(await driver.current()).toBe(103);
+    });
+
+    it("a stale status line before an action's reply: the action's own status decides", async () => {
+      await driver.open();
+      await expect(driver.raw('frobnicate')).rejects.toBeInstanceOf(StmUnknownCommandError);
+      sim.injectStale(); // "Unknown command" again, then the OK of power on
+      await driver.powerOn();
+      expect(sim.state.power).toBe('on');
+
+      sim.injectStale(); // that OK again, then the refusal of a bad LED number
+      await expect(driver.raw('led 3 0 0 0')).rejects.toBeInstanceOf(StmCommandError);
+      sim.injectStale(); // the refusal again, then the OK of mux ts: the action went through
+      await driver.mux('ts');
+      expect(await driver.power()).toBe('on');
+      expect(warnings.filter((w) => w.includes('out of step'))).toHaveLength(3);
+    });
+
+    it('a status line with no command in flight: the next command resyncs first', async () => {
+      await driver.open();
+      const seen: string[] = [];
+      sim.on('command', (line: string) => seen.push(line));
+      // What the STM sends when an earlier command's reply was taken from a stale line.
+      pty.stream.write('OK\r\n');
+      await waitFor(
+        () => warnings.some((w) => w.includes('"OK" arrived with no command in flight')),
+        'the driver to notice the extra status line',
+      );
+      expect(await driver.current()).toBe(0);
+      expect(seen).toEqual(['echo off', 'current']);
+    });
+
+    it('bytes dropped during a tick: the resync sent mid-tick is lost, and the driver still gets in step', async () => {
       await driver.open();
       sim.faults.dropDuringTick = true;
-      const [, current, version] = await Promise.all([
-        driver.powerTick(100),
-        driver.current(),
-        driver.version(),
-      ]);
-      expect(current).toBe(253);
-      expect(version).toBe('MuxPi firmware v1.0');
+      const seen: string[] = [];
+      sim.on('command', (line: string) => seen.push(line));
+      // raw() gives no tick allowance, so the driver gives up half-way through the tick and its
+      // resync's "echo off" reaches the firmware while it busy-waits. The tick's OK, with
+      // nothing after it, is what puts the driver back in step.
+      const tick = Math.round(TIMEOUT * 1.5);
+      await expect(driver.raw(`power tick ${tick}`)).rejects.toBeInstanceOf(StmTimeoutError);
+      expect(await driver.current()).toBe(253);
+      // Without the fault the firmware would have run the buffered "echo off" after the tick.
+      expect(seen).toEqual([`power tick ${tick}`, 'current']);
+      expect(driver.responding).toBe(true);
     });
 
     it('a closed port fails pending and later commands with StmClosedError', async () => {

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { Logger } from '../log/logger';
+import { CommandReply } from './command.reply';
+import { EchoOffReply } from './echo-off.reply';
 import { LineSplitter } from './line.splitter';
 import { releaseSerialStream } from './serial-stream.release';
 import {
@@ -12,6 +14,7 @@ import {
   StmTimeoutError,
   StmUnknownCommandError,
 } from './stm.errors';
+import { ECHO_OFF, ERROR_LINE, isStatusLine, OK, UNKNOWN_LINE } from './stm.lines';
 
 export type OnOff = 'on' | 'off';
 
@@ -27,32 +30,38 @@ export interface StmDriverOptions {
 export const STM_MAX_LINE_BYTES = 64;
 export const STM_MAX_TOKENS = 10;
 
-const OK = 'OK';
-const ERROR_LINE = 'Error processing command';
-const UNKNOWN_LINE = 'Unknown command';
 const PRESSED = /^pressed: ?(\d+)$/;
-const ECHO_OFF_ACK = 'Echo is off now';
 /** The protocol sheet's handshake reads at most this many lines looking for `OK`. */
 const HANDSHAKE_MAX_LINES = 8;
 /** After a timeout stale replies may still be queued; a resync tolerates more of them. */
 const RESYNC_MAX_LINES = 32;
 const MAX_PAYLOAD_LINES = 16;
 
-interface Pending {
+type Settle = (error: StmError | null) => void;
+
+/** What the exchange in flight does with the input. */
+interface LineReader {
+  line(text: string): void;
+  /** Every line of one chunk of input has been given to `line`. */
+  chunkEnd(): void;
+  /** The time is up: true when the reader settled the exchange itself. */
+  timedOut(): boolean;
+}
+
+interface Pending extends LineReader {
   command: string;
-  kind: 'command' | 'resync';
-  payload: string[];
-  seen: number;
-  sawEchoOffAck: boolean;
-  maxLines: number;
-  settle(error: StmError | null, payload?: string[]): void;
+  settle: Settle;
 }
 
 /**
  * Client of the MuxPi STM's line protocol over any duplex byte stream (a serial port on the
  * board, an in-memory pipe in the fleet simulator). One command is in flight at a time; each
  * has its own timeout, after which the link is resynchronised with `echo off`. Echoed
- * commands, `pressed: N` lines and lines that arrive while idle are skipped.
+ * commands, `pressed: N` lines and lines that arrive while idle are skipped. The firmware ends
+ * every reply with exactly one status line, so a reply showing more than that (stale lines of
+ * an earlier command) is out of step: a query is asked again after a resync, an action gets
+ * the status line that turns up for it during the resync. A status line that arrives while
+ * idle answers a command already settled by a stale line: the next command resyncs first.
  *
  * Emits `pressed` (button number) and `close` (StmClosedError).
  */
@@ -66,6 +75,11 @@ export class StmDriver extends EventEmitter {
   private needsResync = false;
   private closedError: StmClosedError | null = null;
   private lastOk = false;
+  /**
+   * How long the line must stay quiet after a status line that a resync cannot otherwise
+   * place (no echo, no acknowledgement) before it is taken as the answer to `echo off`.
+   */
+  private readonly quietMs: number;
 
   constructor(
     private readonly stream: Duplex,
@@ -73,6 +87,7 @@ export class StmDriver extends EventEmitter {
   ) {
     super();
     this.timeoutMs = options.timeoutMs ?? 2000;
+    this.quietMs = Math.max(20, Math.round(this.timeoutMs / 4));
     this.device = options.device ?? 'STM';
     this.log = (options.logger ?? Logger.silent()).child('stm');
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -92,8 +107,8 @@ export class StmDriver extends EventEmitter {
   }
 
   /** Turns echo off (the handshake every client does on open). */
-  open(): Promise<void> {
-    return this.exclusive(() => this.resync(HANDSHAKE_MAX_LINES));
+  async open(): Promise<void> {
+    await this.exclusive(() => this.resync(HANDSHAKE_MAX_LINES));
   }
 
   // --- typed commands -------------------------------------------------------------------
@@ -210,35 +225,60 @@ export class StmDriver extends EventEmitter {
    */
   async raw(command: string, extraTimeoutMs = 0): Promise<string[]> {
     checkLine(command);
-    return this.exclusive(() => this.exchange(command, extraTimeoutMs));
+    return this.exclusive(async () => {
+      const reply = await this.exchange(command, extraTimeoutMs, true);
+      this.throwIfRefused(command, await this.actionStatus(reply));
+      return reply.payload;
+    });
   }
 
   // --- internals ------------------------------------------------------------------------
 
-  private async action(command: string, extraTimeoutMs = 0): Promise<void> {
+  private action(command: string, extraTimeoutMs = 0): Promise<void> {
     checkLine(command);
     return this.exclusive(async () => {
-      await this.exchange(command, extraTimeoutMs);
+      const reply = await this.exchange(command, extraTimeoutMs, false);
+      this.throwIfRefused(command, await this.actionStatus(reply));
     });
   }
 
   /**
-   * A query whose reply must contain a line `pick` recognises. A reply without one means we
-   * are out of step (a stale `OK`, line noise): resync and ask once more, which is safe
-   * because queries change nothing.
+   * An action's status line. When its reply is out of step, the status line we hold may answer
+   * an earlier command, and ours is then still on its way: a resync meets it before its own
+   * `OK`. Actions are not sent again, since not all of them can be (power tick).
+   */
+  private async actionStatus(reply: CommandReply): Promise<string> {
+    if (!reply.outOfStep) return reply.status;
+    this.log.warn(`reply to "${reply.command}" out of step (${reply.describe()}); resynchronising`);
+    const later = await this.resync(RESYNC_MAX_LINES);
+    return later.length > 0 ? later[later.length - 1] : reply.status;
+  }
+
+  /**
+   * A query whose reply must contain a line `pick` recognises. A reply without one, or out of
+   * step (a stale `OK` or value, line noise), means we cannot trust it: resync and ask once
+   * more, which is safe because queries change nothing.
    */
   private query(command: string, pick: (lines: string[]) => string | undefined): Promise<string> {
     return this.exclusive(async () => {
       for (let attempt = 1; ; attempt++) {
-        const lines = await this.exchange(command, 0);
-        const found = pick(lines);
-        if (found !== undefined) return found;
-        const detail = lines.length ? `got ${JSON.stringify(lines)}` : 'got OK without a value';
+        const reply = await this.exchange(command, 0, true);
+        if (!reply.outOfStep) {
+          this.throwIfRefused(command, reply.status);
+          const found = pick(reply.payload);
+          if (found !== undefined) return found;
+        }
+        const detail = reply.describe();
         this.log.warn(`unexpected reply to "${command}" (${detail}); resynchronising`);
         this.needsResync = true;
         if (attempt === 2) throw new StmProtocolError(this.device, command, detail);
       }
     });
+  }
+
+  private throwIfRefused(command: string, status: string): void {
+    if (status === ERROR_LINE) throw new StmCommandError(this.device, command);
+    if (status === UNKNOWN_LINE) throw new StmUnknownCommandError(this.device, command);
   }
 
   /** Runs `job` after every earlier job has finished: one command in flight at a time. */
@@ -248,54 +288,96 @@ export class StmDriver extends EventEmitter {
     return run;
   }
 
-  private async exchange(command: string, extraTimeoutMs: number): Promise<string[]> {
+  private async exchange(
+    command: string,
+    extraTimeoutMs: number,
+    expectsPayload: boolean,
+  ): Promise<CommandReply> {
     if (this.needsResync) await this.resync(RESYNC_MAX_LINES);
-    return this.transact(command, 'command', this.timeoutMs + extraTimeoutMs, MAX_PAYLOAD_LINES);
+    const reply = new CommandReply(command, expectsPayload, MAX_PAYLOAD_LINES);
+    await this.transact(command, this.timeoutMs + extraTimeoutMs, (settle) => ({
+      line: (text) => {
+        if (reply.add(text)) return;
+        this.needsResync = true;
+        settle(new StmProtocolError(this.device, command, 'too many lines without a status line'));
+      },
+      // Not at the status line itself: one right behind it in the same burst shows it was stale.
+      chunkEnd: () => {
+        if (reply.complete) settle(null);
+      },
+      timedOut: () => {
+        // Drain whatever the STM still sends for the lost command before the next one.
+        if (!this.closedError)
+          this.exclusive(() => this.resync(RESYNC_MAX_LINES)).catch(() => undefined);
+        return false;
+      },
+    }));
+    return reply;
   }
 
-  /** `echo off`, then skip everything up to the `OK` that follows `Echo is off now`. */
-  private async resync(maxLines: number): Promise<void> {
+  /**
+   * Sends `echo off` and reads until the STM is in step (see EchoOffReply). Returns the status
+   * lines that came before ours, which answer earlier commands.
+   */
+  private async resync(maxLines: number): Promise<string[]> {
     this.splitter.reset();
-    await this.transact('echo off', 'resync', this.timeoutMs, maxLines);
+    const reply = new EchoOffReply(maxLines);
+    let quiet: NodeJS.Timeout | undefined;
+    try {
+      await this.transact(ECHO_OFF, this.timeoutMs, (settle) => ({
+        line: (text) => {
+          clearTimeout(quiet);
+          const verdict = reply.add(text);
+          if (verdict === 'ours') settle(null);
+          else if (verdict === 'maybe-ours') quiet = setTimeout(() => settle(null), this.quietMs);
+          else if (verdict === 'too-many')
+            settle(new StmProtocolError(this.device, ECHO_OFF, `no "OK" within ${maxLines} lines`));
+        },
+        chunkEnd: () => undefined,
+        // A status line nothing followed is ours, however long the wait was.
+        timedOut: () => {
+          if (reply.status === null) return false;
+          settle(null);
+          return true;
+        },
+      }));
+    } finally {
+      clearTimeout(quiet);
+    }
+    if (reply.status !== OK) {
+      this.log.warn(`"${ECHO_OFF}" answered "${reply.status}"; echoed lines will be skipped`);
+    }
     this.needsResync = false;
+    return reply.earlier;
   }
 
+  /** Sends one line; `read` gets what comes back until it settles, or the time is up. */
   private transact(
     command: string,
-    kind: Pending['kind'],
     timeoutMs: number,
-    maxLines: number,
-  ): Promise<string[]> {
+    read: (settle: Settle) => LineReader,
+  ): Promise<void> {
     if (this.closedError) return Promise.reject(this.closedError);
-    return new Promise<string[]>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
+        if (pending.timedOut()) return;
         this.log.warn(`no reply to "${command}" within ${timeoutMs} ms`);
         this.needsResync = true;
         this.lastOk = false;
-        pending.settle(new StmTimeoutError(this.device, command, timeoutMs));
-        // Drain whatever the STM still sends for the lost command before the next one.
-        if (kind === 'command' && !this.closedError)
-          this.exclusive(() => this.resync(RESYNC_MAX_LINES)).catch(() => undefined);
+        settle(new StmTimeoutError(this.device, command, timeoutMs));
       }, timeoutMs);
-      const pending: Pending = {
-        command,
-        kind,
-        payload: [],
-        seen: 0,
-        sawEchoOffAck: false,
-        maxLines,
-        settle: (error, payload) => {
-          if (this.pending !== pending) return;
-          clearTimeout(timer);
-          this.pending = null;
-          if (error) {
-            reject(error);
-          } else {
-            this.lastOk = true;
-            resolve(payload ?? []);
-          }
-        },
+      const settle: Settle = (error) => {
+        if (this.pending !== pending) return;
+        clearTimeout(timer);
+        this.pending = null;
+        if (error) {
+          reject(error);
+        } else {
+          this.lastOk = true;
+          resolve();
+        }
       };
+      const pending: Pending = { command, settle, ...read(settle) };
       this.pending = pending;
       this.log.debug(`> ${command}`);
       this.stream.write(command + '\n', (error) => {
@@ -307,6 +389,7 @@ export class StmDriver extends EventEmitter {
 
   private onData(chunk: Buffer): void {
     for (const line of this.splitter.feed(chunk)) this.onLine(line);
+    this.pending?.chunkEnd();
   }
 
   private onLine(rawLine: string): void {
@@ -318,52 +401,17 @@ export class StmDriver extends EventEmitter {
       return;
     }
     const pending = this.pending;
-    if (!pending) {
-      this.log.debug(`dropped stale line ${JSON.stringify(rawLine)}`);
-      return;
-    }
-    this.log.debug(`< ${rawLine}`);
-    if (line === pending.command) return; // our own echo (echo on, or a firmware that cannot turn it off)
-    if (pending.kind === 'resync') this.onResyncLine(pending, line);
-    else this.onCommandLine(pending, line);
-  }
-
-  private onCommandLine(pending: Pending, line: string): void {
-    if (line === OK) return pending.settle(null, pending.payload);
-    if (line === ERROR_LINE)
-      return this.answered(pending, new StmCommandError(this.device, pending.command));
-    if (line === UNKNOWN_LINE)
-      return this.answered(pending, new StmUnknownCommandError(this.device, pending.command));
-    pending.payload.push(line);
-    if (pending.payload.length > pending.maxLines) {
+    if (pending) {
+      this.log.debug(`< ${rawLine}`);
+      pending.line(line);
+    } else if (isStatusLine(line)) {
+      // Every command gets exactly one status line and each in flight had its own: this one
+      // answers a command whose reply was a stale line. Get in step before the next command.
+      this.log.warn(`"${line}" arrived with no command in flight; resynchronising`);
       this.needsResync = true;
-      pending.settle(
-        new StmProtocolError(this.device, pending.command, 'too many lines without a status line'),
-      );
+    } else {
+      this.log.debug(`dropped stale line ${JSON.stringify(rawLine)}`);
     }
-  }
-
-  private onResyncLine(pending: Pending, line: string): void {
-    pending.seen++;
-    if (line.startsWith(ECHO_OFF_ACK)) {
-      pending.sawEchoOffAck = true;
-    } else if (line === OK && pending.sawEchoOffAck) {
-      return pending.settle(null, []);
-    } else if (line === OK || line === ERROR_LINE || line === UNKNOWN_LINE) {
-      // A status line before our acknowledgement belongs to an earlier, lost command.
-      this.log.debug(`skipped stale "${line}" while resynchronising`);
-    }
-    if (pending.seen >= pending.maxLines) {
-      pending.settle(
-        new StmProtocolError(this.device, 'echo off', `no "OK" within ${pending.maxLines} lines`),
-      );
-    }
-  }
-
-  /** The STM answered, so it is alive, even though the answer is a refusal. */
-  private answered(pending: Pending, error: StmError): void {
-    this.lastOk = true;
-    pending.settle(error);
   }
 
   private markClosed(why: string): void {

@@ -191,14 +191,31 @@ describe('StmSimulator framing', () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(75);
     });
 
-    it('echo stuck: acknowledges echo off but keeps echoing', async () => {
+    it.each([
+      ['acknowledges echo off', false],
+      ['cannot turn echo off at all: no acknowledgement either', true],
+    ])('echo stuck: %s, and keeps echoing', async (_, noEchoAck) => {
       sim.faults.echoStuck = true;
+      sim.faults.noEchoAck = noEchoAck;
       send('echo off\n');
       await until('OK\r\n');
       out.clear();
       send('power\n');
       await until('OK\r\n');
       expect(out.text()).toBe('power\n\roff\r\nOK\r\n');
+    });
+
+    it('no echo acknowledgement: echo on|off answers a bare OK, and still switches echo', async () => {
+      sim.faults.noEchoAck = true;
+      send('echo off\n');
+      await until('OK\r\n');
+      expect(out.text()).toBe('echo off\n\rOK\r\n');
+      expect(sim.state.echo).toBe(false);
+      out.clear();
+      send('echo on\n');
+      await until('OK\r\n');
+      expect(out.text()).toBe('OK\r\n');
+      expect(sim.state.echo).toBe(true);
     });
 
     it('drop during tick: bytes sent while a tick waits are lost (buffered without the fault)', async () => {

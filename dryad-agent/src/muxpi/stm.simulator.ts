@@ -19,6 +19,8 @@ export interface StmFaults {
   slowMs: number;
   /** `echo off` is acknowledged but echo stays on (a firmware revision that cannot turn it off). */
   echoStuck: boolean;
+  /** `echo on|off` is answered with a bare `OK`, without the `Echo is … now.` line. */
+  noEchoAck: boolean;
   /** Bytes that arrive while a `power tick` waits are lost instead of buffered. */
   dropDuringTick: boolean;
 }
@@ -38,6 +40,7 @@ export class StmSimulator extends EventEmitter {
     noReply: false,
     slowMs: 0,
     echoStuck: false,
+    noEchoAck: false,
     dropDuringTick: false,
   };
   private readonly interpreter: StmCommandInterpreter;
@@ -124,6 +127,8 @@ export class StmSimulator extends EventEmitter {
     const powerBefore = this.state.power;
     const outcome = this.interpreter.execute(tokens);
     if (this.faults.echoStuck && echoBefore && !this.state.echo) this.state.echo = true;
+    if (this.faults.noEchoAck && tokens[0] === 'echo')
+      outcome.lines = outcome.lines.filter((l) => !l.startsWith('Echo is'));
     if (this.state.power !== powerBefore) this.emit('power', this.state.power);
     this.perform(outcome);
   }

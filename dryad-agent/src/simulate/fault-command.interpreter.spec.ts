@@ -1,10 +1,11 @@
 import { memoryLinkPair } from '../muxpi/memory.link';
 import { StmSimulator } from '../muxpi/stm.simulator';
+import { collect, waitFor } from '../testing/wait-for';
 import { FaultCommandInterpreter } from './fault-command.interpreter';
 
 describe('FaultCommandInterpreter', () => {
   const setup = () => {
-    const [, end] = memoryLinkPair();
+    const [host, end] = memoryLinkPair();
     const stm = new StmSimulator(end);
     const calls: string[] = [];
     const interpreter = new FaultCommandInterpreter({
@@ -13,7 +14,7 @@ describe('FaultCommandInterpreter', () => {
       consoleBack: async () => void calls.push('back'),
       state: () => ({ power: stm.state.power }),
     });
-    return { stm, calls, interpreter };
+    return { stm, host, calls, interpreter };
   };
 
   it('switches every fault and answers ok', async () => {
@@ -22,6 +23,7 @@ describe('FaultCommandInterpreter', () => {
       'fault no-reply on',
       'fault slow 250',
       'fault echo-stuck on',
+      'fault no-echo-ack on',
       'fault drop-during-tick on',
     ]) {
       expect(await interpreter.execute(line)).toBe('ok');
@@ -30,14 +32,42 @@ describe('FaultCommandInterpreter', () => {
       noReply: true,
       slowMs: 250,
       echoStuck: true,
+      noEchoAck: true,
       dropDuringTick: true,
     });
     expect(await interpreter.execute('fault no-reply off')).toBe('ok');
     expect(stm.faults.noReply).toBe(false);
     expect(await interpreter.execute('set current 900')).toBe('ok');
     expect(stm.state.loadCurrentMa).toBe(900);
-    for (const line of ['fault garbage', 'fault stale', 'fault pressed 2'])
-      expect(await interpreter.execute(line)).toBe('ok');
+    stm.stop();
+  });
+
+  it('injects garbage, stale and pressed lines that the host then receives', async () => {
+    const { stm, host, interpreter } = setup();
+    const out = collect(host);
+    /** Sends one STM command and returns the lines of its reply (`OK` count: status lines). */
+    const exchange = async (command: string, statusLines = 1) => {
+      out.clear();
+      host.write(command + '\n');
+      const lines = () => out.text().split('\r\n').filter(Boolean);
+      await waitFor(
+        () => lines().filter((l) => l === 'OK').length === statusLines,
+        `the reply to ${command}`,
+      );
+      return lines();
+    };
+    await exchange('echo off');
+
+    expect(await interpreter.execute('fault garbage')).toBe('ok');
+    const garbled = await exchange('power');
+    expect(garbled).toEqual([expect.stringContaining('garbage'), 'off', 'OK']);
+
+    expect(await interpreter.execute('fault stale')).toBe('ok');
+    expect(await exchange('version', 2)).toEqual(['off', 'OK', 'MuxPi firmware v1.0', 'OK']);
+
+    out.clear();
+    expect(await interpreter.execute('fault pressed 2')).toBe('ok');
+    await waitFor(() => out.text() === 'pressed: 2\r\n', 'the pressed line');
     stm.stop();
   });
 
@@ -47,7 +77,7 @@ describe('FaultCommandInterpreter', () => {
     expect(await interpreter.execute('console-back')).toBe('ok');
     expect(calls).toEqual(['gone', 'back']);
     expect(await interpreter.execute('state')).toBe(
-      'ok {"power":"off","faults":{"noReply":false,"slowMs":0,"echoStuck":false,"dropDuringTick":false}}',
+      'ok {"power":"off","faults":{"noReply":false,"slowMs":0,"echoStuck":false,"noEchoAck":false,"dropDuringTick":false}}',
     );
     expect(await interpreter.execute('   ')).toBeNull();
     stm.stop();

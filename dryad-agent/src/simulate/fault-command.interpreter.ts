@@ -15,6 +15,7 @@ export const FAULT_HELP = [
   'fault stale                  the next STM reply is preceded by the previous reply again',
   'fault pressed 1|2            STM sends "pressed: N" now',
   'fault echo-stuck on|off      "echo off" is acknowledged but echo stays on',
+  'fault no-echo-ack on|off     "echo on|off" is answered with a bare OK, no "Echo is ... now."',
   'fault drop-during-tick on|off  bytes arriving during "power tick" are lost',
   'console-gone                 kill the console pty: the device disappears',
   'console-back                 make the console pty again at the same path',
@@ -86,12 +87,15 @@ export class FaultCommandInterpreter {
         f.echoStuck = onOff(value);
         if (f.echoStuck) this.c.stm.state.echo = true;
         return 'ok';
+      case 'no-echo-ack':
+        f.noEchoAck = onOff(value);
+        return 'ok';
       case 'drop-during-tick':
         f.dropDuringTick = onOff(value);
         return 'ok';
       default:
         throw new Error(
-          `unknown fault "${kind ?? ''}"; faults: no-reply, slow, garbage, stale, pressed, echo-stuck, drop-during-tick`,
+          `unknown fault "${kind ?? ''}"; faults: no-reply, slow, garbage, stale, pressed, echo-stuck, no-echo-ack, drop-during-tick`,
         );
     }
   }
