@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError } from './config-error';
 import { parseDuration } from './duration';
 import { loadConfig } from './load-config';
@@ -12,6 +13,7 @@ describe('configuration', () => {
     expect(config.defaultDeadlineMs).toBe(30 * 86_400_000);
     expect(config.maxProlongs).toBeNull();
     expect(config.keyPoolSize).toBe(16);
+    expect(config.keyThreads).toBe(availableParallelism());
     expect(config.healthcheckIntervalMs).toBe(300_000);
     expect(config.tunnel).toEqual({ host: '127.0.0.1', advertisedIp: '127.0.0.1' });
     expect(config.v1AnonymousRole).toBe('admin');

@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { AppConfig, DatabaseConfig, HttpAddress, V1AnonymousRole } from './app-config';
 import { ConfigError } from './config-error';
@@ -21,7 +22,7 @@ export const CONFIG_DEFAULTS = {
   LESHY_TUNNEL_HOST: '127.0.0.1',
   LESHY_TUNNEL_ADVERTISED_IP: '(the tunnel host, when it is the IP of one interface)',
   LESHY_KEY_POOL: '16',
-  LESHY_KEY_THREADS: '1',
+  LESHY_KEY_THREADS: '(one per CPU core)',
   LESHY_AGENT_TOKEN: '(none: agents cannot register)',
   LESHY_HEALTHCHECK_INTERVAL: '5m',
   LESHY_DRYAD_TIMEOUT: '60s',
@@ -194,12 +195,9 @@ export function loadConfig(env: Environment): AppConfig {
     secret: reader.raw('LESHY_SECRET') ?? null,
     tunnel: tunnelConfig(reader),
     keyPoolSize: reader.integer('LESHY_KEY_POOL', Number(CONFIG_DEFAULTS.LESHY_KEY_POOL), 0, 1024),
-    keyThreads: reader.integer(
-      'LESHY_KEY_THREADS',
-      Number(CONFIG_DEFAULTS.LESHY_KEY_THREADS),
-      1,
-      64,
-    ),
+    // Key threads run at the lowest CPU priority (job-key.worker.ts), so one per core only
+    // uses what the server leaves idle.
+    keyThreads: reader.integer('LESHY_KEY_THREADS', availableParallelism(), 1, 64),
     agentToken: reader.raw('LESHY_AGENT_TOKEN') ?? null,
     healthcheckIntervalMs: reader.duration(
       'LESHY_HEALTHCHECK_INTERVAL',

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { createPrivateKey } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { waitFor } from '../../test/support/wait-for';
 import { loadConfig } from '../config/load-config';
@@ -63,6 +64,17 @@ function expectValidAndDistinct(keys: JobKeyPair[]): void {
   expect(new Set(keys.map((k) => k.publicKeySsh)).size).toBe(keys.length);
 }
 
+/** The nice value of every thread of this process (Linux /proc), main thread first. */
+function threadNiceValues(): number[] {
+  return readdirSync('/proc/self/task')
+    .sort((a, b) => Number(a) - Number(b))
+    .map((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces); nice is field 19 of stat(5).
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
+}
+
 const filled = (pool: JobKeyPool, size: number) =>
   waitFor(
     () => pool.stats().ready === size && pool.stats().generating === 0,
@@ -98,6 +110,15 @@ describe('JobKeyPool', () => {
     const waited = await within(Promise.all([pool.take(), pool.take()]), 'two waiting takes');
     expectValidAndDistinct([...burst.map((b) => b.key), ...waited]);
     await filled(pool, 3);
+  });
+
+  it('generates on threads of the lowest CPU priority, leaving the rest of the server alone', async () => {
+    const before = threadNiceValues().filter((nice) => nice === 19).length;
+    const pool = started(new ObservedPool({ pool: 2, threads: 2 }));
+    await filled(pool, 2);
+    const nice = threadNiceValues();
+    expect(nice[0]).toBe(0);
+    expect(nice.filter((value) => value === 19)).toHaveLength(before + 2);
   });
 
   it('replaces a thread that is killed while a waiter needs its key', async () => {

@@ -30,7 +30,6 @@ export async function cycleBench(): Promise<void> {
     env: {
       LESHY_AGENT_TOKEN: TOKEN,
       LESHY_HEALTHCHECK_INTERVAL: '1h',
-      LESHY_KEY_THREADS: process.env.LESHY_KEY_THREADS ?? '2',
     },
   });
   const fleet = startAgentProcess([
