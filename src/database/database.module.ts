@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
 import { ReadConnection } from './read-connection';
 import { Transactions } from './transactions.service';
+import { WalCheckpointer } from './wal-checkpointer';
 
 /**
  * SQLite durability: WAL mode is set by the driver; LESHY_SQLITE_SYNCHRONOUS chooses whether a
@@ -35,6 +36,7 @@ class SqliteSettings implements OnModuleInit {
   providers: [
     Transactions,
     SqliteSettings,
+    WalCheckpointer,
     {
       provide: ReadConnection,
       inject: [DataSource],

@@ -36,6 +36,8 @@ interface Server {
 
 /** The real server in-process (SQLite file, real clock, real key pool), agents faked. */
 async function startServer(): Promise<Server> {
+  // The previous scenario's server is garbage now: collected here, not in this measurement.
+  (globalThis as { gc?: () => void }).gc?.();
   const dir = tempDir('leshy-bench-');
   const config = loadConfig({ LESHY_DATA_DIR: dir.path, LESHY_HTTP_ADDR: '127.0.0.1:0' });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
