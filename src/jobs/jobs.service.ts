@@ -1,4 +1,10 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleInit,
+} from '@nestjs/common';
 import { EntityManager, In, IsNull } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Transactions } from '../database/transactions.service';
@@ -39,8 +45,12 @@ export type JobOutcome = typeof RequestState.Done | typeof RequestState.Failed;
  * in one transaction, so a crash never leaves one without the others.
  */
 @Injectable()
-export class JobsService implements OnModuleInit, OnApplicationBootstrap {
+export class JobsService
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger(JobsService.name);
+  /** Tunnels being opened for jobs that just started: shutdown waits for them. */
+  private readonly opening = new Set<Promise<void>>();
 
   constructor(
     private readonly tx: Transactions,
@@ -51,13 +61,21 @@ export class JobsService implements OnModuleInit, OnApplicationBootstrap {
   ) {}
 
   onModuleInit(): void {
-    this.bus.on('job.started', (event) => this.openTunnel(event.job));
+    this.bus.on('job.started', (event) => {
+      const opening = this.openTunnel(event.job).finally(() => this.opening.delete(opening));
+      this.opening.add(opening);
+    });
     this.bus.on('job.ended', (event) => this.tunnels.close(event.job.requestId));
   }
 
   /** A restart keeps jobs running: their tunnels come back, on the same ports when free. */
   async onApplicationBootstrap(): Promise<void> {
     for (const job of await this.activeJobs()) await this.openTunnel(job);
+  }
+
+  /** A tunnel opened as the server stops still records its port before the database closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.opening]);
   }
 
   /**
