@@ -1,20 +1,11 @@
 import { DataSource } from 'typeorm';
 import { findViolations } from './support/invariants';
 import { hammer } from './support/scenario';
-import { startTestApp, TestApp } from './support/test-app';
-import { tempDir } from './support/temp-dir';
+import { startTestAppPerSuite, TestApp } from './support/test-app';
 
 describe('concurrency on SQLite: parallel calls against few workers', () => {
-  const dir = tempDir();
   let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({ dataDir: dir.path });
-  });
-  afterAll(async () => {
-    await t.close();
-    dir.remove();
-  });
+  startTestAppPerSuite((app) => (t = app));
 
   it('never gives a worker two jobs and leaves every request and worker in one legal state', async () => {
     const outcome = await hammer([t], { seed: 7, rounds: 30, perRound: 24, workers: 4 });

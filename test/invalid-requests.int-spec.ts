@@ -1,19 +1,10 @@
 import { requestInput } from './factories/request.factory';
 import { workerRegistration } from './factories/worker.factory';
-import { startTestApp, TestApp } from './support/test-app';
-import { tempDir } from './support/temp-dir';
+import { startTestAppPerSuite, TestApp } from './support/test-app';
 
 describe('INVALID: requests no registered worker can satisfy any more', () => {
-  const dir = tempDir();
   let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({ dataDir: dir.path });
-  });
-  afterAll(async () => {
-    await t.close();
-    dir.remove();
-  });
+  startTestAppPerSuite((app) => (t = app));
 
   const stateOf = async (id: number) => (await t.requests.get(id)).request.state;
 

@@ -1,21 +1,12 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { requestInput } from './factories/request.factory';
 import { idleWorker, workerRegistration } from './factories/worker.factory';
-import { startTestApp, TestApp } from './support/test-app';
-import { tempDir } from './support/temp-dir';
+import { startTestAppPerSuite, TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
 
 describe('request and worker lifecycle through the services', () => {
-  const dir = tempDir();
   let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({ dataDir: dir.path });
-  });
-  afterAll(async () => {
-    await t.close();
-    dir.remove();
-  });
+  startTestAppPerSuite((app) => (t = app));
 
   it('registers a new worker in MAINTENANCE with its UUID among its caps', async () => {
     const input = workerRegistration({ caps: { board: 'odroid', arch: 'armv7' } });

@@ -1,20 +1,11 @@
 import { requestInput } from './factories/request.factory';
 import { idleWorker } from './factories/worker.factory';
-import { startTestApp, TestApp } from './support/test-app';
-import { tempDir } from './support/temp-dir';
+import { startTestAppPerSuite, TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
 
 describe('queue order: priority first, then first come first served', () => {
-  const dir = tempDir();
   let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({ dataDir: dir.path });
-  });
-  afterAll(async () => {
-    await t.close();
-    dir.remove();
-  });
+  startTestAppPerSuite((app) => (t = app));
 
   /** Brings up one worker at a time and returns the request ids in the order they were served. */
   async function serveOneByOne(board: string, ids: number[]): Promise<number[]> {

@@ -3,22 +3,13 @@ import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { WalCheckpointer } from '../src/database/wal-checkpointer';
 import { requestInput } from './factories/request.factory';
-import { startTestApp, TestApp } from './support/test-app';
-import { tempDir } from './support/temp-dir';
+import { startTestAppPerSuite, TestApp } from './support/test-app';
 
 describe('SQLite WAL checkpoints', () => {
-  const dir = tempDir();
   let t: TestApp;
+  startTestAppPerSuite((app) => (t = app));
 
-  beforeAll(async () => {
-    t = await startTestApp({ dataDir: dir.path });
-  });
-  afterAll(async () => {
-    await t.close();
-    dir.remove();
-  });
-
-  const walBytes = () => statSync(path.join(dir.path, 'leshy.sqlite-wal')).size;
+  const walBytes = () => statSync(path.join(t.config.dataDir, 'leshy.sqlite-wal')).size;
   const writeBatch = () =>
     Promise.all(Array.from({ length: 300 }, () => t.requests.create(requestInput(), 'user:test')));
 

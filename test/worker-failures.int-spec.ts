@@ -1,21 +1,12 @@
 import { DryadSupervisor } from '../src/dryad/dryad-supervisor.service';
 import { requestInput } from './factories/request.factory';
 import { idleWorker, workerRegistration } from './factories/worker.factory';
-import { startTestApp, TestApp } from './support/test-app';
-import { tempDir } from './support/temp-dir';
+import { startTestAppPerSuite, TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
 
 describe('worker failures, maintenance and re-registration', () => {
-  const dir = tempDir();
   let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({ dataDir: dir.path });
-  });
-  afterAll(async () => {
-    await t.close();
-    dir.remove();
-  });
+  startTestAppPerSuite((app) => (t = app));
 
   async function runningOn(board: string) {
     const worker = await idleWorker(t, { board });

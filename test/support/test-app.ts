@@ -16,6 +16,7 @@ import { WorkersService } from '../../src/workers/workers.service';
 import { FakeClock } from '../fakes/fake-clock';
 import { FakeDryad } from '../fakes/fake-dryad';
 import { RecycledKeyPool } from '../fakes/recycled-key-pool';
+import { tempDir } from './temp-dir';
 
 export interface TestAppOptions {
   /** Data dir (SQLite file, secret); reuse one to restart on the same database. */
@@ -44,6 +45,26 @@ export interface TestApp {
   /** Waits until no matching pass and no agent operation is pending. */
   settle(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * The usual suite setup: one app on a fresh temp data dir for the whole describe block, handed
+ * to `started` in beforeAll, closed and its data dir removed in afterAll.
+ */
+export function startTestAppPerSuite(
+  started: (app: TestApp) => void,
+  options: Omit<TestAppOptions, 'dataDir'> = {},
+): void {
+  const dir = tempDir();
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await startTestApp({ ...options, dataDir: dir.path });
+    started(app);
+  });
+  afterAll(async () => {
+    await app?.close();
+    dir.remove();
+  });
 }
 
 export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
