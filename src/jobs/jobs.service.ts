@@ -260,29 +260,27 @@ export class JobsService
     return { job, request };
   }
 
+  /**
+   * Opens a started (or, after a restart, running) job's tunnel and records its port. The
+   * write only touches a job that has not ended, so it also tells whether a close committed
+   * meanwhile: that close's job.ended handler ran before this tunnel existed, so it is closed here.
+   */
   private async openTunnel(job: JobView): Promise<void> {
     try {
       const worker = await this.tx.read((em) =>
         em.findOne(WorkerEntity, { where: { uuid: job.workerUuid } }),
       );
       if (!worker) return;
-      const { port } = await this.openTunnelOfLiveJob(
-        job.requestId,
-        worker.sshAddr,
-        job.tunnelPort,
+      const { port } = await this.tunnels.open(job.requestId, worker.sshAddr, job.tunnelPort);
+      const recorded = await this.tx.run('system:tunnels', (uow) =>
+        uow.em.update(
+          JobEntity,
+          { requestId: job.requestId, endedAt: IsNull() },
+          { tunnelPort: port },
+        ),
       );
-      if (port !== job.tunnelPort) {
-        await this.tx.run('system:tunnels', (uow) =>
-          uow.em.update(
-            JobEntity,
-            { requestId: job.requestId, endedAt: IsNull() },
-            { tunnelPort: port },
-          ),
-        );
-      }
+      if (recorded.affected === 0) await this.tunnels.close(job.requestId);
     } catch (error) {
-      // A job that ended before its tunnel was up needs none.
-      if (error instanceof WorkerNotAssignedError) return;
       this.logger.error(
         `request ${job.requestId}: tunnel could not be opened: ${(error as Error).message}`,
       );
