@@ -48,3 +48,39 @@ export class WorkerBorderNotFoundError extends DomainError {
     super(`worker ${borderId} given as the paginator's border was not found`);
   }
 }
+
+/** Where an admin admits a deregistered board again (API v2). */
+export function admitPath(uuid: string): string {
+  return `/api/v2/workers/${uuid}/admit`;
+}
+
+/** An agent registers a board an admin deregistered and has not admitted again. */
+export class WorkerDeregisteredError extends DomainError {
+  readonly code = 'worker-deregistered';
+  readonly kind = 'gone';
+  constructor(uuid: string, by: string, at: Date) {
+    super(
+      `worker ${uuid} was deregistered by an admin (${by}, ${at.toISOString()}): its registrations are refused until an admin admits it again with POST ${admitPath(uuid)}`,
+    );
+  }
+}
+
+/** Admit of a UUID that no admin deregistered. */
+export class WorkerNotDeregisteredError extends DomainError {
+  readonly code = 'worker-not-deregistered';
+  readonly kind = 'not-found';
+  constructor(uuid: string) {
+    super(
+      `worker ${uuid} is not deregistered: there is nothing to admit (a board that was never deregistered registers by itself)`,
+    );
+  }
+}
+
+/** Admit of a worker that is registered (it was admitted and has registered since). */
+export class WorkerAlreadyRegisteredError extends DomainError {
+  readonly code = 'worker-registered';
+  readonly kind = 'conflict';
+  constructor(uuid: string) {
+    super(`worker ${uuid} is registered: there is nothing to admit`);
+  }
+}
