@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Logger } from '../log/logger';
 import { FakeLeshyServer } from '../testing/fake-leshy.server';
 import { sshExec } from '../testing/ssh-exec';
 import { FleetRunner } from './fleet.runner';
@@ -14,6 +16,7 @@ describe('FleetRunner', () => {
   let server: FakeLeshyServer;
   let fleet: FleetRunner | null = null;
   const lines: string[] = [];
+  const logged: string[] = [];
 
   const make = () =>
     new FleetRunner({
@@ -24,7 +27,8 @@ describe('FleetRunner', () => {
       basePort: 0,
       host: '127.0.0.1',
       dataDir: dir,
-      logLevel: 'silent',
+      logLevel: 'warn',
+      logger: new Logger('warn', {}, (line) => logged.push(line)),
       print: (line) => lines.push(line),
     });
 
@@ -33,6 +37,7 @@ describe('FleetRunner', () => {
     server = new FakeLeshyServer();
     await server.start();
     lines.length = 0;
+    logged.length = 0;
   });
 
   afterEach(async () => {
@@ -83,5 +88,52 @@ describe('FleetRunner', () => {
     ]);
     expect(second).toEqual(first);
     expect(new Set(first.map(([uuid]) => uuid)).size).toBe(3);
+  });
+
+  const addresses = () => fleet!.boards.map((b) => server.agents.get(b.agent.uuid)!.controlAddr);
+
+  it('keeps each board on its SSH port across restarts (without --base-port)', async () => {
+    fleet = make();
+    await fleet.start();
+    const first = addresses();
+    await fleet.stop();
+    logged.length = 0; // the stop's own lines
+    fleet = make();
+    await fleet.start();
+    // The same addresses: the server sees an unchanged registration, not a board to re-check.
+    expect(addresses()).toEqual(first);
+    expect(readFileSync(join(dir, 'board-0', 'ssh-port'), 'utf8')).toBe(
+      `${first[0].split(':')[1]}\n`,
+    );
+    expect(logged).toEqual([]);
+  });
+
+  it('moves a board to a fresh port, saying so, when its old one is taken', async () => {
+    fleet = make();
+    await fleet.start();
+    const first = addresses();
+    const taken = Number(first[1].split(':')[1]);
+    await fleet.stop();
+    const squatter: Server = createServer();
+    await new Promise<void>((resolve) => squatter.listen(taken, '127.0.0.1', resolve));
+    try {
+      logged.length = 0; // the stop's own lines
+      fleet = make();
+      await fleet.start();
+      const second = addresses();
+      expect([second[0], second[2]]).toEqual([first[0], first[2]]);
+      expect(second[1]).not.toBe(first[1]);
+      expect(logged).toEqual([
+        expect.stringMatching(
+          new RegExp(`SSH port ${taken} is taken by another program: listening on \\d+ instead`),
+        ),
+      ]);
+      // The fresh port is the one kept from now on.
+      expect(readFileSync(join(dir, 'board-1', 'ssh-port'), 'utf8')).toBe(
+        `${second[1].split(':')[1]}\n`,
+      );
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 });

@@ -12,7 +12,10 @@ export interface FleetOptions {
   serverUrl: string;
   token: string;
   caps: Record<string, string>;
-  /** 0: every board gets an ephemeral port. */
+  /**
+   * 0: every board keeps the port it had last time (kept in its data dir), or gets a free one
+   * the first time and when that port is taken. Otherwise board N listens on basePort + N.
+   */
   basePort: number;
   host: string;
   dataDir: string;
@@ -22,6 +25,8 @@ export interface FleetOptions {
   startConcurrency?: number;
   /** Where progress lines go (stdout for the CLI). */
   print?: (line: string) => void;
+  /** Default: a logger at logLevel on stderr. */
+  logger?: Logger;
   fetch?: typeof fetch;
 }
 
@@ -47,7 +52,7 @@ export class FleetRunner {
   async start(): Promise<void> {
     const started = Date.now();
     const identities = new BoardIdentityStore(this.o.dataDir);
-    const logger = new Logger(this.o.logLevel);
+    const logger = this.o.logger ?? new Logger(this.o.logLevel);
     let registered = 0;
     const allRegistered = new Promise<void>((resolve) => {
       if (this.o.count === 0) resolve();
@@ -68,7 +73,7 @@ export class FleetRunner {
             },
             caps: { board: 'sim', ...this.o.caps },
             ssh: {
-              listen: `${this.o.host}:${this.o.basePort === 0 ? 0 : this.o.basePort + index}`,
+              listen: `${this.o.host}:${this.o.basePort === 0 ? (identities.sshPort(index) ?? 0) : this.o.basePort + index}`,
             },
             sdcard: { device: sdcard },
           },
@@ -82,6 +87,7 @@ export class FleetRunner {
           consoleEndpoint: board.consoleEndpoint,
           logger,
           fetch: this.o.fetch,
+          whenListenPortTaken: this.o.basePort === 0 ? 'any-port' : 'fail',
         });
         let first = true;
         agent.registration.on('registered', (response: RegisterAgentResponse) => {
@@ -101,7 +107,10 @@ export class FleetRunner {
       // allSettled: when one board fails, the others of its batch must finish starting before
       // the caller stops the fleet, or their SSH servers would outlive the stop.
       const results = await Promise.allSettled(
-        this.boards.slice(i, i + concurrency).map((b) => b.agent.start()),
+        this.boards.slice(i, i + concurrency).map(async (b) => {
+          await b.agent.start();
+          if (this.o.basePort === 0) identities.saveSshPort(b.index, b.agent.listenPort);
+        }),
       );
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
