@@ -1,3 +1,4 @@
+import { workerAdmitPath } from 'dryad-agent/protocol';
 import { DomainError } from '../common/domain-error';
 
 export class WorkerNotFoundError extends DomainError {
@@ -49,18 +50,13 @@ export class WorkerBorderNotFoundError extends DomainError {
   }
 }
 
-/** Where an admin admits a deregistered board again (API v2). */
-export function admitPath(uuid: string): string {
-  return `/api/v2/workers/${uuid}/admit`;
-}
-
 /** An agent registers a board an admin deregistered and has not admitted again. */
 export class WorkerDeregisteredError extends DomainError {
   readonly code = 'worker-deregistered';
   readonly kind = 'gone';
   constructor(uuid: string, by: string, at: Date) {
     super(
-      `worker ${uuid} was deregistered by an admin (${by}, ${at.toISOString()}): its registrations are refused until an admin admits it again with POST ${admitPath(uuid)}`,
+      `worker ${uuid} was deregistered by an admin (${by}, ${at.toISOString()}): its registrations are refused until an admin admits it again with POST ${workerAdmitPath(uuid)}`,
     );
   }
 }

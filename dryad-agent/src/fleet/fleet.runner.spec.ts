@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Logger } from '../log/logger';
 import { FakeLeshyServer } from '../testing/fake-leshy.server';
 import { sshExec } from '../testing/ssh-exec';
+import { BoardIdentityStore } from './board-identity.store';
 import { FleetRunner } from './fleet.runner';
 import { generateEd25519KeyPair } from '../ssh-keys';
 
@@ -135,5 +136,19 @@ describe('FleetRunner', () => {
     } finally {
       await new Promise((resolve) => squatter.close(resolve));
     }
+  });
+
+  it('does not wait for a board the server refuses as deregistered, and says what to do', async () => {
+    const refusedUuid = new BoardIdentityStore(dir).uuid(1);
+    server.deregistered.add(refusedUuid);
+    fleet = make();
+    await fleet.start();
+    expect(lines).toContain(
+      `board 1 refused: uuid=${refusedUuid} was deregistered by an admin; admit it on the server (POST /api/v2/workers/${refusedUuid}/admit), then restart the fleet`,
+    );
+    expect(lines.at(-1)).toMatch(
+      /^fleet: 2 of 3 boards registered in [\d.]+ s, 1 refused as deregistered/,
+    );
+    expect(server.agents.has(refusedUuid)).toBe(false);
   });
 });

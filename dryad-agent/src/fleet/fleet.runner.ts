@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Agent } from '../agent';
 import { buildConfig } from '../config/config.loader';
 import { Logger, LogLevel } from '../log/logger';
-import type { RegisterAgentResponse } from '../protocol';
+import { workerAdmitPath, type RegisterAgentResponse } from '../protocol';
 import { BoardIdentityStore } from './board-identity.store';
 import { SimulatedBoard } from './simulated.board';
 
@@ -48,13 +48,20 @@ export class FleetRunner {
     this.print = o.print ?? ((line) => process.stdout.write(line + '\n'));
   }
 
-  /** Starts every board; resolves when all are registered. */
+  /**
+   * Starts every board; resolves when each is registered or refused as deregistered (which
+   * only an admin can change: waiting for it would never end).
+   */
   async start(): Promise<void> {
     const started = Date.now();
     const identities = new BoardIdentityStore(this.o.dataDir);
     const logger = this.o.logger ?? new Logger(this.o.logLevel);
     let registered = 0;
+    const refused = new Set<number>();
     const allRegistered = new Promise<void>((resolve) => {
+      const settled = () => {
+        if (registered + refused.size === this.o.count) resolve();
+      };
       if (this.o.count === 0) resolve();
       for (let index = 0; index < this.o.count; index++) {
         const uuid = identities.uuid(index);
@@ -94,10 +101,19 @@ export class FleetRunner {
           if (!first) return;
           first = false;
           registered++;
+          refused.delete(index);
           this.print(
             `board ${index} registered: uuid=${uuid} ssh=${agent.controlAddr} state=${response.state || 'unknown'}`,
           );
-          if (registered === this.o.count) resolve();
+          settled();
+        });
+        agent.registration.on('deregistered', () => {
+          if (!first || refused.has(index)) return;
+          refused.add(index);
+          this.print(
+            `board ${index} refused: uuid=${uuid} was deregistered by an admin; admit it on the server (POST ${workerAdmitPath(uuid)}), then restart the fleet`,
+          );
+          settled();
         });
         this.boards.push({ index, agent, board });
       }
@@ -127,7 +143,9 @@ export class FleetRunner {
     clearInterval(waiting);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     this.print(
-      `fleet: ${this.o.count} boards registered in ${seconds} s (state in ${this.o.dataDir})`,
+      refused.size === 0
+        ? `fleet: ${this.o.count} boards registered in ${seconds} s (state in ${this.o.dataDir})`
+        : `fleet: ${registered} of ${this.o.count} boards registered in ${seconds} s, ${refused.size} refused as deregistered (state in ${this.o.dataDir})`,
     );
   }
 
