@@ -115,6 +115,15 @@ describe('a fleet whose boards are deregistered and restarted', () => {
     expect(idle.status).toBe(204);
     await waitForWorkerState(server.baseUrl, kept.uuid, 'IDLE');
 
+    // The server holds an SSH connection to the board it is about to deregister.
+    for (const state of ['IDLE', 'MAINTENANCE']) {
+      const set = await v1Json(server.baseUrl, 'POST', `/api/v1/workers/${removed.uuid}/setstate`, {
+        WorkerState: state,
+      });
+      expect(set.status).toBe(204);
+      await waitForWorkerState(server.baseUrl, removed.uuid, state);
+    }
+    const logsBefore = server.logs().length;
     const deregistered = await rawRequest(
       server.baseUrl,
       'POST',
@@ -132,6 +141,19 @@ describe('a fleet whose boards are deregistered and restarted', () => {
       ),
     ]);
     expect(await workerStates()).toEqual({ [kept.uuid]: 'IDLE' });
+    // Closing the kept connection is not mistaken for a lost agent, on either side.
+    const serverComplaints = server
+      .logs()
+      .slice(logsBefore)
+      .split('\n')
+      .filter((line) => /WARN|ERROR/.test(line));
+    expect(serverComplaints).toEqual([]);
+    expect(linesOf(fleet!, new RegExp(`(WARN|ERROR) +\\[${removed.uuid}\\]`))).toEqual([
+      expect.stringMatching(
+        /WARN .*does not take this agent's heartbeats .*HTTP 404.*registering again/,
+      ),
+      refused[0],
+    ]);
 
     // The admin admits it; a restart makes the agent register at once. The kept board comes
     // back on its port: an agent restart (FAILED → PREPARE → IDLE), not new addresses (BUSY).

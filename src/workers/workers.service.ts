@@ -19,6 +19,7 @@ import {
   DeregisterNotAllowedError,
   ForbiddenStateChangeError,
   StateChangeNotAllowedError,
+  WorkerDeregisteredError,
   WorkerNotFoundError,
 } from './worker.errors';
 import { pageOfWorkers, WorkerFilter, WorkerSortItem } from './worker-list.query';
@@ -69,7 +70,7 @@ export class WorkersService {
     const caps = normalizeCaps({ ...input.caps, UUID: input.uuid });
     return this.tx.run(actor, async (uow) => {
       const existing = await uow.em.findOne(WorkerEntity, { where: { uuid: input.uuid } });
-      if (!existing) return this.create(uow, input, caps, await admitNewWorker(uow, input.uuid));
+      if (!existing) return this.create(uow, input, caps, await this.admission(uow, input.uuid));
       const changed =
         JSON.stringify(existing.caps) !== JSON.stringify(caps) ||
         existing.controlAddr !== input.controlAddr ||
@@ -312,6 +313,19 @@ export class WorkersService {
       await this.fail(uow, worker, reason);
       return true;
     });
+  }
+
+  /** The reason a new worker is registered with; refused (and said so) if deregistered. */
+  private async admission(uow: UnitOfWork, uuid: string): Promise<string> {
+    try {
+      return await admitNewWorker(uow, uuid);
+    } catch (error) {
+      // The agent asks again every 10 minutes: one line each time tells the admin why the
+      // board does not come back.
+      if (error instanceof WorkerDeregisteredError)
+        this.logger.log(`registration refused: ${error.message}`);
+      throw error;
+    }
   }
 
   private async create(
