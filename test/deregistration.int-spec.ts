@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AuditEventEntity } from '../src/events/audit-event.entity';
 import { workerRegistration } from './factories/worker.factory';
 import { rawRequest, RawResponse } from './support/http-client';
+import { scratchPostgres } from './support/scratch-postgres';
 import { startTestApp, TestApp } from './support/test-app';
 import { tempDir } from './support/temp-dir';
 
@@ -31,16 +32,25 @@ const problem = (response: RawResponse) => {
   return JSON.parse(response.body) as { status: number; detail: string; code: string };
 };
 
-describe('deregistration sticks until an admin admits the board', () => {
+describe.each([
+  ['SQLite', false],
+  ['PostgreSQL', true],
+])('deregistration sticks until an admin admits the board (%s)', (_name, postgres) => {
   const dir = tempDir();
   let t: TestApp;
   let baseUrl: string;
+  let database: Awaited<ReturnType<typeof scratchPostgres>> | null = null;
 
   beforeAll(async () => {
-    ({ t, baseUrl } = await httpApp(dir.path, { LESHY_AGENT_TOKEN: TOKEN }));
+    database = postgres ? await scratchPostgres() : null;
+    ({ t, baseUrl } = await httpApp(dir.path, {
+      LESHY_AGENT_TOKEN: TOKEN,
+      ...(database ? { LESHY_DATABASE_URL: database.url } : {}),
+    }));
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
+    await database?.drop();
     dir.remove();
   });
 
