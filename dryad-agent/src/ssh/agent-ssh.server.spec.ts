@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -211,6 +211,25 @@ describe('agent SSH server', () => {
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('Booting Linux');
       expect(result.stdout).toContain('login: root');
+    });
+
+    it("ends `echo 'uname -a' | ssh … console` with OpenSSH's own client", async () => {
+      const keyFile = join(dir, 'job_key');
+      writeFileSync(keyFile, jobKey.private, { mode: 0o600 });
+      const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const ssh = spawn('ssh', [
+          ...['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null'],
+          ...['-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', '-i', keyFile, '-p', String(port)],
+          'boruta-user@127.0.0.1',
+          'console',
+        ]);
+        let stdout = '';
+        ssh.stdout.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
+        ssh.on('close', (code) => resolve({ code, stdout }));
+        ssh.stdin.end('uname -a\r');
+      });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('Linux board-1 6.1.0-sim');
     });
 
     it('refuses a linger it cannot read', async () => {
