@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ApiV1Module } from './api/v1/api-v1.module';
 import { AgentsApiModule } from './api/v2/agents/agents.module';
+import { WorkerAdmissionModule } from './api/v2/workers/worker-admission.module';
 import { ClockModule } from './common/clock.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -37,6 +38,7 @@ export class AppModule {
         TimekeeperModule,
         HealthModule,
         AgentsApiModule,
+        WorkerAdmissionModule,
         ApiV1Module,
       ],
     };

@@ -33,6 +33,11 @@ export interface AgentOptions {
   fetch?: typeof fetch;
   blinkPeriodMs?: number;
   retry?: { initialMs?: number; maxMs?: number; slowMs?: number };
+  /**
+   * When the port of ssh.listen is taken: fail (default, a config says which port), or listen
+   * on any free port with a warning (a fleet board whose remembered port was taken meanwhile).
+   */
+  whenListenPortTaken?: 'fail' | 'any-port';
 }
 
 /**
@@ -53,6 +58,7 @@ export class Agent {
   private readonly backend: AccessBackend;
   private ssh: AgentSshServer | null = null;
   private addresses: { controlAddr: string; sshAddr: string } | null = null;
+  private port = 0;
   private hostKeyLine = '';
   private starting: Promise<void> | null = null;
 
@@ -126,6 +132,11 @@ export class Agent {
     return this.addresses?.sshAddr ?? '';
   }
 
+  /** The port the SSH server listens on (after start; 0 before). */
+  get listenPort(): number {
+    return this.port;
+  }
+
   /** Starts everything; stop() waits for a start in progress before tearing down. */
   start(): Promise<void> {
     this.starting ??= this.startParts();
@@ -155,7 +166,8 @@ export class Agent {
       accessMode: this.backend.mode,
       log: this.log.child('ssh'),
     });
-    const port = await this.ssh.listen(c.ssh.listen.host, c.ssh.listen.port);
+    const port = await this.listen(this.ssh);
+    this.port = port;
     this.addresses = advertisedAddresses(c, port);
     this.log.info(
       `SSH server listening on ${c.ssh.listen.host}:${port}; control ${this.controlAddr}, testers ${this.sshAddr}`,
@@ -164,6 +176,21 @@ export class Agent {
     await this.console.start();
     this.health.start();
     this.registration.start();
+  }
+
+  private async listen(ssh: AgentSshServer): Promise<number> {
+    const { host, port } = this.options.config.ssh.listen;
+    try {
+      return await ssh.listen(host, port);
+    } catch (error) {
+      if (this.options.whenListenPortTaken !== 'any-port' || port === 0) throw error;
+      if (!/EADDRINUSE/.test((error as Error).message)) throw error;
+      const fresh = await ssh.listen(host, 0);
+      this.log.warn(
+        `SSH port ${port} is taken by another program: listening on ${fresh} instead; the server sees changed addresses (BUSY, then MAINTENANCE until an admin sets the board IDLE)`,
+      );
+      return fresh;
+    }
   }
 
   async stop(): Promise<void> {

@@ -55,6 +55,14 @@ export const REGISTER_PATH = 'register';
 /** `POST {AGENT_API_PREFIX}/:uuid/fail` (body ReportFailureRequest). */
 export const FAIL_PATH = 'fail';
 
+/**
+ * A registration of a board an admin deregistered answers 410 (problem+json) until an admin
+ * admits it again with `POST` on this path (an admin route, not an agent one).
+ */
+export function workerAdmitPath(uuid: string): string {
+  return `/api/v2/workers/${uuid}/admit`;
+}
+
 /** SSH user name the server uses for control commands. */
 export const CONTROL_USER = 'dryad';
 

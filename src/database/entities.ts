@@ -2,6 +2,7 @@ import { AuditEventEntity } from '../events/audit-event.entity';
 import { JobEntity } from '../jobs/job.entity';
 import { ServerSettingEntity } from '../keys/server-setting.entity';
 import { RequestEntity } from '../requests/request.entity';
+import { DeregisteredWorkerEntity } from '../workers/deregistered-worker.entity';
 import { WorkerEntity } from '../workers/worker.entity';
 
 /** Every entity of the schema; the DataSource (app and CLI) is built from this list. */
@@ -11,4 +12,5 @@ export const ENTITIES = [
   JobEntity,
   AuditEventEntity,
   ServerSettingEntity,
+  DeregisteredWorkerEntity,
 ];

@@ -1,3 +1,4 @@
+import { workerAdmitPath } from 'dryad-agent/protocol';
 import { DomainError } from '../common/domain-error';
 
 export class WorkerNotFoundError extends DomainError {
@@ -46,5 +47,36 @@ export class WorkerBorderNotFoundError extends DomainError {
   readonly kind = 'not-found';
   constructor(readonly borderId: string) {
     super(`worker ${borderId} given as the paginator's border was not found`);
+  }
+}
+
+/** An agent registers a board an admin deregistered and has not admitted again. */
+export class WorkerDeregisteredError extends DomainError {
+  readonly code = 'worker-deregistered';
+  readonly kind = 'gone';
+  constructor(uuid: string, by: string, at: Date) {
+    super(
+      `worker ${uuid} was deregistered by an admin (${by}, ${at.toISOString()}): its registrations are refused until an admin admits it again with POST ${workerAdmitPath(uuid)}`,
+    );
+  }
+}
+
+/** Admit of a UUID that no admin deregistered. */
+export class WorkerNotDeregisteredError extends DomainError {
+  readonly code = 'worker-not-deregistered';
+  readonly kind = 'not-found';
+  constructor(uuid: string) {
+    super(
+      `worker ${uuid} is not deregistered: there is nothing to admit (a board that was never deregistered registers by itself)`,
+    );
+  }
+}
+
+/** Admit of a worker that is registered (it was admitted and has registered since). */
+export class WorkerAlreadyRegisteredError extends DomainError {
+  readonly code = 'worker-registered';
+  readonly kind = 'conflict';
+  constructor(uuid: string) {
+    super(`worker ${uuid} is registered: there is nothing to admit`);
   }
 }

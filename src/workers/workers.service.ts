@@ -8,11 +8,18 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { viewOfWorker, WorkerView } from '../events/domain-event';
 import { JobsService } from '../jobs/jobs.service';
 import { invalidateUnsatisfiable } from '../requests/invalidate-unsatisfiable';
+import {
+  AdmissionView,
+  admitDeregistered,
+  admitNewWorker,
+  rememberDeregistration,
+} from './worker-admission';
 import { WorkerEntity } from './worker.entity';
 import {
   DeregisterNotAllowedError,
   ForbiddenStateChangeError,
   StateChangeNotAllowedError,
+  WorkerDeregisteredError,
   WorkerNotFoundError,
 } from './worker.errors';
 import { pageOfWorkers, WorkerFilter, WorkerSortItem } from './worker-list.query';
@@ -52,7 +59,8 @@ export class WorkersService {
   ) {}
 
   /**
-   * First registration → MAINTENANCE. Again with changed caps or addresses → BUSY (an admin
+   * First registration → MAINTENANCE (refused with 410 while an admin's deregistration of the
+   * UUID stands, see worker-admission.ts). Again with changed caps or addresses → BUSY (an admin
    * must look before it serves again). Again unchanged: FAILED → PREPARE; a restarted agent
    * that was serving (IDLE, PREPARE, RUNNING) has lost its job user, so → FAILED → PREPARE.
    */
@@ -62,7 +70,7 @@ export class WorkersService {
     const caps = normalizeCaps({ ...input.caps, UUID: input.uuid });
     return this.tx.run(actor, async (uow) => {
       const existing = await uow.em.findOne(WorkerEntity, { where: { uuid: input.uuid } });
-      if (!existing) return this.create(uow, input, caps);
+      if (!existing) return this.create(uow, input, caps, await this.admission(uow, input.uuid));
       const changed =
         JSON.stringify(existing.caps) !== JSON.stringify(caps) ||
         existing.controlAddr !== input.controlAddr ||
@@ -196,12 +204,13 @@ export class WorkersService {
         stateVersion: worker.stateVersion,
       });
       if (removed.affected !== 1) throw new DeregisterNotAllowedError(uuid, 'changing');
+      await rememberDeregistration(uow, uuid);
       uow.emit({
         type: 'worker.deregistered',
         worker: viewOfWorker(worker),
         at: uow.now,
         actor,
-        reason: null,
+        reason: 'deregistered by an admin: its agent is refused until an admin admits it again',
         before: describeRegistration(worker),
         after: null,
       });
@@ -211,6 +220,16 @@ export class WorkersService {
         `worker ${uuid} was deregistered: no registered worker can satisfy it any more`,
       );
     });
+  }
+
+  /** Admin: lets a deregistered board register again (it comes back in MAINTENANCE). */
+  async admit(uuid: string, actor: string): Promise<AdmissionView> {
+    if (!isUuid(uuid)) throw new InvalidInputError(`worker UUID "${uuid}" is not a valid UUID`);
+    const admission = await this.tx.run(actor, (uow) => admitDeregistered(uow, uuid));
+    this.logger.log(
+      `worker ${uuid}: admitted again by ${admission.admittedBy}; its agent's next registration is accepted`,
+    );
+    return admission;
   }
 
   async get(uuid: string): Promise<WorkerView> {
@@ -296,10 +315,24 @@ export class WorkersService {
     });
   }
 
+  /** The reason a new worker is registered with; refused (and said so) if deregistered. */
+  private async admission(uow: UnitOfWork, uuid: string): Promise<string> {
+    try {
+      return await admitNewWorker(uow, uuid);
+    } catch (error) {
+      // The agent asks again every 10 minutes: one line each time tells the admin why the
+      // board does not come back.
+      if (error instanceof WorkerDeregisteredError)
+        this.logger.log(`registration refused: ${error.message}`);
+      throw error;
+    }
+  }
+
   private async create(
     uow: UnitOfWork,
     input: RegisterWorkerInput,
     caps: Caps,
+    reason: string,
   ): Promise<WorkerView> {
     const worker = uow.em.create(WorkerEntity, {
       uuid: input.uuid,
@@ -325,7 +358,7 @@ export class WorkersService {
       worker: view,
       at: uow.now,
       actor: uow.actor,
-      reason: 'first registration',
+      reason,
       before: null,
       after: { state: worker.state, ...describeRegistration(worker) },
     });

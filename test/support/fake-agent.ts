@@ -131,6 +131,11 @@ export class FakeAgent extends EventEmitter {
     return answer;
   }
 
+  /** SSH connections open to it right now (the server keeps one per agent). */
+  get openConnections(): number {
+    return this.connections.size;
+  }
+
   /** Cuts every SSH connection but keeps listening, as a network hiccup would. */
   dropConnections(): void {
     for (const connection of this.connections) connection.end();

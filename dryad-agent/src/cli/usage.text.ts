@@ -43,10 +43,11 @@ options:
   --server URL       the Leshy server, e.g. http://127.0.0.1:8487
   --token TOKEN      the agent token
   --caps K=V,...     caps of every board (board=sim is the default; UUID is added)
-  --base-port P      board i listens on P+i; 0 (default) = ephemeral ports
+  --base-port P      board i listens on P+i; 0 (default) = a free port the first
+                     time, then the same one again (kept in the data dir)
   --host ADDR        listen and advertise address (default 127.0.0.1)
-  --data-dir DIR     keeps UUIDs and host keys, so a restarted fleet keeps its
-                     identities (default: a new temporary folder)
+  --data-dir DIR     keeps UUIDs, host keys and ports, so a restarted fleet keeps
+                     its identities and addresses (default: a new temporary folder)
   --heartbeat-ms MS  heartbeat interval (default 30000)
   --log-level L      debug, info, warn (default) or error`,
 

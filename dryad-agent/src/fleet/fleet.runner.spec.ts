@@ -1,8 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Logger } from '../log/logger';
 import { FakeLeshyServer } from '../testing/fake-leshy.server';
 import { sshExec } from '../testing/ssh-exec';
+import { BoardIdentityStore } from './board-identity.store';
 import { FleetRunner } from './fleet.runner';
 import { generateEd25519KeyPair } from '../ssh-keys';
 
@@ -14,6 +17,7 @@ describe('FleetRunner', () => {
   let server: FakeLeshyServer;
   let fleet: FleetRunner | null = null;
   const lines: string[] = [];
+  const logged: string[] = [];
 
   const make = () =>
     new FleetRunner({
@@ -24,7 +28,8 @@ describe('FleetRunner', () => {
       basePort: 0,
       host: '127.0.0.1',
       dataDir: dir,
-      logLevel: 'silent',
+      logLevel: 'warn',
+      logger: new Logger('warn', {}, (line) => logged.push(line)),
       print: (line) => lines.push(line),
     });
 
@@ -33,6 +38,7 @@ describe('FleetRunner', () => {
     server = new FakeLeshyServer();
     await server.start();
     lines.length = 0;
+    logged.length = 0;
   });
 
   afterEach(async () => {
@@ -83,5 +89,66 @@ describe('FleetRunner', () => {
     ]);
     expect(second).toEqual(first);
     expect(new Set(first.map(([uuid]) => uuid)).size).toBe(3);
+  });
+
+  const addresses = () => fleet!.boards.map((b) => server.agents.get(b.agent.uuid)!.controlAddr);
+
+  it('keeps each board on its SSH port across restarts (without --base-port)', async () => {
+    fleet = make();
+    await fleet.start();
+    const first = addresses();
+    await fleet.stop();
+    logged.length = 0; // the stop's own lines
+    fleet = make();
+    await fleet.start();
+    // The same addresses: the server sees an unchanged registration, not a board to re-check.
+    expect(addresses()).toEqual(first);
+    expect(readFileSync(join(dir, 'board-0', 'ssh-port'), 'utf8')).toBe(
+      `${first[0].split(':')[1]}\n`,
+    );
+    expect(logged).toEqual([]);
+  });
+
+  it('moves a board to a fresh port, saying so, when its old one is taken', async () => {
+    fleet = make();
+    await fleet.start();
+    const first = addresses();
+    const taken = Number(first[1].split(':')[1]);
+    await fleet.stop();
+    const squatter: Server = createServer();
+    await new Promise<void>((resolve) => squatter.listen(taken, '127.0.0.1', resolve));
+    try {
+      logged.length = 0; // the stop's own lines
+      fleet = make();
+      await fleet.start();
+      const second = addresses();
+      expect([second[0], second[2]]).toEqual([first[0], first[2]]);
+      expect(second[1]).not.toBe(first[1]);
+      expect(logged).toEqual([
+        expect.stringMatching(
+          new RegExp(`SSH port ${taken} is taken by another program: listening on \\d+ instead`),
+        ),
+      ]);
+      // The fresh port is the one kept from now on.
+      expect(readFileSync(join(dir, 'board-1', 'ssh-port'), 'utf8')).toBe(
+        `${second[1].split(':')[1]}\n`,
+      );
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+
+  it('does not wait for a board the server refuses as deregistered, and says what to do', async () => {
+    const refusedUuid = new BoardIdentityStore(dir).uuid(1);
+    server.deregistered.add(refusedUuid);
+    fleet = make();
+    await fleet.start();
+    expect(lines).toContain(
+      `board 1 refused: uuid=${refusedUuid} was deregistered by an admin; admit it on the server (POST /api/v2/workers/${refusedUuid}/admit), then restart the fleet`,
+    );
+    expect(lines.at(-1)).toMatch(
+      /^fleet: 2 of 3 boards registered in [\d.]+ s, 1 refused as deregistered/,
+    );
+    expect(server.agents.has(refusedUuid)).toBe(false);
   });
 });

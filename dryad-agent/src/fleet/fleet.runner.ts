@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Agent } from '../agent';
 import { buildConfig } from '../config/config.loader';
 import { Logger, LogLevel } from '../log/logger';
-import type { RegisterAgentResponse } from '../protocol';
+import { workerAdmitPath, type RegisterAgentResponse } from '../protocol';
 import { BoardIdentityStore } from './board-identity.store';
 import { SimulatedBoard } from './simulated.board';
 
@@ -12,7 +12,10 @@ export interface FleetOptions {
   serverUrl: string;
   token: string;
   caps: Record<string, string>;
-  /** 0: every board gets an ephemeral port. */
+  /**
+   * 0: every board keeps the port it had last time (kept in its data dir), or gets a free one
+   * the first time and when that port is taken. Otherwise board N listens on basePort + N.
+   */
   basePort: number;
   host: string;
   dataDir: string;
@@ -22,6 +25,8 @@ export interface FleetOptions {
   startConcurrency?: number;
   /** Where progress lines go (stdout for the CLI). */
   print?: (line: string) => void;
+  /** Default: a logger at logLevel on stderr. */
+  logger?: Logger;
   fetch?: typeof fetch;
 }
 
@@ -43,13 +48,20 @@ export class FleetRunner {
     this.print = o.print ?? ((line) => process.stdout.write(line + '\n'));
   }
 
-  /** Starts every board; resolves when all are registered. */
+  /**
+   * Starts every board; resolves when each is registered or refused as deregistered (which
+   * only an admin can change: waiting for it would never end).
+   */
   async start(): Promise<void> {
     const started = Date.now();
     const identities = new BoardIdentityStore(this.o.dataDir);
-    const logger = new Logger(this.o.logLevel);
+    const logger = this.o.logger ?? new Logger(this.o.logLevel);
     let registered = 0;
+    const refused = new Set<number>();
     const allRegistered = new Promise<void>((resolve) => {
+      const settled = () => {
+        if (registered + refused.size === this.o.count) resolve();
+      };
       if (this.o.count === 0) resolve();
       for (let index = 0; index < this.o.count; index++) {
         const uuid = identities.uuid(index);
@@ -68,7 +80,7 @@ export class FleetRunner {
             },
             caps: { board: 'sim', ...this.o.caps },
             ssh: {
-              listen: `${this.o.host}:${this.o.basePort === 0 ? 0 : this.o.basePort + index}`,
+              listen: `${this.o.host}:${this.o.basePort === 0 ? (identities.sshPort(index) ?? 0) : this.o.basePort + index}`,
             },
             sdcard: { device: sdcard },
           },
@@ -82,16 +94,26 @@ export class FleetRunner {
           consoleEndpoint: board.consoleEndpoint,
           logger,
           fetch: this.o.fetch,
+          whenListenPortTaken: this.o.basePort === 0 ? 'any-port' : 'fail',
         });
         let first = true;
         agent.registration.on('registered', (response: RegisterAgentResponse) => {
           if (!first) return;
           first = false;
           registered++;
+          refused.delete(index);
           this.print(
             `board ${index} registered: uuid=${uuid} ssh=${agent.controlAddr} state=${response.state || 'unknown'}`,
           );
-          if (registered === this.o.count) resolve();
+          settled();
+        });
+        agent.registration.on('deregistered', () => {
+          if (!first || refused.has(index)) return;
+          refused.add(index);
+          this.print(
+            `board ${index} refused: uuid=${uuid} was deregistered by an admin; admit it on the server (POST ${workerAdmitPath(uuid)}), then restart the fleet`,
+          );
+          settled();
         });
         this.boards.push({ index, agent, board });
       }
@@ -101,7 +123,10 @@ export class FleetRunner {
       // allSettled: when one board fails, the others of its batch must finish starting before
       // the caller stops the fleet, or their SSH servers would outlive the stop.
       const results = await Promise.allSettled(
-        this.boards.slice(i, i + concurrency).map((b) => b.agent.start()),
+        this.boards.slice(i, i + concurrency).map(async (b) => {
+          await b.agent.start();
+          if (this.o.basePort === 0) identities.saveSshPort(b.index, b.agent.listenPort);
+        }),
       );
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
@@ -118,7 +143,9 @@ export class FleetRunner {
     clearInterval(waiting);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     this.print(
-      `fleet: ${this.o.count} boards registered in ${seconds} s (state in ${this.o.dataDir})`,
+      refused.size === 0
+        ? `fleet: ${this.o.count} boards registered in ${seconds} s (state in ${this.o.dataDir})`
+        : `fleet: ${registered} of ${this.o.count} boards registered in ${seconds} s, ${refused.size} refused as deregistered (state in ${this.o.dataDir})`,
     );
   }
 

@@ -6,7 +6,13 @@ import type {
 } from '../protocol';
 
 export type ApiFailureKind =
-  'unreachable' | 'unauthorized' | 'unknown-agent' | 'rejected' | 'server-error';
+  | 'unreachable'
+  | 'unauthorized'
+  | 'unknown-agent'
+  /** 410: an admin deregistered this board; the server refuses it until an admin admits it. */
+  | 'deregistered'
+  | 'rejected'
+  | 'server-error';
 
 /** A failed call to the server, classified by what the agent should do about it. */
 export class AgentApiError extends Error {
@@ -73,12 +79,15 @@ export class AgentApiClient {
     }
     const text = await response.text().catch(() => '');
     if (response.ok) return text;
-    const excerpt = text.replace(/\s+/g, ' ').slice(0, 200);
     const s = response.status;
+    // The server's own words (problem+json detail or title), which name what to fix.
+    const said = serverReason(text);
     if (s === 401 || s === 403) {
       throw new AgentApiError(
         'unauthorized',
-        `the server rejected the agent token (HTTP ${s}): check server.token in the config against the server's agent tokens`,
+        said
+          ? `the server refused the agent token (HTTP ${s}): ${said}`
+          : `the server refused the agent token (HTTP ${s}): check server.token in the config against the server's agent token`,
         s,
       );
     }
@@ -88,6 +97,13 @@ export class AgentApiClient {
         `the server does not know this agent (HTTP 404 on ${path})`,
         s,
       );
+    if (s === 410)
+      throw new AgentApiError(
+        'deregistered',
+        `the server refuses this board (HTTP 410): ${said || 'it was deregistered'}`,
+        s,
+      );
+    const excerpt = said || text.replace(/\s+/g, ' ').slice(0, 200);
     if (s >= 500)
       throw new AgentApiError('server-error', `the server failed (HTTP ${s}): ${excerpt}`, s);
     throw new AgentApiError(
@@ -96,4 +112,22 @@ export class AgentApiClient {
       s,
     );
   }
+}
+
+/** `detail` (else `title`, else `message`) of a JSON error body; '' if there is none. */
+function serverReason(body: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return '';
+  }
+  if (typeof parsed !== 'object' || parsed === null) return '';
+  const fields = parsed as Record<string, unknown>;
+  for (const name of ['detail', 'title', 'message']) {
+    const value = fields[name];
+    if (typeof value === 'string' && value.trim() !== '')
+      return value.replace(/\s+/g, ' ').trim().slice(0, 300);
+  }
+  return '';
 }

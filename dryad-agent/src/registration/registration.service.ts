@@ -11,11 +11,24 @@ export interface RegistrationOptions {
   retryMaxMs?: number;
   /** Wait between attempts while the server refuses the token or the request (an admin must act). */
   slowRetryMs?: number;
+  /**
+   * Wait between attempts while the server refuses the board as deregistered (410): only an
+   * admin admitting it again changes the answer, so asking often would only load the server.
+   */
+  deregisteredRetryMs?: number;
   /** Undelivered failure reports kept while the server is away; older ones are dropped. */
   maxPendingReports?: number;
 }
 
 type State = 'idle' | 'registering' | 'registered' | 'stopped';
+
+const DEFAULTS: Required<Omit<RegistrationOptions, 'heartbeatIntervalMs'>> = {
+  retryInitialMs: 1000,
+  retryMaxMs: 60_000,
+  slowRetryMs: 60_000,
+  deregisteredRetryMs: 10 * 60_000,
+  maxPendingReports: 20,
+};
 
 /**
  * Keeps the agent known to the server: registers (retrying with capped, jittered backoff while
@@ -23,7 +36,11 @@ type State = 'idle' | 'registering' | 'registered' | 'stopped';
  * (404), and delivers failure reports. Learns the server's public key, the only key allowed
  * to run control commands.
  *
- * Emits `registered` (RegisterAgentResponse) and `retry` ({ delayMs, reason }).
+ * A board an admin deregistered is refused with 410 until an admin admits it again: the agent
+ * says so once and asks again only every `deregisteredRetryMs`.
+ *
+ * Emits `registered` (RegisterAgentResponse), `retry` ({ delayMs, reason }) and `deregistered`
+ * (reason, once per refusal episode).
  */
 export class RegistrationService extends EventEmitter {
   private state: State = 'idle';
@@ -35,6 +52,8 @@ export class RegistrationService extends EventEmitter {
   private readonly pending: string[] = [];
   private flushing = false;
   private heartbeatTrouble: string | null = null;
+  /** The server refuses this board as deregistered; said once, until it registers again. */
+  private refusedAsDeregistered = false;
   private readonly o: Required<RegistrationOptions>;
 
   constructor(
@@ -45,13 +64,16 @@ export class RegistrationService extends EventEmitter {
     private readonly log: Logger,
   ) {
     super();
-    this.o = {
-      retryInitialMs: 1000,
-      retryMaxMs: 60_000,
-      slowRetryMs: options.retryMaxMs ?? 60_000,
-      maxPendingReports: 20,
-      ...options,
-    };
+    // Options left undefined keep their default: spreading an undefined over a default made
+    // every wait NaN, i.e. a retry loop without pause.
+    const given = Object.fromEntries(
+      Object.entries(options).filter(([, value]) => value !== undefined),
+    );
+    this.o = { ...DEFAULTS, ...given, heartbeatIntervalMs: options.heartbeatIntervalMs };
+    for (const [name, value] of Object.entries(this.o)) {
+      if (!Number.isFinite(value) || value <= 0)
+        throw new Error(`registration option ${name} must be a positive number, got ${value}`);
+    }
     this.backoff = new Backoff(this.o.retryInitialMs, this.o.retryMaxMs);
     this.reportBackoff = new Backoff(this.o.retryInitialMs, this.o.retryMaxMs);
   }
@@ -126,6 +148,8 @@ export class RegistrationService extends EventEmitter {
     this.state = 'registered';
     this.backoff.reset();
     this.heartbeatTrouble = null;
+    if (this.refusedAsDeregistered) this.log.info('the server accepts this board again');
+    this.refusedAsDeregistered = false;
     this.log.info(`registered with the server (worker state ${response.state || 'unknown'})`);
     this.emit('registered', response);
     this.schedule(this.o.heartbeatIntervalMs, () => this.heartbeat());
@@ -135,13 +159,28 @@ export class RegistrationService extends EventEmitter {
   private registrationFailed(error: Error): void {
     if (this.state === 'stopped') return;
     const kind = error instanceof AgentApiError ? error.kind : 'unreachable';
+    if (kind === 'deregistered') return this.refusedAsDeregisteredBoard(error.message);
     let reason = error.message;
     if (kind === 'unknown-agent') reason = `${reason}: is server.url the Leshy server's address?`;
     const slow = kind === 'unauthorized' || kind === 'rejected' || kind === 'unknown-agent';
     const delayMs = slow ? this.o.slowRetryMs : this.backoff.next();
-    const line = `registration failed: ${reason}; retrying in ${(delayMs / 1000).toFixed(1)} s`;
+    const line = `registration failed: ${reason}; retrying in ${formatDelay(delayMs)}`;
     if (slow) this.log.error(line);
     else this.log.warn(line);
+    this.emit('retry', { delayMs, reason });
+    this.schedule(delayMs, () => this.register());
+  }
+
+  private refusedAsDeregisteredBoard(reason: string): void {
+    const delayMs = this.o.deregisteredRetryMs;
+    const line = `registration refused: ${reason}; asking the server again every ${formatDelay(delayMs)} (restart the agent once the board is admitted to register at once)`;
+    if (this.refusedAsDeregistered) {
+      this.log.debug(line);
+    } else {
+      this.refusedAsDeregistered = true;
+      this.log.error(line);
+      this.emit('deregistered', reason);
+    }
     this.emit('retry', { delayMs, reason });
     this.schedule(delayMs, () => this.register());
   }
@@ -155,9 +194,9 @@ export class RegistrationService extends EventEmitter {
     } catch (error) {
       if (this.state !== 'registered') return;
       const e = error as AgentApiError;
-      if (e.kind === 'unknown-agent') {
+      if (e.kind === 'unknown-agent' || e.kind === 'deregistered') {
         this.log.warn(
-          'the server has forgot this agent (heartbeat answered 404); registering again',
+          `the server does not take this agent's heartbeats (${e.message}); registering again`,
         );
         this.state = 'registering';
         this.backoff.reset();
@@ -184,8 +223,8 @@ export class RegistrationService extends EventEmitter {
           this.log.info(`reported failure to the server: ${reason}`);
         } catch (error) {
           const e = error as AgentApiError;
-          if (e.kind === 'unknown-agent') {
-            this.reregister('the server does not know this agent (failure report answered 404)');
+          if (e.kind === 'unknown-agent' || e.kind === 'deregistered') {
+            this.reregister(`the server does not take this agent's failure report (${e.message})`);
             return; // flushed again after registering
           }
           const delay =
@@ -193,7 +232,7 @@ export class RegistrationService extends EventEmitter {
               ? this.o.slowRetryMs
               : this.reportBackoff.next();
           this.log.warn(
-            `failure report not delivered (${e.message}); retrying in ${(delay / 1000).toFixed(1)} s`,
+            `failure report not delivered (${e.message}); retrying in ${formatDelay(delay)}`,
           );
           if (e.kind === 'rejected') this.pending.shift(); // the server will never take this one
           if (this.reportTimer) clearTimeout(this.reportTimer);
@@ -206,4 +245,8 @@ export class RegistrationService extends EventEmitter {
       this.flushing = false;
     }
   }
+}
+
+function formatDelay(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,6 +159,89 @@ describe('agent SSH server', () => {
     expect(unknown.stderr).toContain('console');
   });
 
+  describe('console in a script (input ends)', () => {
+    /** `echo INPUT | ssh … console ARGS`: stdin ends right after the input. */
+    const scripted = async (args: string, input: string, whileOpen?: () => Promise<void>) => {
+      const client = await sshConnect(tester());
+      try {
+        return await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+          (resolve, reject) =>
+            client.exec(`console${args}`, (error, channel) => {
+              if (error) return reject(error);
+              let stdout = '';
+              let stderr = '';
+              let code: number | null = null;
+              channel.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
+              channel.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+              channel.on('exit', (c: number | null) => (code = c));
+              channel.on('close', () => resolve({ code, stdout, stderr }));
+              channel.end(input);
+              void whileOpen?.();
+            }),
+        );
+      } finally {
+        client.end();
+      }
+    };
+
+    beforeEach(async () => {
+      await prepare();
+      expect(await sshExec(tester(), 'power on')).toMatchObject({ code: 0 });
+      // The DUT has booted to its prompt before the script starts.
+      await waitFor(async () => {
+        const r = await sshExec(tester(), 'console --linger 50ms', '\r');
+        return r.stdout.includes('# ');
+      }, 'the DUT prompt');
+    });
+
+    it('relays what the input caused, then exits 0 once the console is quiet', async () => {
+      const result = await scripted('', 'uname -a\r');
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toContain('Linux board-1 6.1.0-sim');
+    });
+
+    it('keeps relaying while output still flows after the input ended (--linger)', async () => {
+      // The input ends at once; the DUT's boot log starts 700 ms later: past the default
+      // linger of 500 ms, within the 1.5 s asked for.
+      board.dut.setPower('off');
+      const result = await scripted(' --linger 1500ms', '', async () => {
+        await new Promise((resolve) => setTimeout(resolve, 700));
+        board.dut.setPower('on');
+      });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('Booting Linux');
+      expect(result.stdout).toContain('login: root');
+    });
+
+    it("ends `echo 'uname -a' | ssh … console` with OpenSSH's own client", async () => {
+      const keyFile = join(dir, 'job_key');
+      writeFileSync(keyFile, jobKey.private, { mode: 0o600 });
+      const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const ssh = spawn('ssh', [
+          ...['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null'],
+          ...['-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', '-i', keyFile, '-p', String(port)],
+          'boruta-user@127.0.0.1',
+          'console',
+        ]);
+        let stdout = '';
+        ssh.stdout.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
+        ssh.on('close', (code) => resolve({ code, stdout }));
+        ssh.stdin.end('uname -a\r');
+      });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('Linux board-1 6.1.0-sim');
+    });
+
+    it('refuses a linger it cannot read', async () => {
+      expect(await sshExec(tester(), 'console --linger soon')).toEqual({
+        code: 2,
+        stdout: '',
+        stderr:
+          'usage: console [--linger DURATION]  (DURATION like 500ms, 2s or 0; at most 600s)\n',
+      });
+    });
+  });
+
   it('refuses a shell with a message', async () => {
     await prepare();
     const client = await sshConnect(tester());
@@ -275,7 +358,9 @@ describe('agent SSH server', () => {
     try {
       execFileSync('ssh', ['-V'], { stdio: 'ignore' }); // scp has no version flag; it comes with ssh
     } catch {
-      throw new Error('the OpenSSH client (ssh, scp) is needed for this test: apt-get install openssh-client');
+      throw new Error(
+        'the OpenSSH client (ssh, scp) is needed for this test: apt-get install openssh-client',
+      );
     }
     await prepare();
     const keyFile = join(dir, 'job_key');

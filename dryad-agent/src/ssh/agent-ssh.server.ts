@@ -37,23 +37,30 @@ type Role = { kind: 'control' } | { kind: 'tester'; user: string; generation: nu
 export class AgentSshServer {
   private readonly server: Server;
   private readonly connections = new Set<Connection>();
+  /** A listen() is pending: its error is that call's rejection, reported by the caller. */
+  private binding = false;
 
   constructor(private readonly d: AgentSshServerDeps) {
     this.server = new Server({ hostKeys: [d.hostKey], ident: 'dryad-agent' }, (client) =>
       this.onConnection(client),
     );
-    this.server.on('error', (error: Error) => d.log.error(`SSH server: ${error.message}`));
+    this.server.on('error', (error: Error) => {
+      if (!this.binding) d.log.error(`SSH server: ${error.message}`);
+    });
   }
 
   listen(host: string, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
+        this.binding = false;
         const hint =
           error.code === 'EADDRINUSE' ? ': another program uses this port; change ssh.listen' : '';
         reject(new Error(`cannot listen on ${host}:${port} (${error.message})${hint}`));
       };
+      this.binding = true;
       this.server.once('error', onError);
       this.server.listen(port, host, () => {
+        this.binding = false;
         this.server.removeListener('error', onError);
         resolve((this.server.address() as AddressInfo).port);
       });

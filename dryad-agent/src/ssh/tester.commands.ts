@@ -3,11 +3,13 @@ import type { ConsolePort } from '../board/console.port';
 import { formatBytes } from '../board/flash.writer';
 import { Logger } from '../log/logger';
 import { TesterCommand } from '../protocol';
+import { runConsole } from './console.session';
 import { ExecSession, ExitCode } from './exec.session';
 
 export const TESTER_USAGE = [
   'commands:',
-  '  console                    the DUT serial console, both ways (use ssh -t for a terminal; ~. to leave)',
+  '  console [--linger D]       the DUT serial console, both ways (use ssh -t for a terminal; ~. to leave);',
+  '                             after end of input it exits once the console was quiet for D (500ms)',
   '  power                      print the DUT power state (on/off)',
   '  power on|off               switch DUT power',
   '  power tick [MS]            power off, wait MS (default 1000), power on',
@@ -31,7 +33,7 @@ export class TesterCommands {
     try {
       switch (name) {
         case TesterCommand.Console:
-          return this.console(session);
+          return runConsole(session, this.consolePort, args);
         case TesterCommand.Power:
           return await this.power(session, args);
         case TesterCommand.Dut:
@@ -84,29 +86,6 @@ export class TesterCommands {
       return session.finish(ExitCode.Ok);
     }
     session.finish(ExitCode.Usage, 'usage: power [on|off|tick [MS]]');
-  }
-
-  /** Bridges the DUT console until the tester closes the channel or the device disappears. */
-  private console(session: ExecSession): void {
-    if (!this.consolePort.present) {
-      return session.finish(
-        ExitCode.Failed,
-        `console: ${this.consolePort.problem ?? 'not available'}`,
-      );
-    }
-    const channel = session.channel;
-    const unsubscribe = this.consolePort.subscribe((data) => session.out(data));
-    const onGone = (reason: string) => {
-      cleanup();
-      session.finish(ExitCode.Failed, `\r\nconsole: ${reason}`);
-    };
-    const cleanup = () => {
-      unsubscribe();
-      this.consolePort.removeListener('gone', onGone);
-    };
-    this.consolePort.on('gone', onGone);
-    channel.on('data', (data: Buffer) => this.consolePort.write(data));
-    channel.on('close', cleanup);
   }
 
   private async flash(session: ExecSession): Promise<void> {

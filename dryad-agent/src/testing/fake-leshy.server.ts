@@ -14,7 +14,10 @@ export interface RecordedRequest {
  * server key pair (its private key is what tests use to run control commands).
  */
 export class FakeLeshyServer {
-  readonly token = 'agent-token';
+  /** The agent token it accepts; change it to rotate the token under a running agent. */
+  token = 'agent-token';
+  /** UUIDs an admin deregistered: registration answers 410, as the real server does. */
+  readonly deregistered = new Set<string>();
   readonly keys = generateEd25519KeyPair();
   readonly requests: RecordedRequest[] = [];
   readonly agents = new Map<string, RegisterAgentRequest>();
@@ -62,11 +65,17 @@ export class FakeLeshyServer {
     const body = text ? JSON.parse(text) : undefined;
     this.requests.push({ path, authorization: req.headers.authorization, body });
     if (req.headers.authorization !== `Bearer ${this.token}`)
-      return this.send(res, 401, { message: 'bad token' });
+      return this.problem(res, 401, 'wrong agent token');
     const rest = path.startsWith(AGENT_API_PREFIX) ? path.slice(AGENT_API_PREFIX.length) : null;
     if (req.method !== 'POST' || rest === null) return this.send(res, 404, { message: 'no route' });
     if (rest === '/register') {
       const request = body as RegisterAgentRequest;
+      if (this.deregistered.has(request.uuid))
+        return this.problem(
+          res,
+          410,
+          `worker ${request.uuid} was deregistered by an admin; it is refused until an admin admits it again`,
+        );
       this.agents.set(request.uuid, request);
       return this.send(res, 200, { serverPublicKey: this.keys.public, state: 'MAINTENANCE' });
     }
@@ -78,6 +87,12 @@ export class FakeLeshyServer {
       return this.send(res, 404, { message: 'unknown agent' });
     }
     this.send(res, 204);
+  }
+
+  /** An error as the real server answers it: problem+json. */
+  private problem(res: ServerResponse, status: number, detail: string): void {
+    res.writeHead(status, { 'content-type': 'application/problem+json' });
+    res.end(JSON.stringify({ type: 'about:blank', title: 'Error', status, detail }));
   }
 
   private send(res: ServerResponse, status: number, body?: unknown): void {

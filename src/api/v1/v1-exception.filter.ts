@@ -61,6 +61,7 @@ const STATUS_OF_KIND: Record<DomainError['kind'], number> = {
   conflict: 409,
   forbidden: 403,
   unavailable: 503,
+  gone: 410,
 };
 
 /** Marks a response as the answer of a list call (see ZERO_LIST_HEADERS). */

@@ -14,8 +14,9 @@ export class AgentTokenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const expected = this.config.agentToken;
     if (!expected) {
+      // The agent logs this reason as it is: say what an admin must change, on which side.
       throw new UnauthorizedException(
-        'agents cannot register: the server has no LESHY_AGENT_TOKEN set',
+        'the server has no LESHY_AGENT_TOKEN set: no agent can register until it is',
       );
     }
     const header = context.switchToHttp().getRequest<Request>().headers.authorization ?? '';
@@ -24,7 +25,7 @@ export class AgentTokenGuard implements CanActivate {
     const b = Buffer.from(expected);
     if (a.length !== b.length || !timingSafeEqual(a, b)) {
       throw new UnauthorizedException(
-        'invalid agent token: set the agent token in the agent config to LESHY_AGENT_TOKEN of the server',
+        "wrong agent token: server.token in the agent's config must be the server's LESHY_AGENT_TOKEN",
       );
     }
     return true;

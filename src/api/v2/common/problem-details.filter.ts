@@ -15,6 +15,7 @@ const STATUS: Record<DomainErrorKind, number> = {
   conflict: HttpStatus.CONFLICT,
   forbidden: HttpStatus.FORBIDDEN,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+  gone: HttpStatus.GONE,
 };
 
 /** RFC 9457 problem details, the error format of API v2. */
