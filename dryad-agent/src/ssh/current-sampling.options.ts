@@ -17,19 +17,18 @@ export function parseSamplingOptions(args: string[]): SamplingOptions | string {
   const options: SamplingOptions = { rateHz: DEFAULT_RATE_HZ, durationMs: DEFAULT_DURATION_MS };
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].split('=', 2);
+    if (flag !== '--rate' && flag !== '--duration') return `unknown option "${args[i]}"`;
     const value = inline ?? args[++i];
     if (flag === '--rate') {
       const rate = Number(value);
       if (!Number.isInteger(rate) || rate < 1 || rate > MAX_SAMPLE_RATE_HZ)
         return `--rate must be a whole number of samples a second, 1..${MAX_SAMPLE_RATE_HZ}`;
       options.rateHz = rate;
-    } else if (flag === '--duration') {
+    } else {
       const ms = durationMs(value);
       if (ms === null || ms < 1 || ms > MAX_SAMPLE_DURATION_MS)
         return `--duration must be like 500ms, 5s or 2m, at most ${MAX_SAMPLE_DURATION_MS / 60_000}m`;
       options.durationMs = ms;
-    } else {
-      return `unknown option "${args[i]}"`;
     }
   }
   return options;

@@ -167,6 +167,24 @@ describe('tester board commands over SSH', () => {
     expect(await run('power tick 600001')).toMatchObject({ code: 2 });
   });
 
+  it('a revoke during a long tick closes the session and the DUT stays off: no power on for a board in maintenance', async () => {
+    expect(await run('power on')).toEqual(ok());
+    const client = await sshConnect(tester());
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    const tick = execCollect(client, 'power tick 2500');
+    await waitFor(() => board.stm.state.power === 'off', 'the off-period');
+    const control = { port, username: 'dryad', privateKey: server.keys.private };
+    expect((await sshExec(control, 'maintenance PSU swap')).code).toBe(0);
+    await closed;
+    await tick.done.catch(() => undefined);
+    const seen: string[] = [];
+    board.stm.on('command', (line: string) => seen.push(line));
+    // Longer than the tick: its power on would have come by now.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(board.stm.state.power).toBe('off');
+    expect(seen).not.toContain('power on');
+  });
+
   it('a command that sets the power ends a long tick early; it decides the power', async () => {
     const client = await sshConnect(tester());
     try {

@@ -112,7 +112,7 @@ export class TesterCommands {
           `power tick: MS must be a whole number of milliseconds, 1..${MAX_POWER_TICK_MS}`,
         );
       }
-      await this.board.powerCycle(ms, closedSignal(session));
+      await this.board.powerCycle(ms, session.closed);
       return session.finish(ExitCode.Ok);
     }
     session.finish(ExitCode.Usage, 'usage: power [on|off|tick [MS]]');
@@ -157,7 +157,7 @@ export class TesterCommands {
     if (typeof options === 'string') return session.finish(ExitCode.Usage, `current: ${options}`);
     const result = await sampleCurrent(
       () => this.board.current(),
-      { ...options, signal: closedSignal(session) },
+      { ...options, signal: session.closed },
       ({ atMs, milliamps }) => session.out(`${atMs} ${milliamps}\n`),
     );
     session.err(
@@ -204,11 +204,4 @@ export class TesterCommands {
 
 function onOff(word: string | undefined): OnOff | null {
   return word === 'on' || word === 'off' ? word : null;
-}
-
-/** Aborts when the tester's channel closes (Ctrl-C, a revoked job): long commands stop then. */
-function closedSignal(session: ExecSession): AbortSignal {
-  const controller = new AbortController();
-  session.channel.once('close', () => controller.abort());
-  return controller.signal;
 }
