@@ -113,6 +113,7 @@ describe('StmDriver over a pty', () => {
     expect(sim.state.lthor.vbus).toBe('on');
     await driver.echo('on');
     expect(await driver.power()).toBe('off');
+    expect((await driver.raw('help')).length).toBeGreaterThan(16);
   });
 
   it('reads the bare mux answer, which has no line end, with echo on or off', async () => {

@@ -63,7 +63,8 @@ export const STM_POWER_HINT =
 const HANDSHAKE_MAX_LINES = 8;
 /** After a timeout stale replies may still be queued; a resync tolerates more of them. */
 const RESYNC_MAX_LINES = 32;
-const MAX_PAYLOAD_LINES = 16;
+/** The longest answer: `help`, over 20 lines. More without a status line is noise. */
+const MAX_PAYLOAD_LINES = 32;
 
 type Settle = (error: StmError | null) => void;
 
