@@ -185,6 +185,25 @@ describe('boards: server, fleet and a run agent on ptys', () => {
     expect(current.code).toBe(0);
     expect(current.stdout.trim()).toMatch(/^\d+/);
 
+    // What a real MuxPi offers beyond power, against the simulator's real-board default (an
+    // STM whose echo never goes off).
+    expect(await sshExec(tester, 'ts')).toEqual({ code: 0, stdout: '' });
+    expect(await sshExec(tester, 'mux')).toEqual({ code: 0, stdout: 'ts\n' });
+    for (const command of ['usb uart', 'hdmi on', 'dyper 1 on'])
+      expect(await sshExec(tester, command)).toEqual({ code: 0, stdout: '' });
+    const profile = await sshExec(tester, 'current --rate 50 --duration 300ms');
+    expect(profile.code).toBe(0);
+    expect(profile.stdout).toMatch(/^(\d+ \d+\n)+$/);
+    const board = JSON.parse((await simulator.command('state')).replace(/^ok /, ''));
+    expect(board).toMatchObject({
+      echo: true,
+      mux: 'ts',
+      hdmi: 'on',
+      dypers: { 1: 'on' },
+      lthor: { switch: 'uart', id: 'uart' },
+      faults: { echoOffWorks: false },
+    });
+
     const sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
       tester.sftp((e, s) => (e ? reject(e) : resolve(s))),
     );

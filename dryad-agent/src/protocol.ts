@@ -123,5 +123,12 @@ export const TesterCommand = {
   Ts: 'ts',
   Current: 'current',
   Flash: 'flash',
+  /** Where the SD card is, or `mux dut|ts` to move it alone. */
+  Mux: 'mux',
+  /** Where the DUT's USB goes (`usb ts|uart`), and its VBUS. */
+  Usb: 'usb',
+  /** The HDMI hot-plug line. */
+  Hdmi: 'hdmi',
+  Dyper: 'dyper',
 } as const;
 export type TesterCommand = (typeof TesterCommand)[keyof typeof TesterCommand];

@@ -1,11 +1,16 @@
-/** The OLED is 128 px wide: 16 characters fit a row; the agent uses rows 0..2. */
+/**
+ * The OLED is 128×32 px and the firmware's font 8×16: 16 characters fit a row (also the most
+ * `text` may carry), and two rows fit the screen. `text` counts Y in 8-px pages, so a row
+ * covers pages Y and Y+1: the two rows that do not overlap start at Y = 0 and Y = 2.
+ */
 export const DISPLAY_COLUMNS = 16;
-export const DISPLAY_ROWS = 3;
+export const DISPLAY_ROW_Y = [0, 2] as const;
+export const DISPLAY_ROWS = DISPLAY_ROW_Y.length;
 /** `text X Y on` takes 4 of the firmware's 10 tokens, leaving 6 words per row. */
 export const WORDS_PER_ROW = 6;
 
 /**
- * Wraps a message into at most three rows of at most 16 characters and 6 words, the limits
+ * Wraps a message into at most two rows of at most 16 characters and 6 words, the limits
  * of the OLED and of the firmware's tokenizer. Non-ASCII characters become `?` (the font has
  * none); what does not fit ends in `..`.
  */

@@ -1,5 +1,5 @@
 import { Logger } from '../log/logger';
-import { layoutDisplayRows } from './display-text.layout';
+import { DISPLAY_ROW_Y, layoutDisplayRows } from './display-text.layout';
 import type { StmConnection } from './stm.connection';
 
 /** Upstream's maintenance colour. */
@@ -39,7 +39,7 @@ export class MaintenanceDisplay {
     const rows = layoutDisplayRows(message);
     await this.stm.use(async (d) => {
       await d.clearDisplay();
-      for (const [y, row] of rows.entries()) await d.text(0, y, row);
+      for (const [i, row] of rows.entries()) await d.text(0, DISPLAY_ROW_Y[i], row);
     });
     this.phase = 0;
     this.timer = setInterval(() => void this.blink(), this.blinkPeriodMs);

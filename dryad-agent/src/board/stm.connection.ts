@@ -59,7 +59,7 @@ export class StmConnection {
     this.current = driver;
     try {
       await driver.open();
-      this.log.info(`STM on ${this.endpoint.name} answers; echo is off`);
+      this.log.info(`STM on ${this.endpoint.name} answers`);
     } catch (error) {
       // Keep the port open: the next command resyncs, which is all a late STM needs.
       this.log.warn(`STM handshake on ${this.endpoint.name} failed: ${(error as Error).message}`);

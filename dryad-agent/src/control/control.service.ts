@@ -102,8 +102,11 @@ export class ControlService {
 
   async status(): Promise<AgentStatus> {
     let power: AgentStatus['stm']['power'] = 'unknown';
+    let mux: AgentStatus['stm']['mux'] = 'unknown';
     try {
       power = await this.d.board.power();
+      const side = await this.d.board.muxSide();
+      mux = side === 'invalid' ? 'unknown' : side;
     } catch {
       // reported as not responding below
     }
@@ -119,7 +122,7 @@ export class ControlService {
       stm: {
         responding: power !== 'unknown' && this.d.stm.responding,
         power,
-        mux: this.d.board.mux,
+        mux,
       },
       console: { present: this.d.console.present, path: this.d.console.path },
     };

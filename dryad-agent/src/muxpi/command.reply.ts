@@ -1,4 +1,4 @@
-import { isStatusLine } from './stm.lines';
+import { isStatusLine, OK } from './stm.lines';
 
 /**
  * The lines that come back for one command, up to the end of the input chunk that brought a
@@ -15,16 +15,29 @@ export class CommandReply {
   private readonly statuses: string[] = [];
   private afterStatus = 0;
 
+  /**
+   * @param valueWithoutLineEnd the firmware prints this query's value with no line end, so
+   * it arrives glued to the status line (`tsOK`): take such a line apart.
+   */
   constructor(
     readonly command: string,
     private readonly expectsPayload: boolean,
     private readonly maxPayloadLines: number,
+    private readonly valueWithoutLineEnd = false,
   ) {}
 
   /** Takes one line; false once more lines came than any reply has. */
   add(line: string): boolean {
-    // Our own echo: echo is on, or a firmware revision cannot turn it off.
+    // Our own echo: the published firmware cannot turn echo off.
     if (line === this.command) return true;
+    if (
+      this.valueWithoutLineEnd &&
+      this.statuses.length === 0 &&
+      line.length > OK.length &&
+      line.endsWith(OK)
+    ) {
+      return this.add(line.slice(0, -OK.length)) && this.add(OK);
+    }
     this.lines.push(line);
     if (isStatusLine(line)) this.statuses.push(line);
     else if (this.statuses.length > 0) this.afterStatus++;

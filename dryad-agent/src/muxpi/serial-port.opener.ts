@@ -30,7 +30,7 @@ function explain(path: string, error: Error): Error {
   }
   if (/EBUSY|Resource busy|Cannot lock/i.test(text)) {
     return new Error(
-      `${path} is in use by another program (another agent, or a terminal such as minicom)`,
+      `${path} is in use by another program (another agent, upstream's stm.service or muxpictl, or a terminal such as minicom)`,
     );
   }
   return new Error(`cannot open ${path}: ${text}`);

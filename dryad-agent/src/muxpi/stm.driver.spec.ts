@@ -48,11 +48,19 @@ describe('StmDriver over a pty', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('turns echo off on open', async () => {
+  it('sends echo off on open; on the published firmware echo stays on and is skipped', async () => {
     expect(sim.state.echo).toBe(true);
     await driver.open();
-    expect(sim.state.echo).toBe(false);
+    expect(sim.state.echo).toBe(true);
     expect(driver.responding).toBe(true);
+    expect(await driver.power()).toBe('off');
+  });
+
+  it('turns echo off on open where the firmware can (the variant)', async () => {
+    sim.faults.echoOffWorks = true;
+    await driver.open();
+    expect(sim.state.echo).toBe(false);
+    expect(await driver.power()).toBe('off');
   });
 
   it('runs every command with typed results', async () => {
@@ -62,7 +70,7 @@ describe('StmDriver over a pty', () => {
     expect(await driver.current()).toBe(0);
     await driver.powerOn();
     expect(await driver.power()).toBe('on');
-    expect(await driver.current()).toBe(253);
+    expect(await driver.current()).toBe(250);
     await driver.powerOff();
     expect(sim.state.power).toBe('off');
     await driver.dut();
@@ -76,10 +84,12 @@ describe('StmDriver over a pty', () => {
     await driver.led(2, 1, 2, 3);
     expect(sim.state.leds).toEqual({ 1: [96, 144, 0], 2: [1, 2, 3] });
     await driver.clearDisplay();
-    await driver.text(0, 1, 'hello lab');
-    expect(sim.state.display.slice(-2)).toEqual([
+    await driver.text(0, 2, 'hello lab');
+    await driver.text(8, 0, 'inverted', 'inv');
+    expect(sim.state.display.slice(-3)).toEqual([
       { kind: 'clr' },
-      { kind: 'text', x: 0, y: 1, on: true, text: 'hello lab' },
+      { kind: 'text', x: 0, y: 2, colour: 'on', text: 'hello lab' },
+      { kind: 'text', x: 8, y: 0, colour: 'inv', text: 'inverted' },
     ]);
     await driver.hdmi('on');
     await driver.dyper(1, 'on');
@@ -89,13 +99,33 @@ describe('StmDriver over a pty', () => {
       dypers: { 1: 'on', 2: 'off' },
       uartMillivolts: 1800,
     });
-    expect(await driver.voltage(3)).toEqual({ 3: 1800 });
+    expect(await driver.voltage(3)).toEqual({ 3: 1650 });
+    expect(await driver.voltage(5)).toEqual({ 5: 1230 });
     expect(Object.keys(await driver.voltage())).toEqual(['1', '2', '3', '4']);
-    // Echo back on: the driver skips its own echo and keeps working.
+    expect(await driver.muxSide()).toBe('ts');
+    await driver.mux('dut');
+    expect(await driver.muxSide()).toBe('dut');
+    expect(await driver.usbRouteState()).toBe('usb');
+    await driver.usbRoute('uart');
+    expect(sim.state.lthor).toMatchObject({ switch: 'uart', id: 'uart' });
+    expect(await driver.usbRouteState()).toBe('uart');
+    await driver.usbVbus('on');
+    expect(sim.state.lthor.vbus).toBe('on');
     await driver.echo('on');
     expect(await driver.power()).toBe('off');
-    await driver.echo('off');
-    expect(sim.state.echo).toBe(false);
+    expect((await driver.raw('help')).length).toBeGreaterThan(16);
+  });
+
+  it('reads the bare mux answer, which has no line end, with echo on or off', async () => {
+    sim.faults.echoOffWorks = true;
+    await driver.open();
+    expect(await driver.muxSide()).toBe('ts');
+    sim.faults.echoOffWorks = false;
+    await driver.echo('on');
+    expect(await driver.muxSide()).toBe('ts');
+    // A firmware that did end the line would be read just as well.
+    sim.once('command', () => sim.injectGarbage());
+    expect(await driver.muxSide()).toBe('ts');
   });
 
   it('waits for the tick before OK and gives power tick its length on top of the timeout', async () => {
@@ -114,9 +144,50 @@ describe('StmDriver over a pty', () => {
     await expect(driver.raw('frobnicate')).rejects.toThrow(/does not know "frobnicate"/);
     await expect(driver.text(0, 0, 'x'.repeat(60))).rejects.toBeInstanceOf(StmArgumentError);
     await expect(driver.text(0, 0, 'a b c d e f g')).rejects.toBeInstanceOf(StmArgumentError);
+    await expect(driver.power()).resolves.toBe('off');
     await expect(driver.led(1, 300, 0, 0)).rejects.toBeInstanceOf(StmArgumentError);
     await expect(driver.raw('power\non')).rejects.toBeInstanceOf(StmArgumentError);
     expect(await driver.power()).toBe('off');
+  });
+
+  it('refuses what would overrun the STM or draw off the screen: text over 16 characters, y over 2', async () => {
+    await driver.open();
+    const seen: string[] = [];
+    sim.on('command', (line: string) => seen.push(line));
+    await driver.text(0, 0, '0123456789abcdef'); // 16: the most the buffer holds
+    await expect(driver.text(0, 0, '0123456789abcdefg')).rejects.toThrow(
+      /longer than 16 characters \(it would overrun the STM's buffer\)/,
+    );
+    await expect(driver.raw('text 0 0 on 0123456789 abcdefg')).rejects.toBeInstanceOf(
+      StmArgumentError,
+    );
+    await expect(driver.text(0, 3, 'low')).rejects.toThrow(/display y must be an integer 0\.\.2/);
+    await expect(driver.raw('text 0 4 on low')).rejects.toThrow(/display y must be 0\.\.2/);
+    expect(seen).toEqual(['text 0 0 on 0123456789abcdef']);
+    expect(sim.state.corrupted).toBeNull();
+    expect(await driver.power()).toBe('off');
+  });
+
+  it('refuses a power tick longer than 60 s, which would leave the STM deaf for its length', async () => {
+    await driver.open();
+    await expect(driver.powerTick(60_001)).rejects.toBeInstanceOf(StmArgumentError);
+    await expect(driver.raw('power tick 600000')).rejects.toThrow(/longer than 60000 ms/);
+    expect(sim.state.power).toBe('off');
+  });
+
+  it('names the STM power supply as the likely cause when nothing ever came from the port', async () => {
+    sim.faults.noReply = true;
+    const error = await driver.open().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StmTimeoutError);
+    expect((error as Error).message).toMatch(
+      /timeout after 400 ms waiting for "echo off"\): nothing has come from the STM since the port was opened: it is powered by the NanoPi through a GPIO, so check that the muxpi-power service has run/,
+    );
+    sim.faults.noReply = false;
+    expect(await driver.power()).toBe('off');
+    // Once it has answered, a later timeout is just a timeout.
+    sim.faults.noReply = true;
+    const later = await driver.power().catch((e: unknown) => e);
+    expect((later as Error).message).not.toMatch(/muxpi-power/);
   });
 
   it('serialises concurrent commands: one in flight at a time', async () => {
@@ -129,7 +200,7 @@ describe('StmDriver over a pty', () => {
       driver.power(),
       driver.version(),
     ]);
-    expect(results.slice(1)).toEqual([253, 'on', 'MuxPi firmware v1.0']);
+    expect(results.slice(1)).toEqual([250, 'on', 'MuxPi firmware v1.0']);
     expect(seen).toEqual(['power on', 'current', 'power', 'version']);
   });
 
@@ -164,7 +235,7 @@ describe('StmDriver over a pty', () => {
         sim.faults.slowMs = TIMEOUT + 100;
         await expect(driver.power()).rejects.toBeInstanceOf(StmTimeoutError);
         sim.faults.slowMs = 0;
-        expect(await driver.current()).toBe(253);
+        expect(await driver.current()).toBe(250);
         expect(await driver.power()).toBe('on');
       },
     );
@@ -177,6 +248,7 @@ describe('StmDriver over a pty', () => {
 
     it('no acknowledgement: the handshake takes the OK that follows its own echo', async () => {
       sim.faults.noEchoAck = true;
+      sim.faults.echoOffWorks = true;
       await driver.open();
       expect(sim.state.echo).toBe(false);
       expect(await driver.power()).toBe('off');
@@ -184,6 +256,7 @@ describe('StmDriver over a pty', () => {
 
     it('no acknowledgement and echo already off: a resync after a timeout still gets in step', async () => {
       sim.faults.noEchoAck = true;
+      sim.faults.echoOffWorks = true;
       await driver.open();
       sim.faults.noReply = true;
       await expect(driver.power()).rejects.toBeInstanceOf(StmTimeoutError);
@@ -196,20 +269,22 @@ describe('StmDriver over a pty', () => {
     });
 
     it.each([
-      ['acknowledged', false],
-      ['not even acknowledged (a firmware that cannot turn echo off)', true],
-    ])('echo stuck on, echo off %s: skips the echoed command lines', async (_, noEchoAck) => {
-      sim.faults.echoStuck = true;
-      sim.faults.noEchoAck = noEchoAck;
-      await driver.open();
-      expect(sim.state.echo).toBe(true);
-      await driver.powerOn();
-      expect(await driver.power()).toBe('on');
-      expect(await driver.current()).toBe(253);
-      expect(await driver.voltage(1)).toEqual({ 1: 5012 });
-      await driver.ts();
-      expect(sim.state).toMatchObject({ mux: 'ts', power: 'off' });
-    });
+      ['acknowledged (the published firmware)', false],
+      ['not even acknowledged', true],
+    ])(
+      'echo that cannot be turned off, echo off %s: skips the echoed command lines',
+      async (_, noEchoAck) => {
+        sim.faults.noEchoAck = noEchoAck;
+        await driver.open();
+        expect(sim.state.echo).toBe(true);
+        await driver.powerOn();
+        expect(await driver.power()).toBe('on');
+        expect(await driver.current()).toBe(250);
+        expect(await driver.voltage(5)).toEqual({ 5: 1230 });
+        await driver.ts();
+        expect(sim.state).toMatchObject({ mux: 'ts', power: 'off' });
+      },
+    );
 
     it('unsolicited pressed lines are skipped, during a command or while idle, and reported', async () => {
       await driver.open();
@@ -224,11 +299,29 @@ describe('StmDriver over a pty', () => {
       expect(await driver.current()).toBe(0);
     });
 
+    it('a button line inside an echoed command, and a press that sends two: each command gets its own answer', async () => {
+      await driver.open();
+      const pressed: number[] = [];
+      driver.on('pressed', (n: number) => pressed.push(n));
+      const seen: string[] = [];
+      sim.on('command', (line: string) => seen.push(line));
+      sim.pressDuringEcho(1, true); // "powpressed: 1", "pressed: 1", "er on"
+      await driver.powerOn();
+      sim.pressDuringEcho(2);
+      expect(await driver.power()).toBe('on');
+      sim.pressDuringEcho(1); // "muxpressed: 1": the echo was whole, then "tsOK"
+      expect(await driver.muxSide()).toBe('ts');
+      expect(pressed).toEqual([1, 2, 1]);
+      // Nothing was out of step: no resynchronisation, no warning.
+      expect(seen).toEqual(['power on', 'power', 'mux']);
+      expect(warnings).toEqual([]);
+    });
+
     it('garbage lines before a reply are ignored', async () => {
       await driver.open();
       await driver.powerOn();
       sim.injectGarbage();
-      expect(await driver.current()).toBe(253);
+      expect(await driver.current()).toBe(250);
       sim.injectGarbage();
       await driver.powerOff();
       sim.injectGarbage();
@@ -241,7 +334,7 @@ describe('StmDriver over a pty', () => {
       sim.injectStale(); // the previous reply, a bare OK, comes before the current reading
       const seen: string[] = [];
       sim.on('command', (line: string) => seen.push(line));
-      expect(await driver.current()).toBe(253);
+      expect(await driver.current()).toBe(250);
       expect(seen).toEqual(['current', 'echo off', 'current']);
       expect(await driver.power()).toBe('on');
     });
@@ -249,10 +342,10 @@ describe('StmDriver over a pty', () => {
     it('a stale value is never taken for the reading', async () => {
       await driver.open();
       await driver.powerOn();
-      expect(await driver.current()).toBe(253);
+      expect(await driver.current()).toBe(250);
       sim.setCurrent(100);
-      sim.injectStale(); // "253", "OK" again, then the new reading
-      expect(await driver.current()).toBe(103);
+      sim.injectStale(); // "250", "OK" again, then the new reading
+      expect(await driver.current()).toBe(100);
     });
 
     it("a stale status line before an action's reply: the action's own status decides", async () => {
@@ -294,7 +387,7 @@ describe('StmDriver over a pty', () => {
       // nothing after it, is what puts the driver back in step.
       const tick = Math.round(TIMEOUT * 1.5);
       await expect(driver.raw(`power tick ${tick}`)).rejects.toBeInstanceOf(StmTimeoutError);
-      expect(await driver.current()).toBe(253);
+      expect(await driver.current()).toBe(250);
       // Without the fault the firmware would have run the buffered "echo off" after the tick.
       expect(seen).toEqual([`power tick ${tick}`, 'current']);
       expect(driver.responding).toBe(true);

@@ -17,6 +17,12 @@ import {
 import { ECHO_OFF, ERROR_LINE, isStatusLine, OK, UNKNOWN_LINE } from './stm.lines';
 
 export type OnOff = 'on' | 'off';
+/** Where the SD card is; `invalid` when the firmware reads its two switches inconsistently. */
+export type MuxReading = 'dut' | 'ts' | 'invalid';
+/** Where the DUT's USB wires go: the NanoPi's USB port, or its UART (USB-console DUTs). */
+export type UsbRoute = 'usb' | 'uart';
+/** `text` colours: `on` is drawn OR-ed over what is there, `inv` inverts, `clean` clears. */
+export type TextColour = 'on' | 'off' | 'inv' | 'clean';
 
 export interface StmDriverOptions {
   /** Per-command timeout; `power tick` gets its tick length on top. The firmware has none. */
@@ -26,16 +32,39 @@ export interface StmDriverOptions {
   logger?: Logger;
 }
 
-/** Firmware limits (see muxpi-stm-protocol.md): longer lines are cut, extra words ignored. */
+/** Firmware limits (docs/muxpi-protocol.md): longer lines are cut, extra words ignored. */
 export const STM_MAX_LINE_BYTES = 64;
 export const STM_MAX_TOKENS = 10;
+/**
+ * `text` joins its words into a 17-byte buffer without a bound check: a 17th character
+ * overwrites the STM's memory. Also what fits a row of the 128-pixel OLED (8-pixel font).
+ */
+export const STM_TEXT_MAX_CHARS = 16;
+/** The font is 16 px high and Y counts 8-px pages: rows start at 0..2 (0 and 2 do not overlap). */
+export const STM_TEXT_MAX_Y = 2;
+export const STM_TEXT_MAX_X = 128;
+/**
+ * The longest `power tick` the driver sends. The firmware's command task sleeps through a
+ * tick (no replies, no button lines, input beyond 32 bytes lost), so a long one stalls every
+ * other use of the STM; longer off-periods are power off + a timer + power on (BoardService).
+ */
+export const STM_MAX_TICK_MS = 60_000;
 
-const PRESSED = /^pressed: ?(\d+)$/;
+/** A press line; what comes before it is the start of a line it interrupted (an echo). */
+const PRESSED = /^(.*?)pressed: ?(\d+)\s*$/;
+/** The firmware does not debounce: one press may send two lines close together. */
+const PRESS_BOUNCE_MS = 100;
+/** Said with the first timeout on a port the STM never sent a byte on. */
+export const STM_POWER_HINT =
+  'nothing has come from the STM since the port was opened: it is powered by the NanoPi ' +
+  'through a GPIO, so check that the muxpi-power service has run (systemctl status ' +
+  "muxpi-power) and that no other program, such as upstream's stm.service, holds the port";
 /** The protocol sheet's handshake reads at most this many lines looking for `OK`. */
 const HANDSHAKE_MAX_LINES = 8;
 /** After a timeout stale replies may still be queued; a resync tolerates more of them. */
 const RESYNC_MAX_LINES = 32;
-const MAX_PAYLOAD_LINES = 16;
+/** The longest answer: `help`, over 20 lines. More without a status line is noise. */
+const MAX_PAYLOAD_LINES = 32;
 
 type Settle = (error: StmError | null) => void;
 
@@ -75,6 +104,11 @@ export class StmDriver extends EventEmitter {
   private needsResync = false;
   private closedError: StmClosedError | null = null;
   private lastOk = false;
+  /** Any byte ever arrived: the STM is powered and wired, whatever else is wrong. */
+  private heardFrom = false;
+  /** The start of an echoed command that a button line interrupted (`pow` of `powpressed: 1`). */
+  private echoFragment = '';
+  private lastPress = { button: 0, at: 0 };
   /**
    * How long the line must stay quiet after a status line that a resync cannot otherwise
    * place (no echo, no acknowledgement) before it is taken as the answer to `echo off`.
@@ -128,9 +162,12 @@ export class StmDriver extends EventEmitter {
     return this.action('power off');
   }
 
-  /** Power off, wait `ms` (the firmware treats 0 as 1000), power on. `OK` comes after the wait. */
+  /**
+   * Power off, wait `ms` (the firmware treats 0 as 1000), power on. `OK` comes after the wait,
+   * and the STM answers nothing else meanwhile: at most STM_MAX_TICK_MS.
+   */
   async powerTick(ms = 1000): Promise<void> {
-    const wait = checkInt('tick length', ms, 0, 3_600_000);
+    const wait = checkInt('tick length', ms, 0, STM_MAX_TICK_MS);
     return this.action(`power tick ${wait}`, wait === 0 ? 1000 : wait);
   }
 
@@ -147,6 +184,17 @@ export class StmDriver extends EventEmitter {
   /** Moves the SD card only; power is unchanged. */
   async mux(side: 'dut' | 'ts'): Promise<void> {
     return this.action(`mux ${side}`);
+  }
+
+  /** Where the SD card is, as the STM reads its switches. */
+  async muxSide(): Promise<MuxReading> {
+    // The firmware prints the side without a line end (`tsOK`); the reply splits it off.
+    const line = await this.query(
+      'mux',
+      (lines) => lines.find((l) => /^(dut|ts|invalid)$/.test(l)),
+      true,
+    );
+    return line as MuxReading;
   }
 
   /** DUT current in mA (0 while powered off). */
@@ -168,13 +216,16 @@ export class StmDriver extends EventEmitter {
     return this.action('clr');
   }
 
-  /** Prints on the OLED. `x` in pixels (0–128), `y` in 8-pixel rows. */
-  async text(x: number, y: number, text: string, on = true): Promise<void> {
-    const px = checkInt('display x', x, 0, 128);
-    const py = checkInt('display y', y, 0, 32);
+  /**
+   * Prints on the OLED (128×32, 8×16 font): `x` in pixels, `y` in 8-pixel pages, 0..2. Only
+   * rows at y 0 and 2 do not overlap. At most 16 characters (the firmware's buffer).
+   */
+  async text(x: number, y: number, text: string, colour: TextColour = 'on'): Promise<void> {
+    const px = checkInt('display x', x, 0, STM_TEXT_MAX_X);
+    const py = checkInt('display y', y, 0, STM_TEXT_MAX_Y);
     const words = text.split(/\s+/).filter((w) => w.length > 0);
     if (words.length === 0) throw new StmArgumentError('display text must have at least one word');
-    return this.action(`text ${px} ${py} ${on ? 'on' : 'off'} ${words.join(' ')}`);
+    return this.action(`text ${px} ${py} ${colour} ${words.join(' ')}`);
   }
 
   async hdmi(state: OnOff): Promise<void> {
@@ -187,14 +238,42 @@ export class StmDriver extends EventEmitter {
     return this.action(`dyper ${which} ${state}`);
   }
 
+  /**
+   * Routes the DUT's USB wires (`lthor switch`) and sets the DUT's USB mode to match (`lthor
+   * id`): `usb` to the NanoPi's USB port (lthor, fastboot), `uart` to its UART.
+   */
+  async usbRoute(route: UsbRoute): Promise<void> {
+    if (route !== 'usb' && route !== 'uart')
+      throw new StmArgumentError(`USB route must be usb or uart, got ${String(route)}`);
+    await this.action(`lthor switch ${route}`);
+    await this.action(`lthor id ${route}`);
+  }
+
+  /** Where the DUT's USB wires go now. */
+  async usbRouteState(): Promise<UsbRoute> {
+    const line = await this.query('lthor switch', (lines) =>
+      lines.find((l) => /^(usb|uart)$/i.test(l)),
+    );
+    return line.toLowerCase() as UsbRoute;
+  }
+
+  /** The DUT's USB VBUS. */
+  async usbVbus(state: OnOff): Promise<void> {
+    return this.action(`lthor vbus ${state}`);
+  }
+
   /** Supply of the DUT UART level shifter, 0–5000 mV. */
   async uart(millivolts: number): Promise<void> {
     return this.action(`uart ${checkInt('UART supply (mV)', millivolts, 0, 5000)}`);
   }
 
-  /** ADC readings in mV, by channel; one channel (1–4) or all. */
-  async voltage(channel?: 1 | 2 | 3 | 4): Promise<Record<number, number>> {
-    if (channel !== undefined) checkInt('ADC channel', channel, 1, 4);
+  /**
+   * ADC readings in mV, by channel: 1 current-sense amplifier, 2 unused input, 3
+   * potentiometer, 4 internal temperature sensor, 5 internal reference (VREFINT). Without a
+   * channel the firmware reads 1–4. (Its channel 0 reads outside its buffer: refused.)
+   */
+  async voltage(channel?: 1 | 2 | 3 | 4 | 5): Promise<Record<number, number>> {
+    if (channel !== undefined) checkInt('ADC channel', channel, 1, 5);
     const command = channel === undefined ? 'voltage' : `voltage ${channel}`;
     let readings: Record<number, number> = {};
     await this.query(command, (lines) => {
@@ -214,7 +293,7 @@ export class StmDriver extends EventEmitter {
     return line.trim();
   }
 
-  /** Echo switch; the agent keeps it off (the handshake does that). */
+  /** Echo switch. The published firmware cannot turn it off; the driver skips its echo. */
   async echo(state: OnOff): Promise<void> {
     return this.action(`echo ${state}`);
   }
@@ -259,10 +338,14 @@ export class StmDriver extends EventEmitter {
    * step (a stale `OK` or value, line noise), means we cannot trust it: resync and ask once
    * more, which is safe because queries change nothing.
    */
-  private query(command: string, pick: (lines: string[]) => string | undefined): Promise<string> {
+  private query(
+    command: string,
+    pick: (lines: string[]) => string | undefined,
+    valueWithoutLineEnd = false,
+  ): Promise<string> {
     return this.exclusive(async () => {
       for (let attempt = 1; ; attempt++) {
-        const reply = await this.exchange(command, 0, true);
+        const reply = await this.exchange(command, 0, true, valueWithoutLineEnd);
         if (!reply.outOfStep) {
           this.throwIfRefused(command, reply.status);
           const found = pick(reply.payload);
@@ -292,9 +375,10 @@ export class StmDriver extends EventEmitter {
     command: string,
     extraTimeoutMs: number,
     expectsPayload: boolean,
+    valueWithoutLineEnd = false,
   ): Promise<CommandReply> {
     if (this.needsResync) await this.resync(RESYNC_MAX_LINES);
-    const reply = new CommandReply(command, expectsPayload, MAX_PAYLOAD_LINES);
+    const reply = new CommandReply(command, expectsPayload, MAX_PAYLOAD_LINES, valueWithoutLineEnd);
     await this.transact(command, this.timeoutMs + extraTimeoutMs, (settle) => ({
       line: (text) => {
         if (reply.add(text)) return;
@@ -321,6 +405,7 @@ export class StmDriver extends EventEmitter {
    */
   private async resync(maxLines: number): Promise<string[]> {
     this.splitter.reset();
+    this.echoFragment = '';
     const reply = new EchoOffReply(maxLines);
     let quiet: NodeJS.Timeout | undefined;
     try {
@@ -364,7 +449,8 @@ export class StmDriver extends EventEmitter {
         this.log.warn(`no reply to "${command}" within ${timeoutMs} ms`);
         this.needsResync = true;
         this.lastOk = false;
-        settle(new StmTimeoutError(this.device, command, timeoutMs));
+        const hint = this.heardFrom ? undefined : STM_POWER_HINT;
+        settle(new StmTimeoutError(this.device, command, timeoutMs, hint));
       }, timeoutMs);
       const settle: Settle = (error) => {
         if (this.pending !== pending) return;
@@ -388,18 +474,46 @@ export class StmDriver extends EventEmitter {
   }
 
   private onData(chunk: Buffer): void {
+    if (chunk.length > 0) this.heardFrom = true;
     for (const line of this.splitter.feed(chunk)) this.onLine(line);
     this.pending?.chunkEnd();
   }
 
   private onLine(rawLine: string): void {
-    const line = rawLine.trim();
-    const pressed = PRESSED.exec(line);
+    const joined = this.echoFragment + rawLine;
+    this.echoFragment = '';
+    const pressed = PRESSED.exec(joined);
     if (pressed) {
-      this.log.info(`button ${pressed[1]} pressed`);
-      this.emit('pressed', Number(pressed[1]));
+      this.onPressed(Number(pressed[2]));
+      // A press can land in the middle of an echoed command (`powpressed: 1`, then `er`): keep
+      // the start and put the command together again with the next line.
+      const before = pressed[1];
+      const command = this.pending?.command;
+      if (command !== undefined && before !== command && command.startsWith(before)) {
+        this.echoFragment = before;
+        return;
+      }
+      if (before.trim() === '') return;
+      this.onReplyLine(before);
       return;
     }
+    this.onReplyLine(joined);
+  }
+
+  private onPressed(button: number): void {
+    const now = Date.now();
+    const bounce = this.lastPress.button === button && now - this.lastPress.at < PRESS_BOUNCE_MS;
+    this.lastPress = { button, at: now };
+    if (bounce) {
+      this.log.debug(`button ${button}: second line of the same press ignored`);
+      return;
+    }
+    this.log.info(`button ${button} pressed`);
+    this.emit('pressed', button);
+  }
+
+  private onReplyLine(rawLine: string): void {
+    const line = rawLine.trim();
     const pending = this.pending;
     if (pending) {
       this.log.debug(`< ${rawLine}`);
@@ -449,9 +563,39 @@ function checkLine(command: string): void {
       `STM command longer than ${STM_MAX_LINE_BYTES} bytes: ${JSON.stringify(command)}`,
     );
   }
-  if (command.split(/\s+/).filter(Boolean).length > STM_MAX_TOKENS) {
+  const words = command.split(/\s+/).filter(Boolean);
+  if (words.length > STM_MAX_TOKENS) {
     throw new StmArgumentError(
       `STM command with more than ${STM_MAX_TOKENS} words: ${JSON.stringify(command)}`,
+    );
+  }
+  if (words[0] === 'text') checkText(words);
+  if (words[0] === 'power' && /^tick/i.test(words[1] ?? '')) checkTick(words[2]);
+}
+
+/** What would garble the OLED or overrun the firmware's 17-byte text buffer. */
+function checkText(words: string[]): void {
+  const text = words.slice(4).join(' ');
+  if (text.length > STM_TEXT_MAX_CHARS) {
+    throw new StmArgumentError(
+      `display text longer than ${STM_TEXT_MAX_CHARS} characters (it would overrun the STM's ` +
+        `buffer): ${JSON.stringify(text)}`,
+    );
+  }
+  const y = Number(words[2]);
+  if (words[2] !== undefined && /^\d+$/.test(words[2]) && y > STM_TEXT_MAX_Y) {
+    throw new StmArgumentError(
+      `display y must be 0..${STM_TEXT_MAX_Y} (8-pixel pages of a 16-pixel font), got ${y}`,
+    );
+  }
+}
+
+/** A tick blocks the STM for its whole length. */
+function checkTick(length: string | undefined): void {
+  const ms = Number(/^\d+/.exec(length ?? '')?.[0] ?? 0);
+  if (ms > STM_MAX_TICK_MS) {
+    throw new StmArgumentError(
+      `power tick longer than ${STM_MAX_TICK_MS} ms (the STM answers nothing while it runs): ${ms}`,
     );
   }
 }

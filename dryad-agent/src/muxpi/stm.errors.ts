@@ -9,15 +9,20 @@ export class StmError extends Error {
   }
 }
 
-/** The STM did not finish a command in time (it hangs, is unplugged, or the line is broken). */
+/**
+ * The STM did not finish a command in time (it hangs, is unpowered or unplugged, or the line
+ * is broken). `hint` names the likely cause when the driver has one.
+ */
 export class StmTimeoutError extends StmError {
   constructor(
     readonly device: string,
     readonly command: string,
     readonly timeoutMs: number,
+    hint?: string,
   ) {
     super(
-      `STM not answering on ${device} (timeout after ${timeoutMs} ms waiting for "${command}")`,
+      `STM not answering on ${device} (timeout after ${timeoutMs} ms waiting for "${command}")` +
+        (hint ? `: ${hint}` : ''),
     );
   }
 }

@@ -1,4 +1,4 @@
-/** Lines of the STM's wire protocol that the driver recognises (see muxpi-stm-protocol.md). */
+/** Lines of the STM's wire protocol that the driver recognises (see docs/muxpi-protocol.md). */
 
 /** The status lines: every command's reply ends with exactly one of them. */
 export const OK = 'OK';
@@ -7,7 +7,7 @@ export const UNKNOWN_LINE = 'Unknown command';
 
 /** The command that turns echo off, and that the driver resynchronises with. */
 export const ECHO_OFF = 'echo off';
-/** What most firmware revisions print before the `OK` of `echo off`; some print nothing. */
+/** What the firmware prints before the `OK` of `echo off` (some builds print nothing). */
 export const ECHO_OFF_ACK = 'Echo is off now';
 
 export function isStatusLine(line: string): boolean {

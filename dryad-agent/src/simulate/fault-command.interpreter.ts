@@ -13,12 +13,14 @@ export const FAULT_HELP = [
   'fault slow MS                STM holds every reply back MS ms (0 = off)',
   'fault garbage                the next STM reply is preceded by a line of noise',
   'fault stale                  the next STM reply is preceded by the previous reply again',
-  'fault pressed 1|2            STM sends "pressed: N" now',
-  'fault echo-stuck on|off      "echo off" is acknowledged but echo stays on',
+  'fault pressed 1|2 [bounce]   STM sends "pressed: N" now (twice with bounce, as one press can)',
+  'fault pressed-mid-echo 1|2 [bounce]  the line lands inside the next echoed command ("powpressed: 1")',
+  'fault echo-off-works on|off  a firmware build whose "echo off" works (the published one cannot)',
   'fault no-echo-ack on|off     "echo on|off" is answered with a bare OK, no "Echo is ... now."',
   'fault drop-during-tick on|off  bytes arriving during "power tick" are lost',
   'console-gone                 kill the console pty: the device disappears',
   'console-back                 make the console pty again at the same path',
+  'reset                        restart the STM (boot state; ends a memory corruption)',
   'set current MA               what the DUT draws while powered',
   'state                        ok {JSON of the simulated board}',
 ].join('\n');
@@ -45,6 +47,9 @@ export class FaultCommandInterpreter {
     switch (name) {
       case 'fault':
         return this.fault(args);
+      case 'reset':
+        this.c.stm.reset();
+        return 'ok';
       case 'console-gone':
         await this.c.consoleGone();
         return 'ok';
@@ -64,7 +69,7 @@ export class FaultCommandInterpreter {
     }
   }
 
-  private fault([kind, value]: string[]): string {
+  private fault([kind, value, extra]: string[]): string {
     const f = this.c.stm.faults;
     switch (kind) {
       case 'no-reply':
@@ -80,12 +85,18 @@ export class FaultCommandInterpreter {
         this.c.stm.injectStale();
         return 'ok';
       case 'pressed':
-        if (value !== '1' && value !== '2') throw new Error('usage: fault pressed 1|2');
-        this.c.stm.press(Number(value));
+      case 'pressed-mid-echo': {
+        if ((value !== '1' && value !== '2') || (extra !== undefined && extra !== 'bounce'))
+          throw new Error(`usage: fault ${kind} 1|2 [bounce]`);
+        const bounce = extra === 'bounce';
+        if (kind === 'pressed') this.c.stm.press(Number(value), bounce);
+        else this.c.stm.pressDuringEcho(Number(value), bounce);
         return 'ok';
-      case 'echo-stuck':
-        f.echoStuck = onOff(value);
-        if (f.echoStuck) this.c.stm.state.echo = true;
+      }
+      case 'echo-off-works':
+        f.echoOffWorks = onOff(value);
+        // Switched back to the published firmware: its echo is on, whatever was set before.
+        if (!f.echoOffWorks) this.c.stm.state.echo = true;
         return 'ok';
       case 'no-echo-ack':
         f.noEchoAck = onOff(value);
@@ -95,7 +106,7 @@ export class FaultCommandInterpreter {
         return 'ok';
       default:
         throw new Error(
-          `unknown fault "${kind ?? ''}"; faults: no-reply, slow, garbage, stale, pressed, echo-stuck, no-echo-ack, drop-during-tick`,
+          `unknown fault "${kind ?? ''}"; faults: no-reply, slow, garbage, stale, pressed, pressed-mid-echo, echo-off-works, no-echo-ack, drop-during-tick`,
         );
     }
   }

@@ -76,10 +76,12 @@ export class AgentSshServer {
     this.connections.add(client);
     let role: Role | null = null;
     let untrack: () => void = () => undefined;
+    const gone = new AbortController();
     client.on('error', (error: Error) => this.d.log.debug(`SSH client error: ${error.message}`));
     client.on('close', () => {
       this.connections.delete(client);
       untrack();
+      gone.abort();
     });
     client.on('authentication', (ctx: AuthContext) => {
       const verdict = this.authenticate(ctx);
@@ -95,7 +97,7 @@ export class AgentSshServer {
         this.d.log.info(`tester ${role.user} connected`);
       }
       const current = role;
-      client.on('session', (accept) => this.onSession(accept(), current));
+      client.on('session', (accept) => this.onSession(accept(), current, gone.signal));
     });
   }
 
@@ -125,12 +127,12 @@ export class AgentSshServer {
     return role;
   }
 
-  private onSession(session: Session, role: Role): void {
+  private onSession(session: Session, role: Role, connectionClosed: AbortSignal): void {
     session.on('pty', (accept) => accept?.()); // `ssh -t board console` wants a terminal
     session.on('window-change', (accept) => accept?.());
     session.on('env', (accept) => accept?.());
     session.on('exec', (accept, _reject, info) => {
-      const exec = new ExecSession(accept(), splitCommandLine(info.command));
+      const exec = new ExecSession(accept(), splitCommandLine(info.command), connectionClosed);
       if (!this.stillAllowed(role)) return exec.finish(ExitCode.Failed, 'access revoked');
       const handler = role.kind === 'control' ? this.d.control : this.d.tester;
       handler.run(exec).catch((error: Error) => exec.finish(ExitCode.Failed, error.message));

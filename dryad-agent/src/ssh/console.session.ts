@@ -47,7 +47,9 @@ export function runConsole(session: ExecSession, port: ConsolePort, args: string
     inputEnded = true;
     waitForQuiet();
   });
-  channel.on('close', cleanup);
+  // ssh2 never closes a server-side exec channel whose connection dropped: `closed` also aborts
+  // then, so a lost connection does not leave the console subscribed for ever.
+  session.closed.addEventListener('abort', cleanup, { once: true });
 }
 
 /** The linger time in ms, or a usage message. Accepts `500ms`, `2s`, `0` or whole ms. */

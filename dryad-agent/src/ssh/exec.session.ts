@@ -12,12 +12,27 @@ export const ExitCode = {
 /** One exec request: output helpers, stdin reading, and exactly one exit status. */
 export class ExecSession {
   private finished = false;
+  private readonly ended = new AbortController();
 
+  /**
+   * @param connectionClosed aborts when the SSH connection goes: ssh2 does not close a
+   * server-side exec channel when its connection drops (a revoke, a lost network).
+   */
   constructor(
     readonly channel: ServerChannel,
     readonly words: string[],
+    connectionClosed?: AbortSignal,
   ) {
     channel.on('error', () => undefined);
+    const end = () => this.ended.abort();
+    channel.once('close', end);
+    if (connectionClosed?.aborted) end();
+    else connectionClosed?.addEventListener('abort', end, { once: true });
+  }
+
+  /** Aborts once the channel or its connection is gone: long commands stop then. */
+  get closed(): AbortSignal {
+    return this.ended.signal;
   }
 
   get isFinished(): boolean {
