@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import * as net from 'node:net';
 import { AppConfig } from '../config/app-config';
 import { TunnelUnavailableError } from './job.errors';
+import { forwardConnection } from './tunnel-forward';
 
 interface Tunnel {
   server: net.Server;
@@ -81,7 +82,13 @@ export class TunnelService implements OnApplicationShutdown {
       );
     }
     const sockets = new Set<net.Socket>();
-    const server = net.createServer((client) => this.forward(client, target, sockets));
+    const server = net.createServer((client) =>
+      forwardConnection(client, target, sockets, (error) =>
+        this.logger.warn(
+          `request ${requestId}: cannot dial ${target.host}:${target.port}: ${error.message}`,
+        ),
+      ),
+    );
     // The port of before a restart may have been taken meanwhile: any free port will do.
     const port = await this.bind(server, preferredPort)
       .catch(() => this.bind(server, 0))
@@ -106,28 +113,5 @@ export class TunnelService implements OnApplicationShutdown {
         resolve((server.address() as net.AddressInfo).port);
       });
     });
-  }
-
-  private forward(
-    client: net.Socket,
-    target: { host: string; port: number },
-    sockets: Set<net.Socket>,
-  ): void {
-    const upstream = net.connect(target.port, target.host);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.setNoDelay(true);
-      socket.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-      socket.on('close', () => {
-        sockets.delete(socket);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
   }
 }
