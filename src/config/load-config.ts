@@ -1,3 +1,4 @@
+import { isHostName, parseHostPort, readHostPort } from 'dryad-agent/net/host-port';
 import * as net from 'node:net';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
@@ -28,12 +29,6 @@ export const CONFIG_DEFAULTS = {
   LESHY_DRYAD_TIMEOUT: '60s',
   LESHY_V1_ANONYMOUS_ROLE: 'admin',
 } as const;
-
-function parseAddress(text: string): HttpAddress | undefined {
-  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text);
-  if (!match || Number(match[2]) > 65535) return undefined;
-  return { host: match[1].replace(/^\[|\]$/g, ''), port: Number(match[2]) };
-}
 
 class Reader {
   readonly problems: string[] = [];
@@ -68,15 +63,15 @@ class Reader {
     return Number(text);
   }
 
+  /** An address to listen on (port 0: any free port). */
   address(name: keyof typeof CONFIG_DEFAULTS, fallback: string): HttpAddress {
     const text = this.raw(name) ?? fallback;
-    const parsed = parseAddress(text) ?? parseAddress(fallback)!;
-    if (!parseAddress(text)) {
-      this.problems.push(
-        `${name}=${JSON.stringify(text)} must be host:port, e.g. 127.0.0.1:8487 or [::1]:8487`,
-      );
-    }
-    return parsed;
+    const result = readHostPort(text, { listen: true });
+    if ('address' in result) return result.address;
+    this.problems.push(
+      `${name}=${JSON.stringify(text)} must be host:port, e.g. 127.0.0.1:8487 or [::1]:8487 (${result.problem})`,
+    );
+    return parseHostPort(fallback, { listen: true })!;
   }
 
   oneOf<T extends string>(
@@ -131,9 +126,6 @@ const UNSPECIFIED = new net.BlockList();
 UNSPECIFIED.addAddress('0.0.0.0', 'ipv4');
 UNSPECIFIED.addAddress('::', 'ipv6');
 
-const HOST_NAME =
-  /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-
 const unbracketed = (text: string) => text.replace(/^\[(.*)\]$/, '$1');
 
 /** Why testers cannot be sent `address` as Addr.IP; null when they can. */
@@ -155,7 +147,7 @@ function tunnelConfig(reader: Reader): AppConfig['tunnel'] {
   const fallback = { host: CONFIG_DEFAULTS.LESHY_TUNNEL_HOST, advertisedIp: '127.0.0.1' };
   const hostText = reader.raw('LESHY_TUNNEL_HOST') ?? CONFIG_DEFAULTS.LESHY_TUNNEL_HOST;
   const host = unbracketed(hostText);
-  if (net.isIP(host) === 0 && !HOST_NAME.test(host)) {
+  if (net.isIP(host) === 0 && !isHostName(host)) {
     reader.problems.push(
       `LESHY_TUNNEL_HOST=${JSON.stringify(hostText)} must be an IP address or a host name to listen on, without a port (each tunnel takes a free port), e.g. 0.0.0.0 or 192.168.1.10`,
     );

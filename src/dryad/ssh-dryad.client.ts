@@ -1,9 +1,9 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { readHostPort } from 'dryad-agent/net/host-port';
 import { AgentStatus, ControlCommand, CONTROL_USER, PrepareResult } from 'dryad-agent/protocol';
 import { EventEmitter } from 'node:events';
 import { Client, ClientChannel, utils } from 'ssh2';
 import { AppConfig } from '../config/app-config';
-import { parseHostPort } from '../jobs/tunnel.service';
 import { ServerSshKeyService } from '../keys/server-ssh-key.service';
 import { DryadOperationError, DryadPort, DryadTarget } from './dryad.port';
 
@@ -141,7 +141,14 @@ export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
   }
 
   private open(target: DryadTarget): Promise<Connection> {
-    const { host, port } = parseHostPort(target.controlAddr);
+    // Addresses are checked at registration; one stored before that check may still be bad.
+    const parsed = readHostPort(target.controlAddr);
+    if ('problem' in parsed) {
+      return Promise.reject(
+        new DryadOperationError(`the agent's control address is unusable: ${parsed.problem}`),
+      );
+    }
+    const { host, port } = parsed.address;
     const pinned = pinnedHostKey(target.hostKey);
     let hostKeyRefused = false;
     const opened = new Promise<Connection>((resolve, reject) => {

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { readHostPort } from 'dryad-agent/net/host-port';
 import * as net from 'node:net';
 import { AppConfig } from '../config/app-config';
 import { TunnelUnavailableError } from './job.errors';
@@ -8,13 +9,6 @@ interface Tunnel {
   server: net.Server;
   sockets: Set<net.Socket>;
   port: number;
-}
-
-/** host:port → { host, port }; IPv6 literals may be bracketed. */
-export function parseHostPort(address: string): { host: string; port: number } {
-  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address);
-  if (!match) throw new Error(`"${address}" is not host:port`);
-  return { host: match[1], port: Number(match[2]) };
 }
 
 /**
@@ -72,15 +66,11 @@ export class TunnelService implements OnApplicationShutdown {
     address: string,
     preferredPort: number | null,
   ): Promise<Tunnel> {
-    let target: { host: string; port: number };
-    try {
-      target = parseHostPort(address);
-    } catch (error) {
-      throw new TunnelUnavailableError(
-        requestId,
-        `the worker's SSH address: ${(error as Error).message}`,
-      );
-    }
+    // Addresses are checked at registration; one stored before that check may still be bad.
+    const parsed = readHostPort(address);
+    if ('problem' in parsed)
+      throw new TunnelUnavailableError(requestId, `the worker's SSH address: ${parsed.problem}`);
+    const target = parsed.address;
     const sockets = new Set<net.Socket>();
     const server = net.createServer((client) =>
       forwardConnection(client, target, sockets, (error) =>
