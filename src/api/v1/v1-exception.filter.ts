@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ConcurrentModificationError, DomainError } from '../../common/domain-error';
 import { ForbiddenTransitionError } from '../../common/state-machine';
+import { asDatabaseUnavailable } from '../../database/database-unavailable';
 import { TunnelUnavailableError } from '../../jobs/job.errors';
 import {
   ActionNotAllowedInStateError,
@@ -86,7 +87,8 @@ export class V1ExceptionFilter implements ExceptionFilter {
     writeV1Reply(req, res, reply);
   }
 
-  private toReply(exception: unknown): V1Reply {
+  private toReply(raw: unknown): V1Reply {
+    const exception = asDatabaseUnavailable(raw);
     if (exception instanceof V1Error) return messageReply(exception.status, exception.wireMessage);
     if (exception instanceof GoJsonError) {
       // Upstream's io.EOF case: the body held no JSON value at all.
