@@ -3,10 +3,12 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { installApiV1 } from './api/v1/api-v1.module';
 import { AppModule } from './app.module';
+import { installProcessErrorHandlers } from './common/process-error-handlers';
 import { ConfigError } from './config/config-error';
 import { loadConfigFromEnvironment } from './config/load-config';
 
 async function main(): Promise<void> {
+  installProcessErrorHandlers();
   let config;
   try {
     config = loadConfigFromEnvironment();

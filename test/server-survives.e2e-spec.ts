@@ -81,5 +81,7 @@ describe('the server process survives what one agent does', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     if (!(await alive(server))) throw new Error(`the server died:\n${server.logs()}`);
+    // Alive thanks to the failure being handled, not thanks to the last-resort handler.
+    expect(server.logs()).not.toMatch(/unhandled promise rejection|uncaught exception/);
   });
 });
