@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { installApiV1 } from './api/v1/api-v1.module';
 import { AppModule } from './app.module';
+import { FatalStartupError } from './common/fatal-startup-error';
 import { installProcessErrorHandlers } from './common/process-error-handlers';
 import { ConfigError } from './config/config-error';
 import { loadConfigFromEnvironment } from './config/load-config';
@@ -32,6 +33,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
+  if (error instanceof FatalStartupError) {
+    console.error(`Leshy could not start: ${error.message}`);
+    process.exit(1);
+  }
   console.error(`Leshy could not start: ${error instanceof Error ? error.stack : String(error)}`);
   process.exit(1);
 });

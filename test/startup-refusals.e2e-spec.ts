@@ -1,0 +1,47 @@
+import { rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { runServerUntilExit, startServer } from './support/server-process';
+import { tempDir } from './support/temp-dir';
+
+/** The lines a refused start-up printed, without Nest's own start-up log. */
+const ownLines = (output: string) =>
+  output.split('\n').filter((line) => line.trim() !== '' && !/^\[Nest\] .* LOG /.test(line));
+
+/**
+ * Start-ups that cannot succeed stop fast with one line saying what is wrong and what to do,
+ * not a stack trace (and not half a minute of retries).
+ */
+describe('start-ups that cannot work say why in one line', () => {
+  const dir = tempDir('leshy-refusals-');
+  afterAll(() => dir.remove());
+
+  it('a LESHY_SECRET that is not the one the database was sealed with', async () => {
+    const dataDir = path.join(dir.path, 'secret');
+    // First start without LESHY_SECRET: the secret is generated into the data dir.
+    await (await startServer({ dataDir })).stop();
+
+    const run = await runServerUntilExit({
+      dataDir,
+      env: { LESHY_SECRET: 'another-secret-of-enough-length' },
+    });
+    expect(run.code).not.toBe(0);
+    expect(run.output).not.toMatch(/Unsupported state or unable to authenticate data|\n\s+at /);
+    expect(ownLines(run.output)).toEqual([
+      `Leshy could not start: This database was sealed with another secret than LESHY_SECRET: set the same LESHY_SECRET on every instance that uses it (or the one in ${path.join(dataDir, 'secret.key')} of the instance that first started on it).`,
+    ]);
+  });
+
+  it('no LESHY_SECRET, and a secret.key that is not the one the database was sealed with', async () => {
+    const dataDir = path.join(dir.path, 'lost-key');
+    await (await startServer({ dataDir })).stop();
+    rmSync(path.join(dataDir, 'secret.key'));
+
+    const run = await runServerUntilExit({ dataDir });
+    expect(run.code).not.toBe(0);
+    expect(ownLines(run.output)).toEqual([
+      expect.stringMatching(
+        /^Leshy could not start: This database was sealed with another secret than the secret in .*secret\.key: set the same LESHY_SECRET/,
+      ),
+    ]);
+  });
+});
