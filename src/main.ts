@@ -7,6 +7,7 @@ import { FatalStartupError } from './common/fatal-startup-error';
 import { installProcessErrorHandlers } from './common/process-error-handlers';
 import { ConfigError } from './config/config-error';
 import { loadConfigFromEnvironment } from './config/load-config';
+import { checkPostgresDatabaseExists } from './database/postgres-preflight';
 
 async function main(): Promise<void> {
   installProcessErrorHandlers();
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  await checkPostgresDatabaseExists(config.database);
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: false });
   app.enableShutdownHooks();
   installApiV1(app);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { runServerUntilExit, startServer } from './support/server-process';
@@ -42,6 +43,25 @@ describe('start-ups that cannot work say why in one line', () => {
       expect.stringMatching(
         /^Leshy could not start: This database was sealed with another secret than the secret in .*secret\.key: set the same LESHY_SECRET/,
       ),
+    ]);
+  });
+
+  it('a PostgreSQL database that does not exist', async () => {
+    const name = `leshy_missing_${randomBytes(4).toString('hex')}`;
+    const admin = new URL(
+      process.env.LESHY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    );
+    admin.pathname = `/${name}`;
+    const run = await runServerUntilExit({
+      dataDir: path.join(dir.path, 'missing-db'),
+      env: { LESHY_DATABASE_URL: admin.toString() },
+    });
+    expect(run.code).not.toBe(0);
+    // Not ~30 s of retries: one attempt (a loaded machine gets some slack).
+    expect(run.ms).toBeLessThan(10_000);
+    expect(run.output).not.toMatch(/Retrying|\n\s+at /);
+    expect(ownLines(run.output)).toEqual([
+      `Leshy could not start: the PostgreSQL database "${name}" (LESHY_DATABASE_URL) does not exist: create it with \`createdb -h ${admin.hostname} -p ${admin.port} -U ${admin.username} ${name}\` or \`CREATE DATABASE "${name}";\` in psql, then start again.`,
     ]);
   });
 });
