@@ -6,11 +6,14 @@ import { AppModule } from './app.module';
 import { FatalStartupError } from './common/fatal-startup-error';
 import { installProcessErrorHandlers } from './common/process-error-handlers';
 import { ConfigError } from './config/config-error';
-import { loadConfigFromEnvironment } from './config/load-config';
+import { configSummary } from './config/config-summary';
+import { configWarningsFromEnvironment, loadConfigFromEnvironment } from './config/load-config';
 import { checkPostgresDatabaseExists } from './database/postgres-preflight';
 
 async function main(): Promise<void> {
   installProcessErrorHandlers();
+  // Before validation: a misspelt name may be why a variable seems to be missing.
+  for (const warning of configWarningsFromEnvironment()) Logger.warn(warning, 'Config');
   let config;
   try {
     config = loadConfigFromEnvironment();
@@ -23,6 +26,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  for (const line of configSummary(config)) Logger.log(line, 'Config');
   await checkPostgresDatabaseExists(config.database);
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: false });
   app.enableShutdownHooks();

@@ -37,11 +37,24 @@ describe('the server process survives what one agent does', () => {
   const cleanups: Array<() => unknown> = [];
 
   beforeAll(async () => {
-    server = await startServer({ env: { LESHY_AGENT_TOKEN: TOKEN, LESHY_DRYAD_TIMEOUT: '10s' } });
+    server = await startServer({
+      // A misspelt variable, for the start-up warning below.
+      env: { LESHY_AGENT_TOKEN: TOKEN, LESHY_DRYAD_TIMEOUT: '10s', LESHY_SWEEP_INTERVL: '1s' },
+    });
   });
   afterAll(async () => {
     for (const cleanup of cleanups) await cleanup();
     await server.stop();
+  });
+
+  it('says at start-up what is on and which variables it does not know', () => {
+    const logs = server.logs();
+    expect(logs).toMatch(
+      /WARN \[Config\] LESHY_SWEEP_INTERVL is not a Leshy variable and is ignored: did you mean LESHY_SWEEP_INTERVAL\?/,
+    );
+    expect(logs).toContain('[Config] agents can register (LESHY_AGENT_TOKEN is set)');
+    expect(logs).toMatch(/\[Config\] database: SQLite file \S+leshy\.sqlite/);
+    expect(logs).not.toContain(TOKEN);
   });
 
   it('re-registration of an IDLE worker to an address that accepts and hangs up', async () => {

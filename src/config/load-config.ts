@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { AppConfig, DatabaseConfig, HttpAddress, V1AnonymousRole } from './app-config';
 import { ConfigError } from './config-error';
 import { DURATION_FORMAT_HINT, parseDuration } from './duration';
+import { unknownVariableWarnings } from './unknown-variables';
 
 /** Environment variables as a plain map, so tests can pass their own. */
 export type Environment = Record<string, string | undefined>;
@@ -208,4 +209,9 @@ export function loadConfig(env: Environment): AppConfig {
 /** The one place that reads process.env. */
 export function loadConfigFromEnvironment(): AppConfig {
   return loadConfig(process.env);
+}
+
+/** Warnings about the environment that do not stop start-up (unknown LESHY_* variables). */
+export function configWarningsFromEnvironment(): string[] {
+  return unknownVariableWarnings(process.env, Object.keys(CONFIG_DEFAULTS));
 }
