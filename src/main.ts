@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { installApiV1 } from './api/v1/api-v1.module';
 import { AppModule } from './app.module';
@@ -7,10 +7,13 @@ import { FatalStartupError } from './common/fatal-startup-error';
 import { installProcessErrorHandlers } from './common/process-error-handlers';
 import { ConfigError } from './config/config-error';
 import { configSummary } from './config/config-summary';
+import { logColorsForThisProcess } from './config/log-colors';
 import { configWarningsFromEnvironment, loadConfigFromEnvironment } from './config/load-config';
 import { checkPostgresDatabaseExists } from './database/postgres-preflight';
 
 async function main(): Promise<void> {
+  const logger = new ConsoleLogger({ colors: logColorsForThisProcess() });
+  Logger.overrideLogger(logger);
   installProcessErrorHandlers();
   // Before validation: a misspelt name may be why a variable seems to be missing.
   for (const warning of configWarningsFromEnvironment()) Logger.warn(warning, 'Config');
@@ -28,7 +31,7 @@ async function main(): Promise<void> {
   }
   for (const line of configSummary(config)) Logger.log(line, 'Config');
   await checkPostgresDatabaseExists(config.database);
-  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: false });
+  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: false, logger });
   app.enableShutdownHooks();
   installApiV1(app);
   await app.listen(config.http.port, config.http.host);

@@ -46,12 +46,28 @@ describe('start-ups that cannot work say why in one line', () => {
     ]);
   });
 
-  it('a PostgreSQL database that does not exist', async () => {
+  /** A PostgreSQL URL of a database that does not exist. */
+  function missingDatabase(): { url: URL; name: string } {
     const name = `leshy_missing_${randomBytes(4).toString('hex')}`;
-    const admin = new URL(
+    const url = new URL(
       process.env.LESHY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     );
-    admin.pathname = `/${name}`;
+    url.pathname = `/${name}`;
+    return { url, name };
+  }
+
+  it('logs carry no colour codes when they do not go to a terminal (here: a pipe)', async () => {
+    const run = await runServerUntilExit({
+      dataDir: path.join(dir.path, 'colours'),
+      // Neither NO_COLOR nor FORCE_COLOR: what a systemd unit or `> leshy.log` gets.
+      env: { NO_COLOR: '', FORCE_COLOR: '', LESHY_DATABASE_URL: missingDatabase().url.toString() },
+    });
+    expect(run.output).toMatch(/LOG \[Config\] database: PostgreSQL/);
+    expect(run.output).not.toContain('\x1b[');
+  });
+
+  it('a PostgreSQL database that does not exist', async () => {
+    const { url: admin, name } = missingDatabase();
     const run = await runServerUntilExit({
       dataDir: path.join(dir.path, 'missing-db'),
       env: { LESHY_DATABASE_URL: admin.toString() },
