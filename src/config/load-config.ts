@@ -17,7 +17,7 @@ export const CONFIG_DEFAULTS = {
   LESHY_DATABASE_URL: '(SQLite file leshy.sqlite in the data dir)',
   LESHY_SQLITE_SYNCHRONOUS: 'NORMAL',
   LESHY_JOB_TIMEOUT: '1h',
-  LESHY_DEFAULT_DEADLINE: '30d',
+  LESHY_DEFAULT_DEADLINE: '(one calendar month, as upstream)',
   LESHY_MAX_PROLONGS: 'unlimited',
   LESHY_SWEEP_INTERVAL: '10s',
   LESHY_SECRET: '(generated once into the data dir)',
@@ -176,10 +176,11 @@ export function loadConfig(env: Environment): AppConfig {
     dataDir,
     database: databaseConfig(reader, dataDir),
     jobTimeoutMs: reader.duration('LESHY_JOB_TIMEOUT', CONFIG_DEFAULTS.LESHY_JOB_TIMEOUT),
-    defaultDeadlineMs: reader.duration(
-      'LESHY_DEFAULT_DEADLINE',
-      CONFIG_DEFAULTS.LESHY_DEFAULT_DEADLINE,
-    ),
+    // Unset: one calendar month, as upstream (not a fixed duration: months differ in length).
+    defaultDeadlineMs:
+      reader.raw('LESHY_DEFAULT_DEADLINE') === undefined
+        ? null
+        : reader.duration('LESHY_DEFAULT_DEADLINE', '30d'),
     maxProlongs:
       maxProlongsText === undefined || maxProlongsText === 'unlimited'
         ? null

@@ -38,7 +38,8 @@ const UPSTREAM_TEXT: Array<[abstract new (...args: never[]) => DomainError, numb
   [PaginatorBorderNotFoundError, 404, 'request not found'],
   [WorkerBorderNotFoundError, 404, 'worker not found'],
   [PriorityOutOfBoundsError, 400, `${INVALID}requested priority out of bounds`],
-  [DeadlineInPastError, 400, `${INVALID}deadline in the past`],
+  // Capital D: upstream v0.2.1's text, for create and update alike.
+  [DeadlineInPastError, 400, `${INVALID}Deadline in the past`],
   [
     IllegalTimeRangeError,
     400,
