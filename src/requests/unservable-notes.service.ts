@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { In } from 'typeorm';
 import { Clock } from '../common/clock';
 import { DatabaseOutage } from '../database/database-outage.service';
 import { Transactions } from '../database/transactions.service';
@@ -13,6 +14,8 @@ import { RequestState } from './request-state';
 const OFFERS_TTL_MS = 5_000;
 /** One log line per kind of unservable ask and minute, not one per request of a burst. */
 const LOG_EVERY_MS = 60_000;
+/** Ids per UPDATE … IN (…), well below SQLite's limit of bound parameters. */
+const CHUNK = 500;
 
 /** Why no offer can serve `ask`, or null if one can. */
 export function unservableReason(ask: Ask, offers: readonly Offer[]): string | null {
@@ -34,10 +37,16 @@ export function unservableReason(ask: Ask, offers: readonly Offer[]): string | n
  * changes and can serve it clears the note. Kept beside the create path, not inside it.
  */
 @Injectable()
-export class UnservableNotes implements OnModuleInit {
+export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(UnservableNotes.name);
   private offers: { list: Offer[]; at: number } | null = null;
   private readonly loggedAt = new Map<string, number>();
+  /** Notes to write, by note: a burst of creates becomes one UPDATE per note. */
+  private readonly pending = new Map<string, number[]>();
+  /** Checks and writes under way, awaited at shutdown so none meets a closed database. */
+  private readonly working = new Set<Promise<void>>();
+  private flushing: Promise<void> | null = null;
+  private stopping = false;
 
   constructor(
     private readonly tx: Transactions,
@@ -47,12 +56,23 @@ export class UnservableNotes implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.bus.on('request.created', (e) => this.checkCreated(e.request));
+    this.bus.on('request.created', (e) => this.track(this.checkCreated(e.request)));
     for (const type of ['worker.registered', 'worker.updated'] as const)
-      this.bus.on(type, (e) => this.workerChanged(e.worker));
+      this.bus.on(type, (e) => this.track(this.workerChanged(e.worker)));
     this.bus.on('worker.deregistered', () => {
       this.offers = null;
     });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    while (this.working.size > 0) await Promise.allSettled([...this.working]);
+  }
+
+  private track(work: Promise<void>): void {
+    if (this.stopping) return;
+    this.working.add(work);
+    void work.finally(() => this.working.delete(work));
   }
 
   /** The note of a request (null: servable, or not checked). */
@@ -68,17 +88,37 @@ export class UnservableNotes implements OnModuleInit {
       const reason = unservableReason(request, await this.registeredOffers());
       if (reason === null) return;
       this.logOnce(request, reason);
-      await this.tx.run('system:unservable-notes', (uow) =>
-        uow.em.update(
-          RequestEntity,
-          { id: request.id, state: RequestState.Waiting },
-          { unservableNote: `${reason}: it waits until one registers or its deadline passes` },
-        ),
-      );
+      const note = `${reason}: it waits until one registers or its deadline passes`;
+      this.pending.set(note, [...(this.pending.get(note) ?? []), request.id]);
+      await this.flush();
     } catch (error) {
       if (!this.outage.failed(`unservable check of request ${request.id}`, error))
         this.logger.error(`request ${request.id}: checking it can be served failed: ${error}`);
     }
+  }
+
+  /** Writes the pending notes, in as few statements as the burst allows (one flush at a time). */
+  private flush(): Promise<void> {
+    this.flushing ??= (async () => {
+      // Let the rest of a burst of creates join this write.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.pending.size > 0) {
+        const batch = [...this.pending];
+        this.pending.clear();
+        await this.tx.run('system:unservable-notes', async (uow) => {
+          for (const [note, ids] of batch) {
+            for (let i = 0; i < ids.length; i += CHUNK) {
+              await uow.em.update(
+                RequestEntity,
+                { id: In(ids.slice(i, i + CHUNK)), state: RequestState.Waiting },
+                { unservableNote: note },
+              );
+            }
+          }
+        });
+      }
+    })().finally(() => (this.flushing = null));
+    return this.flushing;
   }
 
   /** Clears the notes of WAITING requests that `worker` can serve. */
