@@ -1,12 +1,22 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { installApiV1 } from './api/v1/api-v1.module';
 import { AppModule } from './app.module';
+import { FatalStartupError } from './common/fatal-startup-error';
+import { installProcessErrorHandlers } from './common/process-error-handlers';
 import { ConfigError } from './config/config-error';
-import { loadConfigFromEnvironment } from './config/load-config';
+import { configSummary } from './config/config-summary';
+import { logColorsForThisProcess } from './config/log-colors';
+import { configWarningsFromEnvironment, loadConfigFromEnvironment } from './config/load-config';
+import { checkPostgresDatabaseExists } from './database/postgres-preflight';
 
 async function main(): Promise<void> {
+  const logger = new ConsoleLogger({ colors: logColorsForThisProcess() });
+  Logger.overrideLogger(logger);
+  installProcessErrorHandlers();
+  // Before validation: a misspelt name may be why a variable seems to be missing.
+  for (const warning of configWarningsFromEnvironment()) Logger.warn(warning, 'Config');
   let config;
   try {
     config = loadConfigFromEnvironment();
@@ -19,7 +29,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: false });
+  for (const line of configSummary(config)) Logger.log(line, 'Config');
+  await checkPostgresDatabaseExists(config.database);
+  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: false, logger });
   app.enableShutdownHooks();
   installApiV1(app);
   await app.listen(config.http.port, config.http.host);
@@ -30,6 +42,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
+  if (error instanceof FatalStartupError) {
+    console.error(`Leshy could not start: ${error.message}`);
+    process.exit(1);
+  }
   console.error(`Leshy could not start: ${error instanceof Error ? error.stack : String(error)}`);
   process.exit(1);
 });

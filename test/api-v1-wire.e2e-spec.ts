@@ -1,6 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { oneCalendarMonthAfter } from '../src/common/calendar-month';
 import { FakeAgent, startIdleAgents } from './support/fake-agent';
 import { RawResponse, rawRequest, v1Json } from './support/http-client';
 import { ServerProcess, startServer } from './support/server-process';
@@ -230,6 +231,17 @@ describe('API v1 takes the exact bodies of the upstream Go client', () => {
       '{"Priority":3,"Deadline":"2030-01-02T05:04:05Z","ValidAfter":"0001-01-01T00:00:00Z"}',
     );
     expect(update.status).toBe(204);
+    // Upstream v0.2.1's text, as for create (the transcript of "deadline in the past").
+    const past = await v1Json(
+      server.baseUrl,
+      'POST',
+      `/api/v1/reqs/${id}`,
+      '{"Priority":3,"Deadline":"2001-01-01T00:00:00Z","ValidAfter":"0001-01-01T00:00:00Z"}',
+    );
+    expect([past.status, past.body]).toEqual([
+      400,
+      '{"message":"invalid request: Deadline in the past"}',
+    ]);
     const info = await v1Json(server.baseUrl, 'GET', `/api/v1/reqs/${id}`);
     expect(info.body).toBe(
       `{"ID":${id},"Priority":3,"Owner":{"Groups":["g1"]},"Deadline":"2030-01-02T05:04:05Z","ValidAfter":"2030-01-02T03:04:05Z","State":"WAITING","Job":null,"Caps":{"board":"rpi4"}}`,
@@ -259,7 +271,8 @@ describe('API v1 takes the exact bodies of the upstream Go client', () => {
     };
     const validAfter = Date.parse(info.ValidAfter);
     expect(Math.abs(validAfter - Date.now())).toBeLessThan(60_000);
-    expect(Date.parse(info.Deadline) - validAfter).toBe(30 * 86_400_000);
+    // Upstream: time.Now().AddDate(0, 1, 0), one calendar month, not 30 days.
+    expect(Date.parse(info.Deadline)).toBe(oneCalendarMonthAfter(new Date(validAfter)).getTime());
     await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${id}/close`);
   });
 

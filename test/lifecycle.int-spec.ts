@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { oneCalendarMonthAfter } from '../src/common/calendar-month';
 import { requestInput } from './factories/request.factory';
 import { idleWorker, workerRegistration } from './factories/worker.factory';
 import { startTestAppPerSuite, TestApp } from './support/test-app';
@@ -88,13 +89,14 @@ describe('request and worker lifecycle through the services', () => {
     });
   });
 
-  it('applies the defaults: validAfter now, deadline now + 30 days', async () => {
+  it('applies the defaults: validAfter now, deadline one calendar month later (as upstream)', async () => {
     const request = await t.requests.create(
       requestInput({ caps: { board: 'nowhere' } }),
       'user:tester',
     );
     expect(request.validAfter).toEqual(t.clock.now());
-    expect(request.deadline.getTime()).toBe(t.clock.now().getTime() + 30 * 86_400_000);
+    // Not now + 30 days (the suite's clock is in January, whose month has 31).
+    expect(request.deadline).toEqual(oneCalendarMonthAfter(t.clock.now()));
   });
 
   it('acquire and prolong need a running job', async () => {

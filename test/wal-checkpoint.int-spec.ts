@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { WalCheckpointer } from '../src/database/wal-checkpointer';
 import { requestInput } from './factories/request.factory';
+import { workerRegistration } from './factories/worker.factory';
 import { startTestAppPerSuite, TestApp } from './support/test-app';
 
 describe('SQLite WAL checkpoints', () => {
@@ -20,6 +21,9 @@ describe('SQLite WAL checkpoints', () => {
 
   it('are done by the checkpointer, so the WAL is reused instead of growing', async () => {
     const checkpointer = t.app.get(WalCheckpointer);
+    // A registered (MAINTENANCE) worker that could serve them: without one, every request also
+    // gets an unservable note written after its create, which this suite is not about.
+    await t.workers.register(workerRegistration({ caps: requestInput().caps }), 'agent:test');
     await writeBatch();
     await checkpointer.checkpoint();
     const afterOneBatch = walBytes();

@@ -15,8 +15,11 @@ export abstract class AppConfig {
   abstract readonly database: DatabaseConfig;
   /** A job's lifetime without prolong, and what prolong extends it to. */
   abstract readonly jobTimeoutMs: number;
-  /** Deadline given to requests that do not name one. */
-  abstract readonly defaultDeadlineMs: number;
+  /**
+   * Deadline given to requests that do not name one, from their creation; null = one calendar
+   * month later (upstream's `AddDate(0, 1, 0)`).
+   */
+  abstract readonly defaultDeadlineMs: number | null;
   /** How many times one job may be prolonged; null = unlimited. */
   abstract readonly maxProlongs: number | null;
   /** How often the timekeeper sweeps the database for overdue deadlines and job timeouts. */

@@ -10,7 +10,8 @@ describe('configuration', () => {
     expect(config.database).toMatchObject({ kind: 'sqlite', synchronous: 'NORMAL' });
     expect((config.database as { path: string }).path).toMatch(/data\/leshy\.sqlite$/);
     expect(config.jobTimeoutMs).toBe(3_600_000);
-    expect(config.defaultDeadlineMs).toBe(30 * 86_400_000);
+    expect(config.defaultDeadlineMs).toBeNull(); // one calendar month
+    expect(loadConfig({ LESHY_DEFAULT_DEADLINE: '30d' }).defaultDeadlineMs).toBe(30 * 86_400_000);
     expect(config.maxProlongs).toBeNull();
     expect(config.keyPoolSize).toBe(16);
     expect(config.keyThreads).toBe(availableParallelism());

@@ -1,9 +1,11 @@
+import { isHostName, parseHostPort, readHostPort } from 'dryad-agent/net/host-port';
 import * as net from 'node:net';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { AppConfig, DatabaseConfig, HttpAddress, V1AnonymousRole } from './app-config';
 import { ConfigError } from './config-error';
 import { DURATION_FORMAT_HINT, parseDuration } from './duration';
+import { unknownVariableWarnings } from './unknown-variables';
 
 /** Environment variables as a plain map, so tests can pass their own. */
 export type Environment = Record<string, string | undefined>;
@@ -15,7 +17,7 @@ export const CONFIG_DEFAULTS = {
   LESHY_DATABASE_URL: '(SQLite file leshy.sqlite in the data dir)',
   LESHY_SQLITE_SYNCHRONOUS: 'NORMAL',
   LESHY_JOB_TIMEOUT: '1h',
-  LESHY_DEFAULT_DEADLINE: '30d',
+  LESHY_DEFAULT_DEADLINE: '(one calendar month, as upstream)',
   LESHY_MAX_PROLONGS: 'unlimited',
   LESHY_SWEEP_INTERVAL: '10s',
   LESHY_SECRET: '(generated once into the data dir)',
@@ -28,12 +30,6 @@ export const CONFIG_DEFAULTS = {
   LESHY_DRYAD_TIMEOUT: '60s',
   LESHY_V1_ANONYMOUS_ROLE: 'admin',
 } as const;
-
-function parseAddress(text: string): HttpAddress | undefined {
-  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text);
-  if (!match || Number(match[2]) > 65535) return undefined;
-  return { host: match[1].replace(/^\[|\]$/g, ''), port: Number(match[2]) };
-}
 
 class Reader {
   readonly problems: string[] = [];
@@ -68,15 +64,15 @@ class Reader {
     return Number(text);
   }
 
+  /** An address to listen on (port 0: any free port). */
   address(name: keyof typeof CONFIG_DEFAULTS, fallback: string): HttpAddress {
     const text = this.raw(name) ?? fallback;
-    const parsed = parseAddress(text) ?? parseAddress(fallback)!;
-    if (!parseAddress(text)) {
-      this.problems.push(
-        `${name}=${JSON.stringify(text)} must be host:port, e.g. 127.0.0.1:8487 or [::1]:8487`,
-      );
-    }
-    return parsed;
+    const result = readHostPort(text, { listen: true });
+    if ('address' in result) return result.address;
+    this.problems.push(
+      `${name}=${JSON.stringify(text)} must be host:port, e.g. 127.0.0.1:8487 or [::1]:8487 (${result.problem})`,
+    );
+    return parseHostPort(fallback, { listen: true })!;
   }
 
   oneOf<T extends string>(
@@ -131,9 +127,6 @@ const UNSPECIFIED = new net.BlockList();
 UNSPECIFIED.addAddress('0.0.0.0', 'ipv4');
 UNSPECIFIED.addAddress('::', 'ipv6');
 
-const HOST_NAME =
-  /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-
 const unbracketed = (text: string) => text.replace(/^\[(.*)\]$/, '$1');
 
 /** Why testers cannot be sent `address` as Addr.IP; null when they can. */
@@ -155,7 +148,7 @@ function tunnelConfig(reader: Reader): AppConfig['tunnel'] {
   const fallback = { host: CONFIG_DEFAULTS.LESHY_TUNNEL_HOST, advertisedIp: '127.0.0.1' };
   const hostText = reader.raw('LESHY_TUNNEL_HOST') ?? CONFIG_DEFAULTS.LESHY_TUNNEL_HOST;
   const host = unbracketed(hostText);
-  if (net.isIP(host) === 0 && !HOST_NAME.test(host)) {
+  if (net.isIP(host) === 0 && !isHostName(host)) {
     reader.problems.push(
       `LESHY_TUNNEL_HOST=${JSON.stringify(hostText)} must be an IP address or a host name to listen on, without a port (each tunnel takes a free port), e.g. 0.0.0.0 or 192.168.1.10`,
     );
@@ -183,10 +176,11 @@ export function loadConfig(env: Environment): AppConfig {
     dataDir,
     database: databaseConfig(reader, dataDir),
     jobTimeoutMs: reader.duration('LESHY_JOB_TIMEOUT', CONFIG_DEFAULTS.LESHY_JOB_TIMEOUT),
-    defaultDeadlineMs: reader.duration(
-      'LESHY_DEFAULT_DEADLINE',
-      CONFIG_DEFAULTS.LESHY_DEFAULT_DEADLINE,
-    ),
+    // Unset: one calendar month, as upstream (not a fixed duration: months differ in length).
+    defaultDeadlineMs:
+      reader.raw('LESHY_DEFAULT_DEADLINE') === undefined
+        ? null
+        : reader.duration('LESHY_DEFAULT_DEADLINE', '30d'),
     maxProlongs:
       maxProlongsText === undefined || maxProlongsText === 'unlimited'
         ? null
@@ -216,4 +210,9 @@ export function loadConfig(env: Environment): AppConfig {
 /** The one place that reads process.env. */
 export function loadConfigFromEnvironment(): AppConfig {
   return loadConfig(process.env);
+}
+
+/** Warnings about the environment that do not stop start-up (unknown LESHY_* variables). */
+export function configWarningsFromEnvironment(): string[] {
+  return unknownVariableWarnings(process.env, Object.keys(CONFIG_DEFAULTS));
 }

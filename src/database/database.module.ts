@@ -2,6 +2,7 @@ import { Global, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { DatabaseOutage } from './database-outage.service';
 import { dataSourceOptions } from './data-source-options';
 import { ReadConnection } from './read-connection';
 import { Transactions } from './transactions.service';
@@ -35,6 +36,7 @@ class SqliteSettings implements OnModuleInit {
   ],
   providers: [
     Transactions,
+    DatabaseOutage,
     SqliteSettings,
     WalCheckpointer,
     {
@@ -43,6 +45,6 @@ class SqliteSettings implements OnModuleInit {
       useFactory: (dataSource: DataSource) => ReadConnection.open(dataSource),
     },
   ],
-  exports: [Transactions],
+  exports: [Transactions, DatabaseOutage],
 })
 export class DatabaseModule {}

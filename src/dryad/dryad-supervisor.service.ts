@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '../config/app-config';
+import { DatabaseOutage } from '../database/database-outage.service';
 import { WorkerView } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { WorkerState } from '../workers/worker-state';
@@ -42,6 +43,7 @@ export class DryadSupervisor
     private readonly bus: DomainEventBus,
     private readonly config: AppConfig,
     private readonly scheduler: SchedulerRegistry,
+    private readonly outage: DatabaseOutage,
   ) {}
 
   onModuleInit(): void {
@@ -54,7 +56,7 @@ export class DryadSupervisor
 
   onApplicationBootstrap(): void {
     const interval = setInterval(
-      () => void this.runHealthChecks(),
+      () => void this.healthChecksInBackground(),
       this.config.healthcheckIntervalMs,
     );
     interval.unref();
@@ -73,6 +75,17 @@ export class DryadSupervisor
   runHealthChecks(): Promise<void> {
     this.checking ??= this.checkIdleWorkers().finally(() => (this.checking = null));
     return this.checking;
+  }
+
+  /** The periodic round: a failure is logged and the next tick tries again. */
+  private async healthChecksInBackground(): Promise<void> {
+    try {
+      await this.runHealthChecks();
+      this.outage.succeeded();
+    } catch (error) {
+      if (!this.outage.failed('health checks', error))
+        this.logger.error(`health-check round failed: ${(error as Error).stack ?? String(error)}`);
+    }
   }
 
   private async checkIdleWorkers(): Promise<void> {
@@ -121,6 +134,7 @@ export class DryadSupervisor
       if (await this.reachable(worker, `agent unreachable: ${reason}; reconnecting failed`))
         this.logger.log(`worker ${uuid}: SSH connection dropped and was opened again`);
     } catch (error) {
+      if (this.outage.failed(`worker ${uuid}: lost connection`, error)) return;
       this.logger.error(
         `worker ${uuid}: handling the lost connection failed: ${(error as Error).message}`,
       );

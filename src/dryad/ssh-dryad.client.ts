@@ -1,9 +1,9 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { readHostPort } from 'dryad-agent/net/host-port';
 import { AgentStatus, ControlCommand, CONTROL_USER, PrepareResult } from 'dryad-agent/protocol';
 import { EventEmitter } from 'node:events';
 import { Client, ClientChannel, utils } from 'ssh2';
 import { AppConfig } from '../config/app-config';
-import { parseHostPort } from '../jobs/tunnel.service';
 import { ServerSshKeyService } from '../keys/server-ssh-key.service';
 import { DryadOperationError, DryadPort, DryadTarget } from './dryad.port';
 
@@ -141,10 +141,17 @@ export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
   }
 
   private open(target: DryadTarget): Promise<Connection> {
-    const { host, port } = parseHostPort(target.controlAddr);
+    // Addresses are checked at registration; one stored before that check may still be bad.
+    const parsed = readHostPort(target.controlAddr);
+    if ('problem' in parsed) {
+      return Promise.reject(
+        new DryadOperationError(`the agent's control address is unusable: ${parsed.problem}`),
+      );
+    }
+    const { host, port } = parsed.address;
     const pinned = pinnedHostKey(target.hostKey);
     let hostKeyRefused = false;
-    return new Promise<Connection>((resolve, reject) => {
+    const opened = new Promise<Connection>((resolve, reject) => {
       const client = new Client();
       let ready = false;
       client.on('ready', () => {
@@ -163,17 +170,25 @@ export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
         }
       });
       client.on('close', () => {
-        const current = this.connections.get(target.uuid);
-        if (!ready) return;
-        void current?.then((c) => {
-          if (c.client !== client) return;
-          this.connections.delete(target.uuid);
-          this.events.emit(
-            'lost',
-            target.uuid,
-            `SSH connection to the agent at ${target.controlAddr} was lost`,
+        // Only the kept connection's loss matters: by now the map may hold a replacement (the
+        // address or host key changed), still opening and perhaps failing; that one is not
+        // awaited here, so its failure reaches its own callers and nobody else.
+        if (!ready) {
+          // Normally 'error' came first and this does nothing; a close without one must not
+          // leave the connection's callers waiting for their time limit.
+          return reject(
+            new DryadOperationError(
+              `cannot reach the agent at ${target.controlAddr}: connection closed before the SSH handshake`,
+            ),
           );
-        });
+        }
+        if (this.connections.get(target.uuid) !== opened) return;
+        this.connections.delete(target.uuid);
+        this.events.emit(
+          'lost',
+          target.uuid,
+          `SSH connection to the agent at ${target.controlAddr} was lost`,
+        );
       });
       client.connect({
         host,
@@ -191,6 +206,7 @@ export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
         },
       });
     });
+    return opened;
   }
 
   /**

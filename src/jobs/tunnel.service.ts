@@ -1,19 +1,14 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { readHostPort } from 'dryad-agent/net/host-port';
 import * as net from 'node:net';
 import { AppConfig } from '../config/app-config';
 import { TunnelUnavailableError } from './job.errors';
+import { forwardConnection } from './tunnel-forward';
 
 interface Tunnel {
   server: net.Server;
   sockets: Set<net.Socket>;
   port: number;
-}
-
-/** host:port → { host, port }; IPv6 literals may be bracketed. */
-export function parseHostPort(address: string): { host: string; port: number } {
-  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address);
-  if (!match) throw new Error(`"${address}" is not host:port`);
-  return { host: match[1], port: Number(match[2]) };
 }
 
 /**
@@ -71,17 +66,19 @@ export class TunnelService implements OnApplicationShutdown {
     address: string,
     preferredPort: number | null,
   ): Promise<Tunnel> {
-    let target: { host: string; port: number };
-    try {
-      target = parseHostPort(address);
-    } catch (error) {
-      throw new TunnelUnavailableError(
-        requestId,
-        `the worker's SSH address: ${(error as Error).message}`,
-      );
-    }
+    // Addresses are checked at registration; one stored before that check may still be bad.
+    const parsed = readHostPort(address);
+    if ('problem' in parsed)
+      throw new TunnelUnavailableError(requestId, `the worker's SSH address: ${parsed.problem}`);
+    const target = parsed.address;
     const sockets = new Set<net.Socket>();
-    const server = net.createServer((client) => this.forward(client, target, sockets));
+    const server = net.createServer((client) =>
+      forwardConnection(client, target, sockets, (error) =>
+        this.logger.warn(
+          `request ${requestId}: cannot dial ${target.host}:${target.port}: ${error.message}`,
+        ),
+      ),
+    );
     // The port of before a restart may have been taken meanwhile: any free port will do.
     const port = await this.bind(server, preferredPort)
       .catch(() => this.bind(server, 0))
@@ -106,28 +103,5 @@ export class TunnelService implements OnApplicationShutdown {
         resolve((server.address() as net.AddressInfo).port);
       });
     });
-  }
-
-  private forward(
-    client: net.Socket,
-    target: { host: string; port: number },
-    sockets: Set<net.Socket>,
-  ): void {
-    const upstream = net.connect(target.port, target.host);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.setNoDelay(true);
-      socket.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-      socket.on('close', () => {
-        sockets.delete(socket);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
   }
 }

@@ -2,6 +2,14 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 
 const FORMAT = 'v1';
 
+/** The sealed value was sealed with another secret (or altered): its tag does not verify. */
+export class WrongSecretError extends Error {
+  constructor() {
+    super('sealed with another server secret');
+    this.name = 'WrongSecretError';
+  }
+}
+
 /** Authenticated encryption (AES-256-GCM) of small secrets stored in the database. */
 export class SecretBox {
   private readonly key: Buffer;
@@ -23,9 +31,13 @@ export class SecretBox {
     const raw = Buffer.from(data, 'base64');
     const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
     decipher.setAuthTag(raw.subarray(12, 28));
-    // A wrong server secret fails here (authentication tag mismatch), never yields garbage.
-    return JSON.parse(
-      Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8'),
-    ) as T;
+    let plain: Buffer;
+    try {
+      plain = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]);
+    } catch {
+      // A wrong server secret fails here (authentication tag mismatch), never yields garbage.
+      throw new WrongSecretError();
+    }
+    return JSON.parse(plain.toString('utf8')) as T;
   }
 }

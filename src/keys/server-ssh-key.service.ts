@@ -1,7 +1,10 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { generateEd25519KeyPair } from 'dryad-agent/ssh-keys';
+import * as path from 'node:path';
+import { FatalStartupError } from '../common/fatal-startup-error';
+import { AppConfig } from '../config/app-config';
 import { Transactions } from '../database/transactions.service';
-import { SecretBox } from './secret-box';
+import { SecretBox, WrongSecretError } from './secret-box';
 import { ServerSettingEntity } from './server-setting.entity';
 
 const SETTING = 'server-ssh-key';
@@ -26,18 +29,34 @@ export class ServerSshKeyService implements OnModuleInit {
   constructor(
     private readonly tx: Transactions,
     private readonly box: SecretBox,
+    private readonly config: AppConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
     this.key = await this.tx.run('system:keys', async (uow) => {
       const stored = await uow.em.findOne(ServerSettingEntity, { where: { name: SETTING } });
-      if (stored) return this.box.open<ServerSshKey>(stored.value);
+      if (stored) return this.unseal(stored.value);
       const pair = generateEd25519KeyPair('leshy-server');
       const key = { private: pair.private, public: pair.public.trim() };
       await uow.em.insert(ServerSettingEntity, { name: SETTING, value: this.box.seal(key) });
       this.logger.log('generated the server SSH key');
       return key;
     });
+  }
+
+  /** The first sealed value read at start-up: where a secret that does not match shows. */
+  private unseal(sealed: string): ServerSshKey {
+    try {
+      return this.box.open<ServerSshKey>(sealed);
+    } catch (error) {
+      if (!(error instanceof WrongSecretError)) throw error;
+      const file = path.join(this.config.dataDir, 'secret.key');
+      const used = this.config.secret ? 'LESHY_SECRET' : `the secret in ${file}`;
+      throw new FatalStartupError(
+        `This database was sealed with another secret than ${used}: set the same LESHY_SECRET on every instance that uses it (or the one in ${file} of the instance that first started on it).`,
+        { cause: error },
+      );
+    }
   }
 
   get privateKey(): string {

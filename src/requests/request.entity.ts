@@ -47,4 +47,11 @@ export class RequestEntity {
 
   @Column('bigint', { name: 'updated_at', transformer: epochMs })
   updatedAt!: Date;
+
+  /**
+   * Why no registered worker can serve it (written after create by UnservableNotes, cleared
+   * when a worker that can registers); null otherwise. Not part of the API v1 wire format.
+   */
+  @Column('text', { name: 'unservable_note', nullable: true })
+  unservableNote?: string | null;
 }

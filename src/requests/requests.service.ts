@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Caps } from 'dryad-agent/protocol';
+import { oneCalendarMonthAfter } from '../common/calendar-month';
 import { normalizeCaps, normalizeGroups } from '../common/caps';
 import { Clock } from '../common/clock';
 import { InvalidInputError } from '../common/domain-error';
@@ -68,7 +69,7 @@ export class RequestsService {
     if (input.deadline && input.deadline.getTime() < now.getTime())
       throw new DeadlineInPastError(input.deadline);
     const validAfter = input.validAfter ?? now;
-    const deadline = input.deadline ?? new Date(now.getTime() + this.config.defaultDeadlineMs);
+    const deadline = input.deadline ?? this.defaultDeadline(now);
     if (validAfter.getTime() > deadline.getTime())
       throw new IllegalTimeRangeError(validAfter, deadline);
     assertPriority(input.priority);
@@ -100,6 +101,11 @@ export class RequestsService {
       });
       return view;
     });
+  }
+
+  private defaultDeadline(now: Date): Date {
+    const ms = this.config.defaultDeadlineMs;
+    return ms === null ? oneCalendarMonthAfter(now) : new Date(now.getTime() + ms);
   }
 
   /** Changes priority, validAfter and/or deadline of a WAITING request. */

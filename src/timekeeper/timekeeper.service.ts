@@ -9,6 +9,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { BinaryHeap } from '../common/binary-heap';
 import { CancelTimer, Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { DatabaseOutage } from '../database/database-outage.service';
 import { Transactions } from '../database/transactions.service';
 import { JobView, RequestView } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
@@ -48,6 +49,7 @@ export class Timekeeper implements OnModuleInit, OnApplicationBootstrap, BeforeA
     private readonly tx: Transactions,
     private readonly config: AppConfig,
     private readonly scheduler: SchedulerRegistry,
+    private readonly outage: DatabaseOutage,
   ) {}
 
   onModuleInit(): void {
@@ -60,7 +62,7 @@ export class Timekeeper implements OnModuleInit, OnApplicationBootstrap, BeforeA
   async onApplicationBootstrap(): Promise<void> {
     for (const request of await this.requests.waiting()) this.watchRequest(request, false);
     for (const job of await this.jobs.activeJobs()) this.watchJob(job, false);
-    const interval = setInterval(() => void this.sweep(), this.config.sweepIntervalMs);
+    const interval = setInterval(() => void this.sweepInBackground(), this.config.sweepIntervalMs);
     interval.unref();
     this.scheduler.addInterval(SWEEP, interval);
     this.logger.log(`${this.due.size} timers rebuilt from the database`);
@@ -97,6 +99,17 @@ export class Timekeeper implements OnModuleInit, OnApplicationBootstrap, BeforeA
       await this.handle({ at: now.getTime(), kind: 'deadline', id: Number(id) });
     for (const { id } of overdueJobs)
       await this.handle({ at: now.getTime(), kind: 'job-timeout', id: Number(id) });
+  }
+
+  /** The periodic sweep: a failure is logged and the next tick tries again. */
+  private async sweepInBackground(): Promise<void> {
+    try {
+      await this.sweep();
+      this.outage.succeeded();
+    } catch (error) {
+      if (!this.outage.failed('timekeeper sweep', error))
+        this.logger.error(`sweep failed: ${(error as Error).stack ?? String(error)}`);
+    }
   }
 
   /** Number of pending timers (diagnostics). */
@@ -162,6 +175,8 @@ export class Timekeeper implements OnModuleInit, OnApplicationBootstrap, BeforeA
       else if (item.kind === 'deadline') await this.requests.timeout(item.id);
       else await this.jobs.expire(item.id);
     } catch (error) {
+      // The sweep finds it again once the database is back.
+      if (this.outage.failed(`${item.kind} of request ${item.id}`, error)) return;
       this.logger.error(`${item.kind} of request ${item.id} failed: ${(error as Error).message}`);
     }
   }

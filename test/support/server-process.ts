@@ -70,24 +70,60 @@ export async function startServer(options: ServerProcessOptions = {}): Promise<S
   }
 }
 
+/** The environment of a server process: the test's own, without any LESHY_* of the shell. */
+function serverEnvironment(port: number, dataDir: string, extra: Record<string, string> = {}) {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('LESHY_')),
+  );
+  return {
+    ...inherited,
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
+    LESHY_HTTP_ADDR: `127.0.0.1:${port}`,
+    LESHY_DATA_DIR: dataDir,
+    LESHY_KEY_POOL: '2',
+    ...extra,
+  };
+}
+
+/**
+ * Starts the built server expecting it NOT to start: resolves with its exit status, how long it
+ * ran and what it printed. Fails if it is still running after `timeoutMs`.
+ */
+export async function runServerUntilExit(options: {
+  env?: Record<string, string>;
+  dataDir: string;
+  timeoutMs?: number;
+}): Promise<{ code: number | null; output: string; ms: number }> {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first`);
+  const started = Date.now();
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: repoRoot(),
+    env: serverEnvironment(await freePort(), options.dataDir, options.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+  await exited(child);
+  clearTimeout(timer);
+  running.delete(child);
+  if (child.signalCode === 'SIGKILL')
+    throw new Error(
+      `the server was still running after ${options.timeoutMs ?? 30_000} ms:\n${output}`,
+    );
+  return { code: child.exitCode, output, ms: Date.now() - started };
+}
+
 async function startOnce(options: ServerProcessOptions): Promise<ServerProcess> {
   const port = await freePort();
   const dir = options.dataDir ? null : tempDir('leshy-e2e-');
   const dataDir = options.dataDir ?? dir!.path;
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('LESHY_')),
-  );
   const child = spawn(process.execPath, [MAIN], {
     cwd: repoRoot(),
-    env: {
-      ...inherited,
-      NO_COLOR: '1',
-      FORCE_COLOR: '0',
-      LESHY_HTTP_ADDR: `127.0.0.1:${port}`,
-      LESHY_DATA_DIR: dataDir,
-      LESHY_KEY_POOL: '2',
-      ...options.env,
-    },
+    env: serverEnvironment(port, dataDir, options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

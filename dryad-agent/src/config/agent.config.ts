@@ -1,13 +1,9 @@
 import type { AccessMode, Caps } from '../protocol';
 import type { LogLevel } from '../log/logger';
+import type { HostPort } from '../net/host-port';
 
 /** Where `run` and `init` look when no `--config` is given (upstream: /etc/boruta/dryad.conf). */
 export const DEFAULT_CONFIG_PATH = '/etc/leshy/dryad.toml';
-
-export interface HostPort {
-  host: string;
-  port: number;
-}
 
 /** The agent's validated configuration; only config.loader.ts builds one from a file. */
 export interface AgentConfig {

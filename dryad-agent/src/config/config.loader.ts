@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { CONTROL_USER, DEFAULT_JOB_USER } from '../protocol';
-import { AgentConfig, CONFIG_DEFAULTS, HostPort, PLACEHOLDER } from './agent.config';
+import { HostPort, parseHostPort, readHostPort } from '../net/host-port';
+import { AgentConfig, CONFIG_DEFAULTS, PLACEHOLDER } from './agent.config';
 
 /** One or more problems with a config file, each naming the key and what is accepted. */
 export class ConfigError extends Error {
@@ -227,19 +228,6 @@ export function buildConfig(table: Table, source: string, baseDir: string): Agen
   };
 }
 
-/** Parses `host:port` or `[v6]:port`. */
-export function parseHostPort(value: string, minPort = 1): HostPort | null {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(value);
-  if (!m) return null;
-  const port = Number(m[3]);
-  if (port < minPort || port > 65535) return null;
-  return { host: m[1] ?? m[2], port };
-}
-
-export function formatHostPort({ host, port }: HostPort): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 function isTable(value: unknown): value is Table {
   return (
     typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
@@ -363,20 +351,20 @@ class TableReader {
 
   address(section: string, key: string, fallback: string, minPort: number): HostPort | undefined {
     const value = this.string(section, key, fallback) ?? fallback;
-    const parsed = parseHostPort(value, minPort);
-    if (!parsed) {
+    const result = readHostPort(value, { listen: minPort === 0 });
+    if ('problem' in result) {
       this.problems.push(
-        `${name(section, key)}: expected host:port such as 0.0.0.0:2222 or [::]:2222; got "${value}"`,
+        `${name(section, key)}: expected host:port such as 0.0.0.0:2222 or [::]:2222; got "${value}" (${result.problem})`,
       );
       return undefined;
     }
-    return parsed;
+    return result.address;
   }
 
   optionalAddress(section: string, key: string): string | null {
     const value = this.string(section, key, '') ?? '';
     if (value === '') return null;
-    if (value.includes(PLACEHOLDER) || !parseHostPort(value, 1)) {
+    if (value.includes(PLACEHOLDER) || !parseHostPort(value)) {
       this.problems.push(
         `${name(section, key)}: expected host:port the server can reach, e.g. 10.0.0.12:2222; got "${value}"`,
       );

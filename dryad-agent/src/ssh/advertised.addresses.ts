@@ -1,6 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import type { AgentConfig } from '../config/agent.config';
-import { formatHostPort, parseHostPort } from '../config/config.loader';
+import { formatHostPort, parseHostPort } from '../net/host-port';
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
 

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ConcurrentModificationError, DomainError } from '../../common/domain-error';
 import { ForbiddenTransitionError } from '../../common/state-machine';
+import { asDatabaseUnavailable } from '../../database/database-unavailable';
 import { TunnelUnavailableError } from '../../jobs/job.errors';
 import {
   ActionNotAllowedInStateError,
@@ -37,7 +38,8 @@ const UPSTREAM_TEXT: Array<[abstract new (...args: never[]) => DomainError, numb
   [PaginatorBorderNotFoundError, 404, 'request not found'],
   [WorkerBorderNotFoundError, 404, 'worker not found'],
   [PriorityOutOfBoundsError, 400, `${INVALID}requested priority out of bounds`],
-  [DeadlineInPastError, 400, `${INVALID}deadline in the past`],
+  // Capital D: upstream v0.2.1's text, for create and update alike.
+  [DeadlineInPastError, 400, `${INVALID}Deadline in the past`],
   [
     IllegalTimeRangeError,
     400,
@@ -87,7 +89,8 @@ export class V1ExceptionFilter implements ExceptionFilter {
     writeV1Reply(req, res, reply);
   }
 
-  private toReply(exception: unknown): V1Reply {
+  private toReply(raw: unknown): V1Reply {
+    const exception = asDatabaseUnavailable(raw);
     if (exception instanceof V1Error) return messageReply(exception.status, exception.wireMessage);
     if (exception instanceof GoJsonError) {
       // Upstream's io.EOF case: the body held no JSON value at all.

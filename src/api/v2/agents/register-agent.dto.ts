@@ -1,7 +1,6 @@
 import { IsIn, IsNotEmpty, IsObject, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsDialableAddress, IsOpenSshPublicKey } from './agent-address.validators';
 import type { AccessMode, Caps, RegisterAgentRequest } from 'dryad-agent/protocol';
-
-const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/;
 
 export class RegisterAgentDto implements RegisterAgentRequest {
   @IsUUID()
@@ -10,16 +9,17 @@ export class RegisterAgentDto implements RegisterAgentRequest {
   @IsObject()
   caps!: Caps;
 
-  @Matches(HOST_PORT, { message: 'controlAddr must be host:port' })
+  @IsDialableAddress()
   controlAddr!: string;
 
-  @Matches(HOST_PORT, { message: 'sshAddr must be host:port' })
+  @IsDialableAddress()
   sshAddr!: string;
 
   @IsString()
   @Matches(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$/, {
     message: 'hostKey must be an OpenSSH public key line, e.g. "ssh-ed25519 AAAA…"',
   })
+  @IsOpenSshPublicKey()
   hostKey!: string;
 
   @IsIn(['embedded', 'system'])

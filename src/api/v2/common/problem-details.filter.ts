@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError, DomainErrorKind } from '../../../common/domain-error';
+import { asDatabaseUnavailable } from '../../../database/database-unavailable';
 
 const STATUS: Record<DomainErrorKind, number> = {
   invalid: HttpStatus.BAD_REQUEST,
@@ -44,7 +45,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 
-  private toProblem(exception: unknown): ProblemDetails {
+  private toProblem(raw: unknown): ProblemDetails {
+    const exception = asDatabaseUnavailable(raw);
     if (exception instanceof DomainError) {
       const status = STATUS[exception.kind];
       return {

@@ -1,0 +1,32 @@
+import { configSummary } from './config-summary';
+import { loadConfig } from './load-config';
+
+describe('start-up summary of the configuration', () => {
+  it('says what is on, and that agents cannot register without a token', () => {
+    const lines = configSummary(loadConfig({ LESHY_DATA_DIR: '/srv/leshy' }));
+    expect(lines).toEqual([
+      'HTTP (API v1, agent API, /health) on 127.0.0.1:8487',
+      'database: SQLite file /srv/leshy/leshy.sqlite (synchronous=NORMAL)',
+      'agents cannot register: LESHY_AGENT_TOKEN is not set',
+      'job tunnels listen on 127.0.0.1, given to testers as 127.0.0.1',
+      'anonymous API v1 clients are admins (LESHY_V1_ANONYMOUS_ROLE)',
+      'server secret: /srv/leshy/secret.key',
+    ]);
+  });
+
+  it('names PostgreSQL by host, database and user, and prints no secret', () => {
+    const lines = configSummary(
+      loadConfig({
+        LESHY_DATABASE_URL: 'postgres://leshy:pa55word@db.lab:6543/boards',
+        LESHY_AGENT_TOKEN: 'agent-token-value',
+        LESHY_SECRET: 'a-secret-of-enough-length',
+      }),
+    );
+    expect(lines).toContain('database: PostgreSQL db.lab:6543/boards as leshy');
+    expect(lines).toContain('agents can register (LESHY_AGENT_TOKEN is set)');
+    expect(lines).toContain('server secret: LESHY_SECRET');
+    const all = lines.join('\n');
+    for (const secret of ['pa55word', 'agent-token-value', 'a-secret-of-enough-length'])
+      expect(all).not.toContain(secret);
+  });
+});

@@ -1,0 +1,24 @@
+import { AppConfig, DatabaseConfig } from './app-config';
+
+/** Where the database is, for the log: never the password. */
+function describeDatabase(database: DatabaseConfig): string {
+  if (database.kind === 'sqlite')
+    return `SQLite file ${database.path} (synchronous=${database.synchronous})`;
+  const url = new URL(database.url);
+  const user = url.username ? ` as ${decodeURIComponent(url.username)}` : '';
+  return `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}${user}`;
+}
+
+/** What this configuration turns on, one line each, for the start-up log. No secrets. */
+export function configSummary(config: AppConfig): string[] {
+  return [
+    `HTTP (API v1, agent API, /health) on ${config.http.host}:${config.http.port}`,
+    `database: ${describeDatabase(config.database)}`,
+    config.agentToken
+      ? 'agents can register (LESHY_AGENT_TOKEN is set)'
+      : 'agents cannot register: LESHY_AGENT_TOKEN is not set',
+    `job tunnels listen on ${config.tunnel.host}, given to testers as ${config.tunnel.advertisedIp}`,
+    `anonymous API v1 clients are ${config.v1AnonymousRole === 'admin' ? 'admins' : 'testers'} (LESHY_V1_ANONYMOUS_ROLE)`,
+    `server secret: ${config.secret ? 'LESHY_SECRET' : `${config.dataDir}/secret.key`}`,
+  ];
+}

@@ -1,0 +1,165 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { In } from 'typeorm';
+import { Clock } from '../common/clock';
+import { DatabaseOutage } from '../database/database-outage.service';
+import { Transactions } from '../database/transactions.service';
+import { RequestView, WorkerView } from '../events/domain-event';
+import { DomainEventBus } from '../events/domain-event-bus';
+import { Ask, capsSatisfied, groupsIntersect, isCompatible, Offer } from '../matcher/ask';
+import { WorkerEntity } from '../workers/worker.entity';
+import { RequestEntity } from './request.entity';
+import { RequestState } from './request-state';
+
+/** How long the list of registered workers is reused (other instances may register workers). */
+const OFFERS_TTL_MS = 5_000;
+/** One log line per kind of unservable ask and minute, not one per request of a burst. */
+const LOG_EVERY_MS = 60_000;
+/** Ids per UPDATE … IN (…), well below SQLite's limit of bound parameters. */
+const CHUNK = 500;
+
+/** Why no offer can serve `ask`, or null if one can. */
+export function unservableReason(ask: Ask, offers: readonly Offer[]): string | null {
+  if (offers.some((offer) => isCompatible(offer, ask))) return null;
+  const caps = JSON.stringify(ask.caps);
+  const groups = JSON.stringify(ask.ownerGroups);
+  if (offers.length === 0) return 'no worker is registered';
+  const withCaps = offers.filter((offer) => capsSatisfied(ask.caps, offer.caps));
+  if (withCaps.length === 0) return `no registered worker has the caps ${caps}`;
+  if (!withCaps.some((offer) => groupsIntersect(offer.groups, ask.ownerGroups)))
+    return `no registered worker with the caps ${caps} is in the groups ${groups}`;
+  return `no registered worker has the caps ${caps} in the groups ${groups}`;
+}
+
+/**
+ * A request that no registered worker can ever serve (caps nobody has, groups nobody is in) is
+ * accepted, as upstream does, but not silently: after its create has committed, it is logged
+ * and the request gets a note saying why (requests.unservable_note). A worker that registers or
+ * changes and can serve it clears the note. Kept beside the create path, not inside it.
+ */
+@Injectable()
+export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger(UnservableNotes.name);
+  private offers: { list: Offer[]; at: number } | null = null;
+  private readonly loggedAt = new Map<string, number>();
+  /** Notes to write, by note: a burst of creates becomes one UPDATE per note. */
+  private readonly pending = new Map<string, number[]>();
+  /** Checks and writes under way, awaited at shutdown so none meets a closed database. */
+  private readonly working = new Set<Promise<void>>();
+  private flushing: Promise<void> | null = null;
+  private stopping = false;
+
+  constructor(
+    private readonly tx: Transactions,
+    private readonly bus: DomainEventBus,
+    private readonly clock: Clock,
+    private readonly outage: DatabaseOutage,
+  ) {}
+
+  onModuleInit(): void {
+    this.bus.on('request.created', (e) => this.track(this.checkCreated(e.request)));
+    for (const type of ['worker.registered', 'worker.updated'] as const)
+      this.bus.on(type, (e) => this.track(this.workerChanged(e.worker)));
+    this.bus.on('worker.deregistered', () => {
+      this.offers = null;
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    while (this.working.size > 0) await Promise.allSettled([...this.working]);
+  }
+
+  private track(work: Promise<void>): void {
+    if (this.stopping) return;
+    this.working.add(work);
+    void work.finally(() => this.working.delete(work));
+  }
+
+  /** The note of a request (null: servable, or not checked). */
+  async noteOf(requestId: number): Promise<string | null> {
+    const row = await this.tx.read((em) =>
+      em.findOne(RequestEntity, { where: { id: requestId }, select: ['id', 'unservableNote'] }),
+    );
+    return row?.unservableNote ?? null;
+  }
+
+  private async checkCreated(request: RequestView): Promise<void> {
+    try {
+      const reason = unservableReason(request, await this.registeredOffers());
+      if (reason === null) return;
+      this.logOnce(request, reason);
+      const note = `${reason}: it waits until one registers or its deadline passes`;
+      this.pending.set(note, [...(this.pending.get(note) ?? []), request.id]);
+      await this.flush();
+    } catch (error) {
+      if (!this.outage.failed(`unservable check of request ${request.id}`, error))
+        this.logger.error(`request ${request.id}: checking it can be served failed: ${error}`);
+    }
+  }
+
+  /** Writes the pending notes, in as few statements as the burst allows (one flush at a time). */
+  private flush(): Promise<void> {
+    this.flushing ??= (async () => {
+      // Let the rest of a burst of creates join this write.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.pending.size > 0) {
+        const batch = [...this.pending];
+        this.pending.clear();
+        await this.tx.run('system:unservable-notes', async (uow) => {
+          for (const [note, ids] of batch) {
+            for (let i = 0; i < ids.length; i += CHUNK) {
+              await uow.em.update(
+                RequestEntity,
+                { id: In(ids.slice(i, i + CHUNK)), state: RequestState.Waiting },
+                { unservableNote: note },
+              );
+            }
+          }
+        });
+      }
+    })().finally(() => (this.flushing = null));
+    return this.flushing;
+  }
+
+  /** Clears the notes of WAITING requests that `worker` can serve. */
+  private async workerChanged(worker: WorkerView): Promise<void> {
+    this.offers = null;
+    try {
+      await this.tx.run('system:unservable-notes', async (uow) => {
+        const noted = await uow.em
+          .createQueryBuilder(RequestEntity, 'r')
+          .select(['r.id', 'r.caps', 'r.ownerGroups'])
+          .where('r.state = :state AND r.unservable_note IS NOT NULL', {
+            state: RequestState.Waiting,
+          })
+          .getMany();
+        const servable = noted.filter((r) => isCompatible(worker, r)).map((r) => r.id);
+        if (servable.length > 0)
+          await uow.em.update(RequestEntity, servable, { unservableNote: null });
+      });
+    } catch (error) {
+      if (!this.outage.failed(`unservable notes after worker ${worker.uuid}`, error))
+        this.logger.error(`worker ${worker.uuid}: clearing unservable notes failed: ${error}`);
+    }
+  }
+
+  private async registeredOffers(): Promise<Offer[]> {
+    const now = performance.now();
+    if (this.offers && now - this.offers.at < OFFERS_TTL_MS) return this.offers.list;
+    const workers = await this.tx.read((em) =>
+      em.find(WorkerEntity, { select: ['uuid', 'caps', 'groups'] }),
+    );
+    this.offers = { list: workers.map((w) => ({ caps: w.caps, groups: w.groups })), at: now };
+    return this.offers.list;
+  }
+
+  private logOnce(request: RequestView, reason: string): void {
+    const now = this.clock.now().getTime();
+    const last = this.loggedAt.get(reason);
+    if (last !== undefined && now - last < LOG_EVERY_MS) return;
+    this.loggedAt.set(reason, now);
+    this.logger.warn(
+      `request ${request.id}: accepted, but ${reason}; it waits until such a worker registers or its deadline passes (logged once a minute for the same reason)`,
+    );
+  }
+}
