@@ -1,3 +1,4 @@
+import { TESTER } from './support/actors';
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
@@ -11,7 +12,7 @@ describe('SQLite WAL checkpoints', () => {
 
   const walBytes = () => statSync(path.join(t.config.dataDir, 'leshy.sqlite-wal')).size;
   const writeBatch = () =>
-    Promise.all(Array.from({ length: 300 }, () => t.requests.create(requestInput(), 'user:test')));
+    Promise.all(Array.from({ length: 300 }, () => t.requests.create(requestInput(), TESTER)));
 
   it('are never done by the connection that commits', async () => {
     const [setting] = await t.app.get(DataSource).query('PRAGMA wal_autocheckpoint');

@@ -2,7 +2,8 @@
  * Base of every error a service throws on purpose. Services never throw HttpException: each
  * API maps `kind` (and, where its wire format needs it, `code`) to its own status and body.
  */
-export type DomainErrorKind = 'invalid' | 'not-found' | 'conflict' | 'forbidden' | 'unavailable';
+export type DomainErrorKind =
+  'invalid' | 'unauthenticated' | 'not-found' | 'conflict' | 'forbidden' | 'unavailable';
 
 export abstract class DomainError extends Error {
   /** Stable machine-readable name of the problem, e.g. `deadline-in-past`. */

@@ -58,7 +58,7 @@ export class RequestsV1Controller {
       {
         caps: mapToCaps(info.Caps),
         priority: info.Priority,
-        groups: info.Owner.Groups ?? [],
+        claimedGroups: info.Owner.Groups ?? [],
         validAfter: instantToDate(info.ValidAfter),
         deadline: instantToDate(info.Deadline),
       },
@@ -113,7 +113,7 @@ export class RequestsV1Controller {
 
   @Post(':id/acquire_worker')
   async acquire(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    const access = await this.requests.acquire(parseRequestId(id));
+    const access = await this.requests.acquire(parseRequestId(id), V1_ACTOR);
     writeV1Reply(req, res, jsonReply(200, toAccessInfo2(access)));
   }
 

@@ -57,6 +57,7 @@ const UPSTREAM_TEXT: Array<[abstract new (...args: never[]) => DomainError, numb
 
 const STATUS_OF_KIND: Record<DomainError['kind'], number> = {
   invalid: 400,
+  unauthenticated: 401,
   'not-found': 404,
   conflict: 409,
   forbidden: 403,

@@ -1,3 +1,4 @@
+import { anonymousActor } from '../../auth/actor';
 import { MAX_PAGE_LIMIT, PageSpec, SortSpec } from '../../common/list-query';
 import { RequestFilter, RequestSortItem } from '../../requests/request-list.query';
 import { RequestState } from '../../requests/request-state';
@@ -7,8 +8,8 @@ import { V1BadRequestIdError, V1BadWorkerUuidError, V1WrongSortItemError } from 
 import type { RequestsListSpecBody, WorkersListSpecBody } from './wire/boruta.types';
 import type { GoInstant } from './wire/go-time';
 
-/** Who API v1 callers are in the audit log: v1 has no authentication. */
-export const V1_ACTOR = 'v1:anonymous';
+/** Who API v1 callers are: v1 has no authentication yet. */
+export const V1_ACTOR = anonymousActor('admin');
 
 const UINT64_MAX = (1n << 64n) - 1n;
 

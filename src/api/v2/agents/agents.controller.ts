@@ -11,6 +11,7 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import { AGENT_API_PREFIX, HEARTBEAT_PATH, RegisterAgentResponse } from 'dryad-agent/protocol';
+import { agentActor } from '../../../auth/actor';
 import { ServerSshKeyService } from '../../../keys/server-ssh-key.service';
 import { WorkersService } from '../../../workers/workers.service';
 import { ProblemDetailsFilter } from '../common/problem-details.filter';
@@ -32,7 +33,7 @@ export class AgentsController {
   @HttpCode(200)
   async register(@Body() body: RegisterAgentDto): Promise<RegisterAgentResponse> {
     const { agentVersion: _version, ...registration } = body;
-    const worker = await this.workers.register(registration, `agent:${body.uuid}`);
+    const worker = await this.workers.register(registration, agentActor(body.uuid, null));
     return { serverPublicKey: this.serverKey.publicKey, state: worker.state };
   }
 
@@ -42,12 +43,12 @@ export class AgentsController {
     @Param('uuid', new ParseUUIDPipe()) uuid: string,
     @Body() body: ReportFailureDto,
   ): Promise<void> {
-    await this.workers.reportFailure(uuid, body.reason, `agent:${uuid}`);
+    await this.workers.reportFailure(uuid, body.reason, agentActor(null, null));
   }
 
   @Post(`:uuid/${HEARTBEAT_PATH}`)
   @HttpCode(204)
   async heartbeat(@Param('uuid', new ParseUUIDPipe()) uuid: string): Promise<void> {
-    await this.workers.get(uuid);
+    await this.workers.heartbeat(uuid, agentActor(null, null));
   }
 }
