@@ -16,7 +16,12 @@ import { waitFor } from './support/wait-for';
  * when a connection drops, when an agent stops answering, when a host key changes.
  */
 const TOKEN = 'dryad-ssh-int-token';
-const ENV = { LESHY_AGENT_TOKEN: TOKEN, LESHY_DRYAD_TIMEOUT: '3s' };
+// Boards are set IDLE over API v1 without credentials: anonymous callers are admins here.
+const ENV = {
+  LESHY_AGENT_TOKEN: TOKEN,
+  LESHY_DRYAD_TIMEOUT: '3s',
+  LESHY_V1_ANONYMOUS_ROLE: 'admin',
+};
 const agents: FakeAgent[] = [];
 afterAll(() => Promise.all(agents.map((agent) => agent.stop())));
 

@@ -6,8 +6,11 @@ import { NotAllowedError } from './auth.errors';
  * run the lab (and manage anything), agents speak for their own worker only.
  */
 
-function who(actor: Actor): string {
-  return actor.kind === 'anonymous' ? `anonymous API v1 callers (${actor.role})` : actor.label;
+/** The caller as messages name it. */
+export function who(actor: Actor): string {
+  return actor.kind === 'anonymous'
+    ? `anonymous API v1 callers (LESHY_V1_ANONYMOUS_ROLE=${actor.role})`
+    : actor.label;
 }
 
 /** Lab users (testers, admins, anonymous v1 callers) and the server itself. */

@@ -2,6 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { AccessMode, Caps } from 'dryad-agent/protocol';
 import { assertAdmin, assertAgentFor, assertAgentMayRegister } from '../auth/access-policy';
 import { Actor, systemActor } from '../auth/actor';
+import {
+  assertEnrollmentMaySpeakFor,
+  bindAgentTokenOnRegistration,
+} from '../auth/agent-token.binding';
 import { normalizeCaps, normalizeGroups } from '../common/caps';
 import { InvalidInputError } from '../common/domain-error';
 import { Page, PageSpec, SortSpec } from '../common/list-query';
@@ -66,6 +70,7 @@ export class WorkersService {
     assertAgentMayRegister(actor, input.uuid);
     const caps = normalizeCaps({ ...input.caps, UUID: input.uuid });
     return this.tx.run(actor.label, async (uow) => {
+      await bindAgentTokenOnRegistration(uow, actor, input.uuid);
       const existing = await uow.em.findOne(WorkerEntity, { where: { uuid: input.uuid } });
       if (!existing) return this.create(uow, input, caps);
       const changed =
@@ -143,6 +148,7 @@ export class WorkersService {
   async reportFailure(uuid: string, reason: string, actor: Actor): Promise<WorkerView> {
     assertAgentFor(actor, uuid, 'report a failure of');
     return this.tx.run(actor.label, async (uow) => {
+      await assertEnrollmentMaySpeakFor(uow.em, actor, uuid);
       const worker = await this.find(uow, uuid);
       if (LOSES_STATE_ON_AGENT_RESTART.includes(worker.state)) {
         await this.fail(uow, worker, reason);
@@ -225,6 +231,7 @@ export class WorkersService {
   /** An agent says it is alive: answers its worker as the server has it. */
   async heartbeat(uuid: string, actor: Actor): Promise<WorkerView> {
     assertAgentFor(actor, uuid, 'send heartbeats for');
+    await this.tx.read((em) => assertEnrollmentMaySpeakFor(em, actor, uuid));
     return this.get(uuid);
   }
 

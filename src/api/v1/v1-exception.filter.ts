@@ -83,6 +83,11 @@ export class V1ExceptionFilter implements ExceptionFilter {
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
     const reply = this.toReply(exception);
+    if (reply.status === 401)
+      reply.headers = [
+        ['Www-Authenticate', 'Basic realm="leshy", Bearer realm="leshy"'],
+        ...(reply.headers ?? []),
+      ];
     if (res.locals.borutaListCall) reply.headers = [...ZERO_LIST_HEADERS, ...(reply.headers ?? [])];
     writeV1Reply(req, res, reply);
   }

@@ -11,6 +11,11 @@ export const V1_MAX_BODY_BYTES = 1024 * 1024;
  */
 const NATIVE_API_SEGMENTS = new Set(['v2', 'docs', 'docs-json', 'docs-yaml']);
 
+/** Whether `path` is API v1's (or upstream's version-less /api/<x>), whose errors are upstream's. */
+export function isV1Path(path: string): boolean {
+  return path.startsWith('/api/') && !NATIVE_API_SEGMENTS.has(path.split('/')[2]);
+}
+
 /** Methods and headers upstream's CORS layer (rs/cors with its defaults) allows. */
 const CORS_METHODS = new Set(['GET', 'POST', 'HEAD']);
 const CORS_HEADERS = new Set(['Origin', 'Accept', 'Content-Type', 'X-Requested-With']);

@@ -1,4 +1,3 @@
-import { anonymousActor } from '../../auth/actor';
 import { MAX_PAGE_LIMIT, PageSpec, SortSpec } from '../../common/list-query';
 import { RequestFilter, RequestSortItem } from '../../requests/request-list.query';
 import { RequestState } from '../../requests/request-state';
@@ -7,9 +6,6 @@ import { WorkerFilter, WorkerSortItem } from '../../workers/worker-list.query';
 import { V1BadRequestIdError, V1BadWorkerUuidError, V1WrongSortItemError } from './v1.errors';
 import type { RequestsListSpecBody, WorkersListSpecBody } from './wire/boruta.types';
 import type { GoInstant } from './wire/go-time';
-
-/** Who API v1 callers are: v1 has no authentication yet. */
-export const V1_ACTOR = anonymousActor('admin');
 
 const UINT64_MAX = (1n << 64n) - 1n;
 
