@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
+import { markListCall } from './v1-exception.filter';
 import { messageReply, writeV1Reply, EXPOSED_HEADERS } from './v1-reply';
-import { API_V1_PREFIX, hasV1Route } from './v1-routes';
+import { API_V1_PREFIX, hasV1Route, isV1ListCall } from './v1-routes';
 
 /** Largest request body API v1 reads (upstream had no limit; its bodies are a few hundred bytes). */
 export const V1_MAX_BODY_BYTES = 1024 * 1024;
@@ -157,6 +158,8 @@ export function apiV1FrontDoor(req: Request, res: Response, next: NextFunction):
     }
     return writeV1Reply(req, res, messageReply(404, `${decodePath(rawPath)} not found`));
   }
+  // Known before any guard runs, so a refused list call carries its headers too.
+  if (isV1ListCall(req.method, path)) markListCall(res);
   readBody(req).then(
     (body) => {
       if (body === null) {
