@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
 import type { Actor } from '../../../auth/actor';
 import { Authenticated, CurrentActor } from '../../../auth/authenticated.decorator';
 import { TokensService } from '../../../auth/tokens.service';
@@ -19,6 +19,7 @@ export class TokensController {
 
   /** Revoked at once; the row stays, so the audit log and the list still show it. */
   @Post('tokens/:id/revoke')
+  @HttpCode(200)
   async revoke(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number) {
     return toTokenDto(await this.tokens.revoke(actor, id));
   }
