@@ -93,6 +93,8 @@ describe('error formats of both APIs', () => {
   it('tells agents whether the server has no enrollment token or the token is wrong', async () => {
     const wrong = await post('/api/v2/agents/register', '{}', 'not-the-token');
     expect(wrong.status).toBe(401);
-    expect(problem(wrong.body).detail).toMatch(/^invalid agent token: neither an agent token/);
+    expect(problem(wrong.body).detail).toMatch(
+      /^wrong agent token: server\.token in the agent's config must be this board's agent token/,
+    );
   });
 });

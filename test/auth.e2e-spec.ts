@@ -252,6 +252,14 @@ describe('users, tokens and roles, end to end', () => {
       status: 403,
       detail: expect.stringContaining('belongs to worker 0b9a7d1c') as string,
     });
+    // This server has no enrollment token: an unknown token is told so.
+    const unknown = await checked(
+      v2('POST', `/api/v2/agents/${boardUuid}/heartbeat`, 'lsy_made-up'),
+    );
+    expect(unknown.status).toBe(401);
+    expect(JSON.parse(unknown.body)).toMatchObject({
+      detail: expect.stringMatching(/^the server has no LESHY_AGENT_TOKEN set/) as string,
+    });
     const info = JSON.parse(
       (await checked(callUrl(v1Url('alice', alice, `/workers/${boardUuid}`), 'GET'))).body,
     ) as { State: string };

@@ -65,9 +65,10 @@ export class AuthGuard implements CanActivate {
     } catch (error) {
       if (rule.need === 'agent' && error instanceof UnknownTokenError)
         throw new NotAuthenticatedError(
+          // The agent logs this reason as it is: say what an admin must change, on which side.
           this.config.agentToken
-            ? 'invalid agent token: neither an agent token of this server nor its LESHY_AGENT_TOKEN (check server.token in the agent config)'
-            : 'invalid agent token: not an agent token of this server, and the server has no LESHY_AGENT_TOKEN set',
+            ? "wrong agent token: server.token in the agent's config must be this board's agent token or the server's LESHY_AGENT_TOKEN"
+            : "the server has no LESHY_AGENT_TOKEN set and this is not an agent token it issued: server.token in the agent's config must be this board's agent token",
         );
       throw error;
     }
