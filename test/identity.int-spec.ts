@@ -107,6 +107,18 @@ describe('users and tokens', () => {
     });
   });
 
+  it('refuses LESHY_ADMIN_TOKEN for a name that is a tester, and a revoked one stays revoked', async () => {
+    const system = systemActor('start-up');
+    await users.create(ADMIN, { name: 'frank', role: 'tester' });
+    await expect(users.ensureAdminToken(system, 'frank', 'f'.repeat(40))).rejects.toThrow(
+      /user frank exists and is not an admin/,
+    );
+    const [own] = (await tokens.list(ADMIN)).filter((k) => k.label === 'LESHY_ADMIN_TOKEN');
+    await tokens.revoke(ADMIN, own.id);
+    expect(await users.ensureAdminToken(system, 'admin', ADMIN_TOKEN)).toMatch(/stays revoked/);
+    await expect(tokens.authenticate(ADMIN_TOKEN)).rejects.toThrow(/revoked/);
+  });
+
   it('bootstraps an admin only on a server without one', async () => {
     await expect(users.bootstrapAdmin(systemActor('bootstrap'), 'root')).rejects.toThrow(
       /this server has an admin already \(admin\)/,
