@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import { Clock } from '../common/clock';
@@ -45,15 +45,21 @@ function sameSecret(given: string, expected: string): boolean {
 
 /** Tokens: issuing, authenticating, listing, revoking. Secrets are never stored, logged or listed. */
 @Injectable()
-export class TokensService {
+export class TokensService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(TokensService.name);
   private readonly lastTouched = new Map<number, number>();
+  /** last_used_at writes under way: shutdown waits for them, so none meets a closed database. */
+  private readonly touching = new Set<Promise<unknown>>();
 
   constructor(
     private readonly tx: Transactions,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.touching]);
+  }
 
   /** Who holds `secret`; NotAuthenticatedError (saying why, never echoing it) otherwise. */
   async authenticate(secret: string): Promise<Actor> {
@@ -206,13 +212,15 @@ export class TokensService {
     const last = Math.max(this.lastTouched.get(token.id) ?? 0, token.lastUsedAt?.getTime() ?? 0);
     if (now.getTime() - last < LAST_USED_RESOLUTION_MS) return;
     this.lastTouched.set(token.id, now.getTime());
-    this.tx
+    const writing = this.tx
       .run('system:auth', (uow) =>
         uow.em.update(TokenEntity, { id: token.id }, { lastUsedAt: now }),
       )
       .catch((error: unknown) =>
         this.logger.warn(`token ${token.id}: last use not recorded: ${(error as Error).message}`),
-      );
+      )
+      .finally(() => this.touching.delete(writing));
+    this.touching.add(writing);
   }
 }
 
