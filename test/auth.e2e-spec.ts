@@ -57,7 +57,7 @@ describe('users, tokens and roles, end to end', () => {
   const answers: string[] = [];
   let admin = '';
 
-  const v2 = async (method: string, route: string, token: string, body?: unknown) => {
+  const bearer = async (method: string, route: string, token: string, body?: unknown) => {
     const answer = await new Promise<Answer>((resolve, reject) => {
       const text = body === undefined ? undefined : JSON.stringify(body);
       const request = http.request(
@@ -125,7 +125,7 @@ describe('users, tokens and roles, end to end', () => {
     );
     expect(again).toMatchObject({ code: 1 });
     expect((again as { stderr: string }).stderr).toContain('this server has an admin already');
-    const me = await checked(v2('GET', '/api/v2/whoami', admin));
+    const me = await checked(bearer('GET', '/api/v2/whoami', admin));
     expect(JSON.parse(me.body)).toMatchObject({ kind: 'user', name: 'user:admin', role: 'admin' });
   });
 
@@ -137,30 +137,34 @@ describe('users, tokens and roles, end to end', () => {
 
   it('lets the admin add testers, their tokens and agent tokens', async () => {
     const created = await checked(
-      v2('POST', '/api/v2/users', admin, { name: 'alice', role: 'tester', bestPriority: 4 }),
+      bearer('POST', '/api/v2/users', admin, { name: 'alice', role: 'tester', bestPriority: 4 }),
     );
     expect(created.status).toBe(201);
     const aliceId = (JSON.parse(created.body) as { id: number }).id;
     const bobId = (
       JSON.parse(
-        (await checked(v2('POST', '/api/v2/users', admin, { name: 'bob', role: 'tester' }))).body,
+        (await checked(bearer('POST', '/api/v2/users', admin, { name: 'bob', role: 'tester' })))
+          .body,
       ) as { id: number }
     ).id;
-    alice = (await issuing(v2('POST', `/api/v2/users/${aliceId}/tokens`, admin, { label: 'ci' })))
-      .secret;
-    bob = (await issuing(v2('POST', `/api/v2/users/${bobId}/tokens`, admin, { label: 'laptop' })))
-      .secret;
-    boardToken = (await issuing(v2('POST', '/api/v2/agent-tokens', admin, { label: 'board 1' })))
-      .secret;
+    alice = (
+      await issuing(bearer('POST', `/api/v2/users/${aliceId}/tokens`, admin, { label: 'ci' }))
+    ).secret;
+    bob = (
+      await issuing(bearer('POST', `/api/v2/users/${bobId}/tokens`, admin, { label: 'laptop' }))
+    ).secret;
+    boardToken = (
+      await issuing(bearer('POST', '/api/v2/agent-tokens', admin, { label: 'board 1' }))
+    ).secret;
     strangerToken = (
       await issuing(
-        v2('POST', '/api/v2/agent-tokens', admin, {
+        bearer('POST', '/api/v2/agent-tokens', admin, {
           label: 'another board',
           workerUuid: '0b9a7d1c-2f4e-4c6b-8a1d-3e5f7a9c1b2d',
         }),
       )
     ).secret;
-    const listed = await checked(v2('GET', '/api/v2/tokens', admin));
+    const listed = await checked(bearer('GET', '/api/v2/tokens', admin));
     expect(JSON.parse(listed.body)).toHaveLength(5);
   });
 
@@ -180,7 +184,9 @@ describe('users, tokens and roles, end to end', () => {
     ]);
     await fleet.waitForOutput(/board 0 registered: uuid=(\S+)/, 'the agent to register');
     boardUuid = /board 0 registered: uuid=(\S+)/.exec(fleet.output())![1];
-    const tokens = JSON.parse((await checked(v2('GET', '/api/v2/tokens', admin))).body) as Array<{
+    const tokens = JSON.parse(
+      (await checked(bearer('GET', '/api/v2/tokens', admin))).body,
+    ) as Array<{
       label: string;
       workerUuid: string | null;
     }>;
@@ -230,6 +236,9 @@ describe('users, tokens and roles, end to end', () => {
       403,
     );
 
+    // Bearer works on API v1 as well as Basic.
+    const prolonged = await checked(bearer('POST', `/api/v1/reqs/${id}/prolong`, alice));
+    expect(prolonged.status).toBe(204);
     const acquired = await checked(
       callUrl(v1Url('alice', alice, `/reqs/${id}/acquire_worker`), 'POST'),
     );
@@ -245,7 +254,7 @@ describe('users, tokens and roles, end to end', () => {
 
   it("does not let a second agent's token fail the first board", async () => {
     const failed = await checked(
-      v2('POST', `/api/v2/agents/${boardUuid}/fail`, strangerToken, { reason: 'not mine' }),
+      bearer('POST', `/api/v2/agents/${boardUuid}/fail`, strangerToken, { reason: 'not mine' }),
     );
     expect(failed.status).toBe(403);
     expect(JSON.parse(failed.body)).toMatchObject({
@@ -254,7 +263,7 @@ describe('users, tokens and roles, end to end', () => {
     });
     // This server has no enrollment token: an unknown token is told so.
     const unknown = await checked(
-      v2('POST', `/api/v2/agents/${boardUuid}/heartbeat`, 'lsy_made-up'),
+      bearer('POST', `/api/v2/agents/${boardUuid}/heartbeat`, 'lsy_made-up'),
     );
     expect(unknown.status).toBe(401);
     expect(JSON.parse(unknown.body)).toMatchObject({
@@ -267,12 +276,14 @@ describe('users, tokens and roles, end to end', () => {
   });
 
   it('revokes a token at once', async () => {
-    const tokens = JSON.parse((await checked(v2('GET', '/api/v2/tokens', admin))).body) as Array<{
+    const tokens = JSON.parse(
+      (await checked(bearer('GET', '/api/v2/tokens', admin))).body,
+    ) as Array<{
       id: number;
       label: string;
     }>;
     const laptop = tokens.find((t) => t.label === 'laptop')!;
-    const revoked = await checked(v2('POST', `/api/v2/tokens/${laptop.id}/revoke`, admin));
+    const revoked = await checked(bearer('POST', `/api/v2/tokens/${laptop.id}/revoke`, admin));
     expect(revoked.status).toBe(200);
     expect(JSON.parse(revoked.body)).toMatchObject({
       label: 'laptop',
