@@ -1,8 +1,12 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
+import { ApiExceptionFilter } from './api/api-exception.filter';
 import { ApiV1Module } from './api/v1/api-v1.module';
+import { IdentityApiModule } from './api/v2/admin/identity-api.module';
 import { AgentsApiModule } from './api/v2/agents/agents.module';
 import { WorkerAdmissionModule } from './api/v2/workers/worker-admission.module';
+import { AuthModule } from './auth/auth.module';
 import { ClockModule } from './common/clock.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -29,6 +33,7 @@ export class AppModule {
         ClockModule,
         EventsModule,
         DatabaseModule,
+        AuthModule,
         DryadModule,
         DryadSupervisionModule,
         JobsModule,
@@ -39,7 +44,21 @@ export class AppModule {
         HealthModule,
         AgentsApiModule,
         WorkerAdmissionModule,
+        IdentityApiModule,
         ApiV1Module,
+      ],
+      providers: [
+        // Every error of every API in that API's format (v1: upstream's; else problem+json).
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        // DTOs of API v2 are validated strictly; v1 decodes its raw bodies itself.
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({
+            whitelist: true,
+            forbidNonWhitelisted: true,
+            transform: true,
+          }),
+        },
       ],
     };
   }

@@ -55,7 +55,10 @@ function publicKeyOf(pem: string): Buffer {
 }
 
 beforeAll(async () => {
-  server = await startServer({ env: { LESHY_AGENT_TOKEN: TOKEN, LESHY_KEY_POOL: '2' } });
+  // Anonymous v1 callers are admins here, as with upstream Boruta (the setstate calls).
+  server = await startServer({
+    env: { LESHY_AGENT_TOKEN: TOKEN, LESHY_KEY_POOL: '2', LESHY_V1_ANONYMOUS_ROLE: 'admin' },
+  });
   [agent] = await startIdleAgents(server.baseUrl, TOKEN, [WORKER]);
 });
 
@@ -162,6 +165,7 @@ describe('a tunnel that cannot be opened', () => {
     lostServer = await startServer({
       env: {
         LESHY_AGENT_TOKEN: TOKEN,
+        LESHY_V1_ANONYMOUS_ROLE: 'admin',
         LESHY_TUNNEL_HOST: UNBINDABLE_HOST,
         LESHY_TUNNEL_ADVERTISED_IP: '127.0.0.1',
       },

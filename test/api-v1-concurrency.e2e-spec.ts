@@ -31,7 +31,13 @@ let agents: FakeAgent[] = [];
 beforeAll(async () => {
   server = await startServer({
     // Every job ends with a prepare that needs a fresh key: two generator threads.
-    env: { LESHY_AGENT_TOKEN: TOKEN, LESHY_KEY_POOL: '8', LESHY_KEY_THREADS: '2' },
+    // Anonymous v1 callers are admins, as with upstream Boruta (setstate).
+    env: {
+      LESHY_AGENT_TOKEN: TOKEN,
+      LESHY_KEY_POOL: '8',
+      LESHY_KEY_THREADS: '2',
+      LESHY_V1_ANONYMOUS_ROLE: 'admin',
+    },
   });
   agents = await startIdleAgents(
     server.baseUrl,

@@ -46,6 +46,7 @@ describe('boards: server, fleet and a run agent on ptys', () => {
       dataDir: path.join(dir.path, 'server'),
       env: {
         LESHY_AGENT_TOKEN: TOKEN,
+        LESHY_V1_ANONYMOUS_ROLE: 'admin',
         LESHY_HEALTHCHECK_INTERVAL: '2s',
         LESHY_DRYAD_TIMEOUT: '15s',
         LESHY_KEY_POOL: '4',

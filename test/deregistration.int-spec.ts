@@ -6,6 +6,7 @@ import { rawRequest, RawResponse } from './support/http-client';
 import { scratchPostgres } from './support/scratch-postgres';
 import { startTestApp, TestApp } from './support/test-app';
 import { tempDir } from './support/temp-dir';
+import { ADMIN } from './support/actors';
 
 /**
  * A deregistration sticks while the board's agent still runs: its registrations answer 410
@@ -116,7 +117,7 @@ describe.each([
     );
 
     // Admitted once: a later deregistration needs a new admission.
-    await t.workers.deregister(board.uuid, 'user:admin');
+    await t.workers.deregister(board.uuid, ADMIN);
     expect((await register(board)).status).toBe(410);
   });
 

@@ -1,3 +1,4 @@
+import { ADMIN, TESTER } from './support/actors';
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { CONTROL_USER } from 'dryad-agent/protocol';
@@ -15,7 +16,12 @@ import { waitFor } from './support/wait-for';
  * when a connection drops, when an agent stops answering, when a host key changes.
  */
 const TOKEN = 'dryad-ssh-int-token';
-const ENV = { LESHY_AGENT_TOKEN: TOKEN, LESHY_DRYAD_TIMEOUT: '3s' };
+// Boards are set IDLE over API v1 without credentials: anonymous callers are admins here.
+const ENV = {
+  LESHY_AGENT_TOKEN: TOKEN,
+  LESHY_DRYAD_TIMEOUT: '3s',
+  LESHY_V1_ANONYMOUS_ROLE: 'admin',
+};
 const agents: FakeAgent[] = [];
 afterAll(() => Promise.all(agents.map((agent) => agent.stop())));
 
@@ -39,7 +45,7 @@ async function registeredAgent(
 async function runningOn(t: SshTestApp, board: string) {
   const agent = await registeredAgent(t, board);
   await bringToIdle(t.baseUrl, agent);
-  const request = await t.requests.create(requestInput({ caps: { board } }), 'user:tester');
+  const request = await t.requests.create(requestInput({ caps: { board } }), TESTER);
   await t.settle();
   expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
   return { agent, request };
@@ -89,7 +95,7 @@ describe('driving agents over real SSH', () => {
     const agent = await registeredAgent(t, 'stalls-prepare');
     agent.stalled = true;
     const closed = hungUp(agent);
-    await t.workers.setState(agent.uuid, 'IDLE', 'user:admin');
+    await t.workers.setState(agent.uuid, 'IDLE', ADMIN);
     await waitFor(async () => (await t.workers.get(agent.uuid)).state === 'FAILED', 'FAILED');
     expect((await t.workers.get(agent.uuid)).failReason).toBe(
       'prepare failed: prepare timed out after 3000 ms',
@@ -120,7 +126,7 @@ describe('driving agents over real SSH', () => {
         registeredHostKey: generateEd25519KeyPair().public.trim(),
       });
       const seen = controlCommands(agent);
-      await t.workers.setState(agent.uuid, 'IDLE', 'user:admin');
+      await t.workers.setState(agent.uuid, 'IDLE', ADMIN);
       await waitFor(async () => (await t.workers.get(agent.uuid)).state === 'FAILED', 'FAILED');
       expect((await t.workers.get(agent.uuid)).failReason).toBe(
         `prepare failed: agent at ${agent.address} presented a host key different from the one it registered with: refused`,

@@ -1,3 +1,4 @@
+import { ADMIN, TESTER, testerNamed } from './support/actors';
 import { requestInput } from './factories/request.factory';
 import { idleWorker } from './factories/worker.factory';
 import { startTestAppPerSuite, TestApp } from './support/test-app';
@@ -30,10 +31,10 @@ describe('queue order: priority first, then first come first served', () => {
 
   it('serves higher priority first and FIFO within a priority', async () => {
     const caps = { board: 'order-a' };
-    const low = await t.requests.create(requestInput({ caps, priority: 9 }), 'u');
-    const highFirst = await t.requests.create(requestInput({ caps, priority: 2 }), 'u');
-    const highSecond = await t.requests.create(requestInput({ caps, priority: 2 }), 'u');
-    const mid = await t.requests.create(requestInput({ caps, priority: 5 }), 'u');
+    const low = await t.requests.create(requestInput({ caps, priority: 9 }), TESTER);
+    const highFirst = await t.requests.create(requestInput({ caps, priority: 2 }), TESTER);
+    const highSecond = await t.requests.create(requestInput({ caps, priority: 2 }), TESTER);
+    const mid = await t.requests.create(requestInput({ caps, priority: 5 }), TESTER);
     expect(await serveOneByOne('order-a', [low.id, highFirst.id, highSecond.id, mid.id])).toEqual([
       highFirst.id,
       highSecond.id,
@@ -44,12 +45,12 @@ describe('queue order: priority first, then first come first served', () => {
 
   it('a changed priority puts the request at the tail of its new priority', async () => {
     const caps = { board: 'order-b' };
-    const a = await t.requests.create(requestInput({ caps, priority: 4 }), 'u');
-    const b = await t.requests.create(requestInput({ caps, priority: 4 }), 'u');
-    const c = await t.requests.create(requestInput({ caps, priority: 6 }), 'u');
-    await t.requests.update(c.id, { priority: 4 }, 'u'); // joins priority 4 behind a and b
-    await t.requests.update(a.id, { priority: 3 }, 'u'); // moves ahead of everyone
-    await t.requests.update(b.id, { priority: 4 }, 'u'); // unchanged priority: keeps its place
+    const a = await t.requests.create(requestInput({ caps, priority: 4 }), TESTER);
+    const b = await t.requests.create(requestInput({ caps, priority: 4 }), TESTER);
+    const c = await t.requests.create(requestInput({ caps, priority: 6 }), TESTER);
+    await t.requests.update(c.id, { priority: 4 }, TESTER); // joins priority 4 behind a and b
+    await t.requests.update(a.id, { priority: 3 }, TESTER); // moves ahead of everyone
+    await t.requests.update(b.id, { priority: 4 }, TESTER); // unchanged priority: keeps its place
     expect(await serveOneByOne('order-b', [a.id, b.id, c.id])).toEqual([a.id, b.id, c.id]);
   });
 
@@ -58,34 +59,34 @@ describe('queue order: priority first, then first come first served', () => {
     const olderPlain = await idleWorker(t, { board: 'pick' });
     t.clock.advance(1000);
     const newerPlain = await idleWorker(t, { board: 'pick' });
-    const first = await t.requests.create(requestInput({ caps: { board: 'pick' } }), 'u');
+    const first = await t.requests.create(requestInput({ caps: { board: 'pick' } }), TESTER);
     await t.settle();
     expect((await t.requests.get(first.id)).job?.workerUuid).toBe(olderPlain.uuid);
-    const second = await t.requests.create(requestInput({ caps: { board: 'pick' } }), 'u');
+    const second = await t.requests.create(requestInput({ caps: { board: 'pick' } }), TESTER);
     await t.settle();
     expect((await t.requests.get(second.id)).job?.workerUuid).toBe(newerPlain.uuid);
-    const third = await t.requests.create(requestInput({ caps: { board: 'pick' } }), 'u');
+    const third = await t.requests.create(requestInput({ caps: { board: 'pick' } }), TESTER);
     await t.settle();
     expect((await t.requests.get(third.id)).job?.workerUuid).toBe(rich.uuid);
   });
 
-  it('matches only workers whose groups intersect the requester groups (empty = any)', async () => {
+  it('matches grouped workers only with requesters in one of their groups', async () => {
     const labA = await idleWorker(t, { board: 'grouped' }, ['lab-a']);
     const forB = await t.requests.create(
-      requestInput({ caps: { board: 'grouped' }, groups: ['lab-b'] }),
-      'u',
+      requestInput({ caps: { board: 'grouped' } }),
+      testerNamed('in-lab-b', ['lab-b']),
     );
     await t.settle();
     expect((await t.requests.get(forB.id)).request.state).toBe('WAITING');
     const forA = await t.requests.create(
-      requestInput({ caps: { board: 'grouped' }, groups: ['lab-a', 'lab-c'] }),
-      'u',
+      requestInput({ caps: { board: 'grouped' } }),
+      testerNamed('in-lab-a-and-c', ['lab-a', 'lab-c']),
     );
     await t.settle();
     expect((await t.requests.get(forA.id)).job?.workerUuid).toBe(labA.uuid);
     // Putting a free worker into lab-b lets the waiting request run.
     const spare = await idleWorker(t, { board: 'grouped' }, ['lab-x']);
-    await t.workers.setGroups(spare.uuid, ['lab-b'], 'user:admin');
+    await t.workers.setGroups(spare.uuid, ['lab-b'], ADMIN);
     await waitFor(
       async () => (await t.requests.get(forB.id)).request.state === 'IN PROGRESS',
       'lab-b request to run',

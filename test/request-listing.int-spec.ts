@@ -1,3 +1,4 @@
+import { TESTER } from './support/actors';
 import { requestInput } from './factories/request.factory';
 import { startTestApp, TestApp } from './support/test-app';
 import { tempDir } from './support/temp-dir';
@@ -11,10 +12,10 @@ describe('listing requests: filter, sort and the upstream paginator', () => {
     t = await startTestApp({ dataDir: dir.path });
     for (const priority of [5, 3, 5, 1, 3]) {
       ids.push(
-        (await t.requests.create(requestInput({ caps: { board: 'none' }, priority }), 'u')).id,
+        (await t.requests.create(requestInput({ caps: { board: 'none' }, priority }), TESTER)).id,
       );
     }
-    await t.requests.close(ids[2], 'u');
+    await t.requests.close(ids[2], TESTER);
   });
   afterAll(async () => {
     await t.close();

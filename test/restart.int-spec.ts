@@ -1,3 +1,4 @@
+import { ADMIN, AGENT, TESTER } from './support/actors';
 import { ServerSshKeyService } from '../src/keys/server-ssh-key.service';
 import { FakeClock } from './fakes/fake-clock';
 import { FakeDryad } from './fakes/fake-dryad';
@@ -24,23 +25,23 @@ describe('restart: the database is the truth, timers are rebuilt from it', () =>
     const running = await idleWorker(first, { board: 'r-run' });
     const runningRequest = await first.requests.create(
       requestInput({ caps: { board: 'r-run' } }),
-      'u',
+      TESTER,
     );
     await first.settle();
     expect((await first.requests.get(runningRequest.id)).request.state).toBe('IN PROGRESS'); // job ends at t0+60m
     const waitingFor = await idleWorker(first, { board: 'r-later' });
     const later = await first.requests.create(
       requestInput({ caps: { board: 'r-later' }, validAfter: new Date(t0 + 30 * MINUTE) }),
-      'u',
+      TESTER,
     );
     const doomed = await first.requests.create(
       requestInput({ caps: { board: 'r-absent' }, deadline: new Date(t0 + 45 * MINUTE) }),
-      'u',
+      TESTER,
     );
     const interrupted = workerRegistration({ caps: { board: 'r-prep' } });
-    await first.workers.register(interrupted, 'agent:x');
+    await first.workers.register(interrupted, AGENT);
     first.dryad.hold(); // the prepare of this worker is cut short by the shutdown
-    await first.workers.setState(interrupted.uuid, 'IDLE', 'user:admin');
+    await first.workers.setState(interrupted.uuid, 'IDLE', ADMIN);
     await waitFor(() => first.dryad.countOf('prepare', interrupted.uuid) === 1, 'prepare to start');
     await first.app.close();
     first.dryad.release(); // too late: the stopped server does not record it
@@ -60,7 +61,7 @@ describe('restart: the database is the truth, timers are rebuilt from it', () =>
     expect(dryad.countOf('prepare', interrupted.uuid)).toBe(1);
     expect((await t.workers.get(interrupted.uuid)).state).toBe('IDLE');
     // The running job still gives access (its tunnel came back).
-    expect((await t.requests.acquire(runningRequest.id)).tunnel.port).toBeGreaterThan(0);
+    expect((await t.requests.acquire(runningRequest.id, TESTER)).tunnel.port).toBeGreaterThan(0);
 
     clock.set(new Date(t0 + 30 * MINUTE - 1));
     await t.settle();

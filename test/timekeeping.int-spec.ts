@@ -1,3 +1,4 @@
+import { TESTER } from './support/actors';
 import { requestInput } from './factories/request.factory';
 import { idleWorker } from './factories/worker.factory';
 import { startTestApp, TestApp } from './support/test-app';
@@ -27,7 +28,7 @@ describe('timekeeping: deadlines, validAfter, job timeouts, prolong', () => {
         caps: { board: 'absent' },
         deadline: new Date(t.clock.now().getTime() + 10 * MINUTE),
       }),
-      'user:tester',
+      TESTER,
     );
     t.clock.advance(10 * MINUTE - 1);
     await t.settle();
@@ -43,23 +44,20 @@ describe('timekeeping: deadlines, validAfter, job timeouts, prolong', () => {
         caps: { board: 'later' },
         validAfter: new Date(t.clock.now().getTime() + 5 * MINUTE),
       }),
-      'user:tester',
+      TESTER,
     );
     await t.settle();
     expect(await stateOf(request.id)).toBe('WAITING');
     t.clock.advance(5 * MINUTE);
     await waitFor(async () => (await stateOf(request.id)) === 'IN PROGRESS', 'IN PROGRESS');
     expect((await t.requests.get(request.id)).job?.workerUuid).toBe(worker.uuid);
-    await t.requests.close(request.id, 'user:tester');
+    await t.requests.close(request.id, TESTER);
     await t.settle();
   });
 
   it('ends a job when its timeout passes: DONE, worker prepared again and IDLE', async () => {
     const worker = await idleWorker(t, { board: 'timeout' });
-    const request = await t.requests.create(
-      requestInput({ caps: { board: 'timeout' } }),
-      'user:tester',
-    );
+    const request = await t.requests.create(requestInput({ caps: { board: 'timeout' } }), TESTER);
     await t.settle();
     expect(await stateOf(request.id)).toBe('IN PROGRESS');
     const prepares = t.dryad.countOf('prepare', worker.uuid);
@@ -75,19 +73,16 @@ describe('timekeeping: deadlines, validAfter, job timeouts, prolong', () => {
 
   it('prolong moves the timeout to now + job timeout, up to LESHY_MAX_PROLONGS times', async () => {
     await idleWorker(t, { board: 'prolong' });
-    const request = await t.requests.create(
-      requestInput({ caps: { board: 'prolong' } }),
-      'user:tester',
-    );
+    const request = await t.requests.create(requestInput({ caps: { board: 'prolong' } }), TESTER);
     await t.settle();
     t.clock.advance(50 * MINUTE);
-    const prolonged = await t.requests.prolong(request.id, 'user:tester');
+    const prolonged = await t.requests.prolong(request.id, TESTER);
     expect(prolonged.timeoutAt).toEqual(new Date(t.clock.now().getTime() + HOUR));
     t.clock.advance(50 * MINUTE); // past the original timeout
     await t.settle();
     expect(await stateOf(request.id)).toBe('IN PROGRESS');
-    await t.requests.prolong(request.id, 'user:tester');
-    await expect(t.requests.prolong(request.id, 'user:tester')).rejects.toMatchObject({
+    await t.requests.prolong(request.id, TESTER);
+    await expect(t.requests.prolong(request.id, TESTER)).rejects.toMatchObject({
       code: 'prolong-limit-reached',
     });
     t.clock.advance(HOUR);
@@ -103,7 +98,7 @@ describe('timekeeping: deadlines, validAfter, job timeouts, prolong', () => {
         caps: { board: 'absent' },
         deadline: new Date(t.clock.now().getTime() + MINUTE),
       }),
-      'user:tester',
+      TESTER,
     );
     t.clock.jump(2 * MINUTE);
     await t.timekeeper.sweep();

@@ -1,3 +1,4 @@
+import { TESTER } from './support/actors';
 import { TunnelService } from '../src/jobs/tunnel.service';
 import { WorkerNotAssignedError } from '../src/requests/request.errors';
 import { requestInput } from './factories/request.factory';
@@ -32,7 +33,7 @@ describe('job tunnels and the end of their job', () => {
     const realOpen = tunnels.open.bind(tunnels);
     return new Promise((resolve) => {
       jest.spyOn(tunnels, 'open').mockImplementationOnce(async (id, target, preferredPort) => {
-        await t.requests.close(id, 'user:tester');
+        await t.requests.close(id, TESTER);
         const opened = await realOpen(id, target, preferredPort);
         resolve(opened.port);
         return opened;
@@ -42,7 +43,7 @@ describe('job tunnels and the end of their job', () => {
 
   async function createMatched(board: string): Promise<number> {
     await idleWorker(t, { board });
-    const { id } = await t.requests.create(requestInput({ caps: { board } }), 'user:tester');
+    const { id } = await t.requests.create(requestInput({ caps: { board } }), TESTER);
     await t.settle();
     return id;
   }
@@ -50,10 +51,10 @@ describe('job tunnels and the end of their job', () => {
   it('acquire racing a close leaves no tunnel open and reports the job gone', async () => {
     const id = await createMatched('race-acquire');
     // Once acquire answers, job.started has opened the job's own tunnel.
-    expect((await t.requests.acquire(id)).tunnel.port).toBeGreaterThan(0);
+    expect((await t.requests.acquire(id, TESTER)).tunnel.port).toBeGreaterThan(0);
     const reopened = closeJustBeforeNextOpen();
 
-    await expect(t.requests.acquire(id)).rejects.toBeInstanceOf(WorkerNotAssignedError);
+    await expect(t.requests.acquire(id, TESTER)).rejects.toBeInstanceOf(WorkerNotAssignedError);
     expect((await t.requests.get(id)).request.state).toBe('DONE');
     expect(tunnels.isOpen(id)).toBe(false);
     expect(await refusesConnections(await reopened)).toBe(true);

@@ -4,6 +4,7 @@ import { requestInput } from './factories/request.factory';
 import { workerRegistration } from './factories/worker.factory';
 import { startTestAppPerSuite, TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
+import { ADMIN, AGENT, TESTER, testerNamed } from './support/actors';
 
 /**
  * A request no registered worker can serve is accepted (as upstream), but logged and noted;
@@ -22,11 +23,11 @@ describe('requests that no registered worker can serve', () => {
     waitFor(() => notes.noteOf(id), `request ${id} to get its unservable note`);
 
   it('caps no worker has: accepted, logged, noted; a worker with them clears the note', async () => {
-    await t.workers.register(workerRegistration({ caps: { board: 'rpi4' } }), 'agent:test');
+    await t.workers.register(workerRegistration({ caps: { board: 'rpi4' } }), AGENT);
     const warn = jest.spyOn(Logger.prototype, 'warn');
     const request = await t.requests.create(
       requestInput({ caps: { board: 'odroid-xu4' } }),
-      'user:tester',
+      TESTER,
     );
     expect(request.state).toBe('WAITING');
     expect(await noted(request.id)).toBe(
@@ -38,33 +39,30 @@ describe('requests that no registered worker can serve', () => {
       ),
     );
 
-    await t.workers.register(workerRegistration({ caps: { board: 'odroid-xu4' } }), 'agent:test');
+    await t.workers.register(workerRegistration({ caps: { board: 'odroid-xu4' } }), AGENT);
     await waitFor(async () => (await notes.noteOf(request.id)) === null, 'the note to be cleared');
   });
 
   it('groups no worker with the caps is in: noted; the worker joining the group clears it', async () => {
     const { uuid } = await t.workers.register(
       workerRegistration({ caps: { board: 'grouped' } }),
-      'agent:test',
+      AGENT,
     );
-    await t.workers.setGroups(uuid, ['lab-a'], 'user:admin');
+    await t.workers.setGroups(uuid, ['lab-a'], ADMIN);
     const request = await t.requests.create(
-      requestInput({ caps: { board: 'grouped' }, groups: ['lab-b'] }),
-      'user:tester',
+      requestInput({ caps: { board: 'grouped' } }),
+      testerNamed('lab-b tester', ['lab-b']),
     );
     expect(await noted(request.id)).toMatch(
       /^no registered worker with the caps \{"board":"grouped"\} is in the groups \["lab-b"\]/,
     );
-    await t.workers.setGroups(uuid, ['lab-a', 'lab-b'], 'user:admin');
+    await t.workers.setGroups(uuid, ['lab-a', 'lab-b'], ADMIN);
     await waitFor(async () => (await notes.noteOf(request.id)) === null, 'the note to be cleared');
   });
 
   it('a servable request gets no note', async () => {
-    await t.workers.register(workerRegistration({ caps: { board: 'plenty' } }), 'agent:test');
-    const request = await t.requests.create(
-      requestInput({ caps: { board: 'plenty' } }),
-      'user:tester',
-    );
+    await t.workers.register(workerRegistration({ caps: { board: 'plenty' } }), AGENT);
+    const request = await t.requests.create(requestInput({ caps: { board: 'plenty' } }), TESTER);
     await t.settle();
     expect(await notes.noteOf(request.id)).toBeNull();
   });

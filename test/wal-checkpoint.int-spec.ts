@@ -1,3 +1,4 @@
+import { TESTER } from './support/actors';
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
@@ -5,6 +6,7 @@ import { WalCheckpointer } from '../src/database/wal-checkpointer';
 import { requestInput } from './factories/request.factory';
 import { workerRegistration } from './factories/worker.factory';
 import { startTestAppPerSuite, TestApp } from './support/test-app';
+import { AGENT } from './support/actors';
 
 describe('SQLite WAL checkpoints', () => {
   let t: TestApp;
@@ -12,7 +14,7 @@ describe('SQLite WAL checkpoints', () => {
 
   const walBytes = () => statSync(path.join(t.config.dataDir, 'leshy.sqlite-wal')).size;
   const writeBatch = () =>
-    Promise.all(Array.from({ length: 300 }, () => t.requests.create(requestInput(), 'user:test')));
+    Promise.all(Array.from({ length: 300 }, () => t.requests.create(requestInput(), TESTER)));
 
   it('are never done by the connection that commits', async () => {
     const [setting] = await t.app.get(DataSource).query('PRAGMA wal_autocheckpoint');
@@ -23,7 +25,7 @@ describe('SQLite WAL checkpoints', () => {
     const checkpointer = t.app.get(WalCheckpointer);
     // A registered (MAINTENANCE) worker that could serve them: without one, every request also
     // gets an unservable note written after its create, which this suite is not about.
-    await t.workers.register(workerRegistration({ caps: requestInput().caps }), 'agent:test');
+    await t.workers.register(workerRegistration({ caps: requestInput().caps }), AGENT);
     await writeBatch();
     await checkpointer.checkpoint();
     const afterOneBatch = walBytes();

@@ -1,3 +1,4 @@
+import { ADMIN, AGENT, TESTER } from './support/actors';
 import { DryadSupervisor } from '../src/dryad/dryad-supervisor.service';
 import { requestInput } from './factories/request.factory';
 import { idleWorker, workerRegistration } from './factories/worker.factory';
@@ -10,7 +11,7 @@ describe('worker failures, maintenance and re-registration', () => {
 
   async function runningOn(board: string) {
     const worker = await idleWorker(t, { board });
-    const request = await t.requests.create(requestInput({ caps: { board } }), 'user:tester');
+    const request = await t.requests.create(requestInput({ caps: { board } }), TESTER);
     await t.settle();
     expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
     return { worker, request };
@@ -19,25 +20,21 @@ describe('worker failures, maintenance and re-registration', () => {
   it('a worker failing mid-job fails its request, keeps the reason, and is not prepared', async () => {
     const { worker, request } = await runningOn('fail-mid-job');
     const prepares = t.dryad.countOf('prepare', worker.uuid);
-    await t.workers.reportFailure(
-      worker.uuid,
-      'STM not answering on /dev/ttyS2',
-      `agent:${worker.uuid}`,
-    );
+    await t.workers.reportFailure(worker.uuid, 'STM not answering on /dev/ttyS2', AGENT);
     await t.settle();
     expect((await t.requests.get(request.id)).request.state).toBe('FAILED');
     const failed = await t.workers.get(worker.uuid);
     expect(failed.state).toBe('FAILED');
     expect(failed.failReason).toBe('STM not answering on /dev/ttyS2');
     expect(t.dryad.countOf('prepare', worker.uuid)).toBe(prepares);
-    await expect(t.requests.acquire(request.id)).rejects.toMatchObject({
+    await expect(t.requests.acquire(request.id, TESTER)).rejects.toMatchObject({
       code: 'worker-not-assigned',
     });
   });
 
   it('an admin taking a running worker to maintenance fails its request', async () => {
     const { worker, request } = await runningOn('maint-mid-job');
-    await t.workers.setState(worker.uuid, 'MAINTENANCE', 'user:admin');
+    await t.workers.setState(worker.uuid, 'MAINTENANCE', ADMIN);
     expect((await t.requests.get(request.id)).request.state).toBe('FAILED');
     await waitFor(
       async () => (await t.workers.get(worker.uuid)).state === 'MAINTENANCE',
@@ -48,10 +45,10 @@ describe('worker failures, maintenance and re-registration', () => {
   it('a failed prepare leaves the worker FAILED with the reason', async () => {
     const { uuid } = await t.workers.register(
       workerRegistration({ caps: { board: 'bad-prepare' } }),
-      'agent:test',
+      AGENT,
     );
     t.dryad.failing.set(uuid, 'cannot create job user');
-    await t.workers.setState(uuid, 'IDLE', 'user:admin');
+    await t.workers.setState(uuid, 'IDLE', ADMIN);
     await t.settle();
     const worker = await t.workers.get(uuid);
     expect(worker.state).toBe('FAILED');
@@ -60,13 +57,13 @@ describe('worker failures, maintenance and re-registration', () => {
 
   it('a FAILED worker registering again unchanged is prepared again and becomes IDLE', async () => {
     const input = workerRegistration({ caps: { board: 'comes-back' } });
-    await t.workers.register(input, 'agent:test');
+    await t.workers.register(input, AGENT);
     t.dryad.failing.set(input.uuid, 'broken');
-    await t.workers.setState(input.uuid, 'IDLE', 'user:admin');
+    await t.workers.setState(input.uuid, 'IDLE', ADMIN);
     await t.settle();
     expect((await t.workers.get(input.uuid)).state).toBe('FAILED');
     t.dryad.failing.delete(input.uuid);
-    expect((await t.workers.register(input, 'agent:test')).state).toBe('PREPARE');
+    expect((await t.workers.register(input, AGENT)).state).toBe('PREPARE');
     await t.settle();
     expect((await t.workers.get(input.uuid)).state).toBe('IDLE');
   });
@@ -75,7 +72,7 @@ describe('worker failures, maintenance and re-registration', () => {
     const { worker, request } = await runningOn('restarted');
     const again = await t.workers.register(
       workerRegistration({ uuid: worker.uuid, caps: { board: 'restarted' } }),
-      `agent:${worker.uuid}`,
+      AGENT,
     );
     expect(again.state).toBe('PREPARE');
     expect((await t.requests.get(request.id)).request.state).toBe('FAILED');
@@ -87,7 +84,7 @@ describe('worker failures, maintenance and re-registration', () => {
     const worker = await idleWorker(t, { board: 'changes' });
     const again = await t.workers.register(
       workerRegistration({ uuid: worker.uuid, caps: { board: 'changes', extra: 'yes' } }),
-      `agent:${worker.uuid}`,
+      AGENT,
     );
     expect(again.state).toBe('BUSY');
     await t.settle();
@@ -99,7 +96,7 @@ describe('worker failures, maintenance and re-registration', () => {
   it('a maintenance the agent cannot confirm still ends in MAINTENANCE, with the reason kept', async () => {
     const worker = await idleWorker(t, { board: 'unreachable' });
     t.dryad.failing.set(worker.uuid, 'connection refused');
-    await t.workers.setState(worker.uuid, 'MAINTENANCE', 'user:admin');
+    await t.workers.setState(worker.uuid, 'MAINTENANCE', ADMIN);
     await t.settle();
     const after = await t.workers.get(worker.uuid);
     expect(after.state).toBe('MAINTENANCE');
@@ -109,12 +106,12 @@ describe('worker failures, maintenance and re-registration', () => {
   it('a prepare overtaken by maintenance is abandoned, never applied late', async () => {
     const { uuid } = await t.workers.register(
       workerRegistration({ caps: { board: 'overtaken' } }),
-      'agent:test',
+      AGENT,
     );
     t.dryad.hold();
-    await t.workers.setState(uuid, 'IDLE', 'user:admin');
+    await t.workers.setState(uuid, 'IDLE', ADMIN);
     await waitFor(() => t.dryad.countOf('prepare', uuid) === 1, 'prepare to start');
-    await t.workers.setState(uuid, 'MAINTENANCE', 'user:admin');
+    await t.workers.setState(uuid, 'MAINTENANCE', ADMIN);
     t.dryad.release();
     await t.settle();
     expect((await t.workers.get(uuid)).state).toBe('MAINTENANCE');
@@ -142,7 +139,7 @@ describe('worker failures, maintenance and re-registration', () => {
       const listed = await listAll();
       interleaved = true;
       // Between the round's listing and its checks, a request takes the worker.
-      await t.requests.create(requestInput({ caps: { board: 'matched-meanwhile' } }), 'user:t');
+      await t.requests.create(requestInput({ caps: { board: 'matched-meanwhile' } }), TESTER);
       await t.settle();
       return listed;
     });

@@ -4,6 +4,7 @@
  */
 export type DomainErrorKind =
   | 'invalid'
+  | 'unauthenticated'
   | 'not-found'
   | 'conflict'
   | 'forbidden'

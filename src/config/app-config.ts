@@ -32,17 +32,22 @@ export abstract class AppConfig {
   abstract readonly keyPoolSize: number;
   /** Worker threads that generate job keys. */
   abstract readonly keyThreads: number;
-  /** Shared secret agents authenticate with; null = agent endpoints refuse everyone. */
+  /**
+   * Lab-wide enrollment token: an agent holding it may register any UUID (the weaker option;
+   * per-agent tokens are bound to one UUID). null = only per-agent tokens.
+   */
   abstract readonly agentToken: string | null;
+  /** LESHY_ADMIN_TOKEN: a token the admin `admin` is made to hold at start-up (unattended installs). */
+  abstract readonly adminToken: string | null;
   /** How often IDLE workers are health-checked over SSH. */
   abstract readonly healthcheckIntervalMs: number;
   /** Time limit of one operation on an agent (prepare, maintenance, health check). */
   abstract readonly dryadTimeoutMs: number;
   /**
-   * What unauthenticated API v1 clients may do (v1 has no authentication, as upstream):
-   * `admin` (upstream's behaviour) or `tester` (setstate, setgroups, deregister refused).
+   * What API v1 callers without a credential are: `none` (v1 needs a token), `tester`, or
+   * `admin` (upstream's behaviour: everything).
    */
   abstract readonly v1AnonymousRole: V1AnonymousRole;
 }
 
-export type V1AnonymousRole = 'admin' | 'tester';
+export type V1AnonymousRole = 'none' | 'tester' | 'admin';

@@ -17,13 +17,23 @@ describe('configuration', () => {
     expect(config.keyThreads).toBe(availableParallelism());
     expect(config.healthcheckIntervalMs).toBe(300_000);
     expect(config.tunnel).toEqual({ host: '127.0.0.1', advertisedIp: '127.0.0.1' });
-    expect(config.v1AnonymousRole).toBe('admin');
+    expect(config.v1AnonymousRole).toBe('tester');
+    expect(config.adminToken).toBeNull();
   });
 
-  it('lets anonymous API v1 clients be testers instead of admins', () => {
-    expect(loadConfig({ LESHY_V1_ANONYMOUS_ROLE: 'Tester' }).v1AnonymousRole).toBe('tester');
+  it('lets anonymous API v1 clients be nobody, testers or admins', () => {
+    expect(loadConfig({ LESHY_V1_ANONYMOUS_ROLE: 'Admin' }).v1AnonymousRole).toBe('admin');
+    expect(loadConfig({ LESHY_V1_ANONYMOUS_ROLE: 'none' }).v1AnonymousRole).toBe('none');
     expect(() => loadConfig({ LESHY_V1_ANONYMOUS_ROLE: 'root' })).toThrow(
-      /LESHY_V1_ANONYMOUS_ROLE="root" must be admin or tester/,
+      /LESHY_V1_ANONYMOUS_ROLE="root" must be none, tester or admin/,
+    );
+  });
+
+  it('takes a LESHY_ADMIN_TOKEN only when it is long enough to be secret', () => {
+    const token = 'a'.repeat(32);
+    expect(loadConfig({ LESHY_ADMIN_TOKEN: token }).adminToken).toBe(token);
+    expect(() => loadConfig({ LESHY_ADMIN_TOKEN: 'short' })).toThrow(
+      /LESHY_ADMIN_TOKEN must be at least 32 characters/,
     );
   });
 

@@ -25,10 +25,11 @@ export const CONFIG_DEFAULTS = {
   LESHY_TUNNEL_ADVERTISED_IP: '(the tunnel host, when it is the IP of one interface)',
   LESHY_KEY_POOL: '16',
   LESHY_KEY_THREADS: '(one per CPU core)',
-  LESHY_AGENT_TOKEN: '(none: agents cannot register)',
+  LESHY_AGENT_TOKEN: '(none: only per-agent tokens)',
+  LESHY_ADMIN_TOKEN: '(none)',
   LESHY_HEALTHCHECK_INTERVAL: '5m',
   LESHY_DRYAD_TIMEOUT: '60s',
-  LESHY_V1_ANONYMOUS_ROLE: 'admin',
+  LESHY_V1_ANONYMOUS_ROLE: 'tester',
 } as const;
 
 class Reader {
@@ -109,17 +110,29 @@ function databaseConfig(reader: Reader, dataDir: string): DatabaseConfig {
 }
 
 /**
- * API v1 has no authentication. Until the auth module gives v1 a real identity, anonymous v1
- * clients are admins by default so upstream clients and tools keep working unchanged; a lab
- * that wants admin calls refused over v1 sets `tester`.
+ * API v1 callers without a credential (upstream's clients have none unless their server URL
+ * carries one) are testers by default: they file and manage their own requests; admin calls
+ * need an admin token. `none` makes v1 need a token; `admin` is upstream's behaviour.
  */
 function v1AnonymousRole(reader: Reader): V1AnonymousRole {
-  const text = reader.raw('LESHY_V1_ANONYMOUS_ROLE')?.toLowerCase() ?? 'admin';
-  if (text === 'admin' || text === 'tester') return text;
+  const text = reader.raw('LESHY_V1_ANONYMOUS_ROLE')?.toLowerCase() ?? 'tester';
+  if (text === 'none' || text === 'admin' || text === 'tester') return text;
   reader.problems.push(
-    `LESHY_V1_ANONYMOUS_ROLE=${JSON.stringify(reader.raw('LESHY_V1_ANONYMOUS_ROLE'))} must be admin or tester`,
+    `LESHY_V1_ANONYMOUS_ROLE=${JSON.stringify(reader.raw('LESHY_V1_ANONYMOUS_ROLE'))} must be none, tester or admin`,
   );
-  return 'admin';
+  return 'tester';
+}
+
+/** Chosen by a person or a deployment tool: long enough not to be guessed. */
+const MIN_ADMIN_TOKEN_LENGTH = 32;
+
+function adminToken(reader: Reader): string | null {
+  const token = reader.raw('LESHY_ADMIN_TOKEN') ?? null;
+  if (token !== null && (token.length < MIN_ADMIN_TOKEN_LENGTH || /\s/.test(token)))
+    reader.problems.push(
+      `LESHY_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters without spaces (e.g. the output of "openssl rand -hex 32")`,
+    );
+  return token;
 }
 
 /** The "any" addresses: listening on them means every interface; nobody can connect to them. */
@@ -193,6 +206,7 @@ export function loadConfig(env: Environment): AppConfig {
     // uses what the server leaves idle.
     keyThreads: reader.integer('LESHY_KEY_THREADS', availableParallelism(), 1, 64),
     agentToken: reader.raw('LESHY_AGENT_TOKEN') ?? null,
+    adminToken: adminToken(reader),
     healthcheckIntervalMs: reader.duration(
       'LESHY_HEALTHCHECK_INTERVAL',
       CONFIG_DEFAULTS.LESHY_HEALTHCHECK_INTERVAL,

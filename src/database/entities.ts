@@ -1,3 +1,5 @@
+import { TokenEntity } from '../auth/token.entity';
+import { UserEntity } from '../auth/user.entity';
 import { AuditEventEntity } from '../events/audit-event.entity';
 import { JobEntity } from '../jobs/job.entity';
 import { ServerSettingEntity } from '../keys/server-setting.entity';
@@ -13,4 +15,6 @@ export const ENTITIES = [
   AuditEventEntity,
   ServerSettingEntity,
   DeregisteredWorkerEntity,
+  UserEntity,
+  TokenEntity,
 ];

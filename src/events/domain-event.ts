@@ -1,3 +1,5 @@
+import type { TokenEntity } from '../auth/token.entity';
+import type { UserEntity } from '../auth/user.entity';
 import type { JobEntity } from '../jobs/job.entity';
 import type { RequestEntity } from '../requests/request.entity';
 import type { RequestState } from '../requests/request-state';
@@ -8,6 +10,9 @@ import type { WorkerState } from '../workers/worker-state';
 export type RequestView = Readonly<RequestEntity>;
 export type WorkerView = Readonly<Omit<WorkerEntity, 'preparedKey'>>;
 export type JobView = Readonly<Omit<JobEntity, 'accessKey'>>;
+export type UserView = Readonly<UserEntity>;
+/** A token as anyone may see it after its creation: never its secret, nor the hash of it. */
+export type TokenView = Readonly<Omit<TokenEntity, 'secretHash'>>;
 
 /** What every event carries; it is also the audit row (who, when, before, after, why). */
 export interface EventBase {
@@ -38,7 +43,9 @@ export type DomainEvent =
   | (EventBase & { type: 'worker.deregistered'; worker: WorkerView })
   | (EventBase & { type: 'job.started'; job: JobView })
   | (EventBase & { type: 'job.prolonged'; job: JobView })
-  | (EventBase & { type: 'job.ended'; job: JobView });
+  | (EventBase & { type: 'job.ended'; job: JobView })
+  | (EventBase & { type: 'user.created' | 'user.updated' | 'user.deleted'; user: UserView })
+  | (EventBase & { type: 'token.created' | 'token.bound' | 'token.revoked'; token: TokenView });
 
 export type DomainEventType = DomainEvent['type'];
 export type EventOfType<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
@@ -47,6 +54,8 @@ export type EventOfType<T extends DomainEventType> = Extract<DomainEvent, { type
 export function aggregateOf(event: DomainEvent): { aggregate: string; id: string } {
   if ('request' in event) return { aggregate: 'request', id: String(event.request.id) };
   if ('worker' in event) return { aggregate: 'worker', id: event.worker.uuid };
+  if ('user' in event) return { aggregate: 'user', id: String(event.user.id) };
+  if ('token' in event) return { aggregate: 'token', id: String(event.token.id) };
   return { aggregate: 'job', id: String(event.job.requestId) };
 }
 
@@ -57,6 +66,15 @@ export function viewOfRequest(request: RequestEntity): RequestView {
 export function viewOfWorker(worker: WorkerEntity): WorkerView {
   const { preparedKey: _secret, ...rest } = worker;
   return { ...rest, caps: { ...worker.caps }, groups: [...worker.groups] };
+}
+
+export function viewOfUser(user: UserEntity): UserView {
+  return { ...user, groups: [...user.groups] };
+}
+
+export function viewOfToken(token: TokenEntity): TokenView {
+  const { secretHash: _secret, ...rest } = token;
+  return { ...rest };
 }
 
 export function viewOfJob(job: JobEntity): JobView {

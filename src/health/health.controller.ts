@@ -1,9 +1,11 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { Anonymous } from '../auth/authenticated.decorator';
 import { HealthService } from './health.service';
 
 /** `GET /health`: 200 when the database answers, 503 otherwise, with what was checked. */
 @Controller('health')
+@Anonymous()
 export class HealthController {
   constructor(private readonly health: HealthService) {}
 

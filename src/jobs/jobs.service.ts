@@ -6,6 +6,8 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { EntityManager, In, IsNull } from 'typeorm';
+import { assertMayManageRequest } from '../auth/access-policy';
+import { Actor, systemActor } from '../auth/actor';
 import { AppConfig } from '../config/app-config';
 import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
@@ -38,6 +40,10 @@ export interface JobAccess {
 }
 
 export type JobOutcome = typeof RequestState.Done | typeof RequestState.Failed;
+
+const MATCHER = systemActor('matcher');
+const TIMEKEEPER = systemActor('timekeeper');
+const TUNNELS = systemActor('tunnels');
 
 /**
  * Jobs: created when the matcher binds a request to a worker, ended when the request is closed,
@@ -84,7 +90,7 @@ export class JobsService
    * matcher looked, this throws and nothing is written.
    */
   async start(requestId: number, workerUuid: string): Promise<JobView> {
-    return this.tx.run('system:matcher', async (uow) => {
+    return this.tx.run(MATCHER.label, async (uow) => {
       const request = await uow.em.findOneOrFail(RequestEntity, { where: { id: requestId } });
       const worker = await uow.em.findOneOrFail(WorkerEntity, { where: { uuid: workerUuid } });
       if (request.state !== RequestState.Waiting || worker.state !== WorkerState.Idle) {
@@ -184,7 +190,7 @@ export class JobsService
 
   /** Job timeout: DONE if the request is still running and its timeout has really passed. */
   async expire(requestId: number): Promise<boolean> {
-    return this.tx.run('system:timekeeper', async (uow) => {
+    return this.tx.run(TIMEKEEPER.label, async (uow) => {
       const job = await uow.em.findOne(JobEntity, { where: { requestId, endedAt: IsNull() } });
       if (!job || job.timeoutAt.getTime() > uow.now.getTime()) return false;
       const request = await uow.em.findOneOrFail(RequestEntity, { where: { id: requestId } });
@@ -194,10 +200,12 @@ export class JobsService
     });
   }
 
-  /** Sets the job's timeout to now + job timeout. */
-  async prolong(requestId: number, actor: string): Promise<JobView> {
-    return this.tx.run(actor, async (uow) => {
-      const { job } = await this.runningJob(uow.em, requestId);
+  /** Sets the job's timeout to now + job timeout (the request's owner or an admin). */
+  async prolong(requestId: number, actor: Actor): Promise<JobView> {
+    return this.tx.run(actor.label, async (uow) => {
+      const { job } = await this.runningJob(uow.em, requestId, (request) =>
+        assertMayManageRequest(actor, request, 'prolong'),
+      );
       const limit = this.config.maxProlongs;
       if (limit !== null && job.prolongCount >= limit)
         throw new ProlongLimitReachedError(requestId, limit);
@@ -217,10 +225,15 @@ export class JobsService
     });
   }
 
-  /** Access details of a running job: user name, key pair and the tunnel's address. */
-  async acquire(requestId: number): Promise<JobAccess> {
+  /**
+   * Access details of a running job: user name, key pair and the tunnel's address. Only for
+   * the request's owner or an admin: anyone else gets NotAllowedError, never the key.
+   */
+  async acquire(requestId: number, actor: Actor): Promise<JobAccess> {
     const { job, worker } = await this.tx.read(async (em) => {
-      const running = await this.runningJob(em, requestId);
+      const running = await this.runningJob(em, requestId, (request) =>
+        assertMayManageRequest(actor, request, 'acquire the worker of'),
+      );
       return {
         job: running.job,
         worker: await em.findOneOrFail(WorkerEntity, { where: { uuid: running.job.workerUuid } }),
@@ -248,12 +261,15 @@ export class JobsService
     );
   }
 
+  /** The request and its running job; `check` vets the caller before the state is looked at. */
   private async runningJob(
     em: EntityManager,
     requestId: number,
+    check: (request: RequestEntity) => void = () => {},
   ): Promise<{ job: JobEntity; request: RequestEntity }> {
     const request = await em.findOne(RequestEntity, { where: { id: requestId } });
     if (!request) throw new RequestNotFoundError(requestId);
+    check(request);
     const job = await em.findOne(JobEntity, { where: { requestId, endedAt: IsNull() } });
     if (request.state !== RequestState.InProgress || !job)
       throw new WorkerNotAssignedError(requestId, request.state);
@@ -272,7 +288,7 @@ export class JobsService
       );
       if (!worker) return;
       const { port } = await this.tunnels.open(job.requestId, worker.sshAddr, job.tunnelPort);
-      const recorded = await this.tx.run('system:tunnels', (uow) =>
+      const recorded = await this.tx.run(TUNNELS.label, (uow) =>
         uow.em.update(
           JobEntity,
           { requestId: job.requestId, endedAt: IsNull() },

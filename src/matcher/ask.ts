@@ -11,7 +11,10 @@ export interface Offer {
 
 export interface Ask {
   caps: Caps;
+  /** The requester's groups. */
   ownerGroups: readonly string[];
+  /** The requester may use a worker of any group (an admin). */
+  anyGroup: boolean;
 }
 
 export interface TimeWindow {
@@ -27,14 +30,17 @@ export function capsSatisfied(required: Caps, offered: Caps): boolean {
   return true;
 }
 
-/** The groups intersect, or either side is empty ("any"). */
-export function groupsIntersect(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length === 0 || b.length === 0) return true;
-  return a.some((group) => b.includes(group));
+/**
+ * Groups reserve boards: a worker with no groups serves everyone; a worker in groups serves
+ * only requesters in one of them, and admins.
+ */
+export function groupsAdmit(workerGroups: readonly string[], ask: Ask): boolean {
+  if (workerGroups.length === 0 || ask.anyGroup) return true;
+  return workerGroups.some((group) => ask.ownerGroups.includes(group));
 }
 
 export function isCompatible(worker: Offer, ask: Ask): boolean {
-  return capsSatisfied(ask.caps, worker.caps) && groupsIntersect(worker.groups, ask.ownerGroups);
+  return capsSatisfied(ask.caps, worker.caps) && groupsAdmit(worker.groups, ask);
 }
 
 /** Ready: validAfter <= now < deadline. */
@@ -56,5 +62,5 @@ export function askKey(ask: Ask): string {
   const caps = Object.keys(ask.caps)
     .sort()
     .map((key) => [key, ask.caps[key]]);
-  return JSON.stringify([caps, [...ask.ownerGroups].sort()]);
+  return JSON.stringify([caps, ask.anyGroup ? '*' : [...ask.ownerGroups].sort()]);
 }

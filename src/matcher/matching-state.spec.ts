@@ -58,6 +58,7 @@ function world(seed: number) {
       queueSeq: seq++,
       caps: randomCaps(false),
       ownerGroups: subset(GROUPS),
+      anyGroup: random() < 0.1,
       validAfter,
       deadline: new Date(clock + 1000 + Math.floor(random() * 20_000)),
     };
@@ -190,6 +191,7 @@ describe('MatchingState against the reference model', () => {
           queueSeq: id,
           caps: { board: 'missing' },
           ownerGroups: [],
+          anyGroup: false,
           validAfter: new Date(0),
           deadline,
         },
@@ -214,6 +216,7 @@ describe('MatchingState against the reference model', () => {
         queueSeq: 10_001,
         caps: { board: 'rpi4' },
         ownerGroups: [],
+        anyGroup: false,
         validAfter: new Date(0),
         deadline,
       },

@@ -1,6 +1,6 @@
 import type { Caps } from 'dryad-agent/protocol';
 import { BinaryHeap } from '../common/binary-heap';
-import { Ask, askKey, capsSatisfied, groupsIntersect, Offer } from './ask';
+import { Ask, askKey, capsSatisfied, groupsAdmit, Offer } from './ask';
 
 /** What the matcher keeps of a WAITING request. */
 export interface QueuedRequest {
@@ -35,6 +35,7 @@ export class AskQueue implements Ask {
     readonly key: string,
     readonly caps: Caps,
     readonly ownerGroups: readonly string[],
+    readonly anyGroup: boolean,
   ) {}
 
   get size(): number {
@@ -92,6 +93,7 @@ export interface IndexedRequest {
   deadline: Date;
   caps: Caps;
   ownerGroups: readonly string[];
+  anyGroup: boolean;
 }
 
 /**
@@ -159,7 +161,7 @@ export class RequestQueueIndex {
     const result: AskQueue[] = [];
     const consider = (set: Set<AskQueue> | undefined) => {
       for (const ask of set ?? []) {
-        if (capsSatisfied(ask.caps, worker.caps) && groupsIntersect(worker.groups, ask.ownerGroups))
+        if (capsSatisfied(ask.caps, worker.caps) && groupsAdmit(worker.groups, ask))
           result.push(ask);
       }
     };
@@ -173,7 +175,7 @@ export class RequestQueueIndex {
     const key = askKey(request);
     let ask = this.asks.get(key);
     if (!ask) {
-      ask = new AskQueue(key, { ...request.caps }, [...request.ownerGroups]);
+      ask = new AskQueue(key, { ...request.caps }, [...request.ownerGroups], request.anyGroup);
       this.asks.set(key, ask);
       const indexKey = firstCapKey(ask.caps);
       let set = this.asksByFirstCap.get(indexKey);

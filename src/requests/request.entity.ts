@@ -25,13 +25,20 @@ export class RequestEntity {
   @Column('integer', { name: 'state_version' })
   stateVersion!: number;
 
-  /** Who filed it (null for anonymous API v1 clients). */
+  /**
+   * Who filed it: `user:<id>`, or `anonymous` for API v1 callers without a credential (null:
+   * filed anonymously before identities existed).
+   */
   @Column('varchar', { length: 255, nullable: true })
   owner!: string | null;
 
-  /** Sorted; empty = may use a worker of any group. */
+  /** The owner's groups when it was filed, sorted: it may use workers in one of them. */
   @Column('text', { name: 'owner_groups', transformer: jsonText })
   ownerGroups!: string[];
+
+  /** Filed by an admin: it may use a worker of any group. */
+  @Column('boolean', { name: 'any_group', default: false })
+  anyGroup!: boolean;
 
   @Column('text', { transformer: jsonText })
   caps!: Caps;

@@ -17,12 +17,14 @@ export class PriorityOutOfBoundsError extends DomainError {
   }
 }
 
-/** Priority better than the requester may use (API v2 per-user limit). */
+/** Priority better than the requester may use (the user's best priority, set by an admin). */
 export class PriorityNotAllowedError extends DomainError {
   readonly code = 'priority-not-allowed';
   readonly kind = 'forbidden';
   constructor(priority: number, best: number) {
-    super(`priority ${priority} is not allowed for you: the best you may use is ${best}`);
+    super(
+      `priority ${priority} is not allowed for you: the best (lowest number) you may use is ${best}`,
+    );
   }
 }
 

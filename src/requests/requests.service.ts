@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Caps } from 'dryad-agent/protocol';
 import { oneCalendarMonthAfter } from '../common/calendar-month';
+import { assertLabUser, assertMayManageRequest } from '../auth/access-policy';
+import { Actor, actsOnAnything, ownerKeyOf, systemActor } from '../auth/actor';
+import { NotAllowedError } from '../auth/auth.errors';
 import { normalizeCaps, normalizeGroups } from '../common/caps';
 import { Clock } from '../common/clock';
 import { InvalidInputError } from '../common/domain-error';
@@ -8,6 +11,7 @@ import { Page, PageSpec, SortSpec } from '../common/list-query';
 import { AppConfig } from '../config/app-config';
 import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
+import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from '../common/priority';
 import { JobView, RequestView, viewOfJob, viewOfRequest } from '../events/domain-event';
 import { JobAccess, JobsService } from '../jobs/jobs.service';
 import { RequestEntity } from './request.entity';
@@ -15,6 +19,7 @@ import {
   ActionNotAllowedInStateError,
   DeadlineInPastError,
   IllegalTimeRangeError,
+  PriorityNotAllowedError,
   PriorityOutOfBoundsError,
   RequestNotFoundError,
 } from './request.errors';
@@ -23,14 +28,18 @@ import { QueueSequence } from './queue-sequence';
 import { RequestState } from './request-state';
 import { requestStateMachine } from './request-state-machine';
 
-export const HIGHEST_PRIORITY = 1;
-export const LOWEST_PRIORITY = 16;
+export { HIGHEST_PRIORITY, LOWEST_PRIORITY } from '../common/priority';
+
+const TIMEKEEPER = systemActor('timekeeper');
 
 export interface CreateRequestInput {
   caps: Caps;
   priority: number;
-  owner?: string | null;
-  groups?: readonly string[];
+  /**
+   * Groups the client claimed (API v1's Owner.Groups). A request's groups are always its
+   * owner's: a claim is only checked (each claimed group must be one of the owner's).
+   */
+  claimedGroups?: readonly string[];
   /** Missing: now. */
   validAfter?: Date | null;
   /** Missing: now + LESHY_DEFAULT_DEADLINE. */
@@ -61,10 +70,13 @@ export class RequestsService {
     private readonly sequence: QueueSequence,
   ) {}
 
-  async create(input: CreateRequestInput, actor: string): Promise<RequestView> {
+  async create(input: CreateRequestInput, actor: Actor): Promise<RequestView> {
+    assertLabUser(actor, 'file requests');
     const now = this.clock.now();
     const caps = normalizeCaps(input.caps);
-    const ownerGroups = normalizeGroups(input.groups);
+    const claimedGroups = normalizeGroups(input.claimedGroups, 'Owner.Groups');
+    const ownerGroups = normalizeGroups(actor.groups);
+    const anyGroup = actsOnAnything(actor);
     // Checked in upstream Boruta's order, so API v1 reports the same first problem.
     if (input.deadline && input.deadline.getTime() < now.getTime())
       throw new DeadlineInPastError(input.deadline);
@@ -72,15 +84,17 @@ export class RequestsService {
     const deadline = input.deadline ?? this.defaultDeadline(now);
     if (validAfter.getTime() > deadline.getTime())
       throw new IllegalTimeRangeError(validAfter, deadline);
-    assertPriority(input.priority);
-    return this.tx.run(actor, async (uow) => {
+    assertPriority(input.priority, actor);
+    assertClaimedGroups(actor, claimedGroups);
+    return this.tx.run(actor.label, async (uow) => {
       const request = uow.em.create(RequestEntity, {
         priority: input.priority,
         queueSeq: this.sequence.next(uow.now),
         state: RequestState.Waiting,
         stateVersion: 0,
-        owner: input.owner ?? null,
+        owner: ownerKeyOf(actor),
         ownerGroups,
+        anyGroup,
         caps,
         validAfter,
         deadline,
@@ -94,10 +108,10 @@ export class RequestsService {
         type: 'request.created',
         request: view,
         at: uow.now,
-        actor,
+        actor: actor.label,
         reason: null,
         before: null,
-        after: { priority: request.priority, caps, ownerGroups, validAfter, deadline },
+        after: { priority: request.priority, caps, ownerGroups, anyGroup, validAfter, deadline },
       });
       return view;
     });
@@ -109,10 +123,12 @@ export class RequestsService {
   }
 
   /** Changes priority, validAfter and/or deadline of a WAITING request. */
-  async update(id: number, input: UpdateRequestInput, actor: string): Promise<RequestView> {
-    if (input.priority) assertPriority(input.priority);
-    return this.tx.run(actor, async (uow) => {
+  async update(id: number, input: UpdateRequestInput, actor: Actor): Promise<RequestView> {
+    assertLabUser(actor, 'update requests');
+    if (input.priority) assertPriority(input.priority, actor);
+    return this.tx.run(actor.label, async (uow) => {
       const request = await this.find(uow, id);
+      assertMayManageRequest(actor, request, 'update');
       if (!input.priority && !input.validAfter && !input.deadline) return viewOfRequest(request);
       if (request.state !== RequestState.Waiting)
         throw new ActionNotAllowedInStateError(id, 'updated', request.state);
@@ -140,7 +156,7 @@ export class RequestsService {
         type: 'request.updated',
         request: view,
         at: uow.now,
-        actor,
+        actor: actor.label,
         reason: null,
         before,
         after: { priority: request.priority, validAfter, deadline },
@@ -150,18 +166,17 @@ export class RequestsService {
   }
 
   /** WAITING → CANCELLED; IN PROGRESS → DONE (the worker is cleaned for the next user). */
-  async close(id: number, actor: string): Promise<RequestView> {
-    return this.tx.run(actor, async (uow) => {
+  async close(id: number, actor: Actor): Promise<RequestView> {
+    assertLabUser(actor, 'close requests');
+    return this.tx.run(actor.label, async (uow) => {
       const request = await this.find(uow, id);
+      assertMayManageRequest(actor, request, 'close');
+      const reason =
+        request.owner === ownerKeyOf(actor) ? 'closed by its owner' : 'closed by an admin';
       if (request.state === RequestState.Waiting) {
-        await requestStateMachine.transitionTo(
-          uow,
-          request,
-          RequestState.Cancelled,
-          'closed by its owner',
-        );
+        await requestStateMachine.transitionTo(uow, request, RequestState.Cancelled, reason);
       } else if (request.state === RequestState.InProgress) {
-        await this.jobs.endJob(uow, request, RequestState.Done, 'closed by its owner');
+        await this.jobs.endJob(uow, request, RequestState.Done, reason);
       } else {
         throw new ActionNotAllowedInStateError(id, 'closed', request.state);
       }
@@ -203,17 +218,18 @@ export class RequestsService {
     });
   }
 
-  acquire(id: number): Promise<JobAccess> {
-    return this.jobs.acquire(id);
+  /** The owner's (or an admin's) access to the request's running job. */
+  acquire(id: number, actor: Actor): Promise<JobAccess> {
+    return this.jobs.acquire(id, actor);
   }
 
-  prolong(id: number, actor: string): Promise<JobView> {
+  prolong(id: number, actor: Actor): Promise<JobView> {
     return this.jobs.prolong(id, actor);
   }
 
   /** Deadline passed while WAITING → TIMEOUT (re-checked against the stored deadline). */
   async timeout(id: number): Promise<boolean> {
-    return this.tx.run('system:timekeeper', async (uow) => {
+    return this.tx.run(TIMEKEEPER.label, async (uow) => {
       const request = await uow.em.findOne(RequestEntity, { where: { id } });
       if (!request || request.state !== RequestState.Waiting) return false;
       if (request.deadline.getTime() > uow.now.getTime()) return false;
@@ -241,9 +257,21 @@ export class RequestsService {
   }
 }
 
-function assertPriority(priority: number): void {
+function assertPriority(priority: number, actor: Actor): void {
   if (!Number.isInteger(priority))
     throw new InvalidInputError(`priority must be a whole number, got ${priority}`);
   if (priority < HIGHEST_PRIORITY || priority > LOWEST_PRIORITY)
     throw new PriorityOutOfBoundsError(priority);
+  if (priority < actor.bestPriority)
+    throw new PriorityNotAllowedError(priority, actor.bestPriority);
+}
+
+/** A client may repeat its owner's groups (upstream's clients send them), never claim others. */
+function assertClaimedGroups(actor: Actor, claimed: readonly string[]): void {
+  if (actsOnAnything(actor)) return;
+  const foreign = claimed.filter((group) => !actor.groups.includes(group));
+  if (foreign.length === 0) return;
+  throw new NotAllowedError(
+    `a request's groups are its owner's, set by an admin: ${actor.label} is not in ${foreign.join(', ')}`,
+  );
 }

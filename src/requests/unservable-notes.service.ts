@@ -5,7 +5,7 @@ import { DatabaseOutage } from '../database/database-outage.service';
 import { Transactions } from '../database/transactions.service';
 import { RequestView, WorkerView } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
-import { Ask, capsSatisfied, groupsIntersect, isCompatible, Offer } from '../matcher/ask';
+import { Ask, capsSatisfied, groupsAdmit, isCompatible, Offer } from '../matcher/ask';
 import { WorkerEntity } from '../workers/worker.entity';
 import { RequestEntity } from './request.entity';
 import { RequestState } from './request-state';
@@ -25,7 +25,7 @@ export function unservableReason(ask: Ask, offers: readonly Offer[]): string | n
   if (offers.length === 0) return 'no worker is registered';
   const withCaps = offers.filter((offer) => capsSatisfied(ask.caps, offer.caps));
   if (withCaps.length === 0) return `no registered worker has the caps ${caps}`;
-  if (!withCaps.some((offer) => groupsIntersect(offer.groups, ask.ownerGroups)))
+  if (!withCaps.some((offer) => groupsAdmit(offer.groups, ask)))
     return `no registered worker with the caps ${caps} is in the groups ${groups}`;
   return `no registered worker has the caps ${caps} in the groups ${groups}`;
 }
@@ -128,7 +128,7 @@ export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown 
       await this.tx.run('system:unservable-notes', async (uow) => {
         const noted = await uow.em
           .createQueryBuilder(RequestEntity, 'r')
-          .select(['r.id', 'r.caps', 'r.ownerGroups'])
+          .select(['r.id', 'r.caps', 'r.ownerGroups', 'r.anyGroup'])
           .where('r.state = :state AND r.unservable_note IS NOT NULL', {
             state: RequestState.Waiting,
           })

@@ -1,5 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { AccessMode, Caps } from 'dryad-agent/protocol';
+import { assertAdmin, assertAgentFor, assertAgentMayRegister } from '../auth/access-policy';
+import { Actor, systemActor } from '../auth/actor';
+import {
+  assertEnrollmentMaySpeakFor,
+  bindAgentTokenOnRegistration,
+} from '../auth/agent-token.binding';
 import { normalizeCaps, normalizeGroups } from '../common/caps';
 import { InvalidInputError } from '../common/domain-error';
 import { Page, PageSpec, SortSpec } from '../common/list-query';
@@ -41,6 +47,8 @@ export function isUuid(text: string): boolean {
   return UUID_PATTERN.test(text);
 }
 
+const DRYAD = systemActor('dryad');
+
 /** States in which the agent holds job state that a restart of the agent loses. */
 const LOSES_STATE_ON_AGENT_RESTART: readonly WorkerState[] = [
   WorkerState.Idle,
@@ -64,11 +72,13 @@ export class WorkersService {
    * must look before it serves again). Again unchanged: FAILED → PREPARE; a restarted agent
    * that was serving (IDLE, PREPARE, RUNNING) has lost its job user, so → FAILED → PREPARE.
    */
-  async register(input: RegisterWorkerInput, actor: string): Promise<WorkerView> {
+  async register(input: RegisterWorkerInput, actor: Actor): Promise<WorkerView> {
     if (!isUuid(input.uuid))
       throw new InvalidInputError(`worker UUID "${input.uuid}" is not a valid UUID`);
+    assertAgentMayRegister(actor, input.uuid);
     const caps = normalizeCaps({ ...input.caps, UUID: input.uuid });
-    return this.tx.run(actor, async (uow) => {
+    return this.tx.run(actor.label, async (uow) => {
+      await bindAgentTokenOnRegistration(uow, actor, input.uuid);
       const existing = await uow.em.findOne(WorkerEntity, { where: { uuid: input.uuid } });
       if (!existing) return this.create(uow, input, caps, await this.admission(uow, input.uuid));
       const changed =
@@ -143,8 +153,10 @@ export class WorkersService {
   }
 
   /** The agent (or the server's health check) reports a failure; the reason is kept and shown. */
-  async reportFailure(uuid: string, reason: string, actor: string): Promise<WorkerView> {
-    return this.tx.run(actor, async (uow) => {
+  async reportFailure(uuid: string, reason: string, actor: Actor): Promise<WorkerView> {
+    assertAgentFor(actor, uuid, 'report a failure of');
+    return this.tx.run(actor.label, async (uow) => {
+      await assertEnrollmentMaySpeakFor(uow.em, actor, uuid);
       const worker = await this.find(uow, uuid);
       if (LOSES_STATE_ON_AGENT_RESTART.includes(worker.state)) {
         await this.fail(uow, worker, reason);
@@ -160,10 +172,11 @@ export class WorkersService {
   }
 
   /** Admin: IDLE (from MAINTENANCE only: the board is prepared first) or MAINTENANCE. */
-  async setState(uuid: string, state: string, actor: string): Promise<WorkerView> {
+  async setState(uuid: string, state: string, actor: Actor): Promise<WorkerView> {
+    assertAdmin(actor, 'set the state of workers');
     if (state !== WorkerState.Idle && state !== WorkerState.Maintenance)
       throw new StateChangeNotAllowedError(state);
-    return this.tx.run(actor, async (uow) => {
+    return this.tx.run(actor.label, async (uow) => {
       const worker = await this.find(uow, uuid);
       if (state === WorkerState.Idle) {
         if (worker.state !== WorkerState.Maintenance)
@@ -181,9 +194,10 @@ export class WorkersService {
     });
   }
 
-  async setGroups(uuid: string, groups: unknown, actor: string): Promise<WorkerView> {
+  async setGroups(uuid: string, groups: unknown, actor: Actor): Promise<WorkerView> {
+    assertAdmin(actor, 'set the groups of workers');
     const sorted = normalizeGroups(groups);
-    return this.tx.run(actor, async (uow) => {
+    return this.tx.run(actor.label, async (uow) => {
       const worker = await this.find(uow, uuid);
       const before = { groups: worker.groups };
       await uow.em.update(WorkerEntity, { uuid }, { groups: sorted, updatedAt: uow.now });
@@ -193,8 +207,9 @@ export class WorkersService {
     });
   }
 
-  async deregister(uuid: string, actor: string): Promise<void> {
-    await this.tx.run(actor, async (uow) => {
+  async deregister(uuid: string, actor: Actor): Promise<void> {
+    assertAdmin(actor, 'deregister workers');
+    await this.tx.run(actor.label, async (uow) => {
       const worker = await this.find(uow, uuid);
       if (worker.state !== WorkerState.Maintenance && worker.state !== WorkerState.Failed) {
         throw new DeregisterNotAllowedError(uuid, worker.state);
@@ -209,7 +224,7 @@ export class WorkersService {
         type: 'worker.deregistered',
         worker: viewOfWorker(worker),
         at: uow.now,
-        actor,
+        actor: actor.label,
         reason: 'deregistered by an admin: its agent is refused until an admin admits it again',
         before: describeRegistration(worker),
         after: null,
@@ -223,13 +238,21 @@ export class WorkersService {
   }
 
   /** Admin: lets a deregistered board register again (it comes back in MAINTENANCE). */
-  async admit(uuid: string, actor: string): Promise<AdmissionView> {
+  async admit(uuid: string, actor: Actor): Promise<AdmissionView> {
+    assertAdmin(actor, 'admit deregistered workers');
     if (!isUuid(uuid)) throw new InvalidInputError(`worker UUID "${uuid}" is not a valid UUID`);
-    const admission = await this.tx.run(actor, (uow) => admitDeregistered(uow, uuid));
+    const admission = await this.tx.run(actor.label, (uow) => admitDeregistered(uow, uuid));
     this.logger.log(
       `worker ${uuid}: admitted again by ${admission.admittedBy}; its agent's next registration is accepted`,
     );
     return admission;
+  }
+
+  /** An agent says it is alive: answers its worker as the server has it. */
+  async heartbeat(uuid: string, actor: Actor): Promise<WorkerView> {
+    assertAgentFor(actor, uuid, 'send heartbeats for');
+    await this.tx.read((em) => assertEnrollmentMaySpeakFor(em, actor, uuid));
+    return this.get(uuid);
   }
 
   async get(uuid: string): Promise<WorkerView> {
@@ -259,7 +282,7 @@ export class WorkersService {
     version: number,
     outcome: { ok: true; username: string; sealedKey: string } | { ok: false; reason: string },
   ): Promise<boolean> {
-    return this.tx.run(`system:dryad`, async (uow) => {
+    return this.tx.run(DRYAD.label, async (uow) => {
       const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
       if (!worker || worker.stateVersion !== version || worker.state !== WorkerState.Prepare) {
         this.logger.log(`worker ${uuid}: prepare result dropped, the worker moved on`);
@@ -284,7 +307,7 @@ export class WorkersService {
 
   /** Outcome of a maintenance order started at `version` (BUSY → MAINTENANCE either way). */
   async completeMaintenance(uuid: string, version: number, error: string | null): Promise<boolean> {
-    return this.tx.run(`system:dryad`, async (uow) => {
+    return this.tx.run(DRYAD.label, async (uow) => {
       const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
       if (!worker || worker.stateVersion !== version || worker.state !== WorkerState.Busy)
         return false;
@@ -302,7 +325,7 @@ export class WorkersService {
 
   /** A failure of the worker at `version` found by the server (health check, SSH unreachable). */
   async failIfUnchanged(uuid: string, version: number, reason: string): Promise<boolean> {
-    return this.tx.run('system:dryad', async (uow) => {
+    return this.tx.run(DRYAD.label, async (uow) => {
       const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
       if (
         !worker ||

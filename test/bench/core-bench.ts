@@ -1,3 +1,4 @@
+import { ADMIN, AGENT, TESTER } from '../support/actors';
 import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module';
@@ -78,7 +79,7 @@ async function rate(
 
 async function fillBacklog(server: Server, size: number): Promise<void> {
   await rate(size, IN_FLIGHT, () =>
-    server.requests.create({ caps: { board: 'not-in-this-lab' }, priority: 8 }, 'user:bench'),
+    server.requests.create({ caps: { board: 'not-in-this-lab' }, priority: 8 }, TESTER),
   );
 }
 
@@ -90,7 +91,7 @@ async function createRate(
     await fillBacklog(server, backlog);
     await steady(server);
     const create = () =>
-      server.requests.create({ caps: { board: 'not-in-this-lab' }, priority: 8 }, 'user:bench');
+      server.requests.create({ caps: { board: 'not-in-this-lab' }, priority: 8 }, TESTER);
     const concurrent: number[] = [];
     const sequential: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -121,9 +122,9 @@ async function assignmentLatency(
     for (let i = 0; i < WORKERS; i++) {
       const { uuid } = await server.workers.register(
         workerRegistration({ caps: { board: 'bench' } }),
-        'agent:bench',
+        AGENT,
       );
-      await server.workers.setState(uuid, 'IDLE', 'user:admin');
+      await server.workers.setState(uuid, 'IDLE', ADMIN);
     }
     const createdAt = new Map<number, number>();
     const latencies: number[] = [];
@@ -147,7 +148,7 @@ async function assignmentLatency(
         const at = performance.now();
         const request = await server.requests.create(
           { caps: { board: 'bench' }, priority: 1 + (i % 16) },
-          'user:bench',
+          TESTER,
         );
         // Matching starts after commit (setImmediate), so recording the id here is in time.
         createdAt.set(request.id, at);
@@ -156,7 +157,7 @@ async function assignmentLatency(
       while (started.length < ARRIVALS_PER_ROUND)
         await new Promise((resolve) => setTimeout(resolve, 50));
       // The testers are done: the workers are cleaned for the next round.
-      for (const id of started.splice(0)) await server.requests.close(id, 'user:bench');
+      for (const id of started.splice(0)) await server.requests.close(id, TESTER);
     }
     return {
       p50: percentile(latencies, 50),

@@ -29,6 +29,7 @@ export async function cycleBench(): Promise<void> {
     dataDir: path.join(dir.path, 'server'),
     env: {
       LESHY_AGENT_TOKEN: TOKEN,
+      LESHY_V1_ANONYMOUS_ROLE: 'admin',
       LESHY_HEALTHCHECK_INTERVAL: '1h',
     },
   });

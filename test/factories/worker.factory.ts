@@ -1,3 +1,4 @@
+import { ADMIN, AGENT } from '../support/actors';
 import { randomUUID } from 'node:crypto';
 import { generateEd25519KeyPair } from 'dryad-agent/ssh-keys';
 import type { Caps } from 'dryad-agent/protocol';
@@ -28,9 +29,9 @@ export async function idleWorker(
   caps: Caps = { board: 'rpi4' },
   groups: string[] = [],
 ): Promise<WorkerView> {
-  const { uuid } = await t.workers.register(workerRegistration({ caps }), `agent:test`);
-  if (groups.length) await t.workers.setGroups(uuid, groups, 'user:admin');
-  await t.workers.setState(uuid, 'IDLE', 'user:admin');
+  const { uuid } = await t.workers.register(workerRegistration({ caps }), AGENT);
+  if (groups.length) await t.workers.setGroups(uuid, groups, ADMIN);
+  await t.workers.setState(uuid, 'IDLE', ADMIN);
   return waitFor<WorkerView | null>(async () => {
     const worker = await t.workers.get(uuid);
     return worker.state === 'IDLE' || worker.state === 'RUNNING' ? worker : null;

@@ -1,3 +1,4 @@
+import { ADMIN, AGENT, TESTER } from './actors';
 import { DomainError } from '../../src/common/domain-error';
 import { requestInput } from '../factories/request.factory';
 import { workerRegistration } from '../factories/worker.factory';
@@ -28,8 +29,8 @@ export async function hammer(
     workerRegistration({ caps: { board: 'hammer' } }),
   );
   for (const registration of registrations) {
-    await apps[0].workers.register(registration, 'agent:hammer');
-    await apps[0].workers.setState(registration.uuid, 'IDLE', 'user:admin');
+    await apps[0].workers.register(registration, AGENT);
+    await apps[0].workers.setState(registration.uuid, 'IDLE', ADMIN);
   }
   const requestIds: number[] = [];
   const attempt = async (work: () => Promise<unknown>) => {
@@ -58,36 +59,34 @@ export async function hammer(
           attempt(async () => {
             const created = await app.requests.create(
               requestInput({ caps: { board: 'hammer' }, priority: 1 + Math.floor(random() * 16) }),
-              'user:hammer',
+              TESTER,
             );
             requestIds.push(created.id);
           }),
         );
       } else if (dice < 0.75 && requestIds.length > 0) {
         const id = running.length > 0 && random() < 0.7 ? pick(running) : pick(requestIds);
-        calls.push(attempt(() => app.requests.close(id, 'user:hammer')));
+        calls.push(attempt(() => app.requests.close(id, TESTER)));
       } else if (dice < 0.8) {
-        calls.push(attempt(() => app.workers.setState(worker.uuid, 'MAINTENANCE', 'user:admin')));
+        calls.push(attempt(() => app.workers.setState(worker.uuid, 'MAINTENANCE', ADMIN)));
       } else if (dice < 0.92) {
-        calls.push(attempt(() => app.workers.setState(worker.uuid, 'IDLE', 'user:admin')));
+        calls.push(attempt(() => app.workers.setState(worker.uuid, 'IDLE', ADMIN)));
       } else if (dice < 0.95) {
-        calls.push(
-          attempt(() => app.workers.reportFailure(worker.uuid, 'hammered', `agent:${worker.uuid}`)),
-        );
+        calls.push(attempt(() => app.workers.reportFailure(worker.uuid, 'hammered', AGENT)));
       } else {
-        calls.push(attempt(() => app.workers.register(worker, `agent:${worker.uuid}`)));
+        calls.push(attempt(() => app.workers.register(worker, AGENT)));
       }
     }
     await Promise.all(calls);
   }
   // Bring every worker back and let the queue drain as far as it can.
   for (const registration of registrations) {
-    await attempt(() => apps[0].workers.register(registration, 'agent:hammer'));
-    await attempt(() => apps[0].workers.setState(registration.uuid, 'MAINTENANCE', 'user:admin'));
+    await attempt(() => apps[0].workers.register(registration, AGENT));
+    await attempt(() => apps[0].workers.setState(registration.uuid, 'MAINTENANCE', ADMIN));
   }
   for (const app of apps) await app.settle();
   for (const registration of registrations) {
-    await attempt(() => apps[0].workers.setState(registration.uuid, 'IDLE', 'user:admin'));
+    await attempt(() => apps[0].workers.setState(registration.uuid, 'IDLE', ADMIN));
   }
   for (let i = 0; i < 3; i++) for (const app of apps) await app.settle();
   return { unexpected, requests: requestIds.length };

@@ -29,6 +29,8 @@ export interface TestAppOptions {
   freshKeys?: boolean;
   /** Listen on HTTP (127.0.0.1, ephemeral port). */
   http?: boolean;
+  /** Controllers added to the app (a suite's own routes). */
+  extraControllers?: Array<new (...args: never[]) => unknown>;
 }
 
 /** The whole server in-process on a real SQLite file, with a fake clock and fake agents. */
@@ -99,7 +101,10 @@ async function boot(
     LESHY_SWEEP_INTERVAL: '1h',
     ...options.env,
   });
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+  let builder = Test.createTestingModule({
+    imports: [AppModule.forRoot(config)],
+    controllers: options.extraControllers ?? [],
+  })
     .overrideProvider(Clock)
     .useValue(clock);
   if (dryad) builder = builder.overrideProvider(DryadPort).useValue(dryad);

@@ -31,7 +31,10 @@ log_level = "${D.logLevel}"
 [server]
 # The Leshy server, e.g. "http://leshy.lab:8487".
 url = "http://${PLACEHOLDER}:8487"
-# The agent token: the server's LESHY_AGENT_TOKEN. Keep this file private.
+# The agent token. Best: this board's own agent token, which an admin issues on the server
+# (POST /api/v2/agent-tokens): it is bound to this board's UUID on the first registration
+# and speaks for this board only. Or the lab-wide enrollment token (the server's
+# LESHY_AGENT_TOKEN), the weaker option: it speaks for any board. Keep this file private.
 token = "${PLACEHOLDER}"
 # How often the agent tells the server it is alive.
 heartbeat_interval_ms = ${D.heartbeatIntervalMs}

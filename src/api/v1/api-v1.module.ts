@@ -2,7 +2,6 @@ import { INestApplication, Module } from '@nestjs/common';
 import { RequestsModule } from '../../requests/requests.module';
 import { WorkersModule } from '../../workers/workers.module';
 import { RequestsV1Controller } from './requests-v1.controller';
-import { V1AdminGuard } from './v1-admin.guard';
 import { apiV1FrontDoor } from './v1-front-door.middleware';
 import { VersionV1Controller } from './version-v1.controller';
 import { WorkersV1Controller } from './workers-v1.controller';
@@ -11,7 +10,6 @@ import { WorkersV1Controller } from './workers-v1.controller';
 @Module({
   imports: [RequestsModule, WorkersModule],
   controllers: [RequestsV1Controller, WorkersV1Controller, VersionV1Controller],
-  providers: [V1AdminGuard],
 })
 export class ApiV1Module {}
 

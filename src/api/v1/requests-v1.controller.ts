@@ -1,17 +1,13 @@
-import { Controller, Get, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { Actor } from '../../auth/actor';
+import { Authenticated, CurrentActor } from '../../auth/authenticated.decorator';
 import { Page } from '../../common/list-query';
 import { RequestDetails, RequestsService } from '../../requests/requests.service';
 import { decodeOptional, decodeRequired, V1Body } from './v1-body';
 import { jobTimeoutOf, toAccessInfo2, toJsonList, toReqInfo } from './v1-dto.mapper';
-import { markListCall, V1ExceptionFilter } from './v1-exception.filter';
-import {
-  instantToDate,
-  mapToCaps,
-  parseRequestId,
-  toRequestListQuery,
-  V1_ACTOR,
-} from './v1-params';
+import { markListCall } from './v1-exception.filter';
+import { instantToDate, mapToCaps, parseRequestId, toRequestListQuery } from './v1-params';
 import { jsonReply, listHeaders, NO_CONTENT, requestStateHeaders, writeV1Reply } from './v1-reply';
 import { V1IdMismatchError } from './v1.errors';
 import {
@@ -29,9 +25,13 @@ function listReply(page: Page<RequestDetails>) {
   );
 }
 
-/** Upstream's /api/v1/reqs routes over RequestsService. Declaration order is routing order. */
+/**
+ * Upstream's /api/v1/reqs routes over RequestsService. Declaration order is routing order.
+ * Any lab user may read; who may change a request is RequestsService's decision (its owner or
+ * an admin).
+ */
 @Controller('api/v1/reqs')
-@UseFilters(V1ExceptionFilter)
+@Authenticated()
 export class RequestsV1Controller {
   constructor(private readonly requests: RequestsService) {}
 
@@ -52,17 +52,22 @@ export class RequestsV1Controller {
   }
 
   @Post()
-  async create(@Req() req: Request, @Res() res: Response, @V1Body() body: Buffer): Promise<void> {
+  async create(
+    @Req() req: Request,
+    @Res() res: Response,
+    @V1Body() body: Buffer,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     const info = decodeRequired<ReqInfoBody>(ReqInfoType, body);
     const created = await this.requests.create(
       {
         caps: mapToCaps(info.Caps),
         priority: info.Priority,
-        groups: info.Owner.Groups ?? [],
+        claimedGroups: info.Owner.Groups ?? [],
         validAfter: instantToDate(info.ValidAfter),
         deadline: instantToDate(info.Deadline),
       },
-      V1_ACTOR,
+      actor,
     );
     writeV1Reply(req, res, jsonReply(201, `{"ReqID":${created.id}}`));
   }
@@ -89,6 +94,7 @@ export class RequestsV1Controller {
     @Res() res: Response,
     @Param('id') id: string,
     @V1Body() body: Buffer,
+    @CurrentActor() actor: Actor,
   ): Promise<void> {
     const reqId = parseRequestId(id);
     const info = decodeRequired<ReqInfoBody>(ReqInfoType, body);
@@ -100,26 +106,41 @@ export class RequestsV1Controller {
         validAfter: instantToDate(info.ValidAfter),
         deadline: instantToDate(info.Deadline),
       },
-      V1_ACTOR,
+      actor,
     );
     writeV1Reply(req, res, NO_CONTENT);
   }
 
   @Post(':id/close')
-  async close(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    await this.requests.close(parseRequestId(id), V1_ACTOR);
+  async close(
+    @Req() req: Request,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    await this.requests.close(parseRequestId(id), actor);
     writeV1Reply(req, res, NO_CONTENT);
   }
 
   @Post(':id/acquire_worker')
-  async acquire(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    const access = await this.requests.acquire(parseRequestId(id));
+  async acquire(
+    @Req() req: Request,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    const access = await this.requests.acquire(parseRequestId(id), actor);
     writeV1Reply(req, res, jsonReply(200, toAccessInfo2(access)));
   }
 
   @Post(':id/prolong')
-  async prolong(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    await this.requests.prolong(parseRequestId(id), V1_ACTOR);
+  async prolong(
+    @Req() req: Request,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    await this.requests.prolong(parseRequestId(id), actor);
     writeV1Reply(req, res, NO_CONTENT);
   }
 }

@@ -59,6 +59,7 @@ const UPSTREAM_TEXT: Array<[abstract new (...args: never[]) => DomainError, numb
 
 const STATUS_OF_KIND: Record<DomainError['kind'], number> = {
   invalid: 400,
+  unauthenticated: 401,
   'not-found': 404,
   conflict: 409,
   forbidden: 403,
@@ -85,6 +86,11 @@ export class V1ExceptionFilter implements ExceptionFilter {
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
     const reply = this.toReply(exception);
+    if (reply.status === 401)
+      reply.headers = [
+        ['Www-Authenticate', 'Basic realm="leshy", Bearer realm="leshy"'],
+        ...(reply.headers ?? []),
+      ];
     if (res.locals.borutaListCall) reply.headers = [...ZERO_LIST_HEADERS, ...(reply.headers ?? [])];
     writeV1Reply(req, res, reply);
   }

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
+import { markListCall } from './v1-exception.filter';
 import { messageReply, writeV1Reply, EXPOSED_HEADERS } from './v1-reply';
-import { API_V1_PREFIX, hasV1Route } from './v1-routes';
+import { API_V1_PREFIX, hasV1Route, isV1ListCall } from './v1-routes';
 
 /** Largest request body API v1 reads (upstream had no limit; its bodies are a few hundred bytes). */
 export const V1_MAX_BODY_BYTES = 1024 * 1024;
@@ -10,6 +11,11 @@ export const V1_MAX_BODY_BYTES = 1024 * 1024;
  * "no API version" form and is redirected to /api/v1/<x>.
  */
 const NATIVE_API_SEGMENTS = new Set(['v2', 'docs', 'docs-json', 'docs-yaml']);
+
+/** Whether `path` is API v1's (or upstream's version-less /api/<x>), whose errors are upstream's. */
+export function isV1Path(path: string): boolean {
+  return path.startsWith('/api/') && !NATIVE_API_SEGMENTS.has(path.split('/')[2]);
+}
 
 /** Methods and headers upstream's CORS layer (rs/cors with its defaults) allows. */
 const CORS_METHODS = new Set(['GET', 'POST', 'HEAD']);
@@ -152,6 +158,8 @@ export function apiV1FrontDoor(req: Request, res: Response, next: NextFunction):
     }
     return writeV1Reply(req, res, messageReply(404, `${decodePath(rawPath)} not found`));
   }
+  // Known before any guard runs, so a refused list call carries its headers too.
+  if (isV1ListCall(req.method, path)) markListCall(res);
   readBody(req).then(
     (body) => {
       if (body === null) {

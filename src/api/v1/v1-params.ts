@@ -7,9 +7,6 @@ import { V1BadRequestIdError, V1BadWorkerUuidError, V1WrongSortItemError } from 
 import type { RequestsListSpecBody, WorkersListSpecBody } from './wire/boruta.types';
 import type { GoInstant } from './wire/go-time';
 
-/** Who API v1 callers are in the audit log: v1 has no authentication. */
-export const V1_ACTOR = 'v1:anonymous';
-
 const UINT64_MAX = (1n << 64n) - 1n;
 
 /** A request ID from the URL, parsed as Go's strconv.ParseUint(id, 10, 64). */

@@ -12,19 +12,21 @@ export interface V1Route {
   method: V1Method;
   /** Relative to API_V1_PREFIX; `:id` is one non-empty segment. Trailing slash significant. */
   path: string;
+  /** A list call: every answer, errors too, carries Boruta-List-* headers. */
+  list?: true;
 }
 
 export const V1_ROUTES: readonly V1Route[] = [
-  { method: 'GET', path: '/reqs/' },
+  { method: 'GET', path: '/reqs/', list: true },
   { method: 'POST', path: '/reqs/' },
-  { method: 'POST', path: '/reqs/list' },
+  { method: 'POST', path: '/reqs/list', list: true },
   { method: 'GET', path: '/reqs/:id' },
   { method: 'POST', path: '/reqs/:id' },
   { method: 'POST', path: '/reqs/:id/close' },
   { method: 'POST', path: '/reqs/:id/acquire_worker' },
   { method: 'POST', path: '/reqs/:id/prolong' },
-  { method: 'GET', path: '/workers/' },
-  { method: 'POST', path: '/workers/list' },
+  { method: 'GET', path: '/workers/', list: true },
+  { method: 'POST', path: '/workers/list', list: true },
   { method: 'GET', path: '/workers/:id' },
   { method: 'POST', path: '/workers/:id/setstate' },
   { method: 'POST', path: '/workers/:id/setgroups' },
@@ -41,8 +43,17 @@ function matches(pattern: string, path: string): boolean {
   );
 }
 
+function routeOf(method: string, path: string): V1Route | undefined {
+  const wanted = method === 'HEAD' ? 'GET' : method;
+  return V1_ROUTES.find((route) => route.method === wanted && matches(route.path, path));
+}
+
 /** Whether a v1 route answers `method` at `path` (relative to the prefix, case-sensitive). */
 export function hasV1Route(method: string, path: string): boolean {
-  const wanted = method === 'HEAD' ? 'GET' : method;
-  return V1_ROUTES.some((route) => route.method === wanted && matches(route.path, path));
+  return routeOf(method, path) !== undefined;
+}
+
+/** Whether `method` at `path` is a list call (see V1Route.list). */
+export function isV1ListCall(method: string, path: string): boolean {
+  return routeOf(method, path)?.list === true;
 }

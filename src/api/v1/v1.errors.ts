@@ -1,5 +1,5 @@
 /**
- * Problems only API v1 can have (its URL and body formats, its anonymous role). Services
+ * Problems only API v1 can have (its URL and body formats). Services
  * never see them; the v1 exception filter maps them like domain errors.
  */
 export abstract class V1Error extends Error {
@@ -30,13 +30,6 @@ export class V1IdMismatchError extends V1Error {
 export class V1WrongSortItemError extends V1Error {
   readonly status = 400;
   readonly wireMessage = 'invalid request: unknown name of item by which list should be sorted';
-}
-
-/** An admin call by an anonymous client on a server where anonymous v1 clients are testers. */
-export class V1AdminOnlyError extends V1Error {
-  readonly status = 403;
-  readonly wireMessage =
-    'forbidden: this call is for administrators and anonymous API v1 clients are testers on this server (LESHY_V1_ANONYMOUS_ROLE=tester)';
 }
 
 /** No v1 route has this path and method (upstream answers 404 for both, never 405). */

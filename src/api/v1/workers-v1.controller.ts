@@ -1,13 +1,14 @@
-import { Controller, Get, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { Actor } from '../../auth/actor';
+import { Authenticated, CurrentActor } from '../../auth/authenticated.decorator';
 import { Page } from '../../common/list-query';
 import { WorkerView } from '../../events/domain-event';
 import { WorkersService } from '../../workers/workers.service';
-import { V1AdminGuard } from './v1-admin.guard';
 import { decodeOptional, decodeRequired, V1Body } from './v1-body';
 import { toJsonList, toWorkerInfo } from './v1-dto.mapper';
-import { markListCall, V1ExceptionFilter } from './v1-exception.filter';
-import { parseWorkerUuid, toWorkerListQuery, V1_ACTOR } from './v1-params';
+import { markListCall } from './v1-exception.filter';
+import { parseWorkerUuid, toWorkerListQuery } from './v1-params';
 import { BorutaHeader, jsonReply, listHeaders, NO_CONTENT, writeV1Reply } from './v1-reply';
 import {
   GroupsType,
@@ -27,7 +28,7 @@ function listReply(page: Page<WorkerView>) {
 
 /** Upstream's /api/v1/workers routes over WorkersService. Declaration order is routing order. */
 @Controller('api/v1/workers')
-@UseFilters(V1ExceptionFilter)
+@Authenticated()
 export class WorkersV1Controller {
   constructor(private readonly workers: WorkersService) {}
 
@@ -59,41 +60,44 @@ export class WorkersV1Controller {
 
   /** Upstream answers 202 with `null`, which its own client rejects: Leshy answers 204. */
   @Post(':id/setstate')
-  @UseGuards(V1AdminGuard)
+  @Authenticated({ role: 'admin' })
   async setState(
     @Req() req: Request,
     @Res() res: Response,
     @Param('id') id: string,
     @V1Body() body: Buffer,
+    @CurrentActor() actor: Actor,
   ): Promise<void> {
     const uuid = parseWorkerUuid(id);
     const pack = decodeRequired<WorkerStatePackBody>(WorkerStatePackType, body);
-    await this.workers.setState(uuid, pack.WorkerState, V1_ACTOR);
+    await this.workers.setState(uuid, pack.WorkerState, actor);
     writeV1Reply(req, res, NO_CONTENT);
   }
 
   @Post(':id/setgroups')
-  @UseGuards(V1AdminGuard)
+  @Authenticated({ role: 'admin' })
   async setGroups(
     @Req() req: Request,
     @Res() res: Response,
     @Param('id') id: string,
     @V1Body() body: Buffer,
+    @CurrentActor() actor: Actor,
   ): Promise<void> {
     const uuid = parseWorkerUuid(id);
     const groups = decodeRequired<string[] | null>(GroupsType, body);
-    await this.workers.setGroups(uuid, groups ?? [], V1_ACTOR);
+    await this.workers.setGroups(uuid, groups ?? [], actor);
     writeV1Reply(req, res, NO_CONTENT);
   }
 
   @Post(':id/deregister')
-  @UseGuards(V1AdminGuard)
+  @Authenticated({ role: 'admin' })
   async deregister(
     @Req() req: Request,
     @Res() res: Response,
     @Param('id') id: string,
+    @CurrentActor() actor: Actor,
   ): Promise<void> {
-    await this.workers.deregister(parseWorkerUuid(id), V1_ACTOR);
+    await this.workers.deregister(parseWorkerUuid(id), actor);
     writeV1Reply(req, res, NO_CONTENT);
   }
 }

@@ -1,27 +1,17 @@
-import {
-  Body,
-  Controller,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  UseFilters,
-  UseGuards,
-  UsePipes,
-  ValidationPipe,
-} from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { AGENT_API_PREFIX, HEARTBEAT_PATH, RegisterAgentResponse } from 'dryad-agent/protocol';
+import type { Actor } from '../../../auth/actor';
+import { Authenticated, CurrentActor } from '../../../auth/authenticated.decorator';
 import { ServerSshKeyService } from '../../../keys/server-ssh-key.service';
 import { WorkersService } from '../../../workers/workers.service';
-import { ProblemDetailsFilter } from '../common/problem-details.filter';
-import { AgentTokenGuard } from './agent-token.guard';
 import { RegisterAgentDto, ReportFailureDto } from './register-agent.dto';
 
-/** Agent-facing endpoints: registration, failure reports, heartbeats. */
+/**
+ * Agent-facing endpoints: registration, failure reports, heartbeats. Agent tokens only; which
+ * worker an agent may speak for is WorkersService's decision (its own UUID).
+ */
 @Controller(AGENT_API_PREFIX.replace(/^\//, ''))
-@UseGuards(AgentTokenGuard)
-@UseFilters(ProblemDetailsFilter)
-@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
+@Authenticated({ role: 'agent' })
 export class AgentsController {
   constructor(
     private readonly workers: WorkersService,
@@ -30,9 +20,12 @@ export class AgentsController {
 
   @Post('register')
   @HttpCode(200)
-  async register(@Body() body: RegisterAgentDto): Promise<RegisterAgentResponse> {
+  async register(
+    @Body() body: RegisterAgentDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<RegisterAgentResponse> {
     const { agentVersion: _version, ...registration } = body;
-    const worker = await this.workers.register(registration, `agent:${body.uuid}`);
+    const worker = await this.workers.register(registration, actor);
     return { serverPublicKey: this.serverKey.publicKey, state: worker.state };
   }
 
@@ -41,13 +34,17 @@ export class AgentsController {
   async fail(
     @Param('uuid', new ParseUUIDPipe()) uuid: string,
     @Body() body: ReportFailureDto,
+    @CurrentActor() actor: Actor,
   ): Promise<void> {
-    await this.workers.reportFailure(uuid, body.reason, `agent:${uuid}`);
+    await this.workers.reportFailure(uuid, body.reason, actor);
   }
 
   @Post(`:uuid/${HEARTBEAT_PATH}`)
   @HttpCode(204)
-  async heartbeat(@Param('uuid', new ParseUUIDPipe()) uuid: string): Promise<void> {
-    await this.workers.get(uuid);
+  async heartbeat(
+    @Param('uuid', new ParseUUIDPipe()) uuid: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    await this.workers.heartbeat(uuid, actor);
   }
 }

@@ -12,6 +12,7 @@ import { asDatabaseUnavailable } from '../../../database/database-unavailable';
 
 const STATUS: Record<DomainErrorKind, number> = {
   invalid: HttpStatus.BAD_REQUEST,
+  unauthenticated: HttpStatus.UNAUTHORIZED,
   'not-found': HttpStatus.NOT_FOUND,
   conflict: HttpStatus.CONFLICT,
   forbidden: HttpStatus.FORBIDDEN,
@@ -41,12 +42,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    if (response.headersSent) return;
     const problem = this.toProblem(exception);
+    if (problem.status === 401) response.setHeader('WWW-Authenticate', 'Bearer realm="leshy"');
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 
   private toProblem(raw: unknown): ProblemDetails {
     const exception = asDatabaseUnavailable(raw);
+    const parserError = bodyParserError(exception);
+    if (parserError) return parserError;
     if (exception instanceof DomainError) {
       const status = STATUS[exception.kind];
       return {
@@ -86,6 +91,35 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       code: 'internal',
     };
   }
+}
+
+/**
+ * Errors of Express's body parsers (malformed JSON, a body over the limit): http-errors objects
+ * with a client status and a message meant to be shown.
+ */
+function bodyParserError(exception: unknown): ProblemDetails | null {
+  if (exception instanceof HttpException || typeof exception !== 'object' || exception === null)
+    return null;
+  const { status, expose, message, type } = exception as {
+    status?: unknown;
+    expose?: unknown;
+    message?: unknown;
+    type?: unknown;
+  };
+  if (typeof status !== 'number' || status < 400 || status > 499 || expose !== true) return null;
+  const code =
+    type === 'entity.parse.failed'
+      ? 'malformed-body'
+      : type === 'entity.too.large'
+        ? 'body-too-large'
+        : 'invalid-input';
+  const detail =
+    type === 'entity.parse.failed'
+      ? `the body is not valid JSON: ${String(message)}`
+      : type === 'entity.too.large'
+        ? `the body is larger than this server reads (${String(message)})`
+        : String(message);
+  return { type: `urn:leshy:problem:${code}`, title: titleOf(status), status, detail, code };
 }
 
 function titleOf(status: number): string {

@@ -1,0 +1,28 @@
+import { groupsAdmit, isCompatible } from './ask';
+
+const ask = (ownerGroups: string[], anyGroup = false) => ({
+  caps: { board: 'rpi4' },
+  ownerGroups,
+  anyGroup,
+});
+const worker = (groups: string[]) => ({ caps: { board: 'rpi4' }, groups });
+
+describe('groups reserve boards', () => {
+  it('a worker with no groups serves everyone', () => {
+    expect(groupsAdmit([], ask([]))).toBe(true);
+    expect(groupsAdmit([], ask(['lab-a']))).toBe(true);
+    expect(groupsAdmit([], ask([], true))).toBe(true);
+  });
+
+  it('a worker in groups serves only requesters in one of them', () => {
+    expect(groupsAdmit(['teamA'], ask([]))).toBe(false);
+    expect(groupsAdmit(['teamA'], ask(['lab-b']))).toBe(false);
+    expect(groupsAdmit(['teamA', 'lab-b'], ask(['lab-b']))).toBe(true);
+    expect(isCompatible(worker(['teamA']), ask([]))).toBe(false);
+  });
+
+  it('and admins, whatever their groups', () => {
+    expect(groupsAdmit(['teamA'], ask([], true))).toBe(true);
+    expect(isCompatible(worker(['teamA']), ask([], true))).toBe(true);
+  });
+});
