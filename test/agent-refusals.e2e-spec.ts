@@ -11,6 +11,8 @@ import { tempDir } from './support/temp-dir';
  * against a server with none), a board deregistered while its agent runs, a fleet restarted.
  */
 const TOKEN = 'agent-refusals-e2e-token';
+/** Admitting a deregistered board is an admin call on API v2: it needs a token. */
+const ADMIN_TOKEN = 'agent-refusals-e2e-admin-token-0123456789';
 
 const fleetArgs = (server: ServerProcess, token: string, dataDir: string, count = 1) => [
   'fleet',
@@ -62,12 +64,12 @@ describe('an agent refused by the server', () => {
     await quietPeriod();
     expect(linesOf(wrong, /registration failed/)).toEqual([
       expect.stringMatching(
-        /registration failed: the server refused the agent token \(HTTP 401\): wrong agent token: server\.token in the agent's config must be the server's LESHY_AGENT_TOKEN; retrying in 60\.0 s$/,
+        /registration failed: the server refused the agent token \(HTTP 401\): wrong agent token: server\.token in the agent's config must be this board's agent token or the server's LESHY_AGENT_TOKEN; retrying in 60\.0 s$/,
       ),
     ]);
     expect(linesOf(none, /registration failed/)).toEqual([
       expect.stringMatching(
-        /registration failed: the server refused the agent token \(HTTP 401\): the server has no LESHY_AGENT_TOKEN set: no agent can register until it is; retrying in 60\.0 s$/,
+        /registration failed: the server refused the agent token \(HTTP 401\): the server has no LESHY_AGENT_TOKEN set and this is not an agent token it issued: server\.token in the agent's config must be this board's agent token; retrying in 60\.0 s$/,
       ),
     ]);
   });
@@ -106,7 +108,12 @@ describe('a fleet whose boards are deregistered and restarted', () => {
 
   it('keeps a deregistered board out while its agent runs, and takes a restarted fleet back as it was', async () => {
     server = await startServer({
-      env: { LESHY_AGENT_TOKEN: TOKEN, LESHY_HEALTHCHECK_INTERVAL: '1h' },
+      env: {
+        LESHY_AGENT_TOKEN: TOKEN,
+        LESHY_HEALTHCHECK_INTERVAL: '1h',
+        LESHY_V1_ANONYMOUS_ROLE: 'admin',
+        LESHY_ADMIN_TOKEN: ADMIN_TOKEN,
+      },
     });
     const [kept, removed] = await startFleet();
     const idle = await v1Json(server.baseUrl, 'POST', `/api/v1/workers/${kept.uuid}/setstate`, {
@@ -161,6 +168,7 @@ describe('a fleet whose boards are deregistered and restarted', () => {
       server.baseUrl,
       'POST',
       `/api/v2/workers/${removed.uuid}/admit`,
+      { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } },
     );
     expect(admitted.status).toBe(200);
     await fleet!.stop();
@@ -186,7 +194,7 @@ describe('a fleet whose boards are deregistered and restarted', () => {
     expect(registrations.map((r) => r.reason)).toEqual([
       'first registration',
       expect.stringMatching(
-        /^registered again: v1:anonymous had deregistered it .* admitted it again/,
+        /^registered again: anonymous had deregistered it .* user:admin admitted it again/,
       ),
     ]);
   });

@@ -13,6 +13,9 @@ import { ADMIN } from './support/actors';
  * until an admin admits the board again. Real HTTP and a real SQLite file; agents are fake.
  */
 const TOKEN = 'deregistration-int-token';
+/** The admin's token (LESHY_ADMIN_TOKEN): deregister and admit are admin calls. */
+const ADMIN_TOKEN = 'deregistration-int-admin-token-0123456789';
+const asAdmin = { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
 
 async function httpApp(dir: string, env: Record<string, string>) {
   const t = await startTestApp({ dataDir: dir, http: true, env });
@@ -46,6 +49,7 @@ describe.each([
     database = postgres ? await scratchPostgres() : null;
     ({ t, baseUrl } = await httpApp(dir.path, {
       LESHY_AGENT_TOKEN: TOKEN,
+      LESHY_ADMIN_TOKEN: ADMIN_TOKEN,
       ...(database ? { LESHY_DATABASE_URL: database.url } : {}),
     }));
   });
@@ -72,6 +76,7 @@ describe.each([
       baseUrl,
       'POST',
       `/api/v1/workers/${board.uuid}/deregister`,
+      asAdmin,
     );
     expect(deregistered.status).toBe(204);
 
@@ -84,7 +89,7 @@ describe.each([
       code: 'worker-deregistered',
       detail: expect.stringMatching(
         new RegExp(
-          `^worker ${board.uuid} was deregistered by an admin \\(v1:anonymous, \\d{4}-.*Z\\): its registrations are refused until an admin admits it again with POST /api/v2/workers/${board.uuid}/admit$`,
+          `^worker ${board.uuid} was deregistered by an admin \\(user:admin, \\d{4}-.*Z\\): its registrations are refused until an admin admits it again with POST /api/v2/workers/${board.uuid}/admit$`,
         ),
       ),
     });
@@ -93,17 +98,22 @@ describe.each([
       'deregistered by an admin: its agent is refused until an admin admits it again',
     ]);
 
-    const admitted = await rawRequest(baseUrl, 'POST', `/api/v2/workers/${board.uuid}/admit`);
+    const admitted = await rawRequest(
+      baseUrl,
+      'POST',
+      `/api/v2/workers/${board.uuid}/admit`,
+      asAdmin,
+    );
     expect(admitted.status).toBe(200);
     expect(JSON.parse(admitted.body)).toMatchObject({
       uuid: board.uuid,
-      deregisteredBy: 'v1:anonymous',
-      admittedBy: 'v2:anonymous',
+      deregisteredBy: 'user:admin',
+      admittedBy: 'user:admin',
     });
     // Admitting twice changes nothing.
-    expect((await rawRequest(baseUrl, 'POST', `/api/v2/workers/${board.uuid}/admit`)).status).toBe(
-      200,
-    );
+    expect(
+      (await rawRequest(baseUrl, 'POST', `/api/v2/workers/${board.uuid}/admit`, asAdmin)).status,
+    ).toBe(200);
 
     const back = await register(board);
     expect(back.status).toBe(200);
@@ -113,7 +123,7 @@ describe.each([
     expect(registered).toHaveLength(2);
     expect(registered[0]).toBe('first registration');
     expect(registered[1]).toMatch(
-      /^registered again: v1:anonymous had deregistered it \(.*Z\), v2:anonymous admitted it again \(.*Z\)$/,
+      /^registered again: user:admin had deregistered it \(.*Z\), user:admin admitted it again \(.*Z\)$/,
     );
 
     // Admitted once: a later deregistration needs a new admission.
@@ -123,19 +133,29 @@ describe.each([
 
   it('explains admits that have nothing to admit', async () => {
     const unknown = randomUUID();
-    const notDeregistered = await rawRequest(baseUrl, 'POST', `/api/v2/workers/${unknown}/admit`);
+    const notDeregistered = await rawRequest(
+      baseUrl,
+      'POST',
+      `/api/v2/workers/${unknown}/admit`,
+      asAdmin,
+    );
     expect(notDeregistered.status).toBe(404);
     expect(problem(notDeregistered).detail).toBe(
       `worker ${unknown} is not deregistered: there is nothing to admit (a board that was never deregistered registers by itself)`,
     );
     const board = workerRegistration();
     expect((await register(board)).status).toBe(200);
-    const registered = await rawRequest(baseUrl, 'POST', `/api/v2/workers/${board.uuid}/admit`);
+    const registered = await rawRequest(
+      baseUrl,
+      'POST',
+      `/api/v2/workers/${board.uuid}/admit`,
+      asAdmin,
+    );
     expect(registered.status).toBe(409);
     expect(problem(registered).detail).toBe(
       `worker ${board.uuid} is registered: there is nothing to admit`,
     );
-    const bad = await rawRequest(baseUrl, 'POST', `/api/v2/workers/not-a-uuid/admit`);
+    const bad = await rawRequest(baseUrl, 'POST', `/api/v2/workers/not-a-uuid/admit`, asAdmin);
     expect(bad.status).toBe(400);
     expect(problem(bad).detail).toBe('worker UUID "not-a-uuid" is not a valid UUID');
   });
@@ -154,11 +174,11 @@ describe('admin and agent refusals say what to fix', () => {
     dir.remove();
   });
 
-  it('refuses admit to anonymous testers, as API v1 refuses its admin calls', async () => {
+  it('refuses admit without an admin token', async () => {
     const response = await rawRequest(baseUrl, 'POST', `/api/v2/workers/${randomUUID()}/admit`);
-    expect(response.status).toBe(403);
-    expect(problem(response).detail).toMatch(
-      /^this call is for administrators, and anonymous callers are testers on this server \(LESHY_V1_ANONYMOUS_ROLE=tester/,
+    expect(response.status).toBe(401);
+    expect(problem(response).detail).toBe(
+      'this call needs a token: send "Authorization: Bearer <token>"',
     );
   });
 
@@ -166,7 +186,7 @@ describe('admin and agent refusals say what to fix', () => {
     const response = await post(baseUrl, '/api/v2/agents/register', {});
     expect(response.status).toBe(401);
     expect(problem(response).detail).toBe(
-      'the server has no LESHY_AGENT_TOKEN set: no agent can register until it is',
+      "the server has no LESHY_AGENT_TOKEN set and this is not an agent token it issued: server.token in the agent's config must be this board's agent token",
     );
   });
 });
@@ -188,7 +208,7 @@ describe('a wrong agent token', () => {
     const response = await post(baseUrl, '/api/v2/agents/register', {}, 'wrong');
     expect(response.status).toBe(401);
     expect(problem(response).detail).toBe(
-      "wrong agent token: server.token in the agent's config must be the server's LESHY_AGENT_TOKEN",
+      "wrong agent token: server.token in the agent's config must be this board's agent token or the server's LESHY_AGENT_TOKEN",
     );
   });
 });

@@ -119,6 +119,7 @@ const MATRIX: Record<string, (anon: V1AnonymousRole) => Row> = {
   'GET /api/v2/tokens': () => V2_ADMIN,
   'POST /api/v2/tokens/:id/revoke': () => V2_ADMIN,
   'POST /api/v2/agent-tokens': () => V2_ADMIN,
+  'POST /api/v2/workers/:uuid/admit': () => V2_ADMIN,
   'GET /api/v2/whoami': () => V2_ANY,
 };
 
@@ -192,6 +193,7 @@ function call(route: string, f: Fixture): { method: string; path: string; body?:
     .replace('/reqs/:id', `/reqs/${f.requestId}`)
     .replace('/workers/:id', `/workers/${f.workerUuid}`)
     .replace('/agents/:uuid', `/agents/${f.workerUuid}`)
+    .replace('/workers/:uuid', `/workers/${f.workerUuid}`)
     .replace('/users/:id', `/users/${f.userId}`)
     .replace('/tokens/:id', `/tokens/${f.tokenId}`)
     // Upstream's collection routes end in a slash.

@@ -39,7 +39,12 @@ describe('the server process survives what one agent does', () => {
   beforeAll(async () => {
     server = await startServer({
       // A misspelt variable, for the start-up warning below.
-      env: { LESHY_AGENT_TOKEN: TOKEN, LESHY_DRYAD_TIMEOUT: '10s', LESHY_SWEEP_INTERVL: '1s' },
+      env: {
+        LESHY_AGENT_TOKEN: TOKEN,
+        LESHY_DRYAD_TIMEOUT: '10s',
+        LESHY_SWEEP_INTERVL: '1s',
+        LESHY_V1_ANONYMOUS_ROLE: 'admin',
+      },
     });
   });
   afterAll(async () => {
@@ -52,7 +57,7 @@ describe('the server process survives what one agent does', () => {
     expect(logs).toMatch(
       /WARN \[Config\] LESHY_SWEEP_INTERVL is not a Leshy variable and is ignored: did you mean LESHY_SWEEP_INTERVAL\?/,
     );
-    expect(logs).toContain('[Config] agents can register (LESHY_AGENT_TOKEN is set)');
+    expect(logs).toContain('[Config] agents register with their own agent tokens or the lab-wide LESHY_AGENT_TOKEN');
     expect(logs).toMatch(/\[Config\] database: SQLite file \S+leshy\.sqlite/);
     expect(logs).not.toContain(TOKEN);
   });

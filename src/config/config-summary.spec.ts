@@ -2,14 +2,14 @@ import { configSummary } from './config-summary';
 import { loadConfig } from './load-config';
 
 describe('start-up summary of the configuration', () => {
-  it('says what is on, and that agents cannot register without a token', () => {
+  it('says what is on, and that without LESHY_AGENT_TOKEN only per-agent tokens register', () => {
     const lines = configSummary(loadConfig({ LESHY_DATA_DIR: '/srv/leshy' }));
     expect(lines).toEqual([
       'HTTP (API v1, agent API, /health) on 127.0.0.1:8487',
       'database: SQLite file /srv/leshy/leshy.sqlite (synchronous=NORMAL)',
-      'agents cannot register: LESHY_AGENT_TOKEN is not set',
+      'agents register only with their own agent tokens (an admin makes them): LESHY_AGENT_TOKEN is not set',
       'job tunnels listen on 127.0.0.1, given to testers as 127.0.0.1',
-      'anonymous API v1 clients are admins (LESHY_V1_ANONYMOUS_ROLE)',
+      'anonymous API v1 clients: testers (LESHY_V1_ANONYMOUS_ROLE)',
       'server secret: /srv/leshy/secret.key',
     ]);
   });
@@ -23,7 +23,9 @@ describe('start-up summary of the configuration', () => {
       }),
     );
     expect(lines).toContain('database: PostgreSQL db.lab:6543/boards as leshy');
-    expect(lines).toContain('agents can register (LESHY_AGENT_TOKEN is set)');
+    expect(lines).toContain(
+      'agents register with their own agent tokens or the lab-wide LESHY_AGENT_TOKEN',
+    );
     expect(lines).toContain('server secret: LESHY_SECRET');
     const all = lines.join('\n');
     for (const secret of ['pa55word', 'agent-token-value', 'a-secret-of-enough-length'])

@@ -35,6 +35,11 @@ export async function sampleCurrent(
       if (options.signal?.aborted) break;
     }
     if (options.signal?.aborted) break;
+    // Woken late past the end (a busy board): the slots left are missed, none is read late.
+    if (since() >= options.durationMs) {
+      missed += Math.ceil(options.durationMs / periodMs) - slot;
+      break;
+    }
     const atMs = Math.round(since());
     onSample({ atMs, milliamps: await read() });
     samples++;
