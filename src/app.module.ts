@@ -13,6 +13,7 @@ import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MatcherModule } from './matcher/matcher.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { RequestsModule } from './requests/requests.module';
 import { TimekeeperModule } from './timekeeper/timekeeper.module';
 import { WorkersModule } from './workers/workers.module';
@@ -37,6 +38,7 @@ export class AppModule {
         MatcherModule,
         TimekeeperModule,
         HealthModule,
+        MetricsModule,
         AgentsApiModule,
         WorkerAdmissionModule,
         ApiV1Module,

@@ -5,6 +5,7 @@ import { installApiV1 } from './api/v1/api-v1.module';
 import { AppModule } from './app.module';
 import { ConfigError } from './config/config-error';
 import { loadConfigFromEnvironment } from './config/load-config';
+import { installHttpMetrics } from './metrics/http-metrics.middleware';
 
 async function main(): Promise<void> {
   let config;
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   }
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: false });
   app.enableShutdownHooks();
+  installHttpMetrics(app);
   installApiV1(app);
   await app.listen(config.http.port, config.http.host);
   Logger.log(

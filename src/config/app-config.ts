@@ -40,6 +40,8 @@ export abstract class AppConfig {
    * `admin` (upstream's behaviour) or `tester` (setstate, setgroups, deregister refused).
    */
   abstract readonly v1AnonymousRole: V1AnonymousRole;
+  /** The cap key whose value names a board class in metrics (e.g. `board` → rpi4, odroid). */
+  abstract readonly boardClassCap: string;
 }
 
 export type V1AnonymousRole = 'admin' | 'tester';

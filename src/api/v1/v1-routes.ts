@@ -41,8 +41,13 @@ function matches(pattern: string, path: string): boolean {
   );
 }
 
+/** The template of the v1 route that answers `method` at `path` (relative to the prefix). */
+export function v1RouteTemplate(method: string, path: string): string | undefined {
+  const wanted = method === 'HEAD' ? 'GET' : method;
+  return V1_ROUTES.find((route) => route.method === wanted && matches(route.path, path))?.path;
+}
+
 /** Whether a v1 route answers `method` at `path` (relative to the prefix, case-sensitive). */
 export function hasV1Route(method: string, path: string): boolean {
-  const wanted = method === 'HEAD' ? 'GET' : method;
-  return V1_ROUTES.some((route) => route.method === wanted && matches(route.path, path));
+  return v1RouteTemplate(method, path) !== undefined;
 }
