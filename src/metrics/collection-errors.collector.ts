@@ -20,15 +20,21 @@ export class CollectionErrorsCollector {
     });
   }
 
-  /** Runs `collect`; on failure counts and logs it instead of failing the whole scrape. */
-  async guard(collector: string, collect: () => Promise<void>): Promise<void> {
-    try {
-      await collect();
-    } catch (error) {
-      this.errors.inc({ collector });
-      this.logger.warn(
-        `metrics collector ${collector} failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
+  /**
+   * The guard of one collector: runs its `collect`, and on failure counts and logs it instead
+   * of failing the whole scrape. The collector's series exists (at 0) from the start.
+   */
+  guardFor(collector: string): (collect: () => Promise<void>) => Promise<void> {
+    this.errors.inc({ collector }, 0);
+    return async (collect) => {
+      try {
+        await collect();
+      } catch (error) {
+        this.errors.inc({ collector });
+        this.logger.warn(
+          `metrics collector ${collector} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    };
   }
 }

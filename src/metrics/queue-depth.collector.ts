@@ -21,6 +21,7 @@ export class QueueDepthCollector {
     errors: CollectionErrorsCollector,
   ) {
     const key = config.boardClassCap;
+    const guard = errors.guardFor('queue_depth');
     new Gauge({
       name: 'leshy_queue_depth',
       help: `WAITING requests by the board class they ask for (cap "${key}")`,
@@ -28,7 +29,7 @@ export class QueueDepthCollector {
       registers: [registry],
       async collect() {
         this.reset();
-        await errors.guard('queue_depth', async () => {
+        await guard(async () => {
           const [waiting, workers] = await tx.read((em) =>
             Promise.all([countWaitingByCap(em, key), countWorkersByStateAndCap(em, key)]),
           );

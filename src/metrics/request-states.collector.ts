@@ -16,6 +16,7 @@ const PRIORITIES = Array.from({ length: 16 }, (_, i) => i + 1);
 @Injectable()
 export class RequestStatesCollector {
   constructor(registry: Registry, tx: Transactions, errors: CollectionErrorsCollector) {
+    const guard = errors.guardFor('requests');
     new Gauge({
       name: 'leshy_requests',
       help: 'Requests in the database by state and priority (1 highest … 16 lowest)',
@@ -23,7 +24,7 @@ export class RequestStatesCollector {
       registers: [registry],
       async collect() {
         this.reset();
-        await errors.guard('requests', async () => {
+        await guard(async () => {
           const rows = await tx.read((em) => countRequestsByStateAndPriority(em));
           for (const state of REQUEST_STATES)
             for (const priority of PRIORITIES) this.set({ state, priority }, 0);

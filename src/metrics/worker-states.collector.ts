@@ -21,6 +21,7 @@ export class WorkerStatesCollector {
     errors: CollectionErrorsCollector,
   ) {
     const key = config.boardClassCap;
+    const guard = errors.guardFor('workers');
     new Gauge({
       name: 'leshy_workers',
       help: `Registered workers by state and board class (cap "${key}")`,
@@ -28,7 +29,7 @@ export class WorkerStatesCollector {
       registers: [registry],
       async collect() {
         this.reset();
-        await errors.guard('workers', async () => {
+        await guard(async () => {
           const rows = await tx.read((em) => countWorkersByStateAndCap(em, key));
           const classOf = (value: string | null) => value ?? BoardClass.None;
           for (const board_class of new Set(rows.map((r) => classOf(r.value))))
