@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { requestInput } from './factories/request.factory';
+import { workerRegistration } from './factories/worker.factory';
 import { FakeAgent, waitForWorkerState } from './support/fake-agent';
 import { rawRequest, v1Json } from './support/http-client';
 import { parseExposition, Scrape } from './support/prometheus-text';
-import { SshTestApp, startSshTestApp } from './support/test-app';
+import { scratchPostgres } from './support/scratch-postgres';
+import { SshTestApp, startSshTestApp, startTestApp, TestApp } from './support/test-app';
 import { tempDir } from './support/temp-dir';
 import { waitFor } from './support/wait-for';
 
@@ -102,7 +105,8 @@ describe('/metrics', () => {
     await t.settle();
     const done = await scrape();
     expect(done.value('leshy_requests', { state: 'IN PROGRESS', priority: '3' })).toBe(0);
-    expect(done.value('leshy_requests', { state: 'DONE', priority: '3' })).toBe(1);
+    expect(done.value('leshy_requests_ended_total', { state: 'DONE', priority: '3' })).toBe(1);
+    expect(done.value('leshy_requests_ended_total', { state: 'FAILED', priority: '3' })).toBe(0);
     const job = { board_class: BOARD, outcome: 'DONE' };
     expect(done.value('leshy_job_duration_seconds_count', job)).toBe(1);
     expect(done.value('leshy_job_duration_seconds_sum', job)).toBe(700);
@@ -189,5 +193,53 @@ describe('/metrics', () => {
     expect(s.value('leshy_job_key_generator_threads')).toBeGreaterThan(0);
     expect(s.value('nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
     expect(s.value('leshy_metrics_collection_errors_total', { collector: 'requests' })).toBe(0);
+  });
+});
+
+describe.each([
+  ['SQLite', null],
+  ['PostgreSQL', scratchPostgres],
+] as const)('/metrics counting the queue by board class on %s', (_, database) => {
+  const dir = tempDir();
+  let scratch: Awaited<ReturnType<typeof scratchPostgres>> | undefined;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    scratch = database ? await database() : undefined;
+    const env = scratch
+      ? { LESHY_DATABASE_URL: scratch.url, LESHY_SECRET: 'metrics-int-secret' }
+      : {};
+    t = await startTestApp({ dataDir: dir.path, env, http: true });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await scratch?.drop();
+    dir.remove();
+  });
+
+  it('labels the classes of registered workers, and (other) and (any) for the rest', async () => {
+    await t.workers.register(workerRegistration({ caps: { board: 'class-a' } }), 'agent:test');
+    for (const caps of [
+      { board: 'class-a' },
+      { board: 'class-a' },
+      { board: 'unheard-of' },
+      { arch: 'arm64' },
+    ])
+      await t.requests.create(requestInput({ caps, priority: 5 }), 'user:tester');
+    const response = await rawRequest(await t.app.getUrl(), 'GET', '/metrics');
+    const s = new Scrape(parseExposition(response.body));
+    expect(
+      s
+        .all('leshy_queue_depth')
+        .map((q) => [q.labels.board_class, q.value])
+        .sort(),
+    ).toEqual([
+      ['(any)', 1],
+      ['(other)', 1],
+      ['class-a', 2],
+    ]);
+    expect(s.value('leshy_requests', { state: 'WAITING', priority: '5' })).toBe(4);
+    expect(s.value('leshy_workers', { state: 'MAINTENANCE', board_class: 'class-a' })).toBe(1);
+    expect(s.value('leshy_metrics_collection_errors_total', { collector: 'queue_depth' })).toBe(0);
   });
 });
