@@ -219,12 +219,13 @@ describe.each([
 
   it('labels the classes of registered workers, and (other) and (any) for the rest', async () => {
     await t.workers.register(workerRegistration({ caps: { board: 'class-a' } }), 'agent:test');
-    for (const caps of [
+    const asks: Array<Record<string, string>> = [
       { board: 'class-a' },
       { board: 'class-a' },
       { board: 'unheard-of' },
       { arch: 'arm64' },
-    ])
+    ];
+    for (const caps of asks)
       await t.requests.create(requestInput({ caps, priority: 5 }), 'user:tester');
     const response = await rawRequest(await t.app.getUrl(), 'GET', '/metrics');
     const s = new Scrape(parseExposition(response.body));
