@@ -20,8 +20,9 @@ const ENDED_STATES = REQUEST_STATES.filter((s) => REQUEST_TRANSITIONS[s].length 
  *   instance sharing a PostgreSQL database.
  * - `leshy_requests_ended_total{state, priority}`: requests that reached DONE, FAILED,
  *   CANCELLED, TIMEOUT or INVALID, counted from `request.state-changed` by the instance that
- *   committed the change. A gauge of those would count the whole history on every scrape
- *   (112 ms for 200,000 requests on SQLite), for a figure that only ever grows.
+ *   committed the change. A gauge of those would count the whole history on every scrape, for
+ *   a figure that only ever grows: with 200,000 requests in SQLite (2,000 of them live), on a
+ *   loaded 2-core machine, 110-160 ms per scrape against 7 ms for the live states alone.
  *
  * Every state and priority is exposed, zeros included, so an alert never finds a series missing.
  */
