@@ -17,6 +17,7 @@ import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MatcherModule } from './matcher/matcher.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { RequestsModule } from './requests/requests.module';
 import { TimekeeperModule } from './timekeeper/timekeeper.module';
 import { WorkersModule } from './workers/workers.module';
@@ -42,6 +43,7 @@ export class AppModule {
         MatcherModule,
         TimekeeperModule,
         HealthModule,
+        MetricsModule,
         AgentsApiModule,
         WorkerAdmissionModule,
         IdentityApiModule,

@@ -10,6 +10,7 @@ import { configSummary } from './config/config-summary';
 import { logColorsForThisProcess } from './config/log-colors';
 import { configWarningsFromEnvironment, loadConfigFromEnvironment } from './config/load-config';
 import { checkPostgresDatabaseExists } from './database/postgres-preflight';
+import { installHttpMetrics } from './metrics/http-metrics.middleware';
 
 async function main(): Promise<void> {
   const logger = new ConsoleLogger({ colors: logColorsForThisProcess() });
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   await checkPostgresDatabaseExists(config.database);
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: false, logger });
   app.enableShutdownHooks();
+  installHttpMetrics(app);
   installApiV1(app);
   await app.listen(config.http.port, config.http.host);
   Logger.log(

@@ -48,6 +48,8 @@ export abstract class AppConfig {
    * `admin` (upstream's behaviour: everything).
    */
   abstract readonly v1AnonymousRole: V1AnonymousRole;
+  /** The cap key whose value names a board class in metrics (e.g. `board` → rpi4, odroid). */
+  abstract readonly boardClassCap: string;
 }
 
 export type V1AnonymousRole = 'none' | 'tester' | 'admin';

@@ -37,6 +37,14 @@ describe('configuration', () => {
     );
   });
 
+  it('names board classes in metrics by the `board` cap unless told another key', () => {
+    expect(loadConfig({}).boardClassCap).toBe('board');
+    expect(loadConfig({ LESHY_BOARD_CLASS_CAP: 'dut.model' }).boardClassCap).toBe('dut.model');
+    expect(() => loadConfig({ LESHY_BOARD_CLASS_CAP: 'board"x' })).toThrow(
+      /LESHY_BOARD_CLASS_CAP="board\\"x" must be one cap key/,
+    );
+  });
+
   describe('tunnel host and advertised IP', () => {
     const tunnel = (env: Record<string, string>) => loadConfig(env).tunnel;
     const problems = (env: Record<string, string>) => {

@@ -30,6 +30,7 @@ export const CONFIG_DEFAULTS = {
   LESHY_HEALTHCHECK_INTERVAL: '5m',
   LESHY_DRYAD_TIMEOUT: '60s',
   LESHY_V1_ANONYMOUS_ROLE: 'tester',
+  LESHY_BOARD_CLASS_CAP: 'board',
 } as const;
 
 class Reader {
@@ -135,6 +136,18 @@ function adminToken(reader: Reader): string | null {
   return token;
 }
 
+/** A cap key the metrics can put in a SQL JSON path and a label value without quoting. */
+const CAP_KEY = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+function boardClassCap(reader: Reader): string {
+  const text = reader.raw('LESHY_BOARD_CLASS_CAP') ?? CONFIG_DEFAULTS.LESHY_BOARD_CLASS_CAP;
+  if (CAP_KEY.test(text)) return text;
+  reader.problems.push(
+    `LESHY_BOARD_CLASS_CAP=${JSON.stringify(text)} must be one cap key of letters, digits and _ . : - (e.g. board)`,
+  );
+  return CONFIG_DEFAULTS.LESHY_BOARD_CLASS_CAP;
+}
+
 /** The "any" addresses: listening on them means every interface; nobody can connect to them. */
 const UNSPECIFIED = new net.BlockList();
 UNSPECIFIED.addAddress('0.0.0.0', 'ipv4');
@@ -213,6 +226,7 @@ export function loadConfig(env: Environment): AppConfig {
     ),
     dryadTimeoutMs: reader.duration('LESHY_DRYAD_TIMEOUT', CONFIG_DEFAULTS.LESHY_DRYAD_TIMEOUT),
     v1AnonymousRole: v1AnonymousRole(reader),
+    boardClassCap: boardClassCap(reader),
   };
   if (config.secret !== null && config.secret.length < 16) {
     reader.problems.push('LESHY_SECRET must be at least 16 characters long');

@@ -19,6 +19,9 @@ export class RecycledKeyPool {
       ready: RecycledKeyPool.keys.length,
       generated: RecycledKeyPool.keys.length,
       averageMs: 0,
+      generating: 0,
+      threads: 1,
+      restarts: 0,
     };
   }
 }

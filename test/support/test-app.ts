@@ -9,6 +9,7 @@ import { DryadPort } from '../../src/dryad/dryad.port';
 import { JobsService } from '../../src/jobs/jobs.service';
 import { JobKeyPool } from '../../src/keys/job-key-pool.service';
 import { MatcherService } from '../../src/matcher/matcher.service';
+import { installHttpMetrics } from '../../src/metrics/http-metrics.middleware';
 import { RequestsService } from '../../src/requests/requests.service';
 import { Timekeeper } from '../../src/timekeeper/timekeeper.service';
 import { WorkerOperations } from '../../src/workers/worker-operations.service';
@@ -113,7 +114,9 @@ async function boot(
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
   if (options.http) {
-    // As main.ts does: API v1 reads its bodies raw, ahead of Nest's parsers.
+    // As main.ts does: HTTP metrics first, then API v1, which reads its bodies raw, ahead of
+    // Nest's parsers.
+    installHttpMetrics(app);
     installApiV1(app);
     await app.listen(0, '127.0.0.1');
   } else await app.init();

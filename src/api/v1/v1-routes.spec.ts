@@ -1,7 +1,7 @@
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { RequestMethod } from '@nestjs/common';
 import { RequestsV1Controller } from './requests-v1.controller';
-import { API_V1_PREFIX, hasV1Route, V1_ROUTES } from './v1-routes';
+import { API_V1_PREFIX, hasV1Route, V1_ROUTES, v1RouteTemplate } from './v1-routes';
 import { VersionV1Controller } from './version-v1.controller';
 import { WorkersV1Controller } from './workers-v1.controller';
 
@@ -39,5 +39,12 @@ describe('API v1 route table', () => {
     expect(hasV1Route('POST', '/reqs')).toBe(false);
     expect(hasV1Route('GET', '/reqs/1/')).toBe(false);
     expect(hasV1Route('GET', '/reqs//close')).toBe(false);
+  });
+
+  it('names the template a path matched, static segments first (the metrics route label)', () => {
+    expect(v1RouteTemplate('POST', '/reqs/list')).toBe('/reqs/list');
+    expect(v1RouteTemplate('HEAD', '/reqs/17')).toBe('/reqs/:id');
+    expect(v1RouteTemplate('POST', '/workers/abc/setstate')).toBe('/workers/:id/setstate');
+    expect(v1RouteTemplate('GET', '/nothing/here')).toBeUndefined();
   });
 });

@@ -48,6 +48,11 @@ function routeOf(method: string, path: string): V1Route | undefined {
   return V1_ROUTES.find((route) => route.method === wanted && matches(route.path, path));
 }
 
+/** The template of the v1 route that answers `method` at `path` (relative to the prefix). */
+export function v1RouteTemplate(method: string, path: string): string | undefined {
+  return routeOf(method, path)?.path;
+}
+
 /** Whether a v1 route answers `method` at `path` (relative to the prefix, case-sensitive). */
 export function hasV1Route(method: string, path: string): boolean {
   return routeOf(method, path) !== undefined;
