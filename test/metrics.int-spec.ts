@@ -6,6 +6,7 @@ import { rawRequest, v1Json } from './support/http-client';
 import { parseExposition, Scrape } from './support/prometheus-text';
 import { scratchPostgres } from './support/scratch-postgres';
 import { SshTestApp, startSshTestApp, startTestApp, TestApp } from './support/test-app';
+import { AGENT, TESTER } from './support/actors';
 import { tempDir } from './support/temp-dir';
 import { waitFor } from './support/wait-for';
 
@@ -24,7 +25,11 @@ describe('/metrics', () => {
   beforeAll(async () => {
     t = await startSshTestApp({
       dataDir: dir.path,
-      env: { LESHY_AGENT_TOKEN: TOKEN, LESHY_DRYAD_TIMEOUT: '5s' },
+      env: {
+        LESHY_AGENT_TOKEN: TOKEN,
+        LESHY_DRYAD_TIMEOUT: '5s',
+        LESHY_V1_ANONYMOUS_ROLE: 'admin',
+      },
       freshKeys: true,
     });
   });
@@ -218,15 +223,14 @@ describe.each([
   });
 
   it('labels the classes of registered workers, and (other) and (any) for the rest', async () => {
-    await t.workers.register(workerRegistration({ caps: { board: 'class-a' } }), 'agent:test');
+    await t.workers.register(workerRegistration({ caps: { board: 'class-a' } }), AGENT);
     const asks: Array<Record<string, string>> = [
       { board: 'class-a' },
       { board: 'class-a' },
       { board: 'unheard-of' },
       { arch: 'arm64' },
     ];
-    for (const caps of asks)
-      await t.requests.create(requestInput({ caps, priority: 5 }), 'user:tester');
+    for (const caps of asks) await t.requests.create(requestInput({ caps, priority: 5 }), TESTER);
     const response = await rawRequest(await t.app.getUrl(), 'GET', '/metrics');
     const s = new Scrape(parseExposition(response.body));
     expect(
