@@ -8,6 +8,8 @@ import { Logger } from './log/logger';
 import { generateEd25519KeyPair } from './ssh-keys';
 import { FAKE_FIRST_NEW_UID, FakeCommandRunner } from './testing/fake-command.runner';
 import { FakeKeysWriter } from './testing/fake-keys.writer';
+import { FakeMountTable } from './testing/fake-mount.table';
+import { FakeProcessTable } from './testing/fake-process.table';
 import { FakeLeshyServer } from './testing/fake-leshy.server';
 import { sshExec } from './testing/ssh-exec';
 import { testConfig } from './testing/test-config';
@@ -25,7 +27,8 @@ describe('agent in system access mode', () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'agent-system-'));
-    writeFileSync(join(dir, 'sda'), '');
+    // Root's alone, as the agent's devices must be in system mode (the agent checks).
+    writeFileSync(join(dir, 'sda'), '', { mode: 0o600 });
     server = new FakeLeshyServer();
     await server.start();
     board = new SimulatedBoard('board-s');
@@ -37,7 +40,12 @@ describe('agent in system access mode', () => {
       stmEndpoint: board.stmEndpoint,
       consoleEndpoint: board.consoleEndpoint,
       logger: Logger.silent(),
-      accessBackend: accessBackendFor(config, Logger.silent(), { runner, keys: keysWriter }),
+      accessBackend: accessBackendFor(config, Logger.silent(), {
+        runner,
+        keys: keysWriter,
+        processes: new FakeProcessTable(),
+        mounts: new FakeMountTable(['/']),
+      }),
     });
     await agent.start();
     await agent.registration.whenRegistered();
@@ -56,8 +64,10 @@ describe('agent in system access mode', () => {
     expect(registered).toMatchObject({ accessMode: 'system', sshAddr: '127.0.0.1:22' });
     expect(runner.calls).toEqual([
       'id -u boruta-user',
-      'pkill -KILL -U 1001',
       'userdel --force --remove boruta-user',
+      'kill -s KILL -- -1 as 1001',
+      'find / -xdev -uid 1001 -delete',
+      'find / -xdev -uid 1001 -print -quit',
     ]);
 
     runner.calls.length = 0;
@@ -70,8 +80,12 @@ describe('agent in system access mode', () => {
     // The start deleted the stale user, so this prepare only creates one.
     expect(runner.calls).toEqual([
       'id -u boruta-user',
-      // ssh.job_groups defaults to dialout: the shell can open the DUT's USB-serial adapters.
-      'useradd --create-home --home-dir /home/boruta-user --shell /bin/bash --user-group --groups dialout boruta-user',
+      `getent passwd ${FAKE_FIRST_NEW_UID}`,
+      `getent group ${FAKE_FIRST_NEW_UID}`,
+      // No supplementary groups by default: on Debian dialout would open the STM's line too.
+      `useradd --uid ${FAKE_FIRST_NEW_UID} --user-group --password * --create-home --home-dir /home/boruta-user --shell /bin/bash boruta-user`,
+      'id -u boruta-user',
+      'id -g boruta-user',
       'id -u boruta-user',
       'id -g boruta-user',
     ]);
@@ -90,5 +104,36 @@ describe('agent in system access mode', () => {
     runner.calls.length = 0;
     expect((await sshExec(control, 'maintenance broken')).code).toBe(0);
     expect(runner.calls).toContain('userdel --force --remove boruta-user');
+  });
+
+  it('removes the job user, its processes and files when the agent stops', async () => {
+    const port = Number(server.agents.get(agent.uuid)!.controlAddr.split(':')[1]);
+    const control = { port, username: 'dryad', privateKey: server.keys.private };
+    expect((await sshExec(control, 'prepare', generateEd25519KeyPair().public)).code).toBe(0);
+    runner.calls.length = 0;
+    await agent.stop();
+    expect(runner.calls).toEqual([
+      'id -u boruta-user',
+      'userdel --force --remove boruta-user',
+      `kill -s KILL -- -1 as ${FAKE_FIRST_NEW_UID}`,
+      `find / -xdev -uid ${FAKE_FIRST_NEW_UID} -delete`,
+      `find / -xdev -uid ${FAKE_FIRST_NEW_UID} -print -quit`,
+    ]);
+  });
+
+  it('admits a key on neither port when writing authorized_keys fails', async () => {
+    const port = Number(server.agents.get(agent.uuid)!.controlAddr.split(':')[1]);
+    const control = { port, username: 'dryad', privateKey: server.keys.private };
+    expect((await sshExec(control, 'prepare', generateEd25519KeyPair().public)).code).toBe(0);
+    keysWriter.write = async () => {
+      throw new Error('disk full');
+    };
+    const extra = generateEd25519KeyPair();
+    const answer = await sshExec(control, 'authorize', extra.public);
+    expect(answer.code).not.toBe(0);
+    expect(answer.stderr).toContain('disk full');
+    expect(agent.jobs.keyCount).toBe(1);
+    const tester = { port, username: 'boruta-user', privateKey: extra.private };
+    await expect(sshExec(tester, 'current')).rejects.toThrow(/authentication/i);
   });
 });
