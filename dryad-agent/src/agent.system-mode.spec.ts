@@ -65,7 +65,7 @@ describe('agent in system access mode', () => {
     expect(runner.calls).toEqual([
       'id -u boruta-user',
       'userdel --force --remove boruta-user',
-      'kill -s KILL -- -1 as 1001',
+      'kill -9 -1 as 1001',
       'find / -xdev -uid 1001 -delete',
       'find / -xdev -uid 1001 -print -quit',
     ]);
@@ -115,7 +115,7 @@ describe('agent in system access mode', () => {
     expect(runner.calls).toEqual([
       'id -u boruta-user',
       'userdel --force --remove boruta-user',
-      `kill -s KILL -- -1 as ${FAKE_FIRST_NEW_UID}`,
+      `kill -9 -1 as ${FAKE_FIRST_NEW_UID}`,
       `find / -xdev -uid ${FAKE_FIRST_NEW_UID} -delete`,
       `find / -xdev -uid ${FAKE_FIRST_NEW_UID} -print -quit`,
     ]);

@@ -27,11 +27,13 @@ export class ChildProcessCommandRunner implements CommandRunner {
       // before exec: the small "setuid helper" that lets root act as exactly one job user.
       const identity = as ? { uid: as.uid, gid: as.gid } : {};
       execFile(command, args, { timeout: 30_000, ...identity }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 127) : 0;
+        const exited = !error || typeof error.code === 'number';
         resolve({
-          code,
+          code: error ? (exited ? (error.code as number) : 127) : 0,
           stdout: String(stdout),
-          stderr: String(stderr || (error && !stderr ? error.message : '')),
+          // Node's message only when the command did not run (not found, killed by the timeout):
+          // an exit status comes with the command's own stderr, empty or not.
+          stderr: exited ? String(stderr) : String(stderr) || (error as Error).message,
         });
       });
     });

@@ -17,7 +17,7 @@ describe('JobProcessesReaper', () => {
     } finally {
       process.kill = realKill;
     }
-    expect(runner.calls).toEqual(Array(3).fill('kill -s KILL -- -1 as 20005'));
+    expect(runner.calls).toEqual(Array(3).fill('kill -9 -1 as 20005'));
     expect(killed).toEqual([101, 102, 103]);
   });
 

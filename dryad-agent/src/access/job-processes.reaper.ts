@@ -33,12 +33,15 @@ export class JobProcessesReaper {
   async killAll(as: RunAs): Promise<void> {
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
-      // Exit 1 ("no such process") just means there was nothing to kill.
-      const result = await this.runner.run('kill', ['-s', 'KILL', '--', '-1'], as);
-      if (result.code > 1) {
-        throw new Error(
-          `kill -1 as uid ${as.uid} failed (exit ${result.code}): ${result.stderr.trim()}`,
-        );
+      // `kill -9 -1` is the one spelling procps' and util-linux's kill both take. Exit 1 with
+      // nothing (procps) or "No such process" said means there was nothing left to kill.
+      const result = await this.runner.run('kill', ['-9', '-1'], as);
+      const said = result.stderr.trim();
+      if (
+        result.code !== 0 &&
+        !(result.code === 1 && (said === '' || /no such process/i.test(said)))
+      ) {
+        throw new Error(`kill -9 -1 as uid ${as.uid} failed (exit ${result.code}): ${said}`);
       }
       const left = await this.processes.pidsOf(as.uid);
       if (left.length === 0) return;

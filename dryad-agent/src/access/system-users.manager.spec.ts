@@ -30,7 +30,7 @@ describe('SystemUsersManager', () => {
   /** What removing the job user of `uid` runs, after `id -u` found it. */
   const removal = (uid: number) => [
     'userdel --force --remove boruta-user',
-    `kill -s KILL -- -1 as ${uid}`,
+    `kill -9 -1 as ${uid}`,
     `find / -xdev -uid ${uid} -delete`,
     `find / -xdev -uid ${uid} -print -quit`,
     `find /tmp -xdev -uid ${uid} -delete`,
