@@ -29,14 +29,15 @@ interface Access {
 }
 
 /**
- * What a tester who wants to stay leaves behind: files in /tmp, /var/tmp and /dev/shm that
- * anyone may read and write, and a process that keeps forking and letting its parent exit
+ * What a tester who wants to stay leaves behind: files in /tmp, /var/tmp and /dev/shm and a
+ * System V shared memory segment that anyone may read and write, and a process that keeps forking and letting its parent exit
  * (four such chains: they outrun a kill that reads the process list first), which appends `plantedKey` to every
  * authorized_keys it can write.
  */
 const LEAVE_BEHIND = (plantedKey: string) => `set -e
 for f in /tmp/left /var/tmp/left /dev/shm/left; do echo "job secret" > $f; chmod 666 $f; done
 mkdir -p /tmp/dir/deeper && echo x > /tmp/dir/deeper/f && chmod -R 777 /tmp/dir
+ipcmk -M 4096 -p 0666 >/dev/null
 echo "the hopper runs from memory; this file only shows where it was" > /dev/shm/hop.note
 export HOP='sh -c "$HOP" & for f in /home/*/.ssh/authorized_keys; do [ -w "$f" ] && echo "${plantedKey}" >> "$f"; done'
 for chain in 1 2 3 4; do setsid sh -c "$HOP" </dev/null >/dev/null 2>&1 & done
@@ -207,6 +208,17 @@ describe('system access mode: nothing of one job reaches the next', () => {
     return found.stdout.trim();
   }
 
+  /** Ids of System V shared memory segments in the sandbox that `uid` owns. */
+  async function segmentsOf(uid: number): Promise<string[]> {
+    const table = (await sandbox.run('cat', ['/proc/sysvipc/shm'])).stdout.trim().split('\n');
+    const header = table[0].trim().split(/\s+/);
+    return table
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((row) => row[header.indexOf('uid')] === `${uid}`)
+      .map((row) => row[header.indexOf('shmid')]);
+  }
+
   /** Logs in as the tester, leaves things behind, and checks what the job user may open. */
   async function leaveTraces(tester: Client): Promise<number> {
     const uid = Number((await sshExec(tester, 'id -u')).stdout.trim());
@@ -219,6 +231,7 @@ describe('system access mode: nothing of one job reaches the next', () => {
     expect((await sshExec(tester, LEAVE_BEHIND(planted.public))).stdout.trim()).toBe('started');
     await waitFor(async () => (await livePids(uid)).length > 0, 'the fork-hopping process to run');
     expect(await filesOf(uid)).toContain('/dev/shm/left');
+    expect(await segmentsOf(uid)).toHaveLength(1);
     return uid;
   }
 
@@ -226,6 +239,7 @@ describe('system access mode: nothing of one job reaches the next', () => {
   async function expectGone(uid: number, keys: string[]): Promise<void> {
     expect(await livePids(uid)).toEqual([]);
     expect(await filesOf(uid)).toBe('');
+    expect(await segmentsOf(uid)).toEqual([]);
     expect((await sandbox.run('getent', ['passwd', `${uid}`])).code).not.toBe(0);
     for (const key of keys) {
       expect(await sshRefused(direct(sshdPort, key))).toBe(true);

@@ -7,6 +7,7 @@ import { SimulatedBoard } from './fleet/simulated.board';
 import { Logger } from './log/logger';
 import { generateEd25519KeyPair } from './ssh-keys';
 import { FAKE_FIRST_NEW_UID, FakeCommandRunner } from './testing/fake-command.runner';
+import { FakeIpcTable } from './testing/fake-ipc.table';
 import { FakeKeysWriter } from './testing/fake-keys.writer';
 import { FakeMountTable } from './testing/fake-mount.table';
 import { FakeProcessTable } from './testing/fake-process.table';
@@ -45,6 +46,7 @@ describe('agent in system access mode', () => {
         keys: keysWriter,
         processes: new FakeProcessTable(),
         mounts: new FakeMountTable(['/']),
+        ipc: new FakeIpcTable(),
       }),
     });
     await agent.start();

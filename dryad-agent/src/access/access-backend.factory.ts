@@ -6,6 +6,7 @@ import { AgentDevicesGuard } from './agent-devices.guard';
 import { AuthorizedKeysWriter, SafeAuthorizedKeysWriter } from './authorized-keys.file';
 import { ChildProcessCommandRunner, CommandRunner } from './command.runner';
 import { JobUidStore } from './job-uid.store';
+import type { IpcTable } from './job-ipc.sweeper';
 import type { ProcessTable } from './process.table';
 import { SystemUsersManager } from './system-users.manager';
 import type { MountTable } from './writable-mounts';
@@ -19,6 +20,7 @@ export interface SystemSideEffects {
   keys?: AuthorizedKeysWriter;
   processes?: ProcessTable;
   mounts?: MountTable;
+  ipc?: IpcTable;
 }
 
 /** The access backend `access_mode` asks for, set up from the config. */
@@ -45,6 +47,7 @@ export function accessBackendFor(
         store: new JobUidStore(join(config.dataDir, SYSTEM_USERS_STATE_FILE)),
         processes: effects.processes,
         mounts: effects.mounts,
+        ipc: effects.ipc,
         lentDevice: lendConsole ? config.console.path : null,
         guard: new AgentDevicesGuard(runner, guarded, config.ssh.jobGroups),
       },

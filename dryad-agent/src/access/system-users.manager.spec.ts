@@ -6,6 +6,7 @@ import {
   FakeCommandRunner as FakeRunner,
   FAKE_FIRST_NEW_UID,
 } from '../testing/fake-command.runner';
+import { FakeIpcTable } from '../testing/fake-ipc.table';
 import { FakeKeysWriter } from '../testing/fake-keys.writer';
 import { FakeMountTable } from '../testing/fake-mount.table';
 import { FakeProcessTable } from '../testing/fake-process.table';
@@ -23,6 +24,7 @@ describe('SystemUsersManager', () => {
     new SystemUsersManager(runner, writer, Logger.silent(), {
       processes: new FakeProcessTable(),
       mounts: new FakeMountTable(['/', '/tmp']),
+      ipc: new FakeIpcTable(),
       ...options,
     });
   const useradd = (uid: number, groups = '') =>

@@ -4,6 +4,7 @@ import type { AuthorizedKeysWriter, FileOwner } from './authorized-keys.file';
 import type { CommandRunner } from './command.runner';
 import { DeviceLender } from './device.lease';
 import { JobFilesSweeper } from './job-files.sweeper';
+import { IpcTable, JobIpcSweeper, ProcIpcTable } from './job-ipc.sweeper';
 import { JobProcessesReaper, ReaperOptions } from './job-processes.reaper';
 import { JobUidStore } from './job-uid.store';
 import { ProcessTable, ProcfsProcessTable } from './process.table';
@@ -26,6 +27,7 @@ export interface SystemUsersOptions {
   store?: JobUidStore;
   processes?: ProcessTable;
   mounts?: MountTable;
+  ipc?: IpcTable;
   reaper?: ReaperOptions;
   /** A device the job user may open for the job (the console with `console.job_access`). */
   lentDevice?: string | null;
@@ -47,6 +49,7 @@ export class SystemUsersManager {
   private readonly processes: ProcessTable;
   private readonly reaper: JobProcessesReaper;
   private readonly sweeper: JobFilesSweeper;
+  private readonly ipcSweeper: JobIpcSweeper;
   private readonly lender: DeviceLender;
 
   constructor(
@@ -61,6 +64,7 @@ export class SystemUsersManager {
     this.processes = options.processes ?? new ProcfsProcessTable();
     this.reaper = new JobProcessesReaper(runner, this.processes, options.reaper);
     this.sweeper = new JobFilesSweeper(runner, options.mounts ?? new ProcMountTable());
+    this.ipcSweeper = new JobIpcSweeper(runner, options.ipc ?? new ProcIpcTable());
     this.lender = new DeviceLender(this.store);
   }
 
@@ -113,7 +117,8 @@ export class SystemUsersManager {
   /**
    * Removes `user` and everything of every job uid not cleaned yet (a crash may have left one
    * between steps): the account and its home first, so nobody logs in any more; then every
-   * process; then the lent device goes back; then every file of the uid, wherever it is.
+   * process; then the lent device goes back; then every file of the uid, wherever it is, and
+   * its System V IPC objects.
    */
   async remove(user: string): Promise<void> {
     const uids = new Set(this.store.uncleaned);
@@ -132,6 +137,7 @@ export class SystemUsersManager {
     await this.lender.giveBack();
     for (const uid of uids) {
       await this.sweeper.sweep(uid);
+      await this.ipcSweeper.sweep(uid);
       this.store.cleaned(uid);
     }
     if (uids.size) {
