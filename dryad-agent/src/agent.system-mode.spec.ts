@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accessBackendFor } from './access/access-backend.factory';
@@ -106,6 +106,30 @@ describe('agent in system access mode', () => {
     runner.calls.length = 0;
     expect((await sshExec(control, 'maintenance broken')).code).toBe(0);
     expect(runner.calls).toContain('userdel --force --remove boruta-user');
+  });
+
+  it("refuses to start when the job user could open one of the agent's devices", async () => {
+    const config = testConfig(dir, server.url, {}, { access_mode: 'system' });
+    chmodSync(join(dir, 'sda'), 0o644);
+    const other = new SimulatedBoard('board-x');
+    const exposed = new Agent({
+      config,
+      stmEndpoint: other.stmEndpoint,
+      consoleEndpoint: other.consoleEndpoint,
+      logger: Logger.silent(),
+      accessBackend: accessBackendFor(config, Logger.silent(), {
+        runner: new FakeCommandRunner(),
+        keys: new FakeKeysWriter(),
+        processes: new FakeProcessTable(),
+        mounts: new FakeMountTable(['/']),
+        ipc: new FakeIpcTable(),
+      }),
+    });
+    await expect(exposed.start()).rejects.toThrow(
+      `the job user could open what the agent owns: sdcard.device ${join(dir, 'sda')} is open to every user (mode 644)`,
+    );
+    await exposed.stop();
+    other.stop();
   });
 
   it('removes the job user, its processes and files when the agent stops', async () => {
