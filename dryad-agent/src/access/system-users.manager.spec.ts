@@ -10,6 +10,7 @@ import { FakeIpcTable } from '../testing/fake-ipc.table';
 import { FakeKeysWriter } from '../testing/fake-keys.writer';
 import { FakeMountTable } from '../testing/fake-mount.table';
 import { FakeProcessTable } from '../testing/fake-process.table';
+import type { AgentDevicesGuard } from './agent-devices.guard';
 import { JobUidStore } from './job-uid.store';
 import { SystemUsersManager, SystemUsersOptions } from './system-users.manager';
 
@@ -137,6 +138,28 @@ describe('SystemUsersManager', () => {
     );
     expect(store.uncleaned).toEqual([first]);
     expect(runner.calls.filter((c) => c.startsWith('useradd'))).toHaveLength(1);
+  });
+
+  it("removes the previous job's user even when the devices check then refuses a new one", async () => {
+    const guard = {
+      check: async () => Promise.reject(new Error('stm.path is open to every user')),
+    };
+    // The last job's user was made while the devices were fine; since then one was opened up.
+    const made = new FakeRunner({ 'boruta-user': first });
+    const store = new JobUidStore(null);
+    await store.allocate(async () => true);
+    await expect(
+      manager(made, { guard: guard as unknown as AgentDevicesGuard, store }).recreate(
+        'boruta-user',
+        keys,
+      ),
+    ).rejects.toThrow('stm.path is open to every user');
+    expect(made.calls.slice(0, 2)).toEqual([
+      'id -u boruta-user',
+      'userdel --force --remove boruta-user',
+    ]);
+    expect(made.calls.some((c) => c.startsWith('useradd'))).toBe(false);
+    expect(store.uncleaned).toEqual([]);
   });
 
   it('never deletes a system account', async () => {

@@ -70,8 +70,9 @@ export class SystemUsersManager {
 
   /** Deletes `user` if present, creates it afresh, and installs `keyLines` as its authorized_keys. */
   async recreate(user: string, keyLines: string[]): Promise<void> {
-    await this.options.guard?.check();
+    // The previous job goes first, whatever the check below finds.
     await this.remove(user);
+    await this.options.guard?.check();
     const uid = await this.store.allocate((candidate) => this.uidIsFree(candidate));
     const home = `${this.homeBase}/${user}`;
     await this.must('useradd', [
