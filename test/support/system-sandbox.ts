@@ -34,21 +34,24 @@ const INSIDE = '/run/e2e';
 const SETUP = `set -eu
 shared="$1"
 mount --make-rprivate /
+# First every writable mount read-only (the kernel's own aside), hidden ones included, so that
+# nothing of a job lands on the host; then the private mounts on top.
+awk '{print $5, $6}' /proc/self/mountinfo | while read -r point options; do
+  case "$point" in /proc|/proc/*|/sys|/sys/*|/dev|/dev/pts) continue ;; esac
+  case ",$options," in
+    *,rw,*) mount -o remount,bind,ro "$point" || echo "sandbox: $point stays writable" >&2 ;;
+  esac
+done
 mount -t tmpfs -o mode=755 leshy-run /run
 mkdir -p /run/sshd ${INSIDE} /run/etc
 mount --bind "$shared" ${INSIDE}
+mount -o remount,bind,rw ${INSIDE}
 cp -a /etc/. /run/etc/
 mount --bind /run/etc /etc
-awk '{print $5, $6}' /proc/self/mountinfo | while read -r point options; do
-  case "$point" in /run|/run/*|/etc|/proc|/proc/*|/sys|/sys/*|/dev|/dev/pts) continue ;; esac
-  case ",$options," in
-    *,rw,*) mount -o remount,bind,ro "$point" ;;
-  esac
-done
 for dir in /tmp /var/tmp /dev/shm; do mount -t tmpfs -o mode=1777 leshy-tmp "$dir"; done
 mount -t tmpfs -o mode=755 leshy-home /home
 mount -t tmpfs -o mode=755 leshy-log /var/log
-mkdir -p /var/mail && mount -t tmpfs -o mode=2775 leshy-mail /var/mail
+if [ -d /var/mail ]; then mount -t tmpfs -o mode=2775 leshy-mail /var/mail; fi
 echo ready > ${INSIDE}/ready
 # pid 1 of the namespace: bash reaps whatever is orphaned to it while it waits.
 while :; do sleep 1 & wait $!; done
