@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { generateEd25519KeyPair } from 'dryad-agent/ssh-keys';
 import type { Client } from 'ssh2';
@@ -52,6 +52,7 @@ describe('system access mode: nothing of one job reaches the next', () => {
   let sshdPort: number;
   let pamSshdPort: number;
   let agentPort: number;
+  let dialout: number;
   const planted = generateEd25519KeyPair();
   const host = (name: string) => path.join(sandbox.shared, name);
   const inside = (name: string) => `${sandbox.inside}/${name}`;
@@ -76,7 +77,7 @@ describe('system access mode: nothing of one job reaches the next', () => {
     // The STM and DUT console on ptys, given to root:dialout 0660 as Debian gives /dev/ttyS*.
     simulator = startAgentProcess(['simulate', '--stm', host('stm'), '--console', host('console')]);
     await simulator.waitForOutput(/^ready$/m, 'the simulated STM and DUT');
-    const dialout = Number(execFileSync('getent', ['group', 'dialout']).toString().split(':')[2]);
+    dialout = Number(execFileSync('getent', ['group', 'dialout']).toString().split(':')[2]);
     for (const device of ['stm', 'console']) {
       chownSync(host(device), 0, dialout);
       chmodSync(host(device), 0o660);
@@ -244,6 +245,7 @@ describe('system access mode: nothing of one job reaches the next', () => {
     }
     expect(await filesOf(uid)).toBe('');
     expect(await segmentsOf(uid)).toEqual([]);
+    expect(statSync(host('console')).uid).not.toBe(uid); // the lent console was taken back
     expect((await sandbox.run('getent', ['passwd', `${uid}`])).code).not.toBe(0);
     for (const key of keys) {
       expect(await sshRefused(direct(sshdPort, key))).toBe(true);
@@ -295,6 +297,8 @@ describe('system access mode: nothing of one job reaches the next', () => {
     await cut; // the shell was killed with the user
     await expectGone(uid, [job.access.Key, planted.private]);
     expect((await sandbox.run('id', ['-u', JOB_USER])).code).not.toBe(0);
+    // No job: the console is root:dialout 0660 again, as before it was lent.
+    expect(statSync(host('console'))).toMatchObject({ uid: 0, gid: dialout, mode: 0o20660 });
 
     await startAgent();
     // The server is told by the new registration: the job fails, the board is prepared again.
