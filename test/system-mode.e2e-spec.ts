@@ -273,6 +273,7 @@ describe('system access mode: nothing of one job reaches the next', () => {
     expect(seen.stdout).not.toMatch(/left|hop|dir/);
     expect(seen.stdout).not.toContain(planted.public.split(' ')[1]);
     await expectGone(uid1, [first.access.Key, planted.private]);
+    expect(await sshRefused(direct(agentPort, first.access.Key))).toBe(true); // board commands
     expect(uid2).toBeGreaterThan(uid1); // never the last job's uid
     // Key logins work with the board's sshd as shipped, without PAM (the tunnel's) and with it.
     const withPam = await sshConnect(direct(pamSshdPort, second.access.Key));
