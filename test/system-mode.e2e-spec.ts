@@ -324,6 +324,10 @@ describe('system access mode: nothing of one job reaches the next', () => {
     await waitFor(async () => (await livePids(uid)).length > 0, 'the planted process to live on');
     expect(await sshRefused(direct(sshdPort, job.access.Key))).toBe(false);
     await startAgent();
+    const log = agent.output();
+    const removed = log.indexOf(`removed job user ${JOB_USER}: uid ${uid} has no account`);
+    expect(removed).toBeGreaterThanOrEqual(0);
+    expect(removed).toBeLessThan(log.indexOf('registered with the server'));
     await expectGone(uid, [job.access.Key, planted.private]);
     await waitFor(
       async () => (await requestState(job.id)) === 'FAILED',
