@@ -61,6 +61,8 @@ export class Agent {
   private port = 0;
   private hostKeyLine = '';
   private starting: Promise<void> | null = null;
+  /** Set once the start has cleaned up after the previous run: stop() only cleans after that. */
+  private accessRecovered = false;
 
   constructor(private readonly options: AgentOptions) {
     const c = options.config;
@@ -154,7 +156,8 @@ export class Agent {
     this.hostKeyLine = hostKey.publicLine;
     // Whatever access existed before a restart is unknown now: start with none.
     await this.workspace.reset();
-    if (this.backend.mode === 'system') await this.backend.endJob(c.ssh.jobUser);
+    await this.backend.recover(c.ssh.jobUser);
+    this.accessRecovered = true;
 
     this.ssh = new AgentSshServer({
       hostKey: hostKey.privateKey,
@@ -199,6 +202,13 @@ export class Agent {
     this.health.stop();
     this.display.stopBlinking();
     this.jobs.revoke('agent stopping');
+    // Tester access must not outlive the agent: in system mode the job user goes now, as at a
+    // close (the server learns of it when the agent registers again).
+    if (this.accessRecovered) {
+      await this.control
+        .close()
+        .catch((error: Error) => this.log.error(`removing the job user failed: ${error.message}`));
+    }
     await this.ssh?.close();
     this.console.stop();
     this.stm.close();

@@ -20,15 +20,28 @@ export interface AgentProcess {
   command(line: string): Promise<string>;
   /** Resolves with the exit code once the process has ended by itself. */
   exitCode(): Promise<number | null>;
-  /** Sends `signal` (SIGTERM by default; SIGKILL after 5 s) and waits for the exit. */
+  /** Sends `signal` (SIGTERM by default; SIGKILL after a grace time) and waits for the exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function startAgentProcess(args: string[]): AgentProcess {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
+/**
+ * Where the agent runs when not as a plain child: inside a sandbox (see system-sandbox.ts),
+ * whose launcher forks, so signals go to the agent's own pid.
+ */
+export interface AgentLauncher {
+  spawn(command: string, args: string[]): ChildProcess;
+  innerPid(child: ChildProcess): Promise<number>;
+}
+
+export function startAgentProcess(args: string[], launcher?: AgentLauncher): AgentProcess {
+  const child = launcher
+    ? launcher.spawn(process.execPath, [CLI, ...args])
+    : spawn(process.execPath, [CLI, ...args], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+  const signal = async (name: NodeJS.Signals) =>
+    launcher ? process.kill(await launcher.innerPid(child), name) : child.kill(name);
   running.add(child);
   let output = '';
   let stdout = '';
@@ -63,10 +76,12 @@ export function startAgentProcess(args: string[]): AgentProcess {
         .find((l) => /^(ok|error)/.test(l))!;
     },
     exitCode: () => exited.then(() => child.exitCode),
-    stop: async (signal = 'SIGTERM') => {
+    stop: async (name = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill(signal);
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await signal(name);
+        // In system mode a stop removes the job user (kill, sweep): give it longer.
+        const graceMs = launcher ? 20_000 : 5_000;
+        const timer = setTimeout(() => void signal('SIGKILL').catch(() => undefined), graceMs);
         await exited;
         clearTimeout(timer);
       }

@@ -10,6 +10,11 @@ export interface AccessBackend {
   startJob(username: string, keyLines: string[]): Promise<void>;
   updateKeys(username: string, keyLines: string[]): Promise<void>;
   endJob(username: string): Promise<void>;
+  /**
+   * At start, before anything else: removes whatever access a previous run left (it may have
+   * been killed mid-job) and checks the host is set up safely.
+   */
+  recover(username: string): Promise<void>;
 }
 
 export class EmbeddedAccessBackend implements AccessBackend {
@@ -17,6 +22,7 @@ export class EmbeddedAccessBackend implements AccessBackend {
   async startJob(): Promise<void> {}
   async updateKeys(): Promise<void> {}
   async endJob(): Promise<void> {}
+  async recover(): Promise<void> {}
 }
 
 export class SystemAccessBackend implements AccessBackend {
@@ -34,5 +40,8 @@ export class SystemAccessBackend implements AccessBackend {
 
   endJob(username: string): Promise<void> {
     return this.users.remove(username);
+  }
+  recover(username: string): Promise<void> {
+    return this.users.recover(username);
   }
 }

@@ -46,9 +46,20 @@ export class JobAccess {
     this.log.info(`job started for user ${username} with ${keys.length} key(s)`);
   }
 
+  /** The key lines the job would admit with `key` added (nothing changes yet). */
+  keyLinesWith(key: PublicKey): string[] {
+    this.requireJob();
+    const lines = this.keyLines;
+    return lines.includes(key.line) ? lines : [...lines, key.line];
+  }
+
   authorize(key: PublicKey): void {
-    if (!this.user) throw new Error('no job is active: the server must run "prepare" first');
+    this.requireJob();
     if (!this.keys.some((k) => k.line === key.line)) this.keys.push(key);
+  }
+
+  private requireJob(): void {
+    if (!this.user) throw new Error('no job is active: the server must run "prepare" first');
   }
 
   revoke(why: string): void {

@@ -41,6 +41,8 @@ export interface AgentConfig {
     path: string;
     baud: number;
     checkIntervalMs: number;
+    /** System mode: the job user may open the console device itself (lent for the job). */
+    jobAccess: boolean;
   };
   sdcard: {
     device: string;
@@ -55,8 +57,12 @@ export const CONFIG_DEFAULTS = {
   heartbeatIntervalMs: 30_000,
   listen: '0.0.0.0:2222',
   hostKeyFile: 'ssh_host_ed25519_key',
-  /** Serial devices (USB-serial adapters of the DUT) for the tester's shell in system mode. */
-  jobGroups: ['dialout'],
+  /**
+   * None: on Debian `dialout` opens the STM's line too. A lab adds the groups of what the
+   * tester's shell may open (a DUT's USB-serial adapter); the agent refuses any that opens
+   * the STM, the SD card reader or the console (see console.job_access for that).
+   */
+  jobGroups: [] as string[],
   stmPath: '/dev/ttyS2',
   stmBaud: 115200,
   stmTimeoutMs: 2000,
@@ -65,6 +71,7 @@ export const CONFIG_DEFAULTS = {
   consolePath: '/dev/ttyS1',
   consoleBaud: 115200,
   consoleCheckIntervalMs: 2000,
+  consoleJobAccess: false,
   sdcardDevice: '/dev/sda',
 };
 

@@ -58,7 +58,8 @@ describe('config', () => {
         testerAddr: null,
         hostKeyPath: '/var/lib/leshy/dryad/ssh_host_ed25519_key',
         jobUser: 'boruta-user',
-        jobGroups: ['dialout'],
+        // None: on Debian dialout opens the STM's line as well as the console.
+        jobGroups: [],
       },
       stm: {
         path: '/dev/ttyS2',
@@ -67,7 +68,7 @@ describe('config', () => {
         probeIntervalMs: 30000,
         healthcheckTickMs: 1000,
       },
-      console: { path: '/dev/ttyS1', baud: 115200, checkIntervalMs: 2000 },
+      console: { path: '/dev/ttyS1', baud: 115200, checkIntervalMs: 2000, jobAccess: false },
       sdcard: { device: '/dev/sda' },
     });
   });
@@ -82,6 +83,10 @@ describe('config', () => {
     ['[caps]\ncores = 4', /^caps\.cores: expected a string; quote the value \("4"\)$/],
     ['[caps]\nUUID = "x"', /^caps\.UUID: set by the agent/],
     ['[ssh]\nlisten = "2222"', /^ssh\.listen: expected host:port/],
+    [
+      '[console]\njob_access = "yes"',
+      /^console\.job_access: expected true or false \(no quotes\)$/,
+    ],
     ['[ssh]\njob_user = "dryad"', /^ssh\.job_user: "dryad" is the server's control user/],
     [
       '[ssh]\njob_groups = "dialout"',

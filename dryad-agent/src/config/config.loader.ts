@@ -57,7 +57,7 @@ const SCHEMA: Record<string, string[]> = {
   server: ['url', 'token', 'heartbeat_interval_ms'],
   ssh: ['listen', 'control_addr', 'tester_addr', 'host_key', 'job_user', 'job_groups'],
   stm: ['path', 'baud', 'timeout_ms', 'probe_interval_ms', 'healthcheck_tick_ms'],
-  console: ['path', 'baud', 'check_interval_ms'],
+  console: ['path', 'baud', 'check_interval_ms', 'job_access'],
   sdcard: ['device'],
 };
 
@@ -200,6 +200,7 @@ export function buildConfig(table: Table, source: string, baseDir: string): Agen
     50,
     600_000,
   );
+  const jobAccess = reader.bool('console', 'job_access', CONFIG_DEFAULTS.consoleJobAccess);
   const sdcardDevice = reader.path('sdcard', 'device', CONFIG_DEFAULTS.sdcardDevice);
 
   if (problems.length > 0) throw new ConfigError(source, problems);
@@ -223,7 +224,7 @@ export function buildConfig(table: Table, source: string, baseDir: string): Agen
       jobGroups,
     },
     stm: { path: stmPath as string, baud: stmBaud, timeoutMs, probeIntervalMs, healthcheckTickMs },
-    console: { path: consolePath as string, baud: consoleBaud, checkIntervalMs },
+    console: { path: consolePath as string, baud: consoleBaud, checkIntervalMs, jobAccess },
     sdcard: { device: sdcardDevice as string },
   };
 }
@@ -304,6 +305,16 @@ class TableReader {
     const repeated = value.filter((v, i) => value.indexOf(v) !== i);
     if (repeated.length) problems.push(`"${repeated[0]}" is listed twice`);
     for (const problem of problems) this.problems.push(`${name(section, key)}: ${problem}`);
+    return value;
+  }
+
+  bool(section: string, key: string, fallback: boolean): boolean {
+    const value = this.raw(section, key);
+    if (value === undefined) return fallback;
+    if (typeof value !== 'boolean') {
+      this.problems.push(`${name(section, key)}: expected true or false (no quotes)`);
+      return fallback;
+    }
     return value;
   }
 

@@ -59,10 +59,11 @@ tester_addr = ""
 host_key = ""
 # User name testers log in with.
 job_user = "${DEFAULT_JOB_USER}"
-# System mode only: supplementary groups of that user, for its shell. "dialout" opens the
-# board's other serial devices (a DUT's USB-serial adapter); the STM and the DUT console stay
-# the agent's (use the console, power, dut/ts and flash commands, see the README). Groups
-# that amount to root (sudo, disk, ...) are refused.
+# System mode only: supplementary groups of that user, for its shell (a DUT's USB-serial
+# adapter, say). None by default: on Debian "dialout" opens the STM's line (and the console)
+# too, and the agent refuses to make a job user that could open the STM, the SD card reader
+# or the console (see console.job_access). Groups that amount to root (sudo, disk, ...) are
+# refused.
 job_groups = [${D.jobGroups.map((g) => `"${g}"`).join(', ')}]
 
 [stm]
@@ -82,6 +83,9 @@ path = "${D.consolePath}"
 baud = ${D.consoleBaud}
 # How often the agent checks that the console device is still there.
 check_interval_ms = ${D.consoleCheckIntervalMs}
+# System mode only: lend this device to the job user for the job (it becomes its owner), so
+# the shell can open the console itself. Bytes it reads are missing from the "console" stream.
+job_access = ${D.consoleJobAccess}
 
 [sdcard]
 # The SD card reader on the NanoPi side of the mux ("flash" writes here).

@@ -30,6 +30,7 @@ export interface ControlServiceDeps {
 export class ControlService {
   private tail: Promise<unknown> = Promise.resolve();
   private maintenance = { active: false, message: '' };
+  private closing: Promise<void> | null = null;
 
   constructor(private readonly d: ControlServiceDeps) {}
 
@@ -54,13 +55,29 @@ export class ControlService {
     });
   }
 
-  /** Admits one more key (a tester's own) for the current job. */
+  /**
+   * Admits one more key (a tester's own) for the current job: all or nothing, so the key is
+   * admitted on the agent's port only once the backend (authorized_keys) has it too.
+   */
   authorize(key: PublicKey): Promise<void> {
     return this.serial(async () => {
+      await this.d.backend.updateKeys(this.d.jobUser, this.d.jobs.keyLinesWith(key));
       this.d.jobs.authorize(key);
-      await this.d.backend.updateKeys(this.d.jobUser, this.d.jobs.keyLines);
       this.d.log.info(`job now admits ${this.d.jobs.keyCount} key(s)`);
     });
+  }
+
+  /**
+   * The agent stops: ends the job as a close does (system mode: the job user, its processes
+   * and files go), after whatever command is running, and refuses any command after it.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.serial(async () => {
+      const previous = this.d.jobs.username;
+      this.d.jobs.revoke('agent stopping');
+      if (this.d.backend.mode === 'system') await this.d.backend.endJob(previous ?? this.d.jobUser);
+    });
+    return this.closing;
   }
 
   /**
@@ -129,6 +146,7 @@ export class ControlService {
   }
 
   private serial<T>(job: () => Promise<T>): Promise<T> {
+    if (this.closing) return Promise.reject(new Error('the agent is stopping'));
     const run = this.tail.then(job, job);
     this.tail = run.catch(() => undefined);
     return run;
