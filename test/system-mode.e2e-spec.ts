@@ -69,6 +69,7 @@ describe('system access mode: nothing of one job reaches the next', () => {
       env: {
         LESHY_AGENT_TOKEN: TOKEN,
         LESHY_HEALTHCHECK_INTERVAL: '1h',
+        LESHY_V1_ANONYMOUS_ROLE: 'admin',
         LESHY_DRYAD_TIMEOUT: '30s',
         LESHY_KEY_POOL: '4',
       },
