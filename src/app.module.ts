@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ApiV1Module } from './api/v1/api-v1.module';
 import { AgentsApiModule } from './api/v2/agents/agents.module';
+import { ClusterModule } from './cluster/cluster.module';
 import { ClockModule } from './common/clock.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -28,6 +29,7 @@ export class AppModule {
         ClockModule,
         EventsModule,
         DatabaseModule,
+        ClusterModule,
         DryadModule,
         DryadSupervisionModule,
         JobsModule,

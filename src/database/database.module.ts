@@ -1,6 +1,7 @@
 import { Global, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { InstanceIdentity } from '../cluster/instance-identity';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
 import { ReadConnection } from './read-connection';
@@ -34,6 +35,7 @@ class SqliteSettings implements OnModuleInit {
     }),
   ],
   providers: [
+    InstanceIdentity,
     Transactions,
     SqliteSettings,
     WalCheckpointer,
@@ -43,6 +45,6 @@ class SqliteSettings implements OnModuleInit {
       useFactory: (dataSource: DataSource) => ReadConnection.open(dataSource),
     },
   ],
-  exports: [Transactions],
+  exports: [Transactions, InstanceIdentity],
 })
 export class DatabaseModule {}

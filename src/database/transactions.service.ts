@@ -5,6 +5,9 @@ import { Clock } from '../common/clock';
 import { aggregateOf, DomainEvent } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { AuditEventEntity } from '../events/audit-event.entity';
+import { encodeEvent } from '../events/event-codec';
+import { InstanceIdentity } from '../cluster/instance-identity';
+import { enterOutbox, wakeEventReaders } from './advisory-locks';
 import { ReadConnection } from './read-connection';
 import { SqliteSerialExecutor } from './sqlite-serial-executor';
 import { UnitOfWork } from './unit-of-work';
@@ -16,7 +19,9 @@ import { UnitOfWork } from './unit-of-work';
  * SQLite: all writes go through SqliteSerialExecutor (one connection, group commit); reads
  * use a separate read-only connection (ReadConnection).
  * PostgreSQL: a connection pool, one transaction per call; compare-and-set updates and unique
- * indexes arbitrate between concurrent transactions, of this and other server instances.
+ * indexes arbitrate between concurrent transactions, of this and other server instances. The
+ * audit rows are also the outbox other instances read their events from (advisory-locks.ts,
+ * src/cluster/event-relay.service.ts): they carry the event and this instance's id.
  */
 /** What one unit of work produced: its value, and its events to audit and publish. */
 interface Attempt<T> {
@@ -33,6 +38,7 @@ export class Transactions {
     private readonly clock: Clock,
     private readonly bus: DomainEventBus,
     private readonly reads: ReadConnection,
+    private readonly instance: InstanceIdentity,
   ) {
     // On SQLite the audit rows of a whole group commit are written in one statement.
     this.serial =
@@ -57,7 +63,7 @@ export class Transactions {
       ? await this.serial.write(attempt)
       : await this.dataSource.transaction(async (em) => {
           const done = await attempt(em);
-          await this.appendAudit(em, done.uow.events);
+          await this.appendOutbox(em, done.uow.events);
           return done;
         });
     this.bus.publish(uow.events);
@@ -69,7 +75,22 @@ export class Transactions {
     return work(this.reads.manager);
   }
 
-  private async appendAudit(em: EntityManager, events: DomainEvent[]): Promise<void> {
+  /** PostgreSQL: the audit rows as the outbox, in commit order, with a wake-up for readers. */
+  private async appendOutbox(em: EntityManager, events: DomainEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await enterOutbox(em);
+    await this.appendAudit(em, events, (event) => ({
+      origin: this.instance.id,
+      payload: encodeEvent(event),
+    }));
+    await wakeEventReaders(em, this.instance.id);
+  }
+
+  private async appendAudit(
+    em: EntityManager,
+    events: DomainEvent[],
+    outbox: (event: DomainEvent) => { origin: string; payload: string } | null = () => null,
+  ): Promise<void> {
     if (events.length === 0) return;
     const rows = events.map((event) => {
       const { aggregate, id } = aggregateOf(event);
@@ -82,9 +103,10 @@ export class Transactions {
         before: event.before,
         after: event.after,
         reason: event.reason,
+        ...outbox(event),
       } as QueryDeepPartialEntity<AuditEventEntity>;
     });
-    // SQLite allows 999 bound parameters per statement: 8 columns per row.
+    // SQLite allows 999 bound parameters per statement: 8 columns per row (10 with the outbox).
     for (let i = 0; i < rows.length; i += 100) {
       await em.insert(AuditEventEntity, rows.slice(i, i + 100));
     }

@@ -62,9 +62,12 @@ export class JobsService
 
   onModuleInit(): void {
     this.bus.on('job.started', (event) => {
+      // The instance that started a job opens its tunnel; others open one when asked (acquire).
+      if (event.remote) return;
       const opening = this.openTunnel(event.job).finally(() => this.opening.delete(opening));
       this.opening.add(opening);
     });
+    // Whoever ended the job, on whichever instance: the tunnels this instance opened close.
     this.bus.on('job.ended', (event) => this.tunnels.close(event.job.requestId));
   }
 
