@@ -7,5 +7,5 @@ import { hostname } from 'node:os';
  * writes, names the scheduling instance in /health, and is the lock connection's application_name.
  */
 export class InstanceIdentity {
-  readonly id = `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  readonly id = `${hostname().slice(0, 24)}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
