@@ -5,7 +5,7 @@ import { epochMs, jsonText } from '../database/column-transformers';
 @Entity('audit_events')
 @Index('IDX_audit_events_aggregate', ['aggregate', 'aggregateId'])
 export class AuditEventEntity {
-  @PrimaryGeneratedColumn('increment')
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: number;
 
   @Column('bigint', { transformer: epochMs })
