@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Clock } from '../common/clock';
+import { ConcurrentModificationError } from '../common/domain-error';
 import { aggregateOf, DomainEvent } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { AuditEventEntity } from '../events/audit-event.entity';
@@ -29,6 +30,9 @@ interface Attempt<T> {
   uow: UnitOfWork;
 }
 
+/** Tries of a unit of work that keeps losing races before the loss is reported. */
+const MAX_ATTEMPTS = 3;
+
 @Injectable()
 export class Transactions {
   private readonly serial: SqliteSerialExecutor | null;
@@ -52,8 +56,23 @@ export class Transactions {
         : null;
   }
 
-  /** Runs `work` in a transaction as `actor`; publishes its events after commit. */
+  /**
+   * Runs `work` in a transaction as `actor`; publishes its events after commit. A unit of work
+   * that lost a race (a compare-and-set found the row changed, ConcurrentModificationError) runs
+   * again from the start, reading fresh data, as if it had come after the winner; after
+   * MAX_ATTEMPTS the error reaches the caller (409).
+   */
   async run<T>(actor: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.runOnce(actor, work);
+      } catch (error) {
+        if (!(error instanceof ConcurrentModificationError) || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async runOnce<T>(actor: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
     // May run again from scratch if a group commit has to be redone alone: a fresh unit each time.
     const attempt = async (em: EntityManager): Promise<Attempt<T>> => {
       const uow = new UnitOfWork(em, this.clock.now(), actor);

@@ -6,7 +6,9 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { EntityManager, In, IsNull } from 'typeorm';
+import { ConcurrentModificationError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
+import { updateIfUnchanged } from '../database/compare-and-set';
 import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import { JobView, viewOfJob } from '../events/domain-event';
@@ -154,7 +156,7 @@ export class JobsService
       { requestId: job.requestId, endedAt: IsNull() },
       { endedAt: uow.now },
     );
-    if (ended.affected !== 1) throw new Error(`job of request ${request.id} had already ended`);
+    if (ended.affected !== 1) throw new ConcurrentModificationError(`Job of request ${request.id}`);
     job.endedAt = uow.now;
     this.emit(
       uow,
@@ -207,9 +209,13 @@ export class JobsService
       const before = { timeoutAt: job.timeoutAt.toISOString(), prolongCount: job.prolongCount };
       job.timeoutAt = new Date(uow.now.getTime() + this.config.jobTimeoutMs);
       job.prolongCount += 1;
-      await uow.em.update(
+      // Two prolongs at once must not both count as the same one (the limit) or both publish.
+      await updateIfUnchanged(
+        uow.em,
         JobEntity,
-        { requestId },
+        `Job of request ${requestId}`,
+        'request_id = :requestId AND ended_at IS NULL AND prolong_count = :count',
+        { requestId, count: before.prolongCount },
         { timeoutAt: job.timeoutAt, prolongCount: job.prolongCount },
       );
       this.emit(uow, 'job.prolonged', job, before, {

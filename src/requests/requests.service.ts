@@ -5,6 +5,7 @@ import { Clock } from '../common/clock';
 import { InvalidInputError } from '../common/domain-error';
 import { Page, PageSpec, SortSpec } from '../common/list-query';
 import { AppConfig } from '../config/app-config';
+import { updateIfUnchanged } from '../database/compare-and-set';
 import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import { JobView, RequestView, viewOfJob, viewOfRequest } from '../events/domain-event';
@@ -127,7 +128,23 @@ export class RequestsService {
         changes.priority = input.priority;
         changes.queueSeq = this.sequence.next(uow.now);
       }
-      await uow.em.update(RequestEntity, { id, state: RequestState.Waiting }, changes);
+      // Only over what was read: a close or a match that committed meanwhile must not be
+      // followed by a stale request.updated (the unit of work runs again and sees it).
+      await updateIfUnchanged(
+        uow.em,
+        RequestEntity,
+        `Request ${id}`,
+        'id = :id AND state_version = :version AND priority = :priority AND queue_seq = :seq AND valid_after = :validAfter AND deadline = :deadline',
+        {
+          id,
+          version: request.stateVersion,
+          priority: request.priority,
+          seq: request.queueSeq,
+          validAfter: request.validAfter.getTime(),
+          deadline: request.deadline.getTime(),
+        },
+        changes,
+      );
       Object.assign(request, changes);
       const view = viewOfRequest(request);
       uow.emit({
