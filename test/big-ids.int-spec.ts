@@ -20,6 +20,7 @@ describe.each(['sqlite', 'postgres'] as const)('request ids beyond 2^31 (%s)', (
       dataDir: dir.path,
       http: true,
       env: database ? { LESHY_DATABASE_URL: database.url } : {},
+      sqliteOnly: kind === 'sqlite',
     });
     baseUrl = await t.app.getUrl();
     const dataSource = t.app.get(DataSource);

@@ -7,7 +7,7 @@ import { startTestAppPerSuite, TestApp } from './support/test-app';
 
 describe('SQLite WAL checkpoints', () => {
   let t: TestApp;
-  startTestAppPerSuite((app) => (t = app));
+  startTestAppPerSuite((app) => (t = app), { sqliteOnly: true });
 
   const walBytes = () => statSync(path.join(t.config.dataDir, 'leshy.sqlite-wal')).size;
   const writeBatch = () =>
