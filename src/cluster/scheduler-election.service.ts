@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { LOCK_SPACE, LOCKS } from '../database/advisory-locks';
 import { DryadSupervisor } from '../dryad/dryad-supervisor.service';
+import { FailedWorkerRecovery } from '../dryad/failed-worker-recovery.service';
 import { MatcherService } from '../matcher/matcher.service';
 import { Timekeeper } from '../timekeeper/timekeeper.service';
 import { WorkerOperations } from '../workers/worker-operations.service';
@@ -72,6 +73,7 @@ export class SchedulerElection
     timekeeper: Timekeeper,
     operations: WorkerOperations,
     supervisor: DryadSupervisor,
+    recovery: FailedWorkerRecovery,
   ) {
     // In this order: indexes before timers (validAfter wakes the matcher), agents last.
     this.duties = [
@@ -79,6 +81,7 @@ export class SchedulerElection
       ['timekeeper', timekeeper],
       ['worker operations', operations],
       ['agent supervision', supervisor],
+      ['failed-worker recovery', recovery],
     ];
   }
 
