@@ -2,10 +2,12 @@ import type { MigrationInterface } from 'typeorm';
 import { Init1795328400000 } from '../../migrations/1795328400000-Init';
 import { AuditOutbox1796164754791 } from '../../migrations/1796164754791-AuditOutbox';
 import { BigintIds1796165474229 } from '../../migrations/1796165474229-BigintIds';
+import { SharedQueueSequence1796166904127 } from '../../migrations/1796166904127-SharedQueueSequence';
 
 /** Every migration, in order. A new migration is appended here (the generate script says so). */
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Init1795328400000,
   AuditOutbox1796164754791,
   BigintIds1796165474229,
+  SharedQueueSequence1796166904127,
 ];

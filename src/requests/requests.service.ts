@@ -76,7 +76,7 @@ export class RequestsService {
     return this.tx.run(actor, async (uow) => {
       const request = uow.em.create(RequestEntity, {
         priority: input.priority,
-        queueSeq: this.sequence.next(uow.now),
+        queueSeq: await this.sequence.next(uow),
         state: RequestState.Waiting,
         stateVersion: 0,
         owner: input.owner ?? null,
@@ -126,7 +126,7 @@ export class RequestsService {
       if (input.priority && input.priority !== request.priority) {
         // A new priority puts the request at the tail of that priority's queue.
         changes.priority = input.priority;
-        changes.queueSeq = this.sequence.next(uow.now);
+        changes.queueSeq = await this.sequence.next(uow);
       }
       // Only over what was read: a close or a match that committed meanwhile must not be
       // followed by a stale request.updated (the unit of work runs again and sees it).
