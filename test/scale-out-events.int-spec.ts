@@ -1,4 +1,6 @@
+import { Client } from 'pg';
 import { DomainEvent } from '../src/events/domain-event';
+import { encodeEvent } from '../src/events/event-codec';
 import { DomainEventBus } from '../src/events/domain-event-bus';
 import { TunnelService } from '../src/jobs/tunnel.service';
 import { FakeClock } from './fakes/fake-clock';
@@ -95,5 +97,52 @@ describe('several instances on one PostgreSQL: events reach every instance', () 
 
     await waitFor(() => !onB.isOpen(id), `B's tunnel of request ${id} to close`);
     expect(await refusesConnections(access.tunnel.port)).toBe(true);
+  });
+
+  it('an audit id that commits late holds up the ids after it; a rolled-back one does not', async () => {
+    const { id } = await a.requests.create(requestInput({ caps: { board: 'gap' } }), 'user:t');
+    const view = (await a.requests.get(id)).request;
+    const actors: string[] = [];
+    const off = b.app.get(DomainEventBus).on('*', (event) => {
+      actors.push(event.actor);
+    });
+    const other = new Client({ connectionString: database.url });
+    await other.connect();
+    /** An audit row as another instance writes it, in a transaction left open. */
+    const openInsert = async (actor: string) => {
+      await other.query('BEGIN');
+      const event = {
+        type: 'request.updated',
+        request: view,
+        at: new Date(),
+        actor,
+        reason: null,
+        before: null,
+        after: null,
+      };
+      await other.query(
+        `INSERT INTO audit_events (at, actor, type, aggregate, aggregate_id, origin, payload)
+         VALUES ($1, $2, 'request.updated', 'request', $3, 'another-instance', $4)`,
+        [Date.now(), actor, String(id), encodeEvent(event as DomainEvent)],
+      );
+    };
+    try {
+      await openInsert('late');
+      await a.requests.update(id, { priority: 2 }, 'user:after-late');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(actors).toEqual([]);
+      await other.query('COMMIT');
+      await waitFor(() => actors.includes('user:after-late'), 'the held-up event');
+      expect(actors).toEqual(['late', 'user:after-late']);
+
+      await openInsert('rolled-back');
+      await other.query('ROLLBACK');
+      await a.requests.update(id, { priority: 4 }, 'user:after-rollback');
+      await waitFor(() => actors.includes('user:after-rollback'), 'the event after the gap', 3_000);
+      expect(actors).toEqual(['late', 'user:after-late', 'user:after-rollback']);
+    } finally {
+      off();
+      await other.end();
+    }
   });
 });

@@ -6,6 +6,7 @@ import { OUTBOX_CHANNEL } from '../database/advisory-locks';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { decodeRemoteEvent } from '../events/event-codec';
 import { InstanceIdentity } from './instance-identity';
+import { deliverable, GAP_TIMEOUT_MS, PendingGap } from './outbox-gaps';
 
 /** The safety net: a missed or late NOTIFY delays an event by this much at most. */
 const POLL_INTERVAL_MS = 2_000;
@@ -13,8 +14,11 @@ const POLL_INTERVAL_MS = 2_000;
 const RELISTEN_DELAY_MS = 1_000;
 const BATCH = 500;
 
+/** While a missing id holds up delivery, look again this often (its commit also wakes us). */
+const GAP_RECHECK_MS = 20;
+
 interface OutboxRow {
-  id: string | number;
+  id: number;
   origin: string | null;
   payload: string | null;
 }
@@ -22,8 +26,11 @@ interface OutboxRow {
 /**
  * PostgreSQL: brings the events committed by the other server instances to this instance's
  * DomainEventBus, so its matcher, timers and tunnels learn of changes made elsewhere. The audit
- * table is the outbox: rows are read by id, which is commit order (advisory-locks.ts), and those
- * written by another instance are published here, marked `remote`. A NOTIFY in each writing
+ * table is the outbox: rows are read in id order, never past an id that may still commit
+ * (outbox-gaps.ts), and those written by another instance are published here, marked `remote`.
+ * Two transactions that change the same row commit in the order of their audit ids (the second
+ * waits for the first's row lock before it writes its audit rows), so each aggregate's events
+ * arrive in commit order. A NOTIFY in each writing
  * transaction wakes the reader (milliseconds after the commit); a slow poll catches anything a
  * broken listening connection missed. On SQLite there is one instance and this does nothing.
  */
@@ -39,6 +46,8 @@ export class EventRelay implements OnModuleInit, OnApplicationShutdown {
   private failing = false;
   private stopped = false;
   private relayed = 0;
+  private gap: PendingGap | null = null;
+  private gapTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -67,6 +76,7 @@ export class EventRelay implements OnModuleInit, OnApplicationShutdown {
     this.stopped = true;
     if (this.poll) clearInterval(this.poll);
     if (this.relistening) clearTimeout(this.relistening);
+    if (this.gapTimer) clearTimeout(this.gapTimer);
     await this.reading;
     await this.dropListener();
   }
@@ -95,13 +105,19 @@ export class EventRelay implements OnModuleInit, OnApplicationShutdown {
   private async readNew(): Promise<void> {
     try {
       for (;;) {
-        const rows = await this.dataSource.query<OutboxRow[]>(
-          'SELECT id, origin, payload FROM audit_events WHERE id > $1 ORDER BY id LIMIT $2',
-          [this.lastId, BATCH],
-        );
-        for (const row of rows) this.relay(row);
+        const rows = (
+          await this.dataSource.query<OutboxRow[]>(
+            'SELECT id, origin, payload FROM audit_events WHERE id > $1 ORDER BY id LIMIT $2',
+            [this.lastId, BATCH],
+          )
+        ).map((row) => ({ ...row, id: Number(row.id) }));
+        const settled = this.gap !== null && (await this.gapSettled(this.gap));
+        const { deliver, blocked } = deliverable(rows, this.lastId, this.gap, settled);
+        for (const row of deliver) this.relay(row);
+        if (this.gap && this.lastId >= this.gap.upTo) this.gap = null;
         if (this.failing) this.logger.log('reading events of other instances again');
         this.failing = false;
+        if (blocked) return this.holdAtGap(rows[rows.length - 1].id);
         if (rows.length < BATCH || this.stopped) return;
       }
     } catch (error) {
@@ -112,8 +128,38 @@ export class EventRelay implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** A missing id: note who may still commit it, and look again shortly. */
+  private async holdAtGap(highestSeen: number): Promise<void> {
+    if (!this.gap || this.gap.upTo < highestSeen) {
+      const [{ horizon }] = await this.dataSource.query<Array<{ horizon: string }>>(
+        'SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS horizon',
+      );
+      this.gap = { upTo: highestSeen, horizon: BigInt(horizon), foundAt: Date.now() };
+    }
+    if (this.gapTimer || this.stopped) return;
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = null;
+      this.wake();
+    }, GAP_RECHECK_MS);
+    this.gapTimer.unref();
+  }
+
+  /** Every transaction running when the gap was found has ended (or it has waited too long). */
+  private async gapSettled(gap: PendingGap): Promise<boolean> {
+    if (Date.now() - gap.foundAt > GAP_TIMEOUT_MS) {
+      this.logger.warn(
+        `audit ids up to ${gap.upTo} still missing after ${GAP_TIMEOUT_MS} ms: skipped`,
+      );
+      return true;
+    }
+    const [{ xmin }] = await this.dataSource.query<Array<{ xmin: string }>>(
+      'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
+    );
+    return BigInt(xmin) >= gap.horizon;
+  }
+
   private relay(row: OutboxRow): void {
-    this.lastId = Number(row.id);
+    this.lastId = row.id;
     if (row.origin === this.instance.id || row.payload === null) return;
     let event;
     try {

@@ -8,7 +8,7 @@ import { DomainEventBus } from '../events/domain-event-bus';
 import { AuditEventEntity } from '../events/audit-event.entity';
 import { encodeEvent } from '../events/event-codec';
 import { InstanceIdentity } from '../cluster/instance-identity';
-import { enterOutbox, wakeEventReaders } from './advisory-locks';
+import { wakeEventReaders } from './advisory-locks';
 import { ReadConnection } from './read-connection';
 import { SqliteSerialExecutor } from './sqlite-serial-executor';
 import { UnitOfWork } from './unit-of-work';
@@ -21,8 +21,9 @@ import { UnitOfWork } from './unit-of-work';
  * use a separate read-only connection (ReadConnection).
  * PostgreSQL: a connection pool, one transaction per call; compare-and-set updates and unique
  * indexes arbitrate between concurrent transactions, of this and other server instances. The
- * audit rows are also the outbox other instances read their events from (advisory-locks.ts,
- * src/cluster/event-relay.service.ts): they carry the event and this instance's id.
+ * audit rows are also the outbox other instances read their events from
+ * (src/cluster/event-relay.service.ts): they carry the event and this instance's id. They are
+ * the transaction's last writes, after all its other writes (the relay relies on that).
  */
 /** What one unit of work produced: its value, and its events to audit and publish. */
 interface Attempt<T> {
@@ -94,10 +95,9 @@ export class Transactions {
     return work(this.reads.manager);
   }
 
-  /** PostgreSQL: the audit rows as the outbox, in commit order, with a wake-up for readers. */
+  /** PostgreSQL: the audit rows as the outbox, with a wake-up for the other instances' readers. */
   private async appendOutbox(em: EntityManager, events: DomainEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await enterOutbox(em);
     await this.appendAudit(em, events, (event) => ({
       origin: this.instance.id,
       payload: encodeEvent(event),
