@@ -7,6 +7,7 @@ import { IdentityApiModule } from './api/v2/admin/identity-api.module';
 import { AgentsApiModule } from './api/v2/agents/agents.module';
 import { WorkerAdmissionModule } from './api/v2/workers/worker-admission.module';
 import { AuthModule } from './auth/auth.module';
+import { ClusterModule } from './cluster/cluster.module';
 import { ClockModule } from './common/clock.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -35,6 +36,7 @@ export class AppModule {
         EventsModule,
         DatabaseModule,
         AuthModule,
+        ClusterModule,
         DryadModule,
         DryadSupervisionModule,
         JobsModule,

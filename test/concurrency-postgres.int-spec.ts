@@ -6,7 +6,7 @@ import { scratchPostgres } from './support/scratch-postgres';
 import { startTestApp, TestApp } from './support/test-app';
 import { tempDir } from './support/temp-dir';
 
-describe('concurrency on PostgreSQL: two server instances, both matching, one database', () => {
+describe('concurrency on PostgreSQL: two server instances (one elected scheduler), one database', () => {
   const dirs = [tempDir(), tempDir()];
   let apps: TestApp[] = [];
   let database: Awaited<ReturnType<typeof scratchPostgres>>;

@@ -10,7 +10,7 @@ import { AGENT } from './support/actors';
 
 describe('SQLite WAL checkpoints', () => {
   let t: TestApp;
-  startTestAppPerSuite((app) => (t = app));
+  startTestAppPerSuite((app) => (t = app), { sqliteOnly: true });
 
   const walBytes = () => statSync(path.join(t.config.dataDir, 'leshy.sqlite-wal')).size;
   const writeBatch = () =>

@@ -15,7 +15,14 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     logging: ['error' as const, 'warn' as const, 'migration' as const],
   };
   if (config.database.kind === 'postgres') {
-    return { ...common, type: 'postgres', url: config.database.url, extra: { max: 10 } };
+    return {
+      ...common,
+      type: 'postgres',
+      url: config.database.url,
+      extra: { max: 10 },
+      // Ids and moments are bigint: as numbers (never beyond 2^53 here), not strings.
+      parseInt8: true,
+    };
   }
   return {
     ...common,

@@ -1,6 +1,7 @@
 import { Global, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { InstanceIdentity } from '../cluster/instance-identity';
 import { AppConfig } from '../config/app-config';
 import { DatabaseOutage } from './database-outage.service';
 import { dataSourceOptions } from './data-source-options';
@@ -35,6 +36,7 @@ class SqliteSettings implements OnModuleInit {
     }),
   ],
   providers: [
+    InstanceIdentity,
     Transactions,
     DatabaseOutage,
     SqliteSettings,
@@ -45,6 +47,6 @@ class SqliteSettings implements OnModuleInit {
       useFactory: (dataSource: DataSource) => ReadConnection.open(dataSource),
     },
   ],
-  exports: [Transactions, DatabaseOutage],
+  exports: [Transactions, DatabaseOutage, InstanceIdentity],
 })
 export class DatabaseModule {}

@@ -3,11 +3,17 @@ import { Init1795328400000 } from '../../migrations/1795328400000-Init';
 import { DeregisteredWorkers1796164819329 } from '../../migrations/1796164819329-DeregisteredWorkers';
 import { RequestUnservableNote1796166142823 } from '../../migrations/1796166142823-RequestUnservableNote';
 import { UsersAndTokens1796164845263 } from '../../migrations/1796164845263-UsersAndTokens';
+import { AuditOutbox1796164754791 } from '../../migrations/1796164754791-AuditOutbox';
+import { BigintIds1796165474229 } from '../../migrations/1796165474229-BigintIds';
+import { SharedQueueSequence1796166904127 } from '../../migrations/1796166904127-SharedQueueSequence';
 
 /** Every migration, in order. A new migration is appended here (the generate script says so). */
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Init1795328400000,
+  AuditOutbox1796164754791,
   DeregisteredWorkers1796164819329,
   UsersAndTokens1796164845263,
+  BigintIds1796165474229,
   RequestUnservableNote1796166142823,
+  SharedQueueSequence1796166904127,
 ];

@@ -1,10 +1,4 @@
-import {
-  BeforeApplicationShutdown,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleInit,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '../config/app-config';
 import { DatabaseOutage } from '../database/database-outage.service';
@@ -26,13 +20,14 @@ const SERVING: readonly string[] = [WorkerState.Idle, WorkerState.Running, Worke
  * again goes FAILED (its running job's request FAILS, its tunnel closes); IDLE workers are
  * health-checked every LESHY_HEALTHCHECK_INTERVAL and go FAILED with the agent's reason.
  * At start-up the IDLE and RUNNING workers are probed, which opens their kept connections.
+ * Only the scheduling instance watches agents (src/cluster/scheduler-election.service.ts); it
+ * starts as at a fresh start when it takes over.
  */
 @Injectable()
-export class DryadSupervisor
-  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
-{
+export class DryadSupervisor implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(DryadSupervisor.name);
   private stopping = false;
+  private active = false;
   private checking: Promise<void> | null = null;
   private probing: Promise<void> | null = null;
 
@@ -54,7 +49,8 @@ export class DryadSupervisor
     this.bus.on('worker.deregistered', (e) => this.ssh.forget(e.worker.uuid));
   }
 
-  onApplicationBootstrap(): void {
+  startScheduling(): Promise<void> {
+    this.active = true;
     const interval = setInterval(
       () => void this.healthChecksInBackground(),
       this.config.healthcheckIntervalMs,
@@ -62,13 +58,25 @@ export class DryadSupervisor
     interval.unref();
     this.scheduler.addInterval(HEALTH_CHECKS, interval);
     this.probing = this.probeAfterStart();
+    return Promise.resolve();
+  }
+
+  /** Leadership lost: no more checks; outcomes of those still running are not written. */
+  async stopScheduling(): Promise<void> {
+    this.active = false;
+    this.stopChecks();
+    await Promise.all([this.checking, this.probing]);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    this.stopChecks();
+    await Promise.all([this.checking, this.probing]);
+  }
+
+  private stopChecks(): void {
     if (this.scheduler.doesExist('interval', HEALTH_CHECKS))
       this.scheduler.deleteInterval(HEALTH_CHECKS);
-    await Promise.all([this.checking, this.probing]);
   }
 
   /** Health-checks every IDLE worker once (safe to call concurrently: one round at a time). */
@@ -127,7 +135,7 @@ export class DryadSupervisor
    * not `healthcheck`: a health check power-cycles the DUT, which must not happen mid-job.
    */
   private async connectionLost(uuid: string, reason: string): Promise<void> {
-    if (this.stopping) return;
+    if (this.stopping || !this.active) return;
     try {
       const worker = await this.workers.get(uuid);
       if (!SERVING.includes(worker.state)) return;
@@ -159,7 +167,7 @@ export class DryadSupervisor
       await operation();
       return true;
     } catch (error) {
-      if (this.stopping) return false;
+      if (this.stopping || !this.active) return false;
       const reason = `${why}: ${(error as Error).message}`;
       this.logger.warn(`worker ${worker.uuid}: ${reason}`);
       await this.workers.failIfUnchanged(worker.uuid, worker.stateVersion, reason);

@@ -5,7 +5,7 @@ import { epochMs, jsonText } from '../database/column-transformers';
 @Entity('audit_events')
 @Index('IDX_audit_events_aggregate', ['aggregate', 'aggregateId'])
 export class AuditEventEntity {
-  @PrimaryGeneratedColumn('increment')
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: number;
 
   @Column('bigint', { transformer: epochMs })
@@ -33,4 +33,12 @@ export class AuditEventEntity {
 
   @Column('text', { nullable: true })
   reason!: string | null;
+
+  /** PostgreSQL: the server instance that wrote the row (see src/cluster/). NULL on SQLite. */
+  @Column('varchar', { length: 64, nullable: true })
+  origin!: string | null;
+
+  /** PostgreSQL: the event as published (event-codec.ts), for the other instances. NULL on SQLite. */
+  @Column('text', { nullable: true })
+  payload!: string | null;
 }

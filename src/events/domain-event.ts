@@ -21,6 +21,8 @@ export interface EventBase {
   reason: string | null;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
+  /** Set on events another server instance committed (PostgreSQL, src/cluster/event-relay). */
+  remote?: true;
 }
 
 export type DomainEvent =

@@ -1,7 +1,13 @@
 import { Module } from '@nestjs/common';
+import { ClusterModule } from '../cluster/cluster.module';
+import { KeysModule } from '../keys/keys.module';
 import { MatcherModule } from '../matcher/matcher.module';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 
-@Module({ imports: [MatcherModule], controllers: [HealthController], providers: [HealthService] })
+@Module({
+  imports: [MatcherModule, ClusterModule, KeysModule],
+  controllers: [HealthController],
+  providers: [HealthService],
+})
 export class HealthModule {}

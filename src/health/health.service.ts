@@ -4,6 +4,9 @@ import { Clock } from '../common/clock';
 import { LESHY_VERSION } from '../common/version';
 import { AppConfig } from '../config/app-config';
 import { Transactions } from '../database/transactions.service';
+import { EventRelay } from '../cluster/event-relay.service';
+import { SchedulerElection, SchedulerStatus } from '../cluster/scheduler-election.service';
+import { JobKeyPool } from '../keys/job-key-pool.service';
 import { MatcherService } from '../matcher/matcher.service';
 
 export interface HealthReport {
@@ -11,7 +14,11 @@ export interface HealthReport {
   version: string;
   time: string;
   database: { kind: string; ok: boolean; latencyMs: number; error?: string };
+  /** What the matcher of this instance holds (zeros on an instance that does not schedule). */
   queue: { waiting: number; asks: number; idleWorkers: number };
+  /** Which instance schedules; `events` is the PostgreSQL event relay (absent on SQLite). */
+  scheduler: SchedulerStatus & { events?: { lastId: number; relayed: number; listening: boolean } };
+  keyPool: { ready: number; generating: number; threads: number };
 }
 
 @Injectable()
@@ -22,6 +29,9 @@ export class HealthService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly matcher: MatcherService,
+    private readonly election: SchedulerElection,
+    private readonly relay: EventRelay,
+    private readonly keys: JobKeyPool,
   ) {}
 
   async report(): Promise<HealthReport> {
@@ -32,7 +42,10 @@ export class HealthService {
     } catch (caught) {
       error = (caught as Error).message;
     }
+    const scheduler = await this.election.status();
     const stats = this.matcher.stats();
+    const keys = this.keys.stats();
+    const events = this.relay.stats();
     return {
       status: error ? 'failing' : 'ok',
       version: LESHY_VERSION,
@@ -44,6 +57,8 @@ export class HealthService {
         ...(error ? { error } : {}),
       },
       queue: { waiting: stats.waiting, asks: stats.asks, idleWorkers: stats.idleWorkers },
+      scheduler: { ...scheduler, ...(events ? { events } : {}) },
+      keyPool: { ready: keys.ready, generating: keys.generating, threads: keys.threads },
     };
   }
 }

@@ -13,7 +13,7 @@ import { epochMs } from '../database/column-transformers';
 })
 @Index('IDX_jobs_active_timeout', ['endedAt', 'timeoutAt'])
 export class JobEntity {
-  @PrimaryColumn('integer', { name: 'request_id' })
+  @PrimaryColumn('bigint', { name: 'request_id' })
   requestId!: number;
 
   @Column('varchar', { name: 'worker_uuid', length: 36 })

@@ -8,7 +8,9 @@ import {
 import { EntityManager, In, IsNull } from 'typeorm';
 import { assertMayManageRequest } from '../auth/access-policy';
 import { Actor, systemActor } from '../auth/actor';
+import { ConcurrentModificationError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
+import { updateIfUnchanged } from '../database/compare-and-set';
 import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import { JobView, viewOfJob } from '../events/domain-event';
@@ -68,9 +70,12 @@ export class JobsService
 
   onModuleInit(): void {
     this.bus.on('job.started', (event) => {
+      // The instance that started a job opens its tunnel; others open one when asked (acquire).
+      if (event.remote) return;
       const opening = this.openTunnel(event.job).finally(() => this.opening.delete(opening));
       this.opening.add(opening);
     });
+    // Whoever ended the job, on whichever instance: the tunnels this instance opened close.
     this.bus.on('job.ended', (event) => this.tunnels.close(event.job.requestId));
   }
 
@@ -157,7 +162,7 @@ export class JobsService
       { requestId: job.requestId, endedAt: IsNull() },
       { endedAt: uow.now },
     );
-    if (ended.affected !== 1) throw new Error(`job of request ${request.id} had already ended`);
+    if (ended.affected !== 1) throw new ConcurrentModificationError(`Job of request ${request.id}`);
     job.endedAt = uow.now;
     this.emit(
       uow,
@@ -212,9 +217,13 @@ export class JobsService
       const before = { timeoutAt: job.timeoutAt.toISOString(), prolongCount: job.prolongCount };
       job.timeoutAt = new Date(uow.now.getTime() + this.config.jobTimeoutMs);
       job.prolongCount += 1;
-      await uow.em.update(
+      // Two prolongs at once must not both count as the same one (the limit) or both publish.
+      await updateIfUnchanged(
+        uow.em,
         JobEntity,
-        { requestId },
+        `Job of request ${requestId}`,
+        'request_id = :requestId AND ended_at IS NULL AND prolong_count = :count',
+        { requestId, count: before.prolongCount },
         { timeoutAt: job.timeoutAt, prolongCount: job.prolongCount },
       );
       this.emit(uow, 'job.prolonged', job, before, {

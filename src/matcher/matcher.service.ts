@@ -1,10 +1,4 @@
-import {
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  BeforeApplicationShutdown,
-  OnModuleInit,
-} from '@nestjs/common';
+import { Injectable, Logger, BeforeApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { RequestView, WorkerView } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
@@ -31,13 +25,16 @@ export interface MatcherStats {
  * groups or caps change. Passes are serialized and coalesced; each planned match is committed by
  * JobsService.start in its own transaction, which re-checks everything (the database decides,
  * not this memory). A refused match is put back into the indexes from the database.
+ *
+ * It runs only on the scheduling instance (src/cluster/scheduler-election.service.ts), which
+ * calls startScheduling (the indexes are rebuilt from the database, as at a fresh start) and
+ * stopScheduling (leadership lost); elsewhere it ignores events and keeps no indexes.
  */
 @Injectable()
-export class MatcherService
-  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
-{
+export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(MatcherService.name);
-  private readonly state = new MatchingState();
+  private state = new MatchingState();
+  private active = false;
   private scheduled = false;
   private running: Promise<void> | null = null;
   private stopped = false;
@@ -58,17 +55,32 @@ export class MatcherService
     this.bus.on('worker.registered', (e) => this.onWorker(e.worker));
     this.bus.on('worker.state-changed', (e) => this.onWorker(e.worker));
     this.bus.on('worker.updated', (e) => this.onWorker(e.worker));
-    this.bus.on('worker.deregistered', (e) => this.state.workerRemoved(e.worker.uuid));
+    this.bus.on('worker.deregistered', (e) => {
+      if (this.active) this.state.workerRemoved(e.worker.uuid);
+    });
   }
 
-  /** The indexes are rebuilt from the database: the queue survives any restart. */
-  async onApplicationBootstrap(): Promise<void> {
+  /**
+   * The indexes are rebuilt from the database: the queue survives any restart and any change of
+   * the scheduling instance. Events that arrive meanwhile are applied as well: they are newer
+   * than or as new as what the rebuild reads, and a stale view only costs a refused match.
+   */
+  async startScheduling(): Promise<void> {
+    this.state = new MatchingState();
+    this.active = true;
     const now = this.clock.now().getTime();
     for (const request of await this.requests.waiting())
       this.state.requestChanged(request, now, false);
     for (const worker of await this.workers.all()) this.state.workerChanged(worker, false);
     this.state.markEverything();
     this.trigger();
+  }
+
+  /** No new pass starts; the one running finishes its commits. */
+  async stopScheduling(): Promise<void> {
+    this.active = false;
+    await this.running;
+    this.state = new MatchingState();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -78,7 +90,8 @@ export class MatcherService
 
   /** The timekeeper says validAfter has come for this request. */
   requestBecameReady(id: number): void {
-    if (this.state.requestBecameReady(id, this.clock.now().getTime())) this.trigger();
+    if (this.active && this.state.requestBecameReady(id, this.clock.now().getTime()))
+      this.trigger();
   }
 
   /** Resolves when no pass is pending or running (tests and benchmarks). */
@@ -98,15 +111,16 @@ export class MatcherService
   }
 
   private onRequest(request: RequestView, rematch = true): void {
-    if (this.state.requestChanged(request, this.clock.now().getTime(), rematch)) this.trigger();
+    if (this.active && this.state.requestChanged(request, this.clock.now().getTime(), rematch))
+      this.trigger();
   }
 
   private onWorker(worker: WorkerView, rematch = true): void {
-    if (this.state.workerChanged(worker, rematch)) this.trigger();
+    if (this.active && this.state.workerChanged(worker, rematch)) this.trigger();
   }
 
   private trigger(): void {
-    if (this.scheduled || this.stopped) return;
+    if (this.scheduled || this.stopped || !this.active) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -123,7 +137,7 @@ export class MatcherService
   }
 
   private async runPasses(): Promise<void> {
-    while (!this.stopped && this.state.pending) {
+    while (!this.stopped && this.active && this.state.pending) {
       const planned = this.state.plan(this.clock.now().getTime());
       this.counters.passes++;
       // Each match is its own transaction; started together, they share one group commit.
@@ -161,6 +175,7 @@ export class MatcherService
       this.logger.error(
         `request ${match.requestId} / worker ${match.workerUuid}: refused although both are free`,
       );
+    if (!this.active) return;
     if (request) this.onRequest(request, !lasting);
     else this.state.queue.remove(match.requestId);
     if (worker) this.onWorker(worker, !lasting);

@@ -7,7 +7,7 @@ import type { RequestState } from './request-state';
 @Entity('requests')
 @Index('IDX_requests_state_deadline', ['state', 'deadline'])
 export class RequestEntity {
-  @PrimaryGeneratedColumn('increment')
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: number;
 
   /** 1 (highest) … 16 (lowest). */

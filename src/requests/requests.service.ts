@@ -9,6 +9,7 @@ import { Clock } from '../common/clock';
 import { InvalidInputError } from '../common/domain-error';
 import { Page, PageSpec, SortSpec } from '../common/list-query';
 import { AppConfig } from '../config/app-config';
+import { updateIfUnchanged } from '../database/compare-and-set';
 import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from '../common/priority';
@@ -89,7 +90,7 @@ export class RequestsService {
     return this.tx.run(actor.label, async (uow) => {
       const request = uow.em.create(RequestEntity, {
         priority: input.priority,
-        queueSeq: this.sequence.next(uow.now),
+        queueSeq: await this.sequence.next(uow),
         state: RequestState.Waiting,
         stateVersion: 0,
         owner: ownerKeyOf(actor),
@@ -147,9 +148,25 @@ export class RequestsService {
       if (input.priority && input.priority !== request.priority) {
         // A new priority puts the request at the tail of that priority's queue.
         changes.priority = input.priority;
-        changes.queueSeq = this.sequence.next(uow.now);
+        changes.queueSeq = await this.sequence.next(uow);
       }
-      await uow.em.update(RequestEntity, { id, state: RequestState.Waiting }, changes);
+      // Only over what was read: a close or a match that committed meanwhile must not be
+      // followed by a stale request.updated (the unit of work runs again and sees it).
+      await updateIfUnchanged(
+        uow.em,
+        RequestEntity,
+        `Request ${id}`,
+        'id = :id AND state_version = :version AND priority = :priority AND queue_seq = :seq AND valid_after = :validAfter AND deadline = :deadline',
+        {
+          id,
+          version: request.stateVersion,
+          priority: request.priority,
+          seq: request.queueSeq,
+          validAfter: request.validAfter.getTime(),
+          deadline: request.deadline.getTime(),
+        },
+        changes,
+      );
       Object.assign(request, changes);
       const view = viewOfRequest(request);
       uow.emit({

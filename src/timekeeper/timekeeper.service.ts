@@ -1,10 +1,4 @@
-import {
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  BeforeApplicationShutdown,
-  OnModuleInit,
-} from '@nestjs/common';
+import { Injectable, Logger, BeforeApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { BinaryHeap } from '../common/binary-heap';
 import { CancelTimer, Clock } from '../common/clock';
@@ -29,11 +23,13 @@ const NEXT_DUE = 'timekeeper:next-due';
  * the earliest moment; the heap is rebuilt from the database at start-up, so a restart loses no
  * timer. A periodic sweep of the database catches anything overdue that memory missed. Every
  * handler re-checks the stored times, so stale heap entries (after an update) do nothing.
+ * Only the scheduling instance keeps timers (src/cluster/scheduler-election.service.ts).
  */
 @Injectable()
-export class Timekeeper implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+export class Timekeeper implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(Timekeeper.name);
-  private readonly due = new BinaryHeap<DueItem>(dueBefore);
+  private due = new BinaryHeap<DueItem>(dueBefore);
+  private active = false;
   private cancelArmed: CancelTimer | null = null;
   private armedAt: number | null = null;
   private processing: Promise<void> | null = null;
@@ -59,7 +55,10 @@ export class Timekeeper implements OnModuleInit, OnApplicationBootstrap, BeforeA
     this.bus.on('job.prolonged', (e) => this.watchJob(e.job));
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  /** Timers are rebuilt from the database, as at a fresh start. */
+  async startScheduling(): Promise<void> {
+    this.due = new BinaryHeap<DueItem>(dueBefore);
+    this.active = true;
     for (const request of await this.requests.waiting()) this.watchRequest(request, false);
     for (const job of await this.jobs.activeJobs()) this.watchJob(job, false);
     const interval = setInterval(() => void this.sweepInBackground(), this.config.sweepIntervalMs);
@@ -69,16 +68,30 @@ export class Timekeeper implements OnModuleInit, OnApplicationBootstrap, BeforeA
     await this.processDue();
   }
 
+  /** Leadership lost: no timer fires here any more; the one being handled finishes. */
+  async stopScheduling(): Promise<void> {
+    this.active = false;
+    this.disarm();
+    await this.processing;
+    this.due = new BinaryHeap<DueItem>(dueBefore);
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    this.cancelArmed?.();
-    if (this.scheduler.doesExist('interval', SWEEP)) this.scheduler.deleteInterval(SWEEP);
+    this.disarm();
     await this.processing;
+  }
+
+  private disarm(): void {
+    this.cancelArmed?.();
+    this.cancelArmed = null;
+    this.armedAt = null;
+    if (this.scheduler.doesExist('interval', SWEEP)) this.scheduler.deleteInterval(SWEEP);
   }
 
   /** Finds overdue work in the database (not in memory) and hands it to the services. */
   async sweep(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || !this.active) return;
     const now = this.clock.now();
     const [overdueRequests, overdueJobs] = await this.tx.read(async (em) => [
       await em
@@ -118,7 +131,7 @@ export class Timekeeper implements OnModuleInit, OnApplicationBootstrap, BeforeA
   }
 
   private watchRequest(request: RequestView, process = true): void {
-    if (request.state !== RequestState.Waiting) return;
+    if (!this.active || request.state !== RequestState.Waiting) return;
     if (request.validAfter.getTime() > this.clock.now().getTime()) {
       this.due.push({ at: request.validAfter.getTime(), kind: 'valid-after', id: request.id });
     }
@@ -127,14 +140,14 @@ export class Timekeeper implements OnModuleInit, OnApplicationBootstrap, BeforeA
   }
 
   private watchJob(job: JobView, process = true): void {
-    if (job.endedAt) return;
+    if (!this.active || job.endedAt) return;
     this.due.push({ at: job.timeoutAt.getTime(), kind: 'job-timeout', id: job.requestId });
     if (process) this.arm();
   }
 
   /** One timer, for the earliest due moment. */
   private arm(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.active) return;
     const next = this.due.peek();
     if (!next || next.at === this.armedAt) return;
     this.cancelArmed?.();
@@ -159,9 +172,9 @@ export class Timekeeper implements OnModuleInit, OnApplicationBootstrap, BeforeA
       do {
         this.again = false;
         const now = this.clock.now().getTime();
-        while (!this.stopped && (this.due.peek()?.at ?? Infinity) <= now)
+        while (!this.stopped && this.active && (this.due.peek()?.at ?? Infinity) <= now)
           await this.handle(this.due.pop()!);
-      } while (this.again && !this.stopped);
+      } while (this.again && !this.stopped && this.active);
     })().finally(() => {
       this.processing = null;
       this.arm();

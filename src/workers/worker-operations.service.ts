@@ -1,10 +1,4 @@
-import {
-  BeforeApplicationShutdown,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleInit,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { dryadTarget } from '../dryad/dryad-target';
 import { DryadPort } from '../dryad/dryad.port';
 import { WorkerView } from '../events/domain-event';
@@ -19,15 +13,18 @@ import { WorkersService } from './workers.service';
  * and telling an agent to show maintenance. They run after the state change has committed and
  * report back with the state version they started from, so an operation overtaken by a newer
  * state change is dropped. After a restart, workers found in PREPARE or BUSY are resumed.
+ * Only the scheduling instance drives agents (src/cluster/scheduler-election.service.ts); when
+ * another takes over, it resumes the workers found in PREPARE or BUSY the same way.
  */
 @Injectable()
-export class WorkerOperations
-  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
-{
+export class WorkerOperations implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(WorkerOperations.name);
   private readonly running = new Set<Promise<unknown>>();
   private readonly completing = new Set<Promise<unknown>>();
   private stopping = false;
+  /** Changes at each start and stop of scheduling: outcomes of an older term are not written. */
+  private term = 0;
+  private active = false;
 
   constructor(
     private readonly workers: WorkersService,
@@ -41,8 +38,20 @@ export class WorkerOperations
     this.bus.on('worker.state-changed', (event) => this.start(event.worker));
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  async startScheduling(): Promise<void> {
+    this.term++;
+    this.active = true;
     for (const worker of await this.workers.all()) this.start(worker);
+  }
+
+  /**
+   * Leadership lost: operations still talking to their agents are abandoned (the next scheduler
+   * resumes their workers), outcomes already being written are awaited.
+   */
+  async stopScheduling(): Promise<void> {
+    this.active = false;
+    this.term++;
+    await Promise.allSettled([...this.completing]);
   }
 
   /**
@@ -61,10 +70,11 @@ export class WorkerOperations
   }
 
   private start(worker: WorkerView): void {
-    if (this.stopping) return;
+    if (this.stopping || !this.active) return;
+    const term = this.term;
     let operation: Promise<unknown> | undefined;
-    if (worker.state === WorkerState.Prepare) operation = this.prepare(worker);
-    if (worker.state === WorkerState.Busy) operation = this.maintenance(worker);
+    if (worker.state === WorkerState.Prepare) operation = this.prepare(worker, term);
+    if (worker.state === WorkerState.Busy) operation = this.maintenance(worker, term);
     if (!operation) return;
     const tracked = operation.catch((error) =>
       this.logger.error(`worker ${worker.uuid}: ${(error as Error).stack ?? String(error)}`),
@@ -73,11 +83,11 @@ export class WorkerOperations
     void tracked.finally(() => this.running.delete(tracked));
   }
 
-  private async prepare(worker: WorkerView): Promise<void> {
+  private async prepare(worker: WorkerView, term: number): Promise<void> {
     try {
       const key = await this.keys.take();
       const { username } = await this.dryad.prepare(dryadTarget(worker), key.publicKeySsh);
-      await this.record(() =>
+      await this.record(term, () =>
         this.workers.completePrepare(worker.uuid, worker.stateVersion, {
           ok: true,
           username,
@@ -87,13 +97,13 @@ export class WorkerOperations
     } catch (error) {
       const reason = (error as Error).message;
       this.logger.warn(`worker ${worker.uuid}: prepare failed: ${reason}`);
-      await this.record(() =>
+      await this.record(term, () =>
         this.workers.completePrepare(worker.uuid, worker.stateVersion, { ok: false, reason }),
       );
     }
   }
 
-  private async maintenance(worker: WorkerView): Promise<void> {
+  private async maintenance(worker: WorkerView, term: number): Promise<void> {
     let error: string | null = null;
     try {
       await this.dryad.putInMaintenance(dryadTarget(worker), 'MAINTENANCE');
@@ -101,14 +111,14 @@ export class WorkerOperations
       error = (caught as Error).message;
       this.logger.warn(`worker ${worker.uuid}: maintenance not confirmed: ${error}`);
     }
-    await this.record(() =>
+    await this.record(term, () =>
       this.workers.completeMaintenance(worker.uuid, worker.stateVersion, error),
     );
   }
 
-  /** Writes an operation's outcome unless the server is shutting down. */
-  private async record(write: () => Promise<unknown>): Promise<void> {
-    if (this.stopping) return;
+  /** Writes an operation's outcome unless the server is shutting down or no longer schedules. */
+  private async record(term: number, write: () => Promise<unknown>): Promise<void> {
+    if (this.stopping || term !== this.term) return;
     const writing = write();
     this.completing.add(writing);
     try {

@@ -7,8 +7,9 @@ import {
   bindAgentTokenOnRegistration,
 } from '../auth/agent-token.binding';
 import { normalizeCaps, normalizeGroups } from '../common/caps';
-import { InvalidInputError } from '../common/domain-error';
+import { ConcurrentModificationError, InvalidInputError } from '../common/domain-error';
 import { Page, PageSpec, SortSpec } from '../common/list-query';
+import { equalsOrNull, isUniqueViolation, updateIfUnchanged } from '../database/compare-and-set';
 import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import { viewOfWorker, WorkerView } from '../events/domain-event';
@@ -163,7 +164,14 @@ export class WorkersService {
       } else {
         // MAINTENANCE, BUSY or already FAILED: nothing to stop, but the admin should see why.
         const before = { failReason: worker.failReason };
-        await uow.em.update(WorkerEntity, { uuid }, { failReason: reason, updatedAt: uow.now });
+        await updateIfUnchanged(
+          uow.em,
+          WorkerEntity,
+          `Worker ${uuid}`,
+          `uuid = :uuid AND state_version = :version AND ${equalsOrNull('fail_reason', 'failReason', worker.failReason)}`,
+          { uuid, version: worker.stateVersion, failReason: worker.failReason },
+          { failReason: reason, updatedAt: uow.now },
+        );
         worker.failReason = reason;
         this.emitUpdated(uow, worker, before, { failReason: reason }, reason);
       }
@@ -200,7 +208,15 @@ export class WorkersService {
     return this.tx.run(actor.label, async (uow) => {
       const worker = await this.find(uow, uuid);
       const before = { groups: worker.groups };
-      await uow.em.update(WorkerEntity, { uuid }, { groups: sorted, updatedAt: uow.now });
+      // The event carries the whole worker: it must not show a state that changed meanwhile.
+      await updateIfUnchanged(
+        uow.em,
+        WorkerEntity,
+        `Worker ${uuid}`,
+        'uuid = :uuid AND state_version = :version AND groups = :groups',
+        { uuid, version: worker.stateVersion, groups: JSON.stringify(worker.groups) },
+        { groups: sorted, updatedAt: uow.now },
+      );
       worker.groups = sorted;
       this.emitUpdated(uow, worker, before, { groups: sorted }, null);
       return viewOfWorker(worker);
@@ -374,7 +390,14 @@ export class WorkersService {
       registeredAt: uow.now,
       updatedAt: uow.now,
     });
-    await uow.em.insert(WorkerEntity, worker);
+    try {
+      await uow.em.insert(WorkerEntity, worker);
+    } catch (error) {
+      // A concurrent first registration of the same UUID inserted first: run again, and this
+      // one is a registration of an existing worker (unchanged config: nothing to do).
+      if (isUniqueViolation(error)) throw new ConcurrentModificationError(`Worker ${input.uuid}`);
+      throw error;
+    }
     const view = viewOfWorker(worker);
     uow.emit({
       type: 'worker.registered',

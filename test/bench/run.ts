@@ -6,11 +6,13 @@ import 'reflect-metadata';
 import { coreBench } from './core-bench';
 import { cycleBench } from './cycle-bench';
 import { keyBench } from './key-bench';
+import { scaleBench } from './scale-bench';
 
 const SUITES: Record<string, () => Promise<void>> = {
   core: coreBench,
   keys: keyBench,
   cycle: cycleBench,
+  scale: scaleBench,
 };
 
 async function main(): Promise<void> {

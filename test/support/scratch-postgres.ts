@@ -8,7 +8,13 @@ import { Client } from 'pg';
 export async function scratchPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
   const admin =
     process.env.LESHY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `leshy_test_${randomBytes(6).toString('hex')}`;
+  // A run that drops its own databases afterwards (.ci/run) names them with a prefix of its own.
+  const prefix = process.env.LESHY_TEST_PG_PREFIX ?? 'leshy_test';
+  if (!/^[a-z][a-z0-9_]{0,40}$/.test(prefix))
+    throw new Error(
+      `LESHY_TEST_PG_PREFIX=${JSON.stringify(prefix)}: use lowercase letters, digits, _`,
+    );
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const client = new Client({ connectionString: admin });
   try {
     await client.connect();

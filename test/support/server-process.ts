@@ -15,6 +15,8 @@ export interface ServerProcessOptions {
   dataDir?: string;
   /** How long start-up may take until /health answers 200. */
   readyTimeoutMs?: number;
+  /** Listen on this port (a restart where clients and agents know the address); default: a free one. */
+  port?: number;
 }
 
 /** A real `node dist/src/main.js` on 127.0.0.1 and a free port. */
@@ -118,7 +120,7 @@ export async function runServerUntilExit(options: {
 }
 
 async function startOnce(options: ServerProcessOptions): Promise<ServerProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const dir = options.dataDir ? null : tempDir('leshy-e2e-');
   const dataDir = options.dataDir ?? dir!.path;
   const child = spawn(process.execPath, [MAIN], {

@@ -17,6 +17,7 @@ import { WorkersService } from '../../src/workers/workers.service';
 import { FakeClock } from '../fakes/fake-clock';
 import { FakeDryad } from '../fakes/fake-dryad';
 import { RecycledKeyPool } from '../fakes/recycled-key-pool';
+import { scratchPostgres } from './scratch-postgres';
 import { tempDir } from './temp-dir';
 
 export interface TestAppOptions {
@@ -32,6 +33,8 @@ export interface TestAppOptions {
   http?: boolean;
   /** Controllers added to the app (a suite's own routes). */
   extraControllers?: Array<new (...args: never[]) => unknown>;
+  /** A suite about SQLite itself: stays on SQLite under LESHY_TEST_DATABASE=postgres. */
+  sqliteOnly?: boolean;
 }
 
 /** The whole server in-process on a real SQLite file, with a fake clock and fake agents. */
@@ -89,6 +92,29 @@ export async function startSshTestApp(
   return { ...app, baseUrl: await app.app.getUrl() };
 }
 
+const scratchOfDataDir = new Map<string, Promise<{ url: string }>>();
+
+/**
+ * LESHY_TEST_DATABASE=postgres runs a suite on PostgreSQL instead of a SQLite file: one scratch
+ * database per data dir, so a suite that restarts on its data dir restarts on its database. A
+ * suite that names its own database (LESHY_DATABASE_URL) keeps it. The scratch databases are
+ * not dropped here (a suite may still use them in its last hooks): .ci/run drops them by prefix.
+ */
+async function testDatabase(options: TestAppOptions): Promise<Environment> {
+  if (
+    process.env.LESHY_TEST_DATABASE !== 'postgres' ||
+    options.sqliteOnly ||
+    options.env?.LESHY_DATABASE_URL
+  )
+    return {};
+  let scratch = scratchOfDataDir.get(options.dataDir);
+  if (!scratch) {
+    scratch = scratchPostgres();
+    scratchOfDataDir.set(options.dataDir, scratch);
+  }
+  return { LESHY_DATABASE_URL: (await scratch).url };
+}
+
 /** Builds and starts the app; `dryad` null keeps the real DryadPort (SSH). */
 async function boot(
   options: TestAppOptions,
@@ -100,6 +126,7 @@ async function boot(
     LESHY_HTTP_ADDR: '127.0.0.1:0',
     LESHY_KEY_POOL: '2',
     LESHY_SWEEP_INTERVAL: '1h',
+    ...(await testDatabase(options)),
     ...options.env,
   });
   let builder = Test.createTestingModule({

@@ -87,7 +87,15 @@ export function toRequestListQuery(
       order: spec?.Sorter?.Order ?? 'asc',
     },
     page: {
-      border: spec?.Paginator?.ID ? Number(spec.Paginator.ID) : null,
+      // A border beyond any issued id names no request (404), and must reach no id column as
+      // a number the database cannot hold.
+      border: spec?.Paginator?.ID
+        ? Number(
+            spec.Paginator.ID > BigInt(Number.MAX_SAFE_INTEGER)
+              ? Number.MAX_SAFE_INTEGER
+              : spec.Paginator.ID,
+          )
+        : null,
       direction: spec?.Paginator?.Direction ?? 'forward',
       limit: pageLimit(spec?.Paginator?.Limit),
     },
