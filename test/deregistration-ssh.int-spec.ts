@@ -22,7 +22,11 @@ describe('deregistering a worker whose SSH connection is held', () => {
   beforeAll(async () => {
     t = await startSshTestApp({
       dataDir: dir.path,
-      env: { LESHY_AGENT_TOKEN: TOKEN, LESHY_DRYAD_TIMEOUT: '5s' },
+      env: {
+        LESHY_AGENT_TOKEN: TOKEN,
+        LESHY_DRYAD_TIMEOUT: '5s',
+        LESHY_V1_ANONYMOUS_ROLE: 'admin',
+      },
     });
   });
   afterAll(async () => {

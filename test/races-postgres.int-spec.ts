@@ -34,7 +34,11 @@ describe('races on PostgreSQL', () => {
     t = await startTestApp({
       dataDir: dir.path,
       http: true,
-      env: { LESHY_DATABASE_URL: database.url, LESHY_AGENT_TOKEN: TOKEN },
+      env: {
+        LESHY_DATABASE_URL: database.url,
+        LESHY_AGENT_TOKEN: TOKEN,
+        LESHY_V1_ANONYMOUS_ROLE: 'admin',
+      },
     });
     baseUrl = await t.app.getUrl();
     other = new Client({ connectionString: database.url });

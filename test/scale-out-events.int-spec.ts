@@ -28,7 +28,11 @@ describe('several instances on one PostgreSQL: events reach every instance', () 
   beforeAll(async () => {
     database = await scratchPostgres();
     const clock = new FakeClock();
-    const env = { LESHY_DATABASE_URL: database.url, LESHY_SECRET: 'shared-secret-of-the-cluster' };
+    const env = {
+      LESHY_DATABASE_URL: database.url,
+      LESHY_SECRET: 'shared-secret-of-the-cluster',
+      LESHY_V1_ANONYMOUS_ROLE: 'admin',
+    };
     a = await startTestApp({ dataDir: dirs[0].path, clock, env });
     b = await startTestApp({ dataDir: dirs[1].path, clock, env });
   });
@@ -103,12 +107,15 @@ describe('several instances on one PostgreSQL: events reach every instance', () 
   });
 
   it('an audit id that commits late holds up the ids after it; a rolled-back one does not', async () => {
-    const { id } = await a.requests.create(requestInput({ caps: { board: 'gap' } }), TESTER);
-    const view = (await a.requests.get(id)).request;
     const actors: string[] = [];
     const off = b.app.get(DomainEventBus).on('*', (event) => {
       actors.push(event.actor);
     });
+    const { id } = await a.requests.create(requestInput({ caps: { board: 'gap' } }), TESTER);
+    const view = (await a.requests.get(id)).request;
+    // B has the create before the gap is opened: only what follows it is held up.
+    await waitFor(() => actors.includes(TESTER.label), 'the create on B');
+    actors.length = 0;
     const other = new Client({ connectionString: database.url });
     await other.connect();
     /** An audit row as another instance writes it, in a transaction left open. */

@@ -56,6 +56,7 @@ describe('two instances on one PostgreSQL, real processes', () => {
       LESHY_DATABASE_URL: database.url,
       LESHY_SECRET: 'the-secret-both-instances-share',
       LESHY_AGENT_TOKEN: TOKEN,
+      LESHY_V1_ANONYMOUS_ROLE: 'admin',
     };
     // One after the other: the first runs the migrations and becomes the scheduler.
     a = await start();

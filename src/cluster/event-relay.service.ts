@@ -107,13 +107,16 @@ export class EventRelay implements OnModuleInit, OnApplicationShutdown {
   private async readNew(): Promise<void> {
     try {
       for (;;) {
+        // Settled is judged BEFORE the read: once every transaction that could own a missing id
+        // has ended, a read after that sees its row if it committed. Judged after the read, a
+        // row committed in between would be skipped as never coming.
+        const settled = this.gap !== null && (await this.gapSettled(this.gap));
         const rows = (
           await this.dataSource.query<OutboxRow[]>(
             'SELECT id, origin, payload FROM audit_events WHERE id > $1 ORDER BY id LIMIT $2',
             [this.lastId, BATCH],
           )
         ).map((row) => ({ ...row, id: Number(row.id) }));
-        const settled = this.gap !== null && (await this.gapSettled(this.gap));
         const { deliver, blocked } = deliverable(rows, this.lastId, this.gap, settled);
         for (const row of deliver) this.relay(row);
         if (this.gap && this.lastId >= this.gap.upTo) this.gap = null;
