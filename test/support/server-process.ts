@@ -15,6 +15,11 @@ export interface ServerProcessOptions {
   dataDir?: string;
   /** How long start-up may take until /health answers 200. */
   readyTimeoutMs?: number;
+  /**
+   * Listen on this port (a restart where clients and agents already know the address);
+   * default: a free port.
+   */
+  port?: number;
 }
 
 /** A real `node dist/src/main.js` on 127.0.0.1 and a free port. */
@@ -63,15 +68,19 @@ export async function startServer(options: ServerProcessOptions = {}): Promise<S
     try {
       return await startOnce(options);
     } catch (error) {
-      // Another process may take the free port between freePort() and the server's bind.
-      if (attempt < 3 && /EADDRINUSE/.test((error as Error).message)) continue;
+      // Another process may take the free port between freePort() and the server's bind; a
+      // given port is the killed predecessor's, which the kernel frees a moment after its exit.
+      if (attempt < 3 && /EADDRINUSE/.test((error as Error).message)) {
+        if (options.port) await new Promise((resolve) => setTimeout(resolve, 200));
+        continue;
+      }
       throw error;
     }
   }
 }
 
 async function startOnce(options: ServerProcessOptions): Promise<ServerProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const dir = options.dataDir ? null : tempDir('leshy-e2e-');
   const dataDir = options.dataDir ?? dir!.path;
   const inherited = Object.fromEntries(
