@@ -4,11 +4,15 @@
  * Exits 1 when a promise is broken, 2 when the run itself could not be done.
  */
 import 'reflect-metadata';
-import { parseChaosArgs } from './chaos-options';
+import { CHAOS_USAGE, parseChaosArgs } from './chaos-options';
 import { runChaos } from './chaos-run';
 import { formatReport, violationLines } from './report';
 
 async function main(): Promise<number> {
+  if (process.argv.includes('--help')) {
+    console.log(CHAOS_USAGE);
+    return 0;
+  }
   let options;
   try {
     options = parseChaosArgs(process.argv.slice(2));
