@@ -151,11 +151,11 @@ export async function runChaos(
     const stoppedAt = Date.now();
     log(`load stopped: ${load.acknowledged.length} acknowledged, ${load.figures.cycles} cycles`);
 
-    // Deadlines and job timeouts still ahead, then two sweeps, then boards back from PREPARE.
-    const lastDeadline = Math.max(
-      stoppedAt + options.jobTimeoutSeconds * 1000,
-      ...load.acknowledged.map((a) => a.deadline?.getTime() ?? 0),
-    );
+    // A request can still be matched up to its deadline, and its job then runs a job timeout:
+    // wait for all of that, then two sweeps, then for boards back from PREPARE.
+    const lastDeadline =
+      Math.max(stoppedAt, ...load.acknowledged.map((a) => a.deadline?.getTime() ?? 0)) +
+      options.jobTimeoutSeconds * 1000;
     const graceMs = 2 * options.sweepSeconds * 1000 + 1000;
     await pause(Math.max(0, lastDeadline + graceMs - Date.now()));
     await waitFor(
