@@ -1,5 +1,5 @@
-import { CHAOS_DEFAULTS } from './chaos/chaos-options';
-import { runChaos } from './chaos/chaos-run';
+import { CHAOS_DEFAULTS, ChaosOptions, parseChaosArgs } from './chaos/chaos-options';
+import { ChaosReport, runChaos } from './chaos/chaos-run';
 import {
   findDoubleStartsInAudit,
   findLost,
@@ -12,44 +12,62 @@ import { formatReport } from './chaos/report';
 // Five kills of a real server under load, then the checks: well under 90 s on a loaded 2-core machine.
 jest.setTimeout(150_000);
 
+/** The short run: a minute at most on a loaded 2-core machine. */
+const SHORT: ChaosOptions = {
+  ...CHAOS_DEFAULTS,
+  kills: 5,
+  boards: 8,
+  cyclers: 4,
+  waiters: 2,
+  minUpMs: 500,
+  maxUpMs: 2_000,
+  seed: Date.now() % 2 ** 31,
+  maxSeconds: 140,
+};
+
+/** Every must-be-0 figure is 0, and the run did what it says (kills, load through them). */
+function expectEveryInvariantHeld(report: ChaosReport, kills: number): void {
+  const printed = formatReport(report).join('\n');
+  expect({ kills: report.kills, restarts: report.restartMs.length }).toEqual({
+    kills,
+    restarts: kills,
+  });
+  expect(report.acknowledged).toBeGreaterThan(20);
+  expect(report.requestStates.DONE ?? 0).toBeGreaterThan(0);
+  expect(report.requestStates.TIMEOUT ?? 0).toBeGreaterThan(0);
+  expect({ printed, violations: report.violations }).toEqual({
+    printed,
+    violations: {
+      lost: [],
+      doubleAssigned: [],
+      overdueWaiting: [],
+      overdueInProgress: [],
+      stuckWorkers: [],
+      inconsistent: [],
+      serverErrors: [],
+      scheduling: [],
+    },
+  });
+}
+
 describe('npm run chaos, short: the server killed 5 times under load', () => {
   it('loses no acknowledged request, never gives a board twice, leaves nothing overdue or stuck', async () => {
-    const report = await runChaos(
-      {
-        ...CHAOS_DEFAULTS,
-        kills: 5,
-        boards: 8,
-        cyclers: 4,
-        waiters: 2,
-        minUpMs: 500,
-        maxUpMs: 2_000,
-        seed: Date.now() % 2 ** 31,
-        maxSeconds: 140,
-      },
-      () => undefined,
+    expectEveryInvariantHeld(await runChaos(SHORT, () => undefined), SHORT.kills);
+  });
+});
+
+describe('npm run chaos options', () => {
+  it('take several instances only on PostgreSQL, where the scheduler is killed 10 times by default', () => {
+    expect(() => parseChaosArgs(['--instances', '2'])).toThrow(
+      /--instances above 1 needs --postgres: SQLite is the single-instance database/,
     );
-    const printed = formatReport(report).join('\n');
-    // The run did what it says: kills, load through them, jobs done, deadlines passed.
-    expect({ kills: report.kills, restarts: report.restartMs.length }).toEqual({
-      kills: 5,
-      restarts: 5,
+    expect(parseChaosArgs(['--postgres', '--instances', '2'])).toMatchObject({ kills: 10 });
+    expect(parseChaosArgs(['--postgres', '--instances', '2', '--kills', '3'])).toMatchObject({
+      kills: 3,
     });
-    expect(report.acknowledged).toBeGreaterThan(20);
-    expect(report.requestStates.DONE ?? 0).toBeGreaterThan(0);
-    expect(report.requestStates.TIMEOUT ?? 0).toBeGreaterThan(0);
-    expect({ printed, violations: report.violations }).toEqual({
-      printed,
-      violations: {
-        lost: [],
-        doubleAssigned: [],
-        overdueWaiting: [],
-        overdueInProgress: [],
-        stuckWorkers: [],
-        inconsistent: [],
-        serverErrors: [],
-        scheduling: [],
-      },
-    });
+    expect(parseChaosArgs(['--seed', '7'])).toMatchObject({ kills: 20, seed: 7, postgres: false });
+    expect(() => parseChaosArgs(['--kills', 'many'])).toThrow(/--kills takes a whole number/);
+    expect(() => parseChaosArgs(['--kill'])).toThrow(/unknown option "--kill"/);
   });
 });
 
