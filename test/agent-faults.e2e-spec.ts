@@ -135,6 +135,8 @@ describe('agents that die or freeze', () => {
         LESHY_DRYAD_TIMEOUT: `${DRYAD_TIMEOUT_MS / 1000}s`,
         LESHY_HEALTHCHECK_INTERVAL: '1s',
         LESHY_SWEEP_INTERVAL: '1s',
+        // setstate IDLE over API v1 without a token.
+        LESHY_V1_ANONYMOUS_ROLE: 'admin',
       },
     });
     await startFleet();

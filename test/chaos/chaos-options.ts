@@ -53,6 +53,7 @@ export const CHAOS_USAGE = `npm run chaos -- [options]
   --sweep S          LESHY_SWEEP_INTERVAL in seconds (default 1)
   --seed N           random seed (default: from the clock)
   --postgres         a scratch database on the local PostgreSQL instead of SQLite
+  postgres           short for --postgres --instances 2
   --instances N      server processes on it (default 1; 2 needs --postgres and an elected scheduler)
   --max-seconds N    give up after this long (default 600)
   --keep             keep the data dir / database afterwards`;
@@ -78,6 +79,8 @@ export function parseChaosArgs(argv: string[], now = Date.now()): ChaosOptions {
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--postgres') options.postgres = true;
+    // The short form: two instances on PostgreSQL, the scheduler killed.
+    else if (flag === 'postgres') Object.assign(options, { postgres: true, instances: 2 });
     else if (flag === '--keep') options.keep = true;
     else if (flag in NUMERIC) {
       const value = Number(argv[++i]);

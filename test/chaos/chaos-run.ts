@@ -85,6 +85,8 @@ export async function runChaos(
       LESHY_HEALTHCHECK_INTERVAL: '1h',
       LESHY_DRYAD_TIMEOUT: '10s',
       LESHY_KEY_POOL: '8',
+      // The clients set boards IDLE over API v1 without a token, as upstream's clients do.
+      LESHY_V1_ANONYMOUS_ROLE: 'admin',
     });
     const servers = cluster;
     const watch = servers.size > 1 ? new SchedulerWatch(servers) : null;

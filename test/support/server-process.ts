@@ -15,10 +15,7 @@ export interface ServerProcessOptions {
   dataDir?: string;
   /** How long start-up may take until /health answers 200. */
   readyTimeoutMs?: number;
-  /**
-   * Listen on this port (a restart where clients and agents already know the address);
-   * default: a free port.
-   */
+  /** Listen on this port (a restart where clients and agents know the address); default: a free one. */
   port?: number;
 }
 
