@@ -105,7 +105,7 @@ function checked(options: ChaosOptions, killsGiven: boolean): ChaosOptions {
   if (options.jobTimeoutSeconds < 1 || options.sweepSeconds < 1)
     problems.push('--job-timeout and --sweep are whole seconds, at least 1');
   if (problems.length) throw new Error(`${problems.join('\n')}\n${CHAOS_USAGE}`);
-  // The issue's figure for the scheduler of two instances.
+  // Each kill of the scheduler is a failover to wait for: fewer kills keep the run as short.
   if (!killsGiven && options.instances > 1) options.kills = 10;
   return options;
 }

@@ -54,7 +54,7 @@ export interface ChaosReport {
   keptAt: string | null;
 }
 
-/** The longest failover the issue allows. */
+/** The longest failover allowed: another instance schedules within 10 s (docs/faults.md). */
 const FAILOVER_LIMIT_MS = 10_000;
 
 /**

@@ -115,7 +115,7 @@ export class ChaosCluster {
     const health = JSON.parse(answer.body) as { scheduler?: Partial<SchedulerView> };
     if (typeof health.scheduler?.schedulesHere !== 'boolean') {
       throw new MissingFeatureError(
-        `several instances on one PostgreSQL database need the elected scheduler (issue 11), ` +
+        `several instances on one PostgreSQL database need an elected scheduler, ` +
           `and GET ${this.url(i)}/health has no scheduler.schedulesHere: this server build does ` +
           `not elect one. Run without --instances, or on a build that has it.`,
       );
