@@ -4,6 +4,7 @@ import { Clock } from '../common/clock';
 import { LESHY_VERSION } from '../common/version';
 import { AppConfig } from '../config/app-config';
 import { Transactions } from '../database/transactions.service';
+import { EventLoopStallReport, EventLoopStalls } from '../diagnostics/event-loop-stalls';
 import { MatcherService } from '../matcher/matcher.service';
 
 export interface HealthReport {
@@ -12,6 +13,8 @@ export interface HealthReport {
   time: string;
   database: { kind: string; ok: boolean; latencyMs: number; error?: string };
   queue: { waiting: number; asks: number; idleWorkers: number };
+  /** Event-loop stalls over 10 ms since start, and what they overlapped. */
+  eventLoop: EventLoopStallReport;
 }
 
 @Injectable()
@@ -22,6 +25,7 @@ export class HealthService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly matcher: MatcherService,
+    private readonly loop: EventLoopStalls,
   ) {}
 
   async report(): Promise<HealthReport> {
@@ -44,6 +48,7 @@ export class HealthService {
         ...(error ? { error } : {}),
       },
       queue: { waiting: stats.waiting, asks: stats.asks, idleWorkers: stats.idleWorkers },
+      eventLoop: this.loop.report(),
     };
   }
 }

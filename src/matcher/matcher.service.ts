@@ -6,6 +6,7 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { beginActivity } from '../diagnostics/loop-activity';
 import { RequestView, WorkerView } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { JobsService } from '../jobs/jobs.service';
@@ -124,7 +125,9 @@ export class MatcherService
 
   private async runPasses(): Promise<void> {
     while (!this.stopped && this.state.pending) {
+      const done = beginActivity('matcher');
       const planned = this.state.plan(this.clock.now().getTime());
+      done();
       this.counters.passes++;
       // Each match is its own transaction; started together, they share one group commit.
       await Promise.all(planned.map((match) => this.commit(match)));
