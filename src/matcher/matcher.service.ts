@@ -14,12 +14,15 @@ import { RequestState } from '../requests/request-state';
 import { RequestsService } from '../requests/requests.service';
 import { WorkerState } from '../workers/worker-state';
 import { WorkersService } from '../workers/workers.service';
+import { MatchAtCreate } from './match-at-create';
 import { PlannedMatch } from './match-planner';
 import { MatchingState } from './matching-state';
 
 export interface MatcherStats {
   passes: number;
   matches: number;
+  /** Of those, matches made in the request's own create transaction. */
+  matchesAtCreate: number;
   conflicts: number;
   waiting: number;
   asks: number;
@@ -42,7 +45,7 @@ export class MatcherService
   private scheduled = false;
   private running: Promise<void> | null = null;
   private stopped = false;
-  private readonly counters = { passes: 0, matches: 0, conflicts: 0 };
+  private readonly counters = { passes: 0, matches: 0, matchesAtCreate: 0, conflicts: 0 };
 
   constructor(
     private readonly bus: DomainEventBus,
@@ -50,6 +53,7 @@ export class MatcherService
     private readonly workers: WorkersService,
     private readonly jobs: JobsService,
     private readonly clock: Clock,
+    private readonly matchAtCreate: MatchAtCreate,
   ) {}
 
   onModuleInit(): void {
@@ -60,6 +64,15 @@ export class MatcherService
     this.bus.on('worker.state-changed', (e) => this.onWorker(e.worker));
     this.bus.on('worker.updated', (e) => this.onWorker(e.worker));
     this.bus.on('worker.deregistered', (e) => this.state.workerRemoved(e.worker.uuid));
+    this.matchAtCreate.attach({
+      claim: (request, now) => this.claimAtCreate(request, now),
+      settled: (uuid, started) => {
+        if (started) {
+          this.counters.matches++;
+          this.counters.matchesAtCreate++;
+        } else void this.releaseWorker(uuid);
+      },
+    });
   }
 
   /** The indexes are rebuilt from the database: the queue survives any restart. */
@@ -74,6 +87,7 @@ export class MatcherService
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.matchAtCreate.attach(null);
     await this.running;
   }
 
@@ -96,6 +110,23 @@ export class MatcherService
       asks: this.state.queue.askCount,
       idleWorkers: this.state.idle.size,
     };
+  }
+
+  /**
+   * A new request's create transaction asks for its worker now. Only when no pass is pending or
+   * running (MatchingState.planArrival says why that keeps the pass's order); otherwise the
+   * request waits for the pass its request.created event triggers, as before.
+   */
+  private claimAtCreate(request: RequestView, now: number): string | null {
+    if (this.stopped || this.scheduled || this.running) return null;
+    return this.state.planArrival(request, now)?.workerUuid ?? null;
+  }
+
+  /** A worker claimed for a create that did not get the job: back as the database has it. */
+  private async releaseWorker(uuid: string): Promise<void> {
+    const worker = await this.workers.get(uuid).catch(() => null);
+    if (worker) this.onWorker(worker);
+    else this.state.workerRemoved(uuid);
   }
 
   private onRequest(request: RequestView, rematch = true): void {

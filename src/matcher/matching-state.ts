@@ -1,6 +1,6 @@
 import type { Caps } from 'dryad-agent/protocol';
 import { IdleWorkerIndex } from './idle-worker-index';
-import { PlannedMatch, planMatches } from './match-planner';
+import { matchHead, PlannedMatch, planMatches } from './match-planner';
 import { AskQueue, IndexedRequest, RequestQueueIndex } from './request-queue-index';
 
 export interface MatchableWorker {
@@ -71,6 +71,25 @@ export class MatchingState {
     if (!entry || entry.validAfter > now) return false;
     this.dirtyAsks.add(this.queue.markReady(id)!);
     return true;
+  }
+
+  /**
+   * The match the pass after this new request's arrival would make for it, made at once so the
+   * request's own transaction can start the job. Only when nothing else is pending: then every
+   * ready request already had its pass, so no idle worker is wanted by a request ahead of this
+   * one (one that could use it would have been matched), and the pass would look at this
+   * request's ask alone, as here. Null when that pass would not match it now.
+   */
+  planArrival(request: MatchableRequest, now: number): PlannedMatch | null {
+    if (this.pending || request.state !== 'WAITING') return null;
+    const entry = this.queue.upsert(request, now);
+    const match =
+      entry.ready && entry.ask.head(now) === entry
+        ? matchHead(this.queue, this.idle, entry.ask, entry)
+        : undefined;
+    // Not matched now: its request.created event files it as for any other arrival.
+    if (!match) this.queue.remove(request.id);
+    return match ?? null;
   }
 
   /** One pass: the matches to commit. Planned requests and workers leave the indexes. */

@@ -9,6 +9,7 @@ import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import { JobView, RequestView, viewOfJob, viewOfRequest } from '../events/domain-event';
 import { JobAccess, JobsService } from '../jobs/jobs.service';
+import { MatchAtCreate } from '../matcher/match-at-create';
 import { RequestEntity } from './request.entity';
 import {
   ActionNotAllowedInStateError,
@@ -58,6 +59,7 @@ export class RequestsService {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly sequence: QueueSequence,
+    private readonly matchAtCreate: MatchAtCreate,
   ) {}
 
   async create(input: CreateRequestInput, actor: string): Promise<RequestView> {
@@ -72,7 +74,8 @@ export class RequestsService {
     if (validAfter.getTime() > deadline.getTime())
       throw new IllegalTimeRangeError(validAfter, deadline);
     assertPriority(input.priority);
-    return this.tx.run(actor, async (uow) => {
+    const arrival = this.matchAtCreate.open();
+    const created = this.tx.run(actor, async (uow) => {
       const request = uow.em.create(RequestEntity, {
         priority: input.priority,
         queueSeq: this.sequence.next(uow.now),
@@ -98,8 +101,11 @@ export class RequestsService {
         before: null,
         after: { priority: request.priority, caps, ownerGroups, validAfter, deadline },
       });
-      return view;
+      // If the matcher would serve it at once, its job starts in this same transaction.
+      await arrival.startJob(uow, request);
+      return viewOfRequest(request);
     });
+    return arrival.settle(created);
   }
 
   /** Changes priority, validAfter and/or deadline of a WAITING request. */
