@@ -290,4 +290,52 @@ describe('MatchingState against the reference model', () => {
     // A higher priority goes ahead of it, as the pass would order them.
     expect(state.planArrival(request(3, 1), 1000)).toEqual({ requestId: 3, workerUuid: 'w1' });
   });
+
+  it('counts the same work per event at a backlog of 1 000 and of 100 000', () => {
+    const deadline = new Date(10_000_000);
+    const request = (id: number, board: string, priority = 8): MatchableRequest => ({
+      id,
+      state: 'WAITING',
+      priority,
+      queueSeq: id,
+      caps: { board },
+      ownerGroups: [],
+      validAfter: new Date(0),
+      deadline,
+    });
+    const worker = (uuid: string, board: string): MatchableWorker => ({
+      uuid,
+      state: 'IDLE',
+      caps: { board, arch: 'arm64' },
+      groups: [],
+      idleSince: new Date(0),
+    });
+    const workPerEvent = (backlog: number) => {
+      const state = new MatchingState();
+      // The backlog: unservable requests spread over 5 asks, and 20 idle workers.
+      for (let id = 1; id <= backlog; id++)
+        state.requestChanged(request(id, `gone-${id % 5}`), 1000);
+      for (let w = 0; w < 20; w++) state.workerChanged(worker(`w${w}`, `board-${w % 4}`));
+      state.plan(1000);
+      const counted: number[][] = [];
+      const measure = (event: () => void) => {
+        const before = Object.values(state.work());
+        event();
+        if (state.pending) state.plan(1000);
+        counted.push(Object.values(state.work()).map((n, i) => n - before[i]));
+      };
+      let id = backlog;
+      measure(() => state.requestChanged(request(++id, 'gone-1'), 1000)); // unservable arrival
+      measure(() => state.requestChanged(request(++id, 'board-2'), 1000)); // servable arrival
+      measure(() => state.planArrival(request(++id, 'board-3'), 1000)); // matched at create
+      measure(() => state.workerChanged(worker('w-new', 'gone-3'))); // a worker for old asks
+      measure(() => state.workerChanged(worker('w-spare', 'board-1'))); // an idle worker
+      return counted;
+    };
+    const small = workPerEvent(1_000);
+    const large = workPerEvent(100_000);
+    expect(large).toEqual(small);
+    // And the work is there to be counted (the events did look at asks and workers).
+    expect(small.flat().reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
 });

@@ -27,6 +27,8 @@ export class MatchingState {
   private readonly dirtyAsks = new Set<AskQueue>();
   private readonly dirtyWorkers = new Set<string>();
   private everything = false;
+  /** Asks handed to passes so far (with the indexes' own counters: the matcher's work). */
+  asksPlanned = 0;
 
   /** True when a pass could find something. */
   get pending(): boolean {
@@ -92,6 +94,21 @@ export class MatchingState {
     return match ?? null;
   }
 
+  /** What the matcher has looked at so far: asks, queue entries and idle workers. */
+  work(): {
+    asksPlanned: number;
+    asksExamined: number;
+    entriesExamined: number;
+    workersExamined: number;
+  } {
+    return {
+      asksPlanned: this.asksPlanned,
+      asksExamined: this.queue.examined.asks,
+      entriesExamined: this.queue.examined.entries,
+      workersExamined: this.idle.examined,
+    };
+  }
+
   /** One pass: the matches to commit. Planned requests and workers leave the indexes. */
   plan(now: number): PlannedMatch[] {
     let candidates: AskQueue[];
@@ -104,6 +121,7 @@ export class MatchingState {
         if (worker) candidates.push(...this.queue.asksServableBy(worker));
       }
     }
+    this.asksPlanned += candidates.length;
     this.everything = false;
     this.dirtyAsks.clear();
     this.dirtyWorkers.clear();

@@ -21,6 +21,12 @@ export function servedBefore(a: QueuedRequest, b: QueuedRequest): boolean {
   return a.id < b.id;
 }
 
+/** Counted work of the queue index (tests show it does not grow with the backlog). */
+export interface QueueWork {
+  asks: number;
+  entries: number;
+}
+
 /**
  * All WAITING requests that ask for the same caps and groups. The matcher only ever needs the
  * ask's best ready request, so a heap keeps them; replaced or removed entries are dropped
@@ -35,6 +41,7 @@ export class AskQueue implements Ask {
     readonly key: string,
     readonly caps: Caps,
     readonly ownerGroups: readonly string[],
+    private readonly examined: QueueWork = { asks: 0, entries: 0 },
   ) {}
 
   get size(): number {
@@ -62,6 +69,7 @@ export class AskQueue implements Ask {
   /** The best ready request whose deadline has not passed, without removing it. */
   head(now: number): QueuedRequest | undefined {
     for (;;) {
+      this.examined.entries++;
       const top = this.heap.peek();
       if (!top) return undefined;
       if (this.entries.get(top.id) === top && top.deadline > now) return top;
@@ -103,6 +111,8 @@ export class RequestQueueIndex {
   private readonly asks = new Map<string, AskQueue>();
   private readonly requests = new Map<number, QueuedRequest>();
   private readonly asksByFirstCap = new Map<string, Set<AskQueue>>();
+  /** What the index looked at so far (asks by asksServableBy, entries by heads): for tests. */
+  readonly examined: QueueWork = { asks: 0, entries: 0 };
 
   get requestCount(): number {
     return this.requests.size;
@@ -159,6 +169,7 @@ export class RequestQueueIndex {
     const result: AskQueue[] = [];
     const consider = (set: Set<AskQueue> | undefined) => {
       for (const ask of set ?? []) {
+        this.examined.asks++;
         if (capsSatisfied(ask.caps, worker.caps) && groupsIntersect(worker.groups, ask.ownerGroups))
           result.push(ask);
       }
@@ -173,7 +184,7 @@ export class RequestQueueIndex {
     const key = askKey(request);
     let ask = this.asks.get(key);
     if (!ask) {
-      ask = new AskQueue(key, { ...request.caps }, [...request.ownerGroups]);
+      ask = new AskQueue(key, { ...request.caps }, [...request.ownerGroups], this.examined);
       this.asks.set(key, ask);
       const indexKey = firstCapKey(ask.caps);
       let set = this.asksByFirstCap.get(indexKey);
