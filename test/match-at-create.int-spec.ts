@@ -59,6 +59,19 @@ describe('matching in the create transaction', () => {
     ]);
   });
 
+  it('matches at create amid a stream of other creates', async () => {
+    for (let i = 0; i < 3; i++) await idleWorker(t, { board: 'amid' });
+    await t.settle();
+    for (let round = 0; round < 3; round++) {
+      const others = Array.from({ length: 20 }, () =>
+        t.requests.create(requestInput({ caps: { board: 'nowhere-amid' } }), 'u'),
+      );
+      const created = await t.requests.create(requestInput({ caps: { board: 'amid' } }), 'u');
+      await Promise.all(others);
+      expect(created.state).toBe('IN PROGRESS');
+    }
+  });
+
   it('does not jump the queue: a worker that becomes idle goes to the request ahead', async () => {
     const caps = { board: 'in-line' };
     const earlier = await t.requests.create(requestInput({ caps, priority: 8 }), 'u');

@@ -12,7 +12,7 @@ export interface ArrivalMatcher {
    * The create is over: the claimed worker runs its job, or did not get it (the job could not
    * start, or the create failed) and goes back into the matcher as stored.
    */
-  settled(workerUuid: string, started: boolean): void;
+  settled(requestId: number, workerUuid: string, started: boolean): void;
 }
 
 /**
@@ -40,6 +40,7 @@ export class MatchAtCreate {
 
 export class Arrival {
   private worker: string | null = null;
+  private requestId = 0;
   private started = false;
 
   constructor(
@@ -50,6 +51,7 @@ export class Arrival {
   /** In the create's transaction, after the request row is written: maybe starts its job. */
   async startJob(uow: UnitOfWork, request: RequestEntity): Promise<void> {
     this.started = false;
+    this.requestId = request.id;
     // A redone attempt tries the worker claimed before (the database decides again).
     this.worker ??= this.matcher?.claim(viewOfRequest(request), uow.now.getTime()) ?? null;
     if (!this.worker) return;
@@ -69,7 +71,7 @@ export class Arrival {
   }
 
   private done(started: boolean): void {
-    if (this.worker) this.matcher?.settled(this.worker, started);
+    if (this.worker) this.matcher?.settled(this.requestId, this.worker, started);
     this.worker = null;
   }
 }

@@ -66,10 +66,11 @@ export class MatcherService
     this.bus.on('worker.deregistered', (e) => this.state.workerRemoved(e.worker.uuid));
     this.matchAtCreate.attach({
       claim: (request, now) => this.claimAtCreate(request, now),
-      settled: (uuid, started) => {
+      settled: (requestId, uuid, started) => {
         if (started) {
           this.counters.matches++;
           this.counters.matchesAtCreate++;
+          this.logger.log(`request ${requestId} matched with worker ${uuid} as it was created`);
         } else void this.releaseWorker(uuid);
       },
     });
