@@ -114,12 +114,20 @@ export class MatcherService
   }
 
   /**
-   * A new request's create transaction asks for its worker now. Only when no pass is pending or
-   * running (MatchingState.planArrival says why that keeps the pass's order); otherwise the
-   * request waits for the pass its request.created event triggers, as before.
+   * A new request's create transaction asks for its worker now. A pass that earlier events are
+   * due runs first, here (as its setImmediate would have); if it matched anything, or a pass is
+   * running, the request waits for the pass its request.created event triggers, as before.
+   * Otherwise nothing is pending and MatchingState.planArrival makes the pass's choice for it.
    */
   private claimAtCreate(request: RequestView, now: number): string | null {
-    if (this.stopped || this.scheduled || this.running) return null;
+    if (this.stopped || this.running) return null;
+    if (this.state.pending) {
+      const planned = this.planPass();
+      if (planned.length > 0) {
+        this.run(planned);
+        return null;
+      }
+    }
     return this.state.planArrival(request, now)?.workerUuid ?? null;
   }
 
@@ -143,27 +151,35 @@ export class MatcherService
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (this.running) {
-        // The running pass loops until nothing is dirty.
-        return;
-      }
-      this.running = this.runPasses().finally(() => {
-        this.running = null;
-        // A change that arrived as the last pass ended still gets its pass.
-        if (this.state.pending) this.trigger();
-      });
+      // A running pass loops until nothing is dirty.
+      if (!this.running) this.run([]);
     });
   }
 
-  private async runPasses(): Promise<void> {
+  /** Commits `planned` (a pass already made), then passes until nothing is pending. */
+  private run(planned: PlannedMatch[]): void {
+    this.running = this.runPasses(planned).finally(() => {
+      this.running = null;
+      // A change that arrived as the last pass ended still gets its pass.
+      if (this.state.pending) this.trigger();
+    });
+  }
+
+  private async runPasses(planned: PlannedMatch[]): Promise<void> {
+    // Each match is its own transaction; started together, they share one group commit.
+    await Promise.all(planned.map((match) => this.commit(match)));
     while (!this.stopped && this.state.pending) {
-      const done = beginActivity('matcher');
-      const planned = this.state.plan(this.clock.now().getTime());
-      done();
-      this.counters.passes++;
-      // Each match is its own transaction; started together, they share one group commit.
-      await Promise.all(planned.map((match) => this.commit(match)));
+      const next = this.planPass();
+      await Promise.all(next.map((match) => this.commit(match)));
     }
+  }
+
+  private planPass(): PlannedMatch[] {
+    const done = beginActivity('matcher');
+    const planned = this.state.plan(this.clock.now().getTime());
+    done();
+    this.counters.passes++;
+    return planned;
   }
 
   private async commit(match: PlannedMatch): Promise<void> {
