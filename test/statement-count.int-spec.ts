@@ -1,4 +1,3 @@
-import type { Database } from 'sqlite3';
 import { DataSource } from 'typeorm';
 import { requestInput } from './factories/request.factory';
 import { idleWorker } from './factories/worker.factory';
@@ -13,8 +12,13 @@ describe('statements per create and per match (SQLite)', () => {
   let statements: string[] = [];
   startTestAppPerSuite((app) => {
     t = app;
-    const driver = t.app.get(DataSource).driver as unknown as { databaseConnection: Database };
-    driver.databaseConnection.on('trace', (sql) => statements.push(sql));
+    // Every statement of the writer's DataSource passes its logger (the reader has its own).
+    const logger = t.app.get(DataSource).logger;
+    const logQuery = logger.logQuery.bind(logger);
+    logger.logQuery = (sql, ...rest) => {
+      statements.push(sql);
+      logQuery(sql, ...rest);
+    };
   });
 
   /** The transactions written while `work` ran (and its events settled), as statement lists. */

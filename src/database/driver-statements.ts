@@ -1,4 +1,5 @@
 import { QueryRunner } from 'typeorm';
+import { isSqlite } from './is-sqlite';
 
 /** SQL of one migration step for each supported driver (TypeORM generates driver-specific SQL). */
 export interface DriverStatements {
@@ -10,9 +11,10 @@ export async function runForDriver(
   queryRunner: QueryRunner,
   statements: DriverStatements,
 ): Promise<void> {
-  const type = queryRunner.connection.options.type;
+  const { options } = queryRunner.connection;
+  const type = options.type;
   const list =
-    type === 'postgres' ? statements.postgres : type === 'sqlite' ? statements.sqlite : null;
+    type === 'postgres' ? statements.postgres : isSqlite(options) ? statements.sqlite : null;
   if (!list) throw new Error(`migrations support sqlite and postgres, not ${type}`);
   for (const sql of list) await queryRunner.query(sql);
 }
