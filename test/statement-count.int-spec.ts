@@ -1,3 +1,4 @@
+import type { Database } from 'sqlite3';
 import { DataSource } from 'typeorm';
 import { requestInput } from './factories/request.factory';
 import { idleWorker } from './factories/worker.factory';
@@ -12,13 +13,8 @@ describe('statements per create and per match (SQLite)', () => {
   let statements: string[] = [];
   startTestAppPerSuite((app) => {
     t = app;
-    // Every statement of the writer's DataSource passes its logger (the reader has its own).
-    const logger = t.app.get(DataSource).logger;
-    const logQuery = logger.logQuery.bind(logger);
-    logger.logQuery = (sql, ...rest) => {
-      statements.push(sql);
-      logQuery(sql, ...rest);
-    };
+    const driver = t.app.get(DataSource).driver as unknown as { databaseConnection: Database };
+    driver.databaseConnection.on('trace', (sql) => statements.push(sql));
   });
 
   /** The transactions written while `work` ran (and its events settled), as statement lists. */

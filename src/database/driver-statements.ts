@@ -1,5 +1,4 @@
 import { QueryRunner } from 'typeorm';
-import { isSqlite } from './is-sqlite';
 
 /** SQL of one migration step for each supported driver (TypeORM generates driver-specific SQL). */
 export interface DriverStatements {
@@ -11,10 +10,9 @@ export async function runForDriver(
   queryRunner: QueryRunner,
   statements: DriverStatements,
 ): Promise<void> {
-  const { options } = queryRunner.connection;
-  const type = options.type;
+  const type = queryRunner.connection.options.type;
   const list =
-    type === 'postgres' ? statements.postgres : isSqlite(options) ? statements.sqlite : null;
+    type === 'postgres' ? statements.postgres : type === 'sqlite' ? statements.sqlite : null;
   if (!list) throw new Error(`migrations support sqlite and postgres, not ${type}`);
   for (const sql of list) await queryRunner.query(sql);
 }

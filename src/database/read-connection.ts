@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import sqlite3 from 'sqlite3';
 import { DataSource, DataSourceOptions, EntityManager } from 'typeorm';
-import { isSqlite } from './is-sqlite';
 
 /**
  * Where reads go. On SQLite, a second, read-only connection to the same file: in WAL mode it
@@ -17,11 +17,11 @@ export class ReadConnection implements OnApplicationShutdown {
 
   /** Opens the reader; used as an async provider factory so it is ready before any hook runs. */
   static async open(dataSource: DataSource): Promise<ReadConnection> {
-    if (!isSqlite(dataSource.options)) return new ReadConnection(dataSource, null);
+    if (dataSource.options.type !== 'sqlite') return new ReadConnection(dataSource, null);
     const options = {
       ...dataSource.options,
       name: 'leshy-reader',
-      readonly: true,
+      flags: sqlite3.OPEN_READONLY,
       // The writer set WAL mode; a read-only connection may not change it.
       enableWAL: false,
       migrations: [],

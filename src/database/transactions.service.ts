@@ -5,7 +5,6 @@ import { Clock } from '../common/clock';
 import { aggregateOf, DomainEvent } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { AuditEventEntity } from '../events/audit-event.entity';
-import { isSqlite } from './is-sqlite';
 import { ReadConnection } from './read-connection';
 import { SqliteSerialExecutor } from './sqlite-serial-executor';
 import { UnitOfWork } from './unit-of-work';
@@ -36,14 +35,15 @@ export class Transactions {
     private readonly reads: ReadConnection,
   ) {
     // On SQLite the audit rows of a whole group commit are written in one statement.
-    this.serial = isSqlite(dataSource.options)
-      ? new SqliteSerialExecutor(dataSource, (em, done) =>
-          this.appendAudit(
-            em,
-            (done as Attempt<unknown>[]).flatMap((d) => d.uow.events),
-          ),
-        )
-      : null;
+    this.serial =
+      dataSource.options.type === 'sqlite'
+        ? new SqliteSerialExecutor(dataSource, (em, done) =>
+            this.appendAudit(
+              em,
+              (done as Attempt<unknown>[]).flatMap((d) => d.uow.events),
+            ),
+          )
+        : null;
   }
 
   /** Runs `work` in a transaction as `actor`; publishes its events after commit. */
