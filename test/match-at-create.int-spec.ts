@@ -6,6 +6,19 @@ import { idleWorker } from './factories/worker.factory';
 import { v1Json } from './support/http-client';
 import { startTestAppPerSuite, TestApp } from './support/test-app';
 
+/** Every timer function stays real but setImmediate (which the matcher schedules passes with). */
+const REAL_EXCEPT_IMMEDIATE: FakeTimersConfig['doNotFake'] = [
+  'Date',
+  'hrtime',
+  'nextTick',
+  'performance',
+  'queueMicrotask',
+  'setInterval',
+  'clearInterval',
+  'setTimeout',
+  'clearTimeout',
+];
+
 /**
  * A request that an idle worker can serve at once gets its job in its own create transaction,
  * so the create's answer is already the truth: a tester's first poll sees IN PROGRESS.
@@ -70,6 +83,61 @@ describe('matching in the create transaction', () => {
       await Promise.all(others);
       expect(created.state).toBe('IN PROGRESS');
     }
+  });
+
+  it('runs a pass that earlier events are due first, inside the create, then matches the new request', async () => {
+    await idleWorker(t, { board: 'due-first' });
+    await t.settle();
+    // A request no worker can serve, ready in a second: its becoming ready makes a pass due.
+    const unservable = await t.requests.create(
+      requestInput({
+        caps: { board: 'no-such' },
+        validAfter: new Date(t.clock.now().getTime() + 1000),
+      }),
+      'u',
+    );
+    // Hold the pass's setImmediate, so it is still due when the next create asks for a worker.
+    jest.useFakeTimers({ doNotFake: REAL_EXCEPT_IMMEDIATE });
+    try {
+      t.clock.advance(1000);
+      t.matcher.requestBecameReady(unservable.id);
+      const created = await t.requests.create(requestInput({ caps: { board: 'due-first' } }), 'u');
+      expect(created.state).toBe('IN PROGRESS');
+    } finally {
+      jest.runOnlyPendingTimers();
+      jest.useRealTimers();
+    }
+  });
+
+  it('does not jump the queue: a worker that a request ahead is due to get goes to that request', async () => {
+    const worker = await idleWorker(t, { board: 'ahead', arch: 'arm64' });
+    await t.settle();
+    const earlier = await t.requests.create(
+      requestInput({
+        caps: { board: 'ahead' },
+        validAfter: new Date(t.clock.now().getTime() + 1000),
+      }),
+      'u',
+    );
+    jest.useFakeTimers({ doNotFake: REAL_EXCEPT_IMMEDIATE });
+    let later;
+    try {
+      // The earlier request becomes ready: its pass is due (held) when a later one of the same
+      // priority, which the same worker could serve, is created.
+      t.clock.advance(1000);
+      t.matcher.requestBecameReady(earlier.id);
+      later = await t.requests.create(
+        requestInput({ caps: { board: 'ahead', arch: 'arm64' } }),
+        'u',
+      );
+    } finally {
+      jest.runOnlyPendingTimers();
+      jest.useRealTimers();
+    }
+    expect(later.state).toBe('WAITING');
+    await t.settle();
+    expect((await t.requests.get(earlier.id)).job?.workerUuid).toBe(worker.uuid);
+    expect((await t.requests.get(later.id)).request.state).toBe('WAITING');
   });
 
   it('does not jump the queue: a worker that becomes idle goes to the request ahead', async () => {
