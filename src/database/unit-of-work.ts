@@ -8,13 +8,17 @@ import { DomainEvent } from '../events/domain-event';
  * published only after commit.
  */
 export class UnitOfWork {
-  readonly events: DomainEvent[] = [];
-
   constructor(
     readonly em: EntityManager,
     readonly now: Date,
     readonly actor: string,
+    readonly events: DomainEvent[] = [],
   ) {}
+
+  /** The same transaction acting for `actor` (the matcher starting a job inside a create). */
+  as(actor: string): UnitOfWork {
+    return new UnitOfWork(this.em, this.now, actor, this.events);
+  }
 
   emit(event: DomainEvent): void {
     this.events.push(event);

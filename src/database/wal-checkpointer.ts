@@ -3,6 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import sqlite3 from 'sqlite3';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { beginActivity } from '../diagnostics/loop-activity';
 
 const CHECKPOINTS = 'sqlite:wal-checkpoints';
 /** Often enough that the WAL stays a few MB under a steady write load. */
@@ -53,13 +54,15 @@ export class WalCheckpointer implements OnApplicationBootstrap, OnApplicationShu
   checkpoint(): Promise<void> {
     const connection = this.connection;
     if (!connection) return Promise.resolve();
-    this.running ??= new Promise<void>((resolve) =>
+    this.running ??= new Promise<void>((resolve) => {
+      const done = beginActivity('checkpoint');
       connection.all('PRAGMA wal_checkpoint(PASSIVE)', (error) => {
+        done();
         // A failed checkpoint loses nothing (the WAL keeps every commit); the next one retries.
         if (error) this.logger.warn(`WAL checkpoint failed: ${error.message}`);
         resolve();
-      }),
-    ).finally(() => (this.running = null));
+      });
+    }).finally(() => (this.running = null));
     return this.running;
   }
 }

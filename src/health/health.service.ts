@@ -7,6 +7,7 @@ import { Transactions } from '../database/transactions.service';
 import { EventRelay } from '../cluster/event-relay.service';
 import { SchedulerElection, SchedulerStatus } from '../cluster/scheduler-election.service';
 import { JobKeyPool } from '../keys/job-key-pool.service';
+import { EventLoopStallReport, EventLoopStalls } from '../diagnostics/event-loop-stalls';
 import { MatcherService } from '../matcher/matcher.service';
 
 export interface HealthReport {
@@ -19,6 +20,8 @@ export interface HealthReport {
   /** Which instance schedules; `events` is the PostgreSQL event relay (absent on SQLite). */
   scheduler: SchedulerStatus & { events?: { lastId: number; relayed: number; listening: boolean } };
   keyPool: { ready: number; generating: number; threads: number };
+  /** Event-loop stalls over 10 ms since start, and what they overlapped. */
+  eventLoop: EventLoopStallReport;
 }
 
 @Injectable()
@@ -32,6 +35,7 @@ export class HealthService {
     private readonly election: SchedulerElection,
     private readonly relay: EventRelay,
     private readonly keys: JobKeyPool,
+    private readonly loop: EventLoopStalls,
   ) {}
 
   async report(): Promise<HealthReport> {
@@ -59,6 +63,7 @@ export class HealthService {
       queue: { waiting: stats.waiting, asks: stats.asks, idleWorkers: stats.idleWorkers },
       scheduler: { ...scheduler, ...(events ? { events } : {}) },
       keyPool: { ready: keys.ready, generating: keys.generating, threads: keys.threads },
+      eventLoop: this.loop.report(),
     };
   }
 }

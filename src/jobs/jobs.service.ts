@@ -98,50 +98,80 @@ export class JobsService
     return this.tx.run(MATCHER.label, async (uow) => {
       const request = await uow.em.findOneOrFail(RequestEntity, { where: { id: requestId } });
       const worker = await uow.em.findOneOrFail(WorkerEntity, { where: { uuid: workerUuid } });
-      if (request.state !== RequestState.Waiting || worker.state !== WorkerState.Idle) {
-        throw new Error(
-          `request ${requestId} is ${request.state}, worker ${workerUuid} is ${worker.state}`,
-        );
-      }
-      if (!canServe(worker, request, uow.now) || !worker.preparedKey || !worker.jobUsername) {
-        throw new Error(`worker ${workerUuid} cannot serve request ${requestId} any more`);
-      }
-      const accessKey = worker.preparedKey;
-      const username = worker.jobUsername;
-      // Both compare-and-set updates come before the job row: a lost race surfaces as a
-      // ConcurrentModificationError, and the job's unique indexes remain the last guard.
-      await requestStateMachine.transitionTo(
-        uow,
-        request,
-        RequestState.InProgress,
-        `matched with worker ${workerUuid}`,
-      );
-      // The key now belongs to the job; the worker's copy goes with its state change.
-      await workerStateMachine.transitionTo(
-        uow,
-        worker,
-        WorkerState.Running,
-        `running request ${requestId}`,
-        { preparedKey: null },
-      );
-      const job: JobEntity = uow.em.create(JobEntity, {
-        requestId,
-        workerUuid,
-        startedAt: uow.now,
-        timeoutAt: new Date(uow.now.getTime() + this.config.jobTimeoutMs),
-        endedAt: null,
-        prolongCount: 0,
-        username,
-        accessKey,
-        tunnelPort: null,
-      });
-      await uow.em.insert(JobEntity, job);
-      this.emit(uow, 'job.started', job, null, {
-        workerUuid,
-        timeoutAt: job.timeoutAt.toISOString(),
-      });
-      return viewOfJob(job);
+      const refusal = whyNotStartable(request, worker, uow.now);
+      if (refusal) throw new Error(refusal);
+      return this.startChecked(uow, request, worker);
     });
+  }
+
+  /**
+   * Starts the job of `request` (written in this transaction) on `workerUuid` if the worker,
+   * read here, can serve it now; returns false, having written nothing, if not. For a request
+   * matched in its own create transaction, which must commit whether or not the job starts.
+   */
+  async startIfStartable(
+    uow: UnitOfWork,
+    request: RequestEntity,
+    workerUuid: string,
+  ): Promise<boolean> {
+    const worker = await uow.em.findOne(WorkerEntity, { where: { uuid: workerUuid } });
+    if (!worker || whyNotStartable(request, worker, uow.now)) return false;
+    try {
+      await this.startChecked(uow, request, worker);
+    } catch (error) {
+      // The worker's compare-and-set comes first: if it lost (PostgreSQL: another server
+      // took the worker), the worker is still IDLE here and nothing has been written.
+      if (error instanceof ConcurrentModificationError && worker.state === WorkerState.Idle)
+        return false;
+      throw error;
+    }
+    return true;
+  }
+
+  /** Both state changes (compare-and-set) and the job row; the caller has checked the pair. */
+  private async startChecked(
+    uow: UnitOfWork,
+    request: RequestEntity,
+    worker: WorkerEntity,
+  ): Promise<JobView> {
+    const requestId = request.id;
+    const workerUuid = worker.uuid;
+    const accessKey = worker.preparedKey!;
+    const username = worker.jobUsername!;
+    // Both compare-and-set updates come before the job row: a lost race surfaces as a
+    // ConcurrentModificationError, and the job's unique indexes remain the last guard. The
+    // worker goes first, so losing its race leaves nothing written.
+    // The key now belongs to the job; the worker's copy goes with its state change.
+    await workerStateMachine.transitionTo(
+      uow,
+      worker,
+      WorkerState.Running,
+      `running request ${requestId}`,
+      { preparedKey: null },
+    );
+    await requestStateMachine.transitionTo(
+      uow,
+      request,
+      RequestState.InProgress,
+      `matched with worker ${workerUuid}`,
+    );
+    const job: JobEntity = uow.em.create(JobEntity, {
+      requestId,
+      workerUuid,
+      startedAt: uow.now,
+      timeoutAt: new Date(uow.now.getTime() + this.config.jobTimeoutMs),
+      endedAt: null,
+      prolongCount: 0,
+      username,
+      accessKey,
+      tunnelPort: null,
+    });
+    await uow.em.insert(JobEntity, job);
+    this.emit(uow, 'job.started', job, null, {
+      workerUuid,
+      timeoutAt: job.timeoutAt.toISOString(),
+    });
+    return viewOfJob(job);
   }
 
   /**
@@ -343,4 +373,13 @@ export class JobsService
   ): void {
     uow.emit({ type, job: viewOfJob(job), at: uow.now, actor: uow.actor, reason, before, after });
   }
+}
+
+/** Why `worker` cannot take `request` now, or null if it can. */
+function whyNotStartable(request: RequestEntity, worker: WorkerEntity, now: Date): string | null {
+  if (request.state !== RequestState.Waiting || worker.state !== WorkerState.Idle)
+    return `request ${request.id} is ${request.state}, worker ${worker.uuid} is ${worker.state}`;
+  if (!canServe(worker, request, now) || !worker.preparedKey || !worker.jobUsername)
+    return `worker ${worker.uuid} cannot serve request ${request.id} any more`;
+  return null;
 }

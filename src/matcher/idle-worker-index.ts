@@ -19,6 +19,8 @@ export function preferredWorker(a: IdleWorker, b: IdleWorker): boolean {
 /** IDLE workers as the matcher sees them. */
 export class IdleWorkerIndex {
   private readonly workers = new Map<string, IdleWorker>();
+  /** Workers looked at by bestFor so far: the matcher's work, counted for tests. */
+  examined = 0;
 
   get size(): number {
     return this.workers.size;
@@ -53,6 +55,7 @@ export class IdleWorkerIndex {
   bestFor(ask: Ask): IdleWorker | undefined {
     let best: IdleWorker | undefined;
     for (const worker of this.workers.values()) {
+      this.examined++;
       if ((!best || preferredWorker(worker, best)) && isCompatible(worker, ask)) best = worker;
     }
     return best;

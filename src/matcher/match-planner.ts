@@ -38,13 +38,28 @@ export function planMatches(
   const planned: PlannedMatch[] = [];
   while (idle.size > 0 && heads.size > 0) {
     const { ask, head } = heads.pop()!;
-    const worker = idle.bestFor(ask);
-    if (!worker) continue;
-    planned.push({ requestId: head.id, workerUuid: worker.uuid });
-    queue.remove(head.id);
-    idle.remove(worker.uuid);
+    const match = matchHead(queue, idle, ask, head);
+    if (!match) continue;
+    planned.push(match);
     const next = ask.size > 0 ? ask.head(now) : undefined;
     if (next) heads.push({ ask, head: next });
   }
   return planned;
+}
+
+/**
+ * One step of a pass: the ask's head request takes the idle worker the rules prefer for it, if
+ * any can serve it; both leave the indexes.
+ */
+export function matchHead(
+  queue: RequestQueueIndex,
+  idle: IdleWorkerIndex,
+  ask: AskQueue,
+  head: QueuedRequest,
+): PlannedMatch | undefined {
+  const worker = idle.bestFor(ask);
+  if (!worker) return undefined;
+  queue.remove(head.id);
+  idle.remove(worker.uuid);
+  return { requestId: head.id, workerUuid: worker.uuid };
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger, BeforeApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { beginActivity } from '../diagnostics/loop-activity';
 import { RequestView, WorkerView } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { JobsService } from '../jobs/jobs.service';
@@ -7,12 +8,15 @@ import { RequestState } from '../requests/request-state';
 import { RequestsService } from '../requests/requests.service';
 import { WorkerState } from '../workers/worker-state';
 import { WorkersService } from '../workers/workers.service';
+import { MatchAtCreate } from './match-at-create';
 import { PlannedMatch } from './match-planner';
 import { MatchingState } from './matching-state';
 
 export interface MatcherStats {
   passes: number;
   matches: number;
+  /** Of those, matches made in the request's own create transaction. */
+  matchesAtCreate: number;
   conflicts: number;
   waiting: number;
   asks: number;
@@ -38,7 +42,7 @@ export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
   private scheduled = false;
   private running: Promise<void> | null = null;
   private stopped = false;
-  private readonly counters = { passes: 0, matches: 0, conflicts: 0 };
+  private readonly counters = { passes: 0, matches: 0, matchesAtCreate: 0, conflicts: 0 };
 
   constructor(
     private readonly bus: DomainEventBus,
@@ -46,6 +50,7 @@ export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
     private readonly workers: WorkersService,
     private readonly jobs: JobsService,
     private readonly clock: Clock,
+    private readonly matchAtCreate: MatchAtCreate,
   ) {}
 
   onModuleInit(): void {
@@ -57,6 +62,16 @@ export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
     this.bus.on('worker.updated', (e) => this.onWorker(e.worker));
     this.bus.on('worker.deregistered', (e) => {
       if (this.active) this.state.workerRemoved(e.worker.uuid);
+    });
+    this.matchAtCreate.attach({
+      claim: (request, now) => this.claimAtCreate(request, now),
+      settled: (requestId, uuid, started) => {
+        if (started) {
+          this.counters.matches++;
+          this.counters.matchesAtCreate++;
+          this.logger.log(`request ${requestId} matched with worker ${uuid} as it was created`);
+        } else void this.releaseWorker(uuid);
+      },
     });
   }
 
@@ -85,6 +100,7 @@ export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.matchAtCreate.attach(null);
     await this.running;
   }
 
@@ -110,6 +126,32 @@ export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
     };
   }
 
+  /**
+   * A new request's create transaction asks for its worker now. A pass that earlier events are
+   * due runs first, here (as its setImmediate would have); if it matched anything, or a pass is
+   * running, the request waits for the pass its request.created event triggers, as before.
+   * Otherwise nothing is pending and MatchingState.planArrival makes the pass's choice for it.
+   */
+  private claimAtCreate(request: RequestView, now: number): string | null {
+    // Only the scheduling instance matches (its indexes are the only ones filled).
+    if (this.stopped || !this.active || this.running) return null;
+    if (this.state.pending) {
+      const planned = this.planPass();
+      if (planned.length > 0) {
+        this.run(planned);
+        return null;
+      }
+    }
+    return this.state.planArrival(request, now)?.workerUuid ?? null;
+  }
+
+  /** A worker claimed for a create that did not get the job: back as the database has it. */
+  private async releaseWorker(uuid: string): Promise<void> {
+    const worker = await this.workers.get(uuid).catch(() => null);
+    if (worker) this.onWorker(worker);
+    else this.state.workerRemoved(uuid);
+  }
+
   private onRequest(request: RequestView, rematch = true): void {
     if (this.active && this.state.requestChanged(request, this.clock.now().getTime(), rematch))
       this.trigger();
@@ -124,25 +166,35 @@ export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (this.running) {
-        // The running pass loops until nothing is dirty.
-        return;
-      }
-      this.running = this.runPasses().finally(() => {
-        this.running = null;
-        // A change that arrived as the last pass ended still gets its pass.
-        if (this.state.pending) this.trigger();
-      });
+      // A running pass loops until nothing is dirty.
+      if (!this.running) this.run([]);
     });
   }
 
-  private async runPasses(): Promise<void> {
+  /** Commits `planned` (a pass already made), then passes until nothing is pending. */
+  private run(planned: PlannedMatch[]): void {
+    this.running = this.runPasses(planned).finally(() => {
+      this.running = null;
+      // A change that arrived as the last pass ended still gets its pass.
+      if (this.state.pending) this.trigger();
+    });
+  }
+
+  private async runPasses(planned: PlannedMatch[]): Promise<void> {
+    // Each match is its own transaction; started together, they share one group commit.
+    await Promise.all(planned.map((match) => this.commit(match)));
     while (!this.stopped && this.active && this.state.pending) {
-      const planned = this.state.plan(this.clock.now().getTime());
-      this.counters.passes++;
-      // Each match is its own transaction; started together, they share one group commit.
-      await Promise.all(planned.map((match) => this.commit(match)));
+      const next = this.planPass();
+      await Promise.all(next.map((match) => this.commit(match)));
     }
+  }
+
+  private planPass(): PlannedMatch[] {
+    const done = beginActivity('matcher');
+    const planned = this.state.plan(this.clock.now().getTime());
+    done();
+    this.counters.passes++;
+    return planned;
   }
 
   private async commit(match: PlannedMatch): Promise<void> {

@@ -119,7 +119,28 @@ describe('MatchingState against the reference model', () => {
         if (dice < 0.3) {
           const request = w.newRequest();
           w.requests.set(request.id, request);
-          state.requestChanged(request, w.now);
+          if (state.pending || w.random() < 0.5) {
+            state.requestChanged(request, w.now);
+            continue;
+          }
+          // Matched in its create transaction: exactly what the reference's next pass would do.
+          const expected = referenceMatches(
+            [...w.requests.values()],
+            [...w.workers.values()],
+            new Date(w.now),
+          );
+          const match = state.planArrival(request, w.now);
+          expect(match ? [match] : []).toEqual(expected);
+          if (match) {
+            const started = { ...request, state: 'IN PROGRESS' };
+            const running = { ...w.workers.get(match.workerUuid)!, state: 'RUNNING' };
+            w.requests.set(request.id, started);
+            w.workers.set(running.uuid, running);
+            // The events its commit publishes: request.created (as created), then the starts.
+            state.requestChanged(request, w.now);
+            state.requestChanged(started, w.now);
+            state.workerChanged(running);
+          } else state.requestChanged(request, w.now);
         } else if (dice < 0.4) {
           const worker = w.newWorker();
           w.workers.set(worker.uuid, worker);
@@ -223,5 +244,104 @@ describe('MatchingState against the reference model', () => {
       1000,
     );
     expect(state.plan(1000)).toEqual([{ requestId: 10_001, workerUuid: 'w1' }]);
+  });
+
+  it('an arrival does not take a worker that a request ahead of it is due to get', () => {
+    const state = new MatchingState();
+    const deadline = new Date(10_000_000);
+    const request = (id: number, priority: number): MatchableRequest => ({
+      id,
+      state: 'WAITING',
+      priority,
+      queueSeq: id,
+      caps: { board: 'rpi4' },
+      ownerGroups: [],
+      anyGroup: false,
+      validAfter: new Date(0),
+      deadline,
+    });
+    state.workerChanged(
+      { uuid: 'w1', state: 'IDLE', caps: { board: 'rpi4' }, groups: [], idleSince: new Date(0) },
+      false,
+    );
+    // Request 1 just became servable (its pass is pending): the arrival must not go first.
+    state.requestChanged(request(1, 8), 1000);
+    expect(state.planArrival(request(2, 1), 1000)).toBeNull();
+    expect(state.plan(1000)).toEqual([{ requestId: 1, workerUuid: 'w1' }]);
+  });
+
+  it('an arrival waits behind an earlier request of its ask that holds the head', () => {
+    const state = new MatchingState();
+    const deadline = new Date(10_000_000);
+    const request = (id: number, priority: number): MatchableRequest => ({
+      id,
+      state: 'WAITING',
+      priority,
+      queueSeq: id,
+      caps: { board: 'rpi4' },
+      ownerGroups: [],
+      anyGroup: false,
+      validAfter: new Date(0),
+      deadline,
+    });
+    // A pair the database refused lastingly: both back in memory, no pass pending.
+    state.requestChanged(request(1, 4), 1000, false);
+    state.workerChanged(
+      { uuid: 'w1', state: 'IDLE', caps: { board: 'rpi4' }, groups: [], idleSince: new Date(0) },
+      false,
+    );
+    expect(state.planArrival(request(2, 9), 1000)).toBeNull();
+    expect(state.queue.get(2)).toBeUndefined();
+    // A higher priority goes ahead of it, as the pass would order them.
+    expect(state.planArrival(request(3, 1), 1000)).toEqual({ requestId: 3, workerUuid: 'w1' });
+  });
+
+  it('counts the same work per event at a backlog of 1 000 and of 100 000', () => {
+    const deadline = new Date(10_000_000);
+    const request = (id: number, board: string, priority = 8): MatchableRequest => ({
+      id,
+      state: 'WAITING',
+      priority,
+      queueSeq: id,
+      caps: { board },
+      ownerGroups: [],
+      anyGroup: false,
+      validAfter: new Date(0),
+      deadline,
+    });
+    const worker = (uuid: string, board: string): MatchableWorker => ({
+      uuid,
+      state: 'IDLE',
+      caps: { board, arch: 'arm64' },
+      groups: [],
+      idleSince: new Date(0),
+    });
+    const workPerEvent = (backlog: number) => {
+      const state = new MatchingState();
+      // The backlog: unservable requests spread over 5 asks, and 20 idle workers.
+      for (let id = 1; id <= backlog; id++)
+        state.requestChanged(request(id, `gone-${id % 5}`), 1000);
+      for (let w = 0; w < 20; w++) state.workerChanged(worker(`w${w}`, `board-${w % 4}`));
+      state.plan(1000);
+      const counted: number[][] = [];
+      const measure = (event: () => void) => {
+        const before = Object.values(state.work());
+        event();
+        if (state.pending) state.plan(1000);
+        counted.push(Object.values(state.work()).map((n, i) => n - before[i]));
+      };
+      let id = backlog;
+      measure(() => state.requestChanged(request(++id, 'gone-1'), 1000)); // unservable arrival
+      measure(() => state.requestChanged(request(++id, 'board-2'), 1000)); // servable arrival
+      measure(() => state.planArrival(request(++id, 'board-3'), 1000)); // matched at create
+      measure(() => state.workerChanged(worker('w-new', 'gone-3'))); // a worker for old asks
+      measure(() => state.workerChanged(worker('w-spare', 'board-1'))); // an idle worker
+      return counted;
+    };
+    const small = workPerEvent(1_000);
+    const large = workPerEvent(100_000);
+    expect(large).toEqual(small);
+    // And the work is there to be counted (the events did look at asks and workers).
+    expect(small.flat().reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,6 @@
 import type { Caps } from 'dryad-agent/protocol';
 import { IdleWorkerIndex } from './idle-worker-index';
-import { PlannedMatch, planMatches } from './match-planner';
+import { matchHead, PlannedMatch, planMatches } from './match-planner';
 import { AskQueue, IndexedRequest, RequestQueueIndex } from './request-queue-index';
 
 export interface MatchableWorker {
@@ -27,6 +27,8 @@ export class MatchingState {
   private readonly dirtyAsks = new Set<AskQueue>();
   private readonly dirtyWorkers = new Set<string>();
   private everything = false;
+  /** Asks handed to passes so far (with the indexes' own counters: the matcher's work). */
+  asksPlanned = 0;
 
   /** True when a pass could find something. */
   get pending(): boolean {
@@ -73,6 +75,40 @@ export class MatchingState {
     return true;
   }
 
+  /**
+   * The match the pass after this new request's arrival would make for it, made at once so the
+   * request's own transaction can start the job. Only when nothing else is pending: then every
+   * ready request already had its pass, so no idle worker is wanted by a request ahead of this
+   * one (one that could use it would have been matched), and the pass would look at this
+   * request's ask alone, as here. Null when that pass would not match it now.
+   */
+  planArrival(request: MatchableRequest, now: number): PlannedMatch | null {
+    if (this.pending || request.state !== 'WAITING') return null;
+    const entry = this.queue.upsert(request, now);
+    const match =
+      entry.ready && entry.ask.head(now) === entry
+        ? matchHead(this.queue, this.idle, entry.ask, entry)
+        : undefined;
+    // Not matched now: its request.created event files it as for any other arrival.
+    if (!match) this.queue.remove(request.id);
+    return match ?? null;
+  }
+
+  /** What the matcher has looked at so far: asks, queue entries and idle workers. */
+  work(): {
+    asksPlanned: number;
+    asksExamined: number;
+    entriesExamined: number;
+    workersExamined: number;
+  } {
+    return {
+      asksPlanned: this.asksPlanned,
+      asksExamined: this.queue.examined.asks,
+      entriesExamined: this.queue.examined.entries,
+      workersExamined: this.idle.examined,
+    };
+  }
+
   /** One pass: the matches to commit. Planned requests and workers leave the indexes. */
   plan(now: number): PlannedMatch[] {
     let candidates: AskQueue[];
@@ -85,6 +121,7 @@ export class MatchingState {
         if (worker) candidates.push(...this.queue.asksServableBy(worker));
       }
     }
+    this.asksPlanned += candidates.length;
     this.everything = false;
     this.dirtyAsks.clear();
     this.dirtyWorkers.clear();

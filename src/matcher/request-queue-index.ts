@@ -21,6 +21,12 @@ export function servedBefore(a: QueuedRequest, b: QueuedRequest): boolean {
   return a.id < b.id;
 }
 
+/** Counted work of the queue index (tests show it does not grow with the backlog). */
+export interface QueueWork {
+  asks: number;
+  entries: number;
+}
+
 /**
  * All WAITING requests that ask for the same caps and groups. The matcher only ever needs the
  * ask's best ready request, so a heap keeps them; replaced or removed entries are dropped
@@ -36,6 +42,7 @@ export class AskQueue implements Ask {
     readonly caps: Caps,
     readonly ownerGroups: readonly string[],
     readonly anyGroup: boolean,
+    private readonly examined: QueueWork = { asks: 0, entries: 0 },
   ) {}
 
   get size(): number {
@@ -63,6 +70,7 @@ export class AskQueue implements Ask {
   /** The best ready request whose deadline has not passed, without removing it. */
   head(now: number): QueuedRequest | undefined {
     for (;;) {
+      this.examined.entries++;
       const top = this.heap.peek();
       if (!top) return undefined;
       if (this.entries.get(top.id) === top && top.deadline > now) return top;
@@ -105,6 +113,8 @@ export class RequestQueueIndex {
   private readonly asks = new Map<string, AskQueue>();
   private readonly requests = new Map<number, QueuedRequest>();
   private readonly asksByFirstCap = new Map<string, Set<AskQueue>>();
+  /** What the index looked at so far (asks by asksServableBy, entries by heads): for tests. */
+  readonly examined: QueueWork = { asks: 0, entries: 0 };
 
   get requestCount(): number {
     return this.requests.size;
@@ -161,6 +171,7 @@ export class RequestQueueIndex {
     const result: AskQueue[] = [];
     const consider = (set: Set<AskQueue> | undefined) => {
       for (const ask of set ?? []) {
+        this.examined.asks++;
         if (capsSatisfied(ask.caps, worker.caps) && groupsAdmit(worker.groups, ask))
           result.push(ask);
       }
@@ -175,7 +186,13 @@ export class RequestQueueIndex {
     const key = askKey(request);
     let ask = this.asks.get(key);
     if (!ask) {
-      ask = new AskQueue(key, { ...request.caps }, [...request.ownerGroups], request.anyGroup);
+      ask = new AskQueue(
+        key,
+        { ...request.caps },
+        [...request.ownerGroups],
+        request.anyGroup,
+        this.examined,
+      );
       this.asks.set(key, ask);
       const indexKey = firstCapKey(ask.caps);
       let set = this.asksByFirstCap.get(indexKey);

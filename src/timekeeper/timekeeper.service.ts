@@ -13,6 +13,7 @@ import { MatcherService } from '../matcher/matcher.service';
 import { RequestEntity } from '../requests/request.entity';
 import { RequestState } from '../requests/request-state';
 import { RequestsService } from '../requests/requests.service';
+import { beginActivity } from '../diagnostics/loop-activity';
 import { DueItem, dueBefore } from './due-item';
 
 const SWEEP = 'timekeeper:sweep';
@@ -92,6 +93,15 @@ export class Timekeeper implements OnModuleInit, BeforeApplicationShutdown {
   /** Finds overdue work in the database (not in memory) and hands it to the services. */
   async sweep(): Promise<void> {
     if (this.stopped || !this.active) return;
+    const done = beginActivity('sweep');
+    try {
+      await this.sweepOnce();
+    } finally {
+      done();
+    }
+  }
+
+  private async sweepOnce(): Promise<void> {
     const now = this.clock.now();
     const [overdueRequests, overdueJobs] = await this.tx.read(async (em) => [
       await em

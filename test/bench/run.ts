@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: speed and memory of Leshy, measured (tests assert behaviour, not speed).
- * Run as `npm run bench` or `npm run bench -- core` to pick suites.
+ * Run as `npm run bench` or `npm run bench -- core` (or keys, cycle, http) to pick suites.
  */
 import 'reflect-metadata';
 import { coreBench } from './core-bench';
 import { cycleBench } from './cycle-bench';
+import { httpBench } from './http-bench';
 import { keyBench } from './key-bench';
 import { scaleBench } from './scale-bench';
 
@@ -13,6 +14,7 @@ const SUITES: Record<string, () => Promise<void>> = {
   keys: keyBench,
   cycle: cycleBench,
   scale: scaleBench,
+  http: httpBench,
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,250 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startAgentProcess } from '../support/agent-process';
+import { rawRequest } from '../support/http-client';
+import { startServer, ServerProcess } from '../support/server-process';
+import { peekRows } from '../support/sqlite-peek';
+import { tempDir } from '../support/temp-dir';
+import { waitFor } from '../support/wait-for';
+import { MachineNoise } from './machine-noise';
+import { mb, percentile } from './percentiles';
+
+const TOKEN = 'bench-agent-token';
+const BOARDS = Number(process.env.LESHY_BENCH_BOARDS ?? 100);
+const BACKLOGS = (process.env.LESHY_BENCH_BACKLOGS ?? '0,1000,10000,100000').split(',').map(Number);
+/** Measured arrivals per backlog, after WARM_UP that are not counted. */
+const SAMPLES = Number(process.env.LESHY_BENCH_SAMPLES ?? 200);
+const WARM_UP = 20;
+const ARRIVALS_PER_SECOND = 4;
+const POLL_MS = 5;
+const CLIENTS = 16;
+
+const json = (body: unknown) => ({
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+});
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Health {
+  queue: { waiting: number; idleWorkers: number };
+  eventLoop: {
+    stalls: number;
+    longestMs: number;
+    byCause: Record<string, number>;
+    gcPauses: number;
+    gcMs: number;
+  };
+}
+
+async function health(server: ServerProcess): Promise<Health> {
+  return JSON.parse((await rawRequest(server.baseUrl, 'GET', '/health')).body) as Health;
+}
+
+/** What the server's event loop did between two /health reports. */
+function stallsBetween(before: Health, after: Health): string {
+  const a = before.eventLoop;
+  const b = after.eventLoop;
+  const causes = Object.entries(b.byCause)
+    .map(([cause, n]) => [cause, n - (a.byCause[cause] ?? 0)] as const)
+    .filter(([, n]) => n > 0)
+    .map(([cause, n]) => `${cause} ${n}`);
+  return (
+    `server loop: ${b.stalls - a.stalls} stalls > 10 ms` +
+    (causes.length ? ` (overlapping: ${causes.join(', ')})` : '') +
+    `, longest since start ${b.longestMs} ms; GC ${b.gcPauses - a.gcPauses} pauses, ` +
+    `${(b.gcMs - a.gcMs).toFixed(1)} ms`
+  );
+}
+
+function machine(): string {
+  const cpus = os.cpus();
+  return (
+    `${new Date().toISOString()}, ${cpus.length} cores (${cpus[0]?.model ?? 'unknown CPU'}), ` +
+    `${(os.totalmem() / 2 ** 30).toFixed(0)} GB memory, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, node ${process.version}`
+  );
+}
+
+/** `count` unservable creates by CLIENTS clients at once over API v1; returns creates/s. */
+async function fillBacklog(server: ServerProcess, count: number): Promise<number> {
+  let next = 0;
+  const errors: string[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (next < count) {
+        next++;
+        const created = await rawRequest(
+          server.baseUrl,
+          'POST',
+          '/api/v1/reqs/',
+          json({ Priority: 8, Caps: { board: 'not-in-this-lab' } }),
+        );
+        if (created.status !== 201) errors.push(`${created.status} ${created.body}`);
+      }
+    }),
+  );
+  if (errors.length) throw new Error(`${errors.length} creates failed, e.g. ${errors[0]}`);
+  return count / ((performance.now() - started) / 1000);
+}
+
+interface Arrival {
+  id: number;
+  /** Create sent → IN PROGRESS read from a HEAD answer (ms). */
+  assigned: number;
+  /** Create sent → its answer (ms). */
+  createAnswer: number;
+  polls: number;
+}
+
+/** One tester as upstream's Go client does it: create, HEAD every 5 ms until IN PROGRESS, close. */
+async function arrival(server: ServerProcess, priority: number): Promise<Arrival> {
+  const sent = performance.now();
+  const created = await rawRequest(
+    server.baseUrl,
+    'POST',
+    '/api/v1/reqs/',
+    json({ Priority: priority, Caps: { board: 'bench' } }),
+  );
+  const createAnswer = performance.now() - sent;
+  if (created.status !== 201) throw new Error(`create: ${created.status} ${created.body}`);
+  const id = JSON.parse(created.body).ReqID as number;
+  for (let polls = 1; ; polls++) {
+    const head = await rawRequest(server.baseUrl, 'HEAD', `/api/v1/reqs/${id}`);
+    const state = head.header('Boruta-Request-State');
+    if (state === 'IN PROGRESS') {
+      const assigned = performance.now() - sent;
+      const closed = await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${id}/close`);
+      if (closed.status !== 204) throw new Error(`close: ${closed.status} ${closed.body}`);
+      return { id, assigned, createAnswer, polls };
+    }
+    if (state !== 'WAITING') throw new Error(`request ${id} went ${state}`);
+    await sleep(POLL_MS);
+  }
+}
+
+async function allIdle(server: ServerProcess): Promise<void> {
+  await waitFor(
+    async () => (await health(server)).queue.idleWorkers === BOARDS,
+    `${BOARDS} IDLE workers`,
+    300_000,
+  );
+}
+
+/** Open loop: a new tester every 250 ms whether or not the earlier ones are served. */
+async function assignment(server: ServerProcess, backlog: number): Promise<void> {
+  await allIdle(server);
+  const before = await health(server);
+  const noise = new MachineNoise();
+  const arrivals: Array<Promise<Arrival>> = [];
+  for (let i = 0; i < WARM_UP + SAMPLES; i++) {
+    arrivals.push(arrival(server, 1 + (i % 16)));
+    await sleep(1000 / ARRIVALS_PER_SECOND);
+  }
+  const measured = (await Promise.all(arrivals)).slice(WARM_UP);
+  const machineNoise = noise.report();
+  const after = await health(server);
+  const assigned = measured.map((a) => a.assigned);
+  const answers = measured.map((a) => a.createAnswer);
+  const firstPoll = measured.filter((a) => a.polls === 1).length;
+  // The server's own view: request created → job started, on the database clock.
+  const ids = measured.map((a) => a.id);
+  const rows = await peekRows<{ created_at: number; started_at: number }>(
+    path.join(server.dataDir, 'leshy.sqlite'),
+    `SELECT r.created_at, j.started_at FROM requests r JOIN jobs j ON j.request_id = r.id
+     WHERE r.id BETWEEN ? AND ?`,
+    [Math.min(...ids), Math.max(...ids)],
+  );
+  const inServer = rows.map((r) => Number(r.started_at) - Number(r.created_at));
+  const ms = (samples: number[], p: number) => percentile(samples, p).toFixed(1);
+  console.log(
+    `backlog ${String(backlog).padStart(6)}: create → IN PROGRESS seen by the client p50 ${ms(assigned, 50)} ms, ` +
+      `p99 ${ms(assigned, 99)} ms, max ${ms(assigned, 100)} ms over ${measured.length}; ` +
+      `first poll already IN PROGRESS ${firstPoll}/${measured.length}; create answered p50 ${ms(answers, 50)} / p99 ${ms(answers, 99)} ms; ` +
+      `in the server (database clock) p50 ${ms(inServer, 50)} / p99 ${ms(inServer, 99)} ms`,
+  );
+  console.log(`                ${stallsBetween(before, after)}`);
+  console.log(`                ${machineNoise}`);
+}
+
+async function serverRss(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/**
+ * Assignment as an API v1 client sees it: the server and `dryad-agent fleet` as processes,
+ * testers arriving at 4/s (open loop), each polling HEAD /api/v1/reqs/:id every 5 ms until
+ * IN PROGRESS, then closing. Between measurements the backlog of unservable requests grows,
+ * created by 16 clients at once over HTTP; that rate is the create figure.
+ */
+export async function httpBench(): Promise<void> {
+  const dir = tempDir('leshy-http-bench-');
+  const server = await startServer({
+    dataDir: path.join(dir.path, 'server'),
+    env: { LESHY_AGENT_TOKEN: TOKEN, LESHY_HEALTHCHECK_INTERVAL: '1h', LESHY_KEY_POOL: '16' },
+  });
+  const fleet = startAgentProcess([
+    'fleet',
+    '--count',
+    String(BOARDS),
+    '--server',
+    server.baseUrl,
+    '--token',
+    TOKEN,
+    '--caps',
+    'board=bench',
+    '--base-port',
+    '0',
+    '--data-dir',
+    path.join(dir.path, 'fleet'),
+    '--log-level',
+    'warn',
+  ]);
+  try {
+    await fleet.waitForOutput(
+      new RegExp(`${BOARDS} boards registered`),
+      'the fleet to register',
+      120_000,
+    );
+    const listed = JSON.parse(
+      (await rawRequest(server.baseUrl, 'POST', '/api/v1/workers/list', json({}))).body,
+    ) as Array<{ WorkerUUID: string }>;
+    for (const w of listed)
+      await rawRequest(
+        server.baseUrl,
+        'POST',
+        `/api/v1/workers/${w.WorkerUUID}/setstate`,
+        json({ WorkerState: 'IDLE' }),
+      );
+    console.log(
+      `== HTTP, API v1: ${BOARDS} boards (fleet process), testers at ${ARRIVALS_PER_SECOND}/s polling HEAD every ${POLL_MS} ms ==`,
+    );
+    console.log(`machine: ${machine()}`);
+    let backlog = 0;
+    for (const target of BACKLOGS) {
+      if (target > backlog) {
+        const noise = new MachineNoise();
+        const before = await health(server);
+        const rate = await fillBacklog(server, target - backlog);
+        const after = await health(server);
+        console.log(
+          `backlog ${String(backlog).padStart(6)} → ${String(target).padStart(6)}: ` +
+            `${rate.toFixed(0)} creates/s over HTTP, ${CLIENTS} clients at once`,
+        );
+        console.log(`                ${stallsBetween(before, after)}`);
+        console.log(`                ${noise.report()}`);
+        backlog = target;
+      }
+      await assignment(server, backlog);
+    }
+    console.log(`server RSS ${mb(await serverRss(server.pid))}; ${machine()}`);
+  } finally {
+    await fleet.stop();
+    await server.stop();
+    dir.remove();
+  }
+}

@@ -1,0 +1,87 @@
+import type { Database } from 'sqlite3';
+import { DataSource } from 'typeorm';
+import { requestInput } from './factories/request.factory';
+import { idleWorker, workerRegistration } from './factories/worker.factory';
+import { startTestAppPerSuite, TestApp } from './support/test-app';
+import { AGENT, TESTER } from './support/actors';
+
+/**
+ * SQLite statements on the writer connection per create and per match: each one is a round
+ * trip to the thread pool, so their number bounds how fast a create is answered.
+ */
+describe('statements per create and per match (SQLite)', () => {
+  let t: TestApp;
+  let statements: string[] = [];
+  startTestAppPerSuite((app) => {
+    t = app;
+    const driver = t.app.get(DataSource).driver as unknown as { databaseConnection: Database };
+    driver.databaseConnection.on('trace', (sql) => statements.push(sql));
+  });
+
+  /** The transactions written while `work` ran (and its events settled), as statement lists. */
+  async function transactionsOf(work: () => Promise<unknown>): Promise<string[][]> {
+    await t.settle();
+    statements = [];
+    await work();
+    await t.settle();
+    const transactions: string[][] = [];
+    for (const sql of statements) {
+      if (sql.startsWith('BEGIN')) transactions.push([]);
+      transactions[transactions.length - 1]?.push(sql.split(' ').slice(0, 3).join(' '));
+    }
+    return transactions;
+  }
+
+  it('a create that no idle worker serves is one transaction of 4 statements', async () => {
+    // A registered worker (in MAINTENANCE) could serve it: without one the request also gets an
+    // unservable note, written in a transaction of its own after the create answered.
+    await t.workers.register(workerRegistration({ caps: { board: 'not-idle' } }), AGENT);
+    const written = await transactionsOf(() =>
+      t.requests.create(requestInput({ caps: { board: 'not-idle' } }), TESTER),
+    );
+    expect(written).toEqual([
+      [
+        'BEGIN TRANSACTION',
+        'INSERT INTO "requests"("id",',
+        'INSERT INTO "audit_events"("id",',
+        'COMMIT',
+      ],
+    ]);
+  });
+
+  it('a match made by a pass is one transaction of 8 statements', async () => {
+    const waiting = await t.requests.create(requestInput({ caps: { board: 'later' } }), TESTER);
+    const written = await transactionsOf(() => idleWorker(t, { board: 'later' }));
+    expect((await t.requests.get(waiting.id)).request.state).toBe('IN PROGRESS');
+    expect(written.find((tx) => tx.includes('INSERT INTO "jobs"("request_id",'))).toEqual([
+      'BEGIN TRANSACTION',
+      'SELECT "RequestEntity"."id" AS',
+      'SELECT "WorkerEntity"."uuid" AS',
+      'UPDATE "workers" SET',
+      'UPDATE "requests" SET',
+      'INSERT INTO "jobs"("request_id",',
+      'INSERT INTO "audit_events"("id",',
+      'COMMIT',
+    ]);
+  });
+
+  it('a create that an idle worker serves at once starts its job in the same transaction: 8 statements', async () => {
+    await idleWorker(t, { board: 'counted' });
+    const written = await transactionsOf(() =>
+      t.requests.create(requestInput({ caps: { board: 'counted' } }), TESTER),
+    );
+    // Before matching at create: 4 for the create, then 8 in a second transaction for the match.
+    expect(written[0]).toEqual([
+      'BEGIN TRANSACTION',
+      'INSERT INTO "requests"("id",',
+      'SELECT "WorkerEntity"."uuid" AS',
+      'UPDATE "workers" SET',
+      'UPDATE "requests" SET',
+      'INSERT INTO "jobs"("request_id",',
+      'INSERT INTO "audit_events"("id",',
+      'COMMIT',
+    ]);
+    // Then only the tunnel's port is recorded, in a transaction of its own.
+    expect(written.slice(1)).toEqual([['BEGIN TRANSACTION', 'UPDATE "jobs" SET', 'COMMIT']]);
+  });
+});
