@@ -66,8 +66,10 @@ function expectValidAndDistinct(keys: JobKeyPair[]): void {
 
 /** The nice value of every thread of this process (Linux /proc), main thread first. */
 function threadNiceValues(): number[] {
+  // The main thread's id is the process id; sorting by id alone is not enough once ids wrap.
+  const main = String(process.pid);
   return readdirSync('/proc/self/task')
-    .sort((a, b) => Number(a) - Number(b))
+    .sort((a, b) => (a === main ? -1 : b === main ? 1 : Number(a) - Number(b)))
     .map((tid) => {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
       // Fields after the command name (which may hold spaces); nice is field 19 of stat(5).
