@@ -1,6 +1,8 @@
 import { DataSource } from 'typeorm';
 import { RequestView } from '../src/events/domain-event';
+import { AuditEventEntity } from '../src/events/audit-event.entity';
 import { DomainEventBus } from '../src/events/domain-event-bus';
+import { WorkerEntity } from '../src/workers/worker.entity';
 import { requestInput } from './factories/request.factory';
 import { idleWorker } from './factories/worker.factory';
 import { v1Json } from './support/http-client';
@@ -60,10 +62,12 @@ describe('matching in the create transaction', () => {
     expect(created.state).toBe('IN PROGRESS');
     const events = await t.app
       .get(DataSource)
-      .query(
-        `SELECT type, actor FROM audit_events WHERE aggregate = 'request' AND aggregate_id = ? ORDER BY id`,
-        [String(created.id)],
-      );
+      .getRepository(AuditEventEntity)
+      .find({
+        select: { type: true, actor: true },
+        where: { aggregate: 'request', aggregateId: String(created.id) },
+        order: { id: 'ASC' },
+      });
     expect(events).toEqual([
       { type: 'request.created', actor: TESTER.label },
       { type: 'request.state-changed', actor: 'system:matcher' },
@@ -170,7 +174,8 @@ describe('matching in the create transaction', () => {
     // The matcher's memory says IDLE, but the stored worker has no prepared key for a job.
     await t.app
       .get(DataSource)
-      .query(`UPDATE workers SET prepared_key = NULL WHERE uuid = ?`, [worker.uuid]);
+      .getRepository(WorkerEntity)
+      .update({ uuid: worker.uuid }, { preparedKey: null });
     const idleBefore = t.matcher.stats().idleWorkers;
     const created = await t.requests.create(requestInput({ caps }), TESTER);
     expect(created.state).toBe('WAITING');

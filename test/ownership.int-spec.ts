@@ -132,6 +132,7 @@ describe('who may do what (services)', () => {
     const rows = await t.app.get(Transactions).read((em) =>
       em.find(AuditEventEntity, {
         where: { aggregate: 'request', aggregateId: String(request.id) },
+        order: { id: 'ASC' },
       }),
     );
     expect(rows.map((r) => [r.type, r.actor])).toEqual([

@@ -12,11 +12,14 @@ import { AGENT, TESTER } from './support/actors';
 describe('statements per create and per match (SQLite)', () => {
   let t: TestApp;
   let statements: string[] = [];
-  startTestAppPerSuite((app) => {
-    t = app;
-    const driver = t.app.get(DataSource).driver as unknown as { databaseConnection: Database };
-    driver.databaseConnection.on('trace', (sql) => statements.push(sql));
-  });
+  startTestAppPerSuite(
+    (app) => {
+      t = app;
+      const driver = t.app.get(DataSource).driver as unknown as { databaseConnection: Database };
+      driver.databaseConnection.on('trace', (sql) => statements.push(sql));
+    },
+    { sqliteOnly: true },
+  );
 
   /** The transactions written while `work` ran (and its events settled), as statement lists. */
   async function transactionsOf(work: () => Promise<unknown>): Promise<string[][]> {
