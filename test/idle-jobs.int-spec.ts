@@ -3,6 +3,7 @@ import { AGENT, TESTER } from './support/actors';
 import { FakeClock } from './fakes/fake-clock';
 import { requestInput } from './factories/request.factory';
 import { idleWorker } from './factories/worker.factory';
+import { rawRequest } from './support/http-client';
 import { startTestApp, TestApp } from './support/test-app';
 import { tempDir } from './support/temp-dir';
 import { waitFor } from './support/wait-for';
@@ -110,6 +111,44 @@ describe('idle jobs: LESHY_IDLE_JOB_TIMEOUT ends a job nobody uses', () => {
     await t.timekeeper.sweep();
     expect(await stateOf(request.id)).toBe('DONE');
     expect(reasons.get(request.id)).toBe('idle');
+  });
+});
+
+describe('idle jobs: the agent reports activity over HTTP', () => {
+  const dir = tempDir();
+  const TOKEN = 'lab-wide-enrollment-token-for-idle-jobs';
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      dataDir: dir.path,
+      http: true,
+      env: { ...ENV, LESHY_AGENT_TOKEN: TOKEN },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    dir.remove();
+  });
+
+  const report = async (uuid: string) =>
+    rawRequest(await t.app.getUrl(), 'POST', `/api/v2/agents/${uuid}/activity`, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    });
+
+  it('moves the idle deadline (204), and names what is wrong otherwise', async () => {
+    const { worker, request } = await runningJob(t, 'idle-http');
+    t.clock.advance(MINUTE);
+    expect((await report(worker.uuid)).status).toBe(204);
+    expect((await t.requests.get(request.id)).job?.idleAt).toEqual(
+      new Date(t.clock.now().getTime() + 10 * MINUTE),
+    );
+    await t.requests.close(request.id, TESTER);
+    await t.settle();
+    const late = await report(worker.uuid);
+    expect(late.status).toBe(409);
+    expect(late.body).toContain(`worker ${worker.uuid} has no running job`);
+    expect((await report('not-a-uuid')).status).toBe(400);
   });
 });
 

@@ -252,11 +252,28 @@ export class JobsService
       const job = await uow.em.findOne(JobEntity, { where: { requestId, endedAt: IsNull() } });
       if (!job?.idleAt) return null;
       if (job.idleAt.getTime() > uow.now.getTime()) return job.idleAt;
+      // Re-checked under the row's write lock: an activity report that committed since the
+      // read above (another instance, PostgreSQL) keeps the job.
+      const still = await uow.em
+        .createQueryBuilder()
+        .update(JobEntity)
+        .set({ idleAt: () => 'idle_at' })
+        .where('request_id = :requestId AND ended_at IS NULL AND idle_at <= :now', {
+          requestId,
+          now: uow.now.getTime(),
+        })
+        .execute();
+      if (still.affected !== 1) return this.idleDeadlineOf(uow.em, requestId);
       const request = await uow.em.findOneOrFail(RequestEntity, { where: { id: requestId } });
       if (request.state !== RequestState.InProgress) return null;
       await this.endJob(uow, request, RequestState.Done, IDLE_REASON);
       return null;
     });
+  }
+
+  private async idleDeadlineOf(em: EntityManager, requestId: number): Promise<Date | null> {
+    const job = await em.findOne(JobEntity, { where: { requestId, endedAt: IsNull() } });
+    return job?.idleAt ?? null;
   }
 
   /**
