@@ -110,6 +110,7 @@ const MATRIX: Record<string, (anon: V1AnonymousRole) => Row> = {
   'POST /api/v2/agents/register': () => V2_AGENT,
   'POST /api/v2/agents/:uuid/fail': () => V2_AGENT,
   'POST /api/v2/agents/:uuid/heartbeat': () => V2_AGENT,
+  'POST /api/v2/agents/:uuid/activity': () => V2_AGENT,
   'POST /api/v2/users': () => V2_ADMIN,
   'GET /api/v2/users': () => V2_ADMIN,
   'GET /api/v2/users/:id': () => V2_ADMIN,

@@ -12,7 +12,9 @@ import type { AgentConfig } from './config/agent.config';
 import { ControlService } from './control/control.service';
 import { HealthMonitor } from './health/health.monitor';
 import { Logger } from './log/logger';
+import { ACTIVITY_REPORT_INTERVAL_MS } from './protocol';
 import type { RegisterAgentRequest } from './protocol';
+import { ActivityReporter } from './registration/activity.reporter';
 import { AgentApiClient } from './registration/agent-api.client';
 import { RegistrationService } from './registration/registration.service';
 import { advertisedAddresses } from './ssh/advertised.addresses';
@@ -38,6 +40,8 @@ export interface AgentOptions {
    * on any free port with a warning (a fleet board whose remembered port was taken meanwhile).
    */
   whenListenPortTaken?: 'fail' | 'any-port';
+  /** At most one tester-activity report per this long (default ACTIVITY_REPORT_INTERVAL_MS). */
+  activityReportIntervalMs?: number;
 }
 
 /**
@@ -53,6 +57,7 @@ export class Agent {
   readonly stm: StmConnection;
   readonly console: ConsolePort;
   readonly health: HealthMonitor;
+  readonly activity: ActivityReporter;
   private readonly display: MaintenanceDisplay;
   private readonly workspace: JobWorkspace;
   private readonly backend: AccessBackend;
@@ -112,6 +117,11 @@ export class Agent {
       },
       this.log.child('registration'),
     );
+    this.activity = new ActivityReporter(
+      () => api.reportActivity(c.uuid),
+      options.activityReportIntervalMs ?? ACTIVITY_REPORT_INTERVAL_MS,
+      this.log.child('activity'),
+    );
     this.health = new HealthMonitor(
       this.stm,
       this.console,
@@ -167,6 +177,7 @@ export class Agent {
       tester: new TesterCommands(this.board, this.console, this.log.child('tester')),
       workspaceRoot: this.backend.mode === 'embedded' ? this.workspace.root : null,
       accessMode: this.backend.mode,
+      activity: this.activity,
       log: this.log.child('ssh'),
     });
     const port = await this.listen(this.ssh);
@@ -199,6 +210,7 @@ export class Agent {
   async stop(): Promise<void> {
     await this.starting?.catch(() => undefined);
     this.registration.stop();
+    this.activity.stop();
     this.health.stop();
     this.display.stopBlinking();
     this.jobs.revoke('agent stopping');

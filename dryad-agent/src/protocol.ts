@@ -49,6 +49,16 @@ export interface ReportFailureRequest {
  */
 export const HEARTBEAT_PATH = 'heartbeat';
 
+/**
+ * `POST {AGENT_API_PREFIX}/:uuid/activity` — tester activity on the board (a session open,
+ * console bytes, a flash, SFTP): 204, the running job's idle deadline moved forward; 409 when
+ * the worker has no running job. At most one report per ACTIVITY_REPORT_INTERVAL_MS.
+ */
+export const ACTIVITY_PATH = 'activity';
+
+/** How often, at most, an agent reports activity while testers are active. */
+export const ACTIVITY_REPORT_INTERVAL_MS = 10_000;
+
 /** `POST {AGENT_API_PREFIX}/register` (body RegisterAgentRequest). */
 export const REGISTER_PATH = 'register';
 

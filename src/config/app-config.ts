@@ -16,6 +16,11 @@ export abstract class AppConfig {
   /** A job's lifetime without prolong, and what prolong extends it to. */
   abstract readonly jobTimeoutMs: number;
   /**
+   * A job with no tester activity (reported by its agent) for this long ends DONE, reason
+   * "idle"; 0 = off. Never later than the job timeout.
+   */
+  abstract readonly idleJobTimeoutMs: number;
+  /**
    * Deadline given to requests that do not name one, from their creation; null = one calendar
    * month later (upstream's `AddDate(0, 1, 0)`).
    */

@@ -21,6 +21,16 @@ describe('configuration', () => {
     expect(config.adminToken).toBeNull();
   });
 
+  it('reads the inactivity timeout of jobs: off unless set, 0 turns it off', () => {
+    expect(loadConfig({}).idleJobTimeoutMs).toBe(0);
+    expect(loadConfig({ LESHY_IDLE_JOB_TIMEOUT: '0' }).idleJobTimeoutMs).toBe(0);
+    expect(loadConfig({ LESHY_IDLE_JOB_TIMEOUT: '0s' }).idleJobTimeoutMs).toBe(0);
+    expect(loadConfig({ LESHY_IDLE_JOB_TIMEOUT: '15m' }).idleJobTimeoutMs).toBe(900_000);
+    expect(() => loadConfig({ LESHY_IDLE_JOB_TIMEOUT: 'soon' })).toThrow(
+      /LESHY_IDLE_JOB_TIMEOUT="soon" is not a duration: use a whole number followed by s, m, h or d/,
+    );
+  });
+
   it('lets anonymous API v1 clients be nobody, testers or admins', () => {
     expect(loadConfig({ LESHY_V1_ANONYMOUS_ROLE: 'Admin' }).v1AnonymousRole).toBe('admin');
     expect(loadConfig({ LESHY_V1_ANONYMOUS_ROLE: 'none' }).v1AnonymousRole).toBe('none');

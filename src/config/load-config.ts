@@ -17,6 +17,7 @@ export const CONFIG_DEFAULTS = {
   LESHY_DATABASE_URL: '(SQLite file leshy.sqlite in the data dir)',
   LESHY_SQLITE_SYNCHRONOUS: 'NORMAL',
   LESHY_JOB_TIMEOUT: '1h',
+  LESHY_IDLE_JOB_TIMEOUT: '0',
   LESHY_DEFAULT_DEADLINE: '(one calendar month, as upstream)',
   LESHY_MAX_PROLONGS: 'unlimited',
   LESHY_SWEEP_INTERVAL: '10s',
@@ -192,6 +193,13 @@ function tunnelConfig(reader: Reader): AppConfig['tunnel'] {
   return fallback;
 }
 
+/** `0` (or `0s`, or unset) turns the inactivity timeout off; anything else is a duration. */
+function idleJobTimeout(reader: Reader): number {
+  const text = reader.raw('LESHY_IDLE_JOB_TIMEOUT');
+  if (text === undefined || text === '0') return 0;
+  return reader.duration('LESHY_IDLE_JOB_TIMEOUT', '0s', 0);
+}
+
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Environment): AppConfig {
   const reader = new Reader(env);
@@ -202,6 +210,7 @@ export function loadConfig(env: Environment): AppConfig {
     dataDir,
     database: databaseConfig(reader, dataDir),
     jobTimeoutMs: reader.duration('LESHY_JOB_TIMEOUT', CONFIG_DEFAULTS.LESHY_JOB_TIMEOUT),
+    idleJobTimeoutMs: idleJobTimeout(reader),
     // Unset: one calendar month, as upstream (not a fixed duration: months differ in length).
     defaultDeadlineMs:
       reader.raw('LESHY_DEFAULT_DEADLINE') === undefined

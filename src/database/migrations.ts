@@ -6,6 +6,7 @@ import { UsersAndTokens1796164845263 } from '../../migrations/1796164845263-User
 import { AuditOutbox1796164754791 } from '../../migrations/1796164754791-AuditOutbox';
 import { BigintIds1796165474229 } from '../../migrations/1796165474229-BigintIds';
 import { SharedQueueSequence1796166904127 } from '../../migrations/1796166904127-SharedQueueSequence';
+import { JobIdleDeadline1796170303332 } from '../../migrations/1796170303332-JobIdleDeadline';
 
 /** Every migration, in order. A new migration is appended here (the generate script says so). */
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   BigintIds1796165474229,
   RequestUnservableNote1796166142823,
   SharedQueueSequence1796166904127,
+  JobIdleDeadline1796170303332,
 ];

@@ -12,6 +12,7 @@ import { epochMs } from '../database/column-transformers';
   where: 'ended_at IS NULL',
 })
 @Index('IDX_jobs_active_timeout', ['endedAt', 'timeoutAt'])
+@Index('IDX_jobs_active_idle', ['endedAt', 'idleAt'])
 export class JobEntity {
   @PrimaryColumn('bigint', { name: 'request_id' })
   requestId!: number;
@@ -25,6 +26,13 @@ export class JobEntity {
   /** The job ends (request DONE) at this moment unless prolonged. */
   @Column('bigint', { name: 'timeout_at', transformer: epochMs })
   timeoutAt!: Date;
+
+  /**
+   * The job ends (request DONE, reason idle) at this moment unless its agent reports tester
+   * activity first; never after timeoutAt. Null: no inactivity timeout (LESHY_IDLE_JOB_TIMEOUT=0).
+   */
+  @Column('bigint', { name: 'idle_at', nullable: true, transformer: epochMs })
+  idleAt!: Date | null;
 
   @Column('bigint', { name: 'ended_at', nullable: true, transformer: epochMs })
   endedAt!: Date | null;

@@ -8,3 +8,12 @@ export class TunnelUnavailableError extends DomainError {
     super(`the tunnel for request ${requestId} could not be opened: ${why}`);
   }
 }
+
+/** Tester activity reported for a worker that has no running job. */
+export class NoRunningJobError extends DomainError {
+  readonly code = 'no-running-job';
+  readonly kind = 'conflict';
+  constructor(uuid: string) {
+    super(`worker ${uuid} has no running job: tester activity only counts during a job`);
+  }
+}

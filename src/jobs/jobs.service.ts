@@ -6,7 +6,8 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { EntityManager, In, IsNull } from 'typeorm';
-import { assertMayManageRequest } from '../auth/access-policy';
+import { assertAgentFor, assertMayManageRequest } from '../auth/access-policy';
+import { assertEnrollmentMaySpeakFor } from '../auth/agent-token.binding';
 import { Actor, systemActor } from '../auth/actor';
 import { ConcurrentModificationError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
@@ -27,9 +28,12 @@ import {
 import { RequestState } from '../requests/request-state';
 import { requestStateMachine } from '../requests/request-state-machine';
 import { WorkerEntity } from '../workers/worker.entity';
+import { WorkerNotFoundError } from '../workers/worker.errors';
 import { WorkerState } from '../workers/worker-state';
 import { workerStateMachine } from '../workers/worker-state-machine';
+import { IDLE_REASON, idleDeadline } from './idle-deadline';
 import { JobEntity } from './job.entity';
+import { NoRunningJobError } from './job.errors';
 import { TunnelService } from './tunnel.service';
 
 /** Everything a tester needs to use the worker of a running job. */
@@ -155,11 +159,14 @@ export class JobsService
       RequestState.InProgress,
       `matched with worker ${workerUuid}`,
     );
+    const timeoutAt = new Date(uow.now.getTime() + this.config.jobTimeoutMs);
     const job: JobEntity = uow.em.create(JobEntity, {
       requestId,
       workerUuid,
       startedAt: uow.now,
-      timeoutAt: new Date(uow.now.getTime() + this.config.jobTimeoutMs),
+      timeoutAt,
+      // A tester who never connects is idle too: the idle clock runs from the start.
+      idleAt: idleDeadline(uow.now, this.config.idleJobTimeoutMs, timeoutAt),
       endedAt: null,
       prolongCount: 0,
       username,
@@ -235,6 +242,71 @@ export class JobsService
     });
   }
 
+  /**
+   * Idle deadline: DONE (reason idle) if the request is still running and no activity moved
+   * the deadline since. Returns the stored idle deadline when it is still ahead (activity
+   * reported, perhaps to another instance), for the caller to watch again; null otherwise.
+   */
+  async expireIdle(requestId: number): Promise<Date | null> {
+    return this.tx.run(TIMEKEEPER.label, async (uow) => {
+      const job = await uow.em.findOne(JobEntity, { where: { requestId, endedAt: IsNull() } });
+      if (!job?.idleAt) return null;
+      if (job.idleAt.getTime() > uow.now.getTime()) return job.idleAt;
+      // Re-checked under the row's write lock: an activity report that committed since the
+      // read above (another instance, PostgreSQL) keeps the job.
+      const still = await uow.em
+        .createQueryBuilder()
+        .update(JobEntity)
+        .set({ idleAt: () => 'idle_at' })
+        .where('request_id = :requestId AND ended_at IS NULL AND idle_at <= :now', {
+          requestId,
+          now: uow.now.getTime(),
+        })
+        .execute();
+      if (still.affected !== 1) return this.idleDeadlineOf(uow.em, requestId);
+      const request = await uow.em.findOneOrFail(RequestEntity, { where: { id: requestId } });
+      if (request.state !== RequestState.InProgress) return null;
+      await this.endJob(uow, request, RequestState.Done, IDLE_REASON);
+      return null;
+    });
+  }
+
+  private async idleDeadlineOf(em: EntityManager, requestId: number): Promise<Date | null> {
+    const job = await em.findOne(JobEntity, { where: { requestId, endedAt: IsNull() } });
+    return job?.idleAt ?? null;
+  }
+
+  /**
+   * The agent of `uuid` saw tester activity (a session, console bytes, a flash): the running
+   * job's idle deadline moves to now + LESHY_IDLE_JOB_TIMEOUT, never past its job timeout. One
+   * UPDATE that reads timeout_at itself, so a prolong at the same moment is never undone.
+   */
+  async reportActivity(uuid: string, actor: Actor): Promise<void> {
+    assertAgentFor(actor, uuid, 'report tester activity for');
+    await this.tx.run(actor.label, async (uow) => {
+      await assertEnrollmentMaySpeakFor(uow.em, actor, uuid);
+      const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
+      if (!worker) throw new WorkerNotFoundError(uuid);
+      const job = await uow.em.findOne(JobEntity, {
+        where: { workerUuid: uuid, endedAt: IsNull() },
+      });
+      if (!job) throw new NoRunningJobError(uuid);
+      if (job.idleAt === null) return; // no inactivity timeout for this job
+      const candidate = uow.now.getTime() + this.config.idleJobTimeoutMs;
+      await uow.em
+        .createQueryBuilder()
+        .update(JobEntity)
+        .set({
+          idleAt: () => 'CASE WHEN timeout_at < :candidate THEN timeout_at ELSE :candidate END',
+        })
+        .where('request_id = :requestId AND ended_at IS NULL AND idle_at IS NOT NULL', {
+          requestId: job.requestId,
+        })
+        .setParameter('candidate', candidate)
+        .execute();
+    });
+  }
+
   /** Sets the job's timeout to now + job timeout (the request's owner or an admin). */
   async prolong(requestId: number, actor: Actor): Promise<JobView> {
     return this.tx.run(actor.label, async (uow) => {
@@ -247,6 +319,9 @@ export class JobsService
       const before = { timeoutAt: job.timeoutAt.toISOString(), prolongCount: job.prolongCount };
       job.timeoutAt = new Date(uow.now.getTime() + this.config.jobTimeoutMs);
       job.prolongCount += 1;
+      // A prolong is the tester at work: the idle deadline starts again, within the new timeout.
+      if (job.idleAt !== null)
+        job.idleAt = idleDeadline(uow.now, this.config.idleJobTimeoutMs, job.timeoutAt);
       // Two prolongs at once must not both count as the same one (the limit) or both publish.
       await updateIfUnchanged(
         uow.em,
@@ -254,7 +329,7 @@ export class JobsService
         `Job of request ${requestId}`,
         'request_id = :requestId AND ended_at IS NULL AND prolong_count = :count',
         { requestId, count: before.prolongCount },
-        { timeoutAt: job.timeoutAt, prolongCount: job.prolongCount },
+        { timeoutAt: job.timeoutAt, prolongCount: job.prolongCount, idleAt: job.idleAt },
       );
       this.emit(uow, 'job.prolonged', job, before, {
         timeoutAt: job.timeoutAt.toISOString(),

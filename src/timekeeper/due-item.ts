@@ -1,5 +1,8 @@
-/** Something that has to happen at a moment: a request becomes ready, times out, or a job ends. */
-export type DueKind = 'valid-after' | 'deadline' | 'job-timeout';
+/**
+ * Something that has to happen at a moment: a request becomes ready, times out, or a job ends
+ * (its timeout, or its idle deadline: no tester activity).
+ */
+export type DueKind = 'valid-after' | 'deadline' | 'job-timeout' | 'job-idle';
 
 export interface DueItem {
   at: number;

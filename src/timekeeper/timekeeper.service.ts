@@ -20,7 +20,7 @@ const SWEEP = 'timekeeper:sweep';
 const NEXT_DUE = 'timekeeper:next-due';
 
 /**
- * Deadlines, validAfter and job timeouts. What is due is kept in a heap with one timer armed for
+ * Deadlines, validAfter, job timeouts and idle deadlines. What is due is kept in a heap with one timer armed for
  * the earliest moment; the heap is rebuilt from the database at start-up, so a restart loses no
  * timer. A periodic sweep of the database catches anything overdue that memory missed. Every
  * handler re-checks the stored times, so stale heap entries (after an update) do nothing.
@@ -103,7 +103,7 @@ export class Timekeeper implements OnModuleInit, BeforeApplicationShutdown {
 
   private async sweepOnce(): Promise<void> {
     const now = this.clock.now();
-    const [overdueRequests, overdueJobs] = await this.tx.read(async (em) => [
+    const [overdueRequests, overdueJobs, idleJobs] = await this.tx.read(async (em) => [
       await em
         .createQueryBuilder(RequestEntity, 'r')
         .select('r.id', 'id')
@@ -117,11 +117,18 @@ export class Timekeeper implements OnModuleInit, BeforeApplicationShutdown {
         .select('j.request_id', 'id')
         .where('j.ended_at IS NULL AND j.timeout_at <= :now', { now: now.getTime() })
         .getRawMany<{ id: number }>(),
+      await em
+        .createQueryBuilder(JobEntity, 'j')
+        .select('j.request_id', 'id')
+        .where('j.ended_at IS NULL AND j.idle_at <= :now', { now: now.getTime() })
+        .getRawMany<{ id: number }>(),
     ]);
     for (const { id } of overdueRequests)
       await this.handle({ at: now.getTime(), kind: 'deadline', id: Number(id) });
     for (const { id } of overdueJobs)
       await this.handle({ at: now.getTime(), kind: 'job-timeout', id: Number(id) });
+    for (const { id } of idleJobs)
+      await this.handle({ at: now.getTime(), kind: 'job-idle', id: Number(id) });
   }
 
   /** The periodic sweep: a failure is logged and the next tick tries again. */
@@ -152,7 +159,17 @@ export class Timekeeper implements OnModuleInit, BeforeApplicationShutdown {
   private watchJob(job: JobView, process = true): void {
     if (!this.active || job.endedAt) return;
     this.due.push({ at: job.timeoutAt.getTime(), kind: 'job-timeout', id: job.requestId });
+    // Activity only moves idle_at in the database (no event): when this fires, the handler
+    // reads the stored deadline and watches it again if it moved.
+    if (job.idleAt && job.idleAt < job.timeoutAt)
+      this.due.push({ at: job.idleAt.getTime(), kind: 'job-idle', id: job.requestId });
     if (process) this.arm();
+  }
+
+  /** An idle deadline that activity moved forward is watched at its new moment. */
+  private watchIdleAgain(requestId: number, idleAt: Date | null): void {
+    if (idleAt && this.active)
+      this.due.push({ at: idleAt.getTime(), kind: 'job-idle', id: requestId });
   }
 
   /** One timer, for the earliest due moment. */
@@ -196,7 +213,8 @@ export class Timekeeper implements OnModuleInit, BeforeApplicationShutdown {
     try {
       if (item.kind === 'valid-after') this.matcher.requestBecameReady(item.id);
       else if (item.kind === 'deadline') await this.requests.timeout(item.id);
-      else await this.jobs.expire(item.id);
+      else if (item.kind === 'job-timeout') await this.jobs.expire(item.id);
+      else await this.watchIdleAgain(item.id, await this.jobs.expireIdle(item.id));
     } catch (error) {
       // The sweep finds it again once the database is back.
       if (this.outage.failed(`${item.kind} of request ${item.id}`, error)) return;

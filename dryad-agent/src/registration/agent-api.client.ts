@@ -1,4 +1,10 @@
-import { AGENT_API_PREFIX, FAIL_PATH, HEARTBEAT_PATH, REGISTER_PATH } from '../protocol';
+import {
+  ACTIVITY_PATH,
+  AGENT_API_PREFIX,
+  FAIL_PATH,
+  HEARTBEAT_PATH,
+  REGISTER_PATH,
+} from '../protocol';
 import type {
   RegisterAgentRequest,
   RegisterAgentResponse,
@@ -49,6 +55,10 @@ export class AgentApiClient {
 
   async heartbeat(uuid: string): Promise<void> {
     await this.post(`/${encodeURIComponent(uuid)}/${HEARTBEAT_PATH}`, undefined);
+  }
+
+  async reportActivity(uuid: string): Promise<void> {
+    await this.post(`/${encodeURIComponent(uuid)}/${ACTIVITY_PATH}`, undefined);
   }
 
   async reportFailure(uuid: string, reason: string): Promise<void> {

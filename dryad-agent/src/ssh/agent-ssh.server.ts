@@ -8,6 +8,7 @@ import { Logger } from '../log/logger';
 import { CONTROL_USER } from '../protocol';
 import type { AccessMode } from '../protocol';
 import { ConfinedPaths } from './confined.paths';
+import type { ActivityReporter } from '../registration/activity.reporter';
 import type { ControlCommands } from './control.commands';
 import { splitCommandLine } from './command-line.parser';
 import { ExecSession, ExitCode } from './exec.session';
@@ -24,6 +25,8 @@ export interface AgentSshServerDeps {
   /** The job workspace served over SFTP; null disables SFTP (system mode uses OpenSSH). */
   workspaceRoot: string | null;
   accessMode: AccessMode;
+  /** Told of tester sessions and commands (the server's inactivity timeout); none in tests. */
+  activity?: Pick<ActivityReporter, 'touch' | 'sessionOpened'>;
   log: Logger;
 }
 
@@ -93,7 +96,12 @@ export class AgentSshServer {
     client.on('ready', () => {
       if (!role) return client.end();
       if (role.kind === 'tester') {
-        untrack = this.d.jobs.track(role.generation, () => client.end());
+        const untrackJob = this.d.jobs.track(role.generation, () => client.end());
+        const sessionClosed = this.d.activity?.sessionOpened() ?? (() => undefined);
+        untrack = () => {
+          untrackJob();
+          sessionClosed();
+        };
         this.d.log.info(`tester ${role.user} connected`);
       }
       const current = role;
@@ -134,6 +142,7 @@ export class AgentSshServer {
     session.on('exec', (accept, _reject, info) => {
       const exec = new ExecSession(accept(), splitCommandLine(info.command), connectionClosed);
       if (!this.stillAllowed(role)) return exec.finish(ExitCode.Failed, 'access revoked');
+      if (role.kind === 'tester') this.d.activity?.touch();
       const handler = role.kind === 'control' ? this.d.control : this.d.tester;
       handler.run(exec).catch((error: Error) => exec.finish(ExitCode.Failed, error.message));
     });
@@ -152,6 +161,7 @@ export class AgentSshServer {
     session.on('sftp', (accept, reject) => {
       if (role.kind !== 'tester' || !this.d.workspaceRoot || !this.stillAllowed(role))
         return reject();
+      this.d.activity?.touch();
       new SftpWorkspaceHandler(accept(), new ConfinedPaths(this.d.workspaceRoot), this.d.log);
     });
   }

@@ -1,12 +1,14 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { AGENT_API_PREFIX, RegisterAgentRequest } from '../protocol';
+import { ACTIVITY_PATH, AGENT_API_PREFIX, RegisterAgentRequest } from '../protocol';
 import { generateEd25519KeyPair } from '../ssh-keys';
 
 export interface RecordedRequest {
   path: string;
   authorization: string | undefined;
   body: unknown;
+  /** When it arrived (Date.now()). */
+  at: number;
 }
 
 /**
@@ -40,6 +42,13 @@ export class FakeLeshyServer {
       .map((r) => (r.body as { reason: string }).reason);
   }
 
+  /** Tester-activity reports of one agent (or all). */
+  activityReports(uuid?: string): RecordedRequest[] {
+    return this.requests.filter(
+      (r) => r.path.endsWith(`/${ACTIVITY_PATH}`) && (!uuid || r.path.includes(uuid)),
+    );
+  }
+
   async start(port = 0): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve, reject) => {
@@ -63,7 +72,7 @@ export class FakeLeshyServer {
     const text = Buffer.concat(chunks).toString();
     const path = req.url ?? '';
     const body = text ? JSON.parse(text) : undefined;
-    this.requests.push({ path, authorization: req.headers.authorization, body });
+    this.requests.push({ path, authorization: req.headers.authorization, body, at: Date.now() });
     if (req.headers.authorization !== `Bearer ${this.token}`)
       return this.problem(res, 401, 'wrong agent token');
     const rest = path.startsWith(AGENT_API_PREFIX) ? path.slice(AGENT_API_PREFIX.length) : null;
@@ -79,7 +88,7 @@ export class FakeLeshyServer {
       this.agents.set(request.uuid, request);
       return this.send(res, 200, { serverPublicKey: this.keys.public, state: 'MAINTENANCE' });
     }
-    const m = /^\/([^/]+)\/(heartbeat|fail)$/.exec(rest);
+    const m = /^\/([^/]+)\/(heartbeat|fail|activity)$/.exec(rest);
     if (!m || !this.agents.has(m[1])) return this.send(res, 404, { message: 'unknown agent' });
     if (m[2] === 'heartbeat' && this.forgetNextHeartbeats > 0) {
       this.forgetNextHeartbeats--;

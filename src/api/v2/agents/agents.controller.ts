@@ -1,13 +1,19 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { AGENT_API_PREFIX, HEARTBEAT_PATH, RegisterAgentResponse } from 'dryad-agent/protocol';
+import {
+  ACTIVITY_PATH,
+  AGENT_API_PREFIX,
+  HEARTBEAT_PATH,
+  RegisterAgentResponse,
+} from 'dryad-agent/protocol';
 import type { Actor } from '../../../auth/actor';
 import { Authenticated, CurrentActor } from '../../../auth/authenticated.decorator';
+import { JobsService } from '../../../jobs/jobs.service';
 import { ServerSshKeyService } from '../../../keys/server-ssh-key.service';
 import { WorkersService } from '../../../workers/workers.service';
 import { RegisterAgentDto, ReportFailureDto } from './register-agent.dto';
 
 /**
- * Agent-facing endpoints: registration, failure reports, heartbeats. Agent tokens only; which
+ * Agent-facing endpoints: registration, failure reports, heartbeats, tester activity. Agent tokens only; which
  * worker an agent may speak for is WorkersService's decision (its own UUID).
  */
 @Controller(AGENT_API_PREFIX.replace(/^\//, ''))
@@ -16,6 +22,7 @@ export class AgentsController {
   constructor(
     private readonly workers: WorkersService,
     private readonly serverKey: ServerSshKeyService,
+    private readonly jobs: JobsService,
   ) {}
 
   @Post('register')
@@ -46,5 +53,15 @@ export class AgentsController {
     @CurrentActor() actor: Actor,
   ): Promise<void> {
     await this.workers.heartbeat(uuid, actor);
+  }
+
+  /** Tester activity: the running job's idle deadline moves forward (LESHY_IDLE_JOB_TIMEOUT). */
+  @Post(`:uuid/${ACTIVITY_PATH}`)
+  @HttpCode(204)
+  async activity(
+    @Param('uuid', new ParseUUIDPipe()) uuid: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    await this.jobs.reportActivity(uuid, actor);
   }
 }
