@@ -123,7 +123,11 @@ export class EventRelay implements OnModuleInit, OnApplicationShutdown {
         if (this.failing) this.logger.log('reading events of other instances again');
         this.failing = false;
         this.outage.succeeded();
-        if (blocked) return this.holdAtGap(rows[rows.length - 1].id);
+        if (blocked) {
+          // Awaited inside the try: a failed look at the gap is an outage like any other read.
+          await this.holdAtGap(rows[rows.length - 1].id);
+          return;
+        }
         if (rows.length < BATCH || this.stopped) return;
       }
     } catch (error) {

@@ -186,12 +186,18 @@ export class SchedulerElection
     });
     client.on('error', (error) => void this.connectionBroke(client, error.message));
     client.on('end', () => void this.connectionBroke(client, 'connection ended'));
-    await client.connect();
-    // The server also notices a scheduler that vanished without closing its connection (a
-    // network cut), and frees the lock, within about 15 s instead of the kernel's two hours.
-    await client.query('SET tcp_keepalives_idle = 5');
-    await client.query('SET tcp_keepalives_interval = 2');
-    await client.query('SET tcp_keepalives_count = 5');
+    try {
+      await client.connect();
+      // The server also notices a scheduler that vanished without closing its connection (a
+      // network cut), and frees the lock, within about 15 s instead of the kernel's two hours.
+      await client.query('SET tcp_keepalives_idle = 5');
+      await client.query('SET tcp_keepalives_interval = 2');
+      await client.query('SET tcp_keepalives_count = 5');
+    } catch (error) {
+      // Not ours yet: close it here, or every failed attempt (one a second) leaks a connection.
+      await client.end().catch(() => undefined);
+      throw error;
+    }
     this.client = client;
     return client;
   }
@@ -200,6 +206,8 @@ export class SchedulerElection
   private async connectionBroke(client: Client, why: string): Promise<void> {
     if (client !== this.client) return;
     this.client = null;
+    // dropConnection no longer finds it: end it here, so its socket and listeners go too.
+    void client.end().catch(() => undefined);
     if (this.leading) await this.enqueue(() => this.lose(why));
   }
 

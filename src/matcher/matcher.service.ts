@@ -6,6 +6,7 @@ import { DomainEventBus } from '../events/domain-event-bus';
 import { JobsService } from '../jobs/jobs.service';
 import { RequestState } from '../requests/request-state';
 import { RequestsService } from '../requests/requests.service';
+import { WorkerNotFoundError } from '../workers/worker.errors';
 import { WorkerState } from '../workers/worker-state';
 import { WorkersService } from '../workers/workers.service';
 import { MatchAtCreate } from './match-at-create';
@@ -34,6 +35,9 @@ export interface MatcherStats {
  * calls startScheduling (the indexes are rebuilt from the database, as at a fresh start) and
  * stopScheduling (leadership lost); elsewhere it ignores events and keeps no indexes.
  */
+/** How soon a worker that could not be read back after a refused claim is asked for again. */
+const RELEASE_RETRY_MS = 1_000;
+
 @Injectable()
 export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(MatcherService.name);
@@ -147,9 +151,15 @@ export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
 
   /** A worker claimed for a create that did not get the job: back as the database has it. */
   private async releaseWorker(uuid: string): Promise<void> {
-    const worker = await this.workers.get(uuid).catch(() => null);
-    if (worker) this.onWorker(worker);
-    else this.state.workerRemoved(uuid);
+    try {
+      this.onWorker(await this.workers.get(uuid));
+    } catch (error) {
+      // Gone from the database: forget it. Not readable now (an outage): ask again shortly
+      // rather than lose an idle worker from the index for good.
+      if (error instanceof WorkerNotFoundError) this.state.workerRemoved(uuid);
+      else if (!this.stopped && this.active)
+        setTimeout(() => void this.releaseWorker(uuid), RELEASE_RETRY_MS).unref();
+    }
   }
 
   private onRequest(request: RequestView, rematch = true): void {

@@ -56,9 +56,16 @@ export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown 
   ) {}
 
   onModuleInit(): void {
-    this.bus.on('request.created', (e) => this.track(this.checkCreated(e.request)));
+    // Only the instance that made a change checks it and writes the notes; the events other
+    // instances relay (remote) only make the cached list of workers stale.
+    this.bus.on('request.created', (e) => {
+      if (!e.remote) this.track(this.checkCreated(e.request));
+    });
     for (const type of ['worker.registered', 'worker.updated'] as const)
-      this.bus.on(type, (e) => this.track(this.workerChanged(e.worker)));
+      this.bus.on(type, (e) => {
+        if (e.remote) this.offers = null;
+        else this.track(this.workerChanged(e.worker));
+      });
     this.bus.on('worker.deregistered', () => {
       this.offers = null;
     });
@@ -117,7 +124,11 @@ export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown 
           }
         });
       }
-    })().finally(() => (this.flushing = null));
+    })().finally(() => {
+      this.flushing = null;
+      // A note added as the loop ended joined this promise: it gets a flush of its own.
+      if (this.pending.size > 0) void this.track(this.flush());
+    });
     return this.flushing;
   }
 
