@@ -185,7 +185,13 @@ export async function httpBench(): Promise<void> {
   const dir = tempDir('leshy-http-bench-');
   const server = await startServer({
     dataDir: path.join(dir.path, 'server'),
-    env: { LESHY_AGENT_TOKEN: TOKEN, LESHY_HEALTHCHECK_INTERVAL: '1h', LESHY_KEY_POOL: '16' },
+    env: {
+      LESHY_AGENT_TOKEN: TOKEN,
+      LESHY_HEALTHCHECK_INTERVAL: '1h',
+      LESHY_KEY_POOL: '16',
+      // The bench sets its boards IDLE over API v1, as an anonymous admin.
+      LESHY_V1_ANONYMOUS_ROLE: 'admin',
+    },
   });
   const fleet = startAgentProcess([
     'fleet',
@@ -213,13 +219,16 @@ export async function httpBench(): Promise<void> {
     const listed = JSON.parse(
       (await rawRequest(server.baseUrl, 'POST', '/api/v1/workers/list', json({}))).body,
     ) as Array<{ WorkerUUID: string }>;
-    for (const w of listed)
-      await rawRequest(
+    for (const w of listed) {
+      const set = await rawRequest(
         server.baseUrl,
         'POST',
         `/api/v1/workers/${w.WorkerUUID}/setstate`,
         json({ WorkerState: 'IDLE' }),
       );
+      if (set.status !== 204)
+        throw new Error(`setstate ${w.WorkerUUID}: ${set.status} ${set.body}`);
+    }
     console.log(
       `== HTTP, API v1: ${BOARDS} boards (fleet process), testers at ${ARRIVALS_PER_SECOND}/s polling HEAD every ${POLL_MS} ms ==`,
     );
