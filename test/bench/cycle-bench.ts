@@ -1,10 +1,10 @@
 import * as path from 'node:path';
-import { startAgentProcess } from '../support/agent-process';
 import { rawRequest } from '../support/http-client';
 import { startServer } from '../support/server-process';
 import { peekRows } from '../support/sqlite-peek';
 import { tempDir } from '../support/temp-dir';
 import { waitFor } from '../support/wait-for';
+import { startBenchFleet } from './bench-fleet';
 import { MachineNoise } from './machine-noise';
 import { mb, percentile } from './percentiles';
 
@@ -33,39 +33,8 @@ export async function cycleBench(): Promise<void> {
       LESHY_HEALTHCHECK_INTERVAL: '1h',
     },
   });
-  const fleet = startAgentProcess([
-    'fleet',
-    '--count',
-    String(BOARDS),
-    '--server',
-    server.baseUrl,
-    '--token',
-    TOKEN,
-    '--caps',
-    'board=bench',
-    '--base-port',
-    '0',
-    '--data-dir',
-    path.join(dir.path, 'fleet'),
-    '--log-level',
-    'warn',
-  ]);
+  const fleet = await startBenchFleet(server.baseUrl, TOKEN, BOARDS, dir.path);
   try {
-    await fleet.waitForOutput(
-      new RegExp(`${BOARDS} boards registered`),
-      'the fleet to register',
-      120_000,
-    );
-    const listed = JSON.parse(
-      (await rawRequest(server.baseUrl, 'POST', '/api/v1/workers/list', json({}))).body,
-    ) as Array<{ WorkerUUID: string }>;
-    for (const w of listed)
-      await rawRequest(
-        server.baseUrl,
-        'POST',
-        `/api/v1/workers/${w.WorkerUUID}/setstate`,
-        json({ WorkerState: 'IDLE' }),
-      );
     await waitFor(
       async () => {
         const idle = await rawRequest(

@@ -1,11 +1,11 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startAgentProcess } from '../support/agent-process';
 import { rawRequest } from '../support/http-client';
 import { startServer, ServerProcess } from '../support/server-process';
 import { peekRows } from '../support/sqlite-peek';
 import { tempDir } from '../support/temp-dir';
 import { waitFor } from '../support/wait-for';
+import { startBenchFleet } from './bench-fleet';
 import { MachineNoise } from './machine-noise';
 import { mb, percentile } from './percentiles';
 
@@ -193,42 +193,8 @@ export async function httpBench(): Promise<void> {
       LESHY_V1_ANONYMOUS_ROLE: 'admin',
     },
   });
-  const fleet = startAgentProcess([
-    'fleet',
-    '--count',
-    String(BOARDS),
-    '--server',
-    server.baseUrl,
-    '--token',
-    TOKEN,
-    '--caps',
-    'board=bench',
-    '--base-port',
-    '0',
-    '--data-dir',
-    path.join(dir.path, 'fleet'),
-    '--log-level',
-    'warn',
-  ]);
+  const fleet = await startBenchFleet(server.baseUrl, TOKEN, BOARDS, dir.path);
   try {
-    await fleet.waitForOutput(
-      new RegExp(`${BOARDS} boards registered`),
-      'the fleet to register',
-      120_000,
-    );
-    const listed = JSON.parse(
-      (await rawRequest(server.baseUrl, 'POST', '/api/v1/workers/list', json({}))).body,
-    ) as Array<{ WorkerUUID: string }>;
-    for (const w of listed) {
-      const set = await rawRequest(
-        server.baseUrl,
-        'POST',
-        `/api/v1/workers/${w.WorkerUUID}/setstate`,
-        json({ WorkerState: 'IDLE' }),
-      );
-      if (set.status !== 204)
-        throw new Error(`setstate ${w.WorkerUUID}: ${set.status} ${set.body}`);
-    }
     console.log(
       `== HTTP, API v1: ${BOARDS} boards (fleet process), testers at ${ARRIVALS_PER_SECOND}/s polling HEAD every ${POLL_MS} ms ==`,
     );
