@@ -23,7 +23,7 @@ describe('API v2 requests', () => {
     t = await startTestApp({
       dataDir: dir.path,
       http: true,
-      env: { LESHY_IDLE_JOB_TIMEOUT: '10m', LESHY_JOB_TIMEOUT: '15m' },
+      env: { LESHY_JOB_TIMEOUT: '15m' },
     });
     alice = await v2User(t, 'alice');
     bob = await v2User(t, 'bob');
@@ -384,26 +384,19 @@ describe('API v2 requests', () => {
       await t.settle();
     });
 
-    it('job-timeout, idle, deadline', async () => {
+    it('job-timeout (after prolongs) and deadline', async () => {
       const timedOut = await running(alice, 'end-timeout');
-      for (let i = 0; i < 3; i++) {
-        // prolong keeps the idle clock from ending it first
-        t.clock.advance(5 * 60_000);
-        expect((await alice.call('POST', `/api/v2/requests/${timedOut.id}/prolong`)).status).toBe(
-          200,
-        );
+      for (let i = 1; i <= 3; i++) {
+        t.clock.advance(10 * 60_000);
+        const prolonged = await alice.call('POST', `/api/v2/requests/${timedOut.id}/prolong`);
+        expect(prolonged.status).toBe(200);
+        expect(prolonged.body.job.prolongCount).toBe(i);
       }
       t.clock.advance(15 * 60_000);
       await waitFor(async () => (await get(alice, timedOut.id)).body.ended, 'the job timeout');
-      const ended = (await get(alice, timedOut.id)).body;
-      expect(ended.ended).toMatchObject({ how: 'job-timeout', by: 'system:timekeeper' });
-      await t.settle();
-
-      const idle = await running(alice, 'end-idle');
-      t.clock.advance(10 * 60_000);
-      await waitFor(async () => (await get(alice, idle.id)).body.ended, 'the idle timeout');
-      expect((await get(alice, idle.id)).body.ended).toMatchObject({
-        how: 'idle',
+      expect((await get(alice, timedOut.id)).body.ended).toMatchObject({
+        how: 'job-timeout',
+        reason: 'job timeout passed without prolong',
         by: 'system:timekeeper',
       });
       await t.settle();
@@ -476,6 +469,37 @@ describe('API v2 requests', () => {
         expect(refused.status).toBe(400);
         expect(refused.body.code).toBe('worker-not-assigned');
       }
+    });
+  });
+
+  describe('idle', () => {
+    const idleDir = tempDir();
+    let idleApp: TestApp;
+    afterAll(async () => {
+      await idleApp?.close();
+      idleDir.remove();
+    });
+
+    it('a job nobody uses ends as idle', async () => {
+      idleApp = await startTestApp({
+        dataDir: idleDir.path,
+        http: true,
+        env: { LESHY_IDLE_JOB_TIMEOUT: '10m', LESHY_JOB_TIMEOUT: '1h' },
+      });
+      const carol = await v2User(idleApp, 'carol');
+      await idleWorker(idleApp, { board: 'end-idle' });
+      const { body } = await carol.call('POST', '/api/v2/requests', {
+        caps: { board: 'end-idle' },
+      });
+      await idleApp.settle();
+      expect(body.state).toBe('IN PROGRESS');
+      idleApp.clock.advance(10 * 60_000);
+      const read = () => carol.call('GET', `/api/v2/requests/${body.id}`);
+      await waitFor(async () => (await read()).body.ended, 'the idle timeout');
+      expect((await read()).body).toMatchObject({
+        state: 'DONE',
+        ended: { how: 'idle', by: 'system:timekeeper' },
+      });
     });
   });
 });
