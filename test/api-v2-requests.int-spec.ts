@@ -475,10 +475,7 @@ describe('API v2 requests', () => {
   describe('idle', () => {
     const idleDir = tempDir();
     let idleApp: TestApp;
-    afterAll(async () => {
-      await idleApp?.close();
-      idleDir.remove();
-    });
+    afterAll(() => idleDir.remove());
 
     it('a job nobody uses ends as idle', async () => {
       idleApp = await startTestApp({
@@ -500,6 +497,21 @@ describe('API v2 requests', () => {
         state: 'DONE',
         ended: { how: 'idle', by: 'system:timekeeper' },
       });
+    });
+
+    it('answers open waits when the server stops, so they do not hold the shutdown up', async () => {
+      const carol = await v2User(idleApp, 'carol');
+      const { body } = await carol.call('POST', '/api/v2/requests', { caps: { board: 'none' } });
+      const waiting = carol.call('GET', `/api/v2/requests/${body.id}?waitFor=DONE&timeout=5m`);
+      const waiter = idleApp.app.get(RequestWaiter);
+      await waitFor(async () => waiter.size > 0, 'the wait to start');
+      const closing = idleApp.close();
+      const answer = await waiting;
+      await closing;
+      expect(answer.status).toBe(200);
+      expect(answer.header('wait-result')).toBe('timeout');
+      expect(answer.body.state).toBe('WAITING');
+      expect(waiter.size).toBe(0);
     });
   });
 });

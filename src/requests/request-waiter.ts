@@ -29,6 +29,8 @@ export function verdictOf(state: RequestState, wanted: readonly RequestState[]):
 export class RequestWaiter implements OnModuleInit, OnModuleDestroy {
   private readonly waiting = new Map<number, Set<() => void>>();
   private unsubscribe: (() => void) | null = null;
+  /** Aborted when the server stops: open waits answer then, so none holds the shutdown up. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly requests: RequestsService,
@@ -42,6 +44,7 @@ export class RequestWaiter implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    this.stopping.abort();
     this.unsubscribe?.();
     this.unsubscribe = null;
   }
@@ -55,15 +58,19 @@ export class RequestWaiter implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Answers as soon as request `id` is in one of `wanted`, or can never get there, or after
-   * `timeoutMs`; `abort` (the client went away) ends the wait early, answering as at a timeout.
+   * `timeoutMs`; `abort` (the client went away) or the server stopping ends the wait early,
+   * answering as at a timeout.
    */
   async waitFor(
     id: number,
     wanted: readonly RequestState[],
     timeoutMs: number,
     actor: Actor,
-    abort?: AbortSignal,
+    clientGone?: AbortSignal,
   ): Promise<WaitOutcome> {
+    const abort = clientGone
+      ? AbortSignal.any([clientGone, this.stopping.signal])
+      : this.stopping.signal;
     let changed: boolean;
     let wake: () => void = () => undefined;
     const listener = () => {
@@ -81,18 +88,18 @@ export class RequestWaiter implements OnModuleInit, OnModuleDestroy {
         // A change committed while it was being read: read again at once.
         if (changed) continue;
         const left = end - Date.now();
-        if (left <= 0 || abort?.aborted) return { details, result: 'timeout' };
+        if (left <= 0 || abort.aborted) return { details, result: 'timeout' };
         const woken = await new Promise<boolean>((resolve) => {
           const timer = setTimeout(() => done(false), left);
           const onAbort = () => done(false);
           const done = (event: boolean) => {
             clearTimeout(timer);
-            abort?.removeEventListener('abort', onAbort);
+            abort.removeEventListener('abort', onAbort);
             wake = () => undefined;
             resolve(event);
           };
           wake = () => done(true);
-          abort?.addEventListener('abort', onAbort, { once: true });
+          abort.addEventListener('abort', onAbort, { once: true });
         });
         // At the timeout, the request as it is then (a change may have just committed).
         if (!woken) {
