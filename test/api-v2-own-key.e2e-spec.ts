@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { AgentProcess, startAgentProcess } from './support/agent-process';
+import { AgentProcess, fleetArgs, startAgentProcess } from './support/agent-process';
 import { waitForWorkerState } from './support/fake-agent';
 import { v1Json } from './support/http-client';
 import { openSsh } from './support/openssh-client';
@@ -36,21 +36,15 @@ describe('API v2: a tester with their own key', () => {
         LESHY_KEY_POOL: '2',
       },
     });
-    fleet = startAgentProcess([
-      'fleet',
-      '--count',
-      '1',
-      '--server',
-      server.baseUrl,
-      '--token',
-      AGENT_TOKEN,
-      '--caps',
-      'board=own-key',
-      '--base-port',
-      '0',
-      '--data-dir',
-      path.join(dir.path, 'fleet'),
-    ]);
+    fleet = startAgentProcess(
+      fleetArgs({
+        count: 1,
+        serverUrl: server.baseUrl,
+        token: AGENT_TOKEN,
+        caps: 'board=own-key',
+        dataDir: path.join(dir.path, 'fleet'),
+      }),
+    );
     await fleet.waitForOutput(/1 boards? registered/, 'the board to register');
     const line = /board \d registered: uuid=(\S+) ssh=(\S+):(\d+)/.exec(fleet.output())!;
     boardUuid = line[1];
