@@ -22,7 +22,6 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiQuery,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -133,8 +132,6 @@ export class RequestsV2Controller {
 
   @Get(':id')
   @ApiOperation({ summary: 'One request; with waitFor, answers once it is in one of the states' })
-  @ApiQuery({ name: 'waitFor', required: false, example: 'IN PROGRESS' })
-  @ApiQuery({ name: 'timeout', required: false, example: '60s' })
   @ApiOkResponse({
     type: RequestDto,
     description: 'With waitFor: header `Wait-Result: reached | unreachable | timeout`.',
