@@ -126,6 +126,11 @@ describe('rich caps: any of, ranges and negations', () => {
     await t.workers.register({ ...worker, caps: { board: 'rc-shift', ram_gb: '8' } }, AGENT);
     expect(await stateOf(big.id)).toBe('INVALID');
     expect(await stateOf(any.id)).toBe('WAITING');
+    // Re-registered: BUSY until its check is over, then back in MAINTENANCE.
+    await waitFor(
+      async () => (await t.workers.get(worker.uuid)).state === 'MAINTENANCE',
+      'the worker to be back in MAINTENANCE',
+    );
     await t.workers.deregister(worker.uuid, ADMIN);
     expect(await stateOf(any.id)).toBe('INVALID');
   });
