@@ -1,5 +1,5 @@
 import type { Caps } from 'dryad-agent/protocol';
-import { CapsQuery, capsQuerySatisfied } from '../common/caps-query';
+import { capSatisfied, CapsQuery, capsQuerySatisfied } from '../common/caps-query';
 
 /**
  * The matching rules of DESIGN.md "Matching", as pure functions shared by the matcher, the
@@ -30,6 +30,16 @@ export interface TimeWindow {
  */
 export function capsSatisfied(required: CapsQuery, offered: Caps): boolean {
   return capsQuerySatisfied(required, offered);
+}
+
+/**
+ * The requested caps that no offer satisfies on its own (in the ask's key order): what no
+ * registered worker has, for notes and explanations. Empty when each cap is met by some offer.
+ */
+export function capsNoOfferSatisfies(required: CapsQuery, offers: readonly Offer[]): string[] {
+  return Object.keys(required).filter(
+    (key) => !offers.some((offer) => capSatisfied(required[key], offer.caps[key])),
+  );
 }
 
 /**

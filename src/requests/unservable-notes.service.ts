@@ -1,12 +1,19 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { In } from 'typeorm';
-import { capSatisfied, describeCapAsk } from '../common/caps-query';
+import { describeCapAsk } from '../common/caps-query';
 import { Clock } from '../common/clock';
 import { DatabaseOutage } from '../database/database-outage.service';
 import { Transactions } from '../database/transactions.service';
 import { RequestView, WorkerView } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
-import { Ask, capsSatisfied, groupsAdmit, isCompatible, Offer } from '../matcher/ask';
+import {
+  Ask,
+  capsNoOfferSatisfies,
+  capsSatisfied,
+  groupsAdmit,
+  isCompatible,
+  Offer,
+} from '../matcher/ask';
 import { WorkerEntity } from '../workers/worker.entity';
 import { RequestEntity } from './request.entity';
 import { RequestState } from './request-state';
@@ -41,9 +48,7 @@ export function unservableReason(ask: Ask, offers: readonly Offer[]): string | n
 function capsNobodyHas(ask: Ask, offers: readonly Offer[]): string {
   const keys = Object.keys(ask.caps);
   if (keys.length === 1 && typeof ask.caps[keys[0]] === 'string') return '';
-  const missing = keys.filter(
-    (key) => !offers.some((offer) => capSatisfied(ask.caps[key], offer.caps[key])),
-  );
+  const missing = capsNoOfferSatisfies(ask.caps, offers);
   if (missing.length === 0) return '';
   return ` (none has ${missing.map((key) => describeCapAsk(key, ask.caps[key])).join('; none has ')})`;
 }
