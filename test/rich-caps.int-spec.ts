@@ -15,16 +15,9 @@ import { waitFor } from './support/wait-for';
  */
 describe('rich caps: any of, ranges and negations', () => {
   let t: TestApp;
-  let baseUrl: string;
-  startTestAppPerSuite(
-    (app) => {
-      t = app;
-    },
-    { http: true },
-  );
-  beforeAll(async () => {
-    baseUrl = await t.app.getUrl();
-  });
+  startTestAppPerSuite((app) => (t = app), { http: true });
+  const v1 = async (method: string, path: string, body?: unknown) =>
+    v1Json(await t.app.getUrl(), method, path, body);
 
   const stateOf = async (id: number) => (await t.requests.get(id)).request.state;
   const workerOf = async (id: number) => (await t.requests.get(id)).job?.workerUuid;
@@ -142,7 +135,7 @@ describe('rich caps: any of, ranges and negations', () => {
         [{ ram_gb: { min: 4 } }, 'object'],
         [{ ram_gb: 4 }, 'number'],
       ] as const) {
-        const response = await v1Json(baseUrl, 'POST', '/api/v1/reqs/', {
+        const response = await v1('POST', '/api/v1/reqs/', {
           Priority: 8,
           Caps: caps,
         });
@@ -160,7 +153,7 @@ describe('rich caps: any of, ranges and negations', () => {
         }),
         TESTER,
       );
-      const response = await v1Json(baseUrl, 'GET', `/api/v1/reqs/${request.id}`);
+      const response = await v1('GET', `/api/v1/reqs/${request.id}`);
       expect(response.status).toBe(200);
       expect(response.body).toContain(
         '"Caps":{"arch":"[\\"arm64\\",\\"armv7\\"]","board":"rc-v1","ram_gb":"{\\"min\\":2,\\"max\\":8}"}',
@@ -171,7 +164,7 @@ describe('rich caps: any of, ranges and negations', () => {
         board: 'rc-v1',
         ram_gb: '{"min":2,"max":8}',
       });
-      const list = await v1Json(baseUrl, 'POST', '/api/v1/reqs/list', '');
+      const list = await v1('POST', '/api/v1/reqs/list', '');
       const listed = (JSON.parse(list.body) as Array<{ ID: number; Caps: unknown }>).find(
         (r) => r.ID === request.id,
       );
@@ -179,14 +172,14 @@ describe('rich caps: any of, ranges and negations', () => {
     });
 
     it('shows a request it filed exactly as before', async () => {
-      const created = await v1Json(baseUrl, 'POST', '/api/v1/reqs/', {
+      const created = await v1('POST', '/api/v1/reqs/', {
         Priority: 8,
         Caps: { board: 'rc-v1-exact', arch: 'arm64' },
       });
       expect(created.status).toBe(201);
       const id = JSON.parse(created.body).ReqID as number;
       expect(await storedCaps(id)).toBe('{"arch":"arm64","board":"rc-v1-exact"}');
-      const response = await v1Json(baseUrl, 'GET', `/api/v1/reqs/${id}`);
+      const response = await v1('GET', `/api/v1/reqs/${id}`);
       expect(response.body).toContain('"Caps":{"arch":"arm64","board":"rc-v1-exact"}');
     });
   });

@@ -1,4 +1,4 @@
-import { capsNoOfferSatisfies, groupsAdmit, isCompatible } from './ask';
+import { capsNoOfferSatisfies, groupsAdmit, isCompatible, Offer } from './ask';
 
 const ask = (ownerGroups: string[], anyGroup = false) => ({
   caps: { board: 'rpi4' },
@@ -29,7 +29,7 @@ describe('groups reserve boards', () => {
 
 describe('caps no offer satisfies', () => {
   it('names each requested cap that no offer meets on its own, whatever the rule', () => {
-    const offers = [
+    const offers: Offer[] = [
       { caps: { board: 'rpi4', ram_gb: '2' }, groups: [] },
       { caps: { board: 'odroid', rev: 'a' }, groups: [] },
     ];

@@ -1,5 +1,5 @@
 import type { Caps } from 'dryad-agent/protocol';
-import { normalizeCapsQuery } from '../common/caps-query';
+import { CapsQuery, normalizeCapsQuery } from '../common/caps-query';
 import { capability, groupsAdmit, isReady } from './ask';
 import { MatchableRequest, MatchableWorker, MatchingState } from './matching-state';
 
@@ -135,6 +135,21 @@ function world(seed: number) {
       clock += ms;
     },
     nextSeq: () => seq++,
+  };
+}
+
+/** A ready WAITING request of no groups, served in id order, for the work-count tests. */
+function waitingRequest(id: number, caps: CapsQuery): MatchableRequest {
+  return {
+    id,
+    state: 'WAITING',
+    priority: 8,
+    queueSeq: id,
+    caps,
+    ownerGroups: [],
+    anyGroup: false,
+    validAfter: new Date(0),
+    deadline: new Date(10_000_000),
   };
 }
 
@@ -348,18 +363,7 @@ describe('MatchingState against the reference model', () => {
   });
 
   it('counts the same work per event at a backlog of 1 000 and of 100 000', () => {
-    const deadline = new Date(10_000_000);
-    const request = (id: number, board: string, priority = 8): MatchableRequest => ({
-      id,
-      state: 'WAITING',
-      priority,
-      queueSeq: id,
-      caps: { board },
-      ownerGroups: [],
-      anyGroup: false,
-      validAfter: new Date(0),
-      deadline,
-    });
+    const request = (id: number, board: string) => waitingRequest(id, { board });
     const worker = (uuid: string, board: string): MatchableWorker => ({
       uuid,
       state: 'IDLE',
@@ -397,18 +401,8 @@ describe('MatchingState against the reference model', () => {
   });
 
   it('with rich asks too: equal asks however written share one group, and the work per event does not grow with the backlog', () => {
-    const deadline = new Date(10_000_000);
-    const request = (id: number, caps: unknown, priority = 8): MatchableRequest => ({
-      id,
-      state: 'WAITING',
-      priority,
-      queueSeq: id,
-      caps: normalizeCapsQuery(caps),
-      ownerGroups: [],
-      anyGroup: false,
-      validAfter: new Date(0),
-      deadline,
-    });
+    // Made canonical as RequestsService.create makes them.
+    const request = (id: number, caps: unknown) => waitingRequest(id, normalizeCapsQuery(caps));
     const worker = (uuid: string, caps: Caps): MatchableWorker => ({
       uuid,
       state: 'IDLE',
