@@ -1,3 +1,4 @@
+import type { Offer } from '../matcher/ask';
 import { normalizeCapsQuery } from '../common/caps-query';
 import { unservableReason } from './unservable-notes.service';
 
@@ -6,7 +7,7 @@ const ask = (caps: unknown, ownerGroups: string[] = []) => ({
   ownerGroups,
   anyGroup: false,
 });
-const offers = [
+const offers: Offer[] = [
   { caps: { board: 'rpi4', ram_gb: '2', rev: 'a' }, groups: [] },
   { caps: { board: 'odroid', ram_gb: 'lots' }, groups: ['lab-a'] },
 ];
