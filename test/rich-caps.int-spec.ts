@@ -5,7 +5,8 @@ import { requestInput } from './factories/request.factory';
 import { idleWorker, workerRegistration } from './factories/worker.factory';
 import { ADMIN, AGENT, TESTER } from './support/actors';
 import { v1Json } from './support/http-client';
-import { startTestAppPerSuite, TestApp } from './support/test-app';
+import { startTestApp, startTestAppPerSuite, TestApp } from './support/test-app';
+import { tempDir } from './support/temp-dir';
 import { waitFor } from './support/wait-for';
 
 /**
@@ -182,5 +183,38 @@ describe('rich caps: any of, ranges and negations', () => {
       const response = await v1('GET', `/api/v1/reqs/${id}`);
       expect(response.body).toContain('"Caps":{"arch":"arm64","board":"rc-v1-exact"}');
     });
+  });
+});
+
+describe('rich caps after a restart', () => {
+  const dir = tempDir();
+  let second: TestApp | undefined;
+  afterAll(async () => {
+    await second?.close();
+    dir.remove();
+  });
+
+  it('the matcher loads a waiting rich ask from the database and matches it', async () => {
+    const first = await startTestApp({ dataDir: dir.path });
+    const wrong = await idleWorker(first, { board: 'rr', ram_gb: '2' });
+    const request = await first.requests.create(
+      requestInput({ caps: { board: ['rr', 'rr-x'], ram_gb: { min: 4 }, rev: { not: 'a' } } }),
+      TESTER,
+    );
+    await first.settle();
+    expect(request.state).toBe('WAITING');
+    const fits = workerRegistration({ caps: { board: 'rr', ram_gb: '8' } });
+    await first.workers.register(fits, AGENT);
+    await first.close();
+
+    second = await startTestApp({ dataDir: dir.path });
+    await second.settle();
+    expect((await second.requests.get(request.id)).request.state).toBe('WAITING');
+    await second.workers.setState(fits.uuid, 'IDLE', ADMIN);
+    await waitFor(
+      async () => (await second!.requests.get(request.id)).job?.workerUuid === fits.uuid,
+      'the rich ask to be matched after the restart',
+    );
+    expect((await second.workers.get(wrong.uuid)).state).toBe('IDLE');
   });
 });
