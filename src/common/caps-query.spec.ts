@@ -154,6 +154,17 @@ describe('normalizeCapsQuery: every rule has its own message naming the key', ()
     expect(refused(caps)).toBe(message);
   });
 
+  it('refuses a list of more than 256 values, of either kind', () => {
+    const values = (n: number) => Array.from({ length: n }, (_, i) => `v${i}`);
+    expect(normalizeCapsQuery({ arch: values(256) }).arch).toHaveLength(256);
+    expect(refused({ arch: values(257) })).toBe(
+      'caps.arch: a list holds 257 values, at most 256 are allowed',
+    );
+    expect(refused({ rev: { not: values(300) } })).toBe(
+      'caps.rev: the list of not holds 300 values, at most 256 are allowed',
+    );
+  });
+
   it('names the field given by the caller', () => {
     expect(() => normalizeCapsQuery({ a: [] }, 'body.caps')).toThrow(
       'body.caps.a: an empty list matches no worker; give at least one value',

@@ -24,6 +24,8 @@ export interface CapNot {
 export type CapsQuery = Readonly<Record<string, CapAsk>>;
 
 const RULES = 'a string, a list of strings, {"min":…,"max":…} or {"not":…}';
+/** Values in one list: plenty for a lab, and the matcher indexes an ask under each of them. */
+export const MAX_CAP_VALUES = 256;
 
 /**
  * The canonical form of a caps query, or an InvalidInputError naming the key and the rule:
@@ -102,6 +104,10 @@ function normalizeRange(object: Record<string, unknown>, what: string): CapRange
 }
 
 function strings(list: unknown[], what: string, which: string): string[] {
+  if (list.length > MAX_CAP_VALUES)
+    throw new InvalidInputError(
+      `${what}: ${which} holds ${list.length} values, at most ${MAX_CAP_VALUES} are allowed`,
+    );
   const bad = list.findIndex((v) => typeof v !== 'string');
   if (bad >= 0)
     throw new InvalidInputError(
