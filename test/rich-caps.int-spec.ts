@@ -147,6 +147,14 @@ describe('rich caps: any of, ranges and negations', () => {
       }
     });
 
+    it('keeps the message of the one caps rule RequestsService checks for it', async () => {
+      const response = await v1('POST', '/api/v1/reqs/', { Priority: 8, Caps: { '': 'x' } });
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.body)).toEqual({
+        message: 'invalid request: caps has an empty key',
+      });
+    });
+
     it('shows a rich cap as the JSON text of its v2 form, exact caps as they are', async () => {
       const request = await t.requests.create(
         requestInput({
