@@ -1,4 +1,4 @@
-import { TESTER } from './support/actors';
+import { TESTER, ADMIN } from './support/actors';
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
@@ -39,6 +39,7 @@ describe('SQLite WAL checkpoints', () => {
       {},
       { item: 'id', order: 'asc' },
       { direction: 'forward', limit: 1 },
+      ADMIN,
     );
     expect(page.total).toBe(1500);
   });

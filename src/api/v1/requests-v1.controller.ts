@@ -37,18 +37,27 @@ export class RequestsV1Controller {
 
   /** GET|HEAD /reqs/: every request, as a list call without a body. */
   @Get()
-  async listAll(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async listAll(
+    @Req() req: Request,
+    @Res() res: Response,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     markListCall(res);
     const { filter, sort, page } = toRequestListQuery(null);
-    writeV1Reply(req, res, listReply(await this.requests.list(filter, sort, page)));
+    writeV1Reply(req, res, listReply(await this.requests.list(filter, sort, page, actor)));
   }
 
   @Post('list')
-  async list(@Req() req: Request, @Res() res: Response, @V1Body() body: Buffer): Promise<void> {
+  async list(
+    @Req() req: Request,
+    @Res() res: Response,
+    @V1Body() body: Buffer,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     markListCall(res);
     const spec = decodeOptional<RequestsListSpecBody>(RequestsListSpecType, body);
     const { filter, sort, page } = toRequestListQuery(spec);
-    writeV1Reply(req, res, listReply(await this.requests.list(filter, sort, page)));
+    writeV1Reply(req, res, listReply(await this.requests.list(filter, sort, page, actor)));
   }
 
   @Post()
@@ -76,8 +85,13 @@ export class RequestsV1Controller {
 
   /** GET|HEAD /reqs/:id; `GET /reqs/list` lands here too, as upstream (400 bad ID). */
   @Get(':id')
-  async get(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    const details = await this.requests.get(parseRequestId(id));
+  async get(
+    @Req() req: Request,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    const details = await this.requests.get(parseRequestId(id), actor);
     writeV1Reply(
       req,
       res,
