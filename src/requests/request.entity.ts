@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { Caps } from 'dryad-agent/protocol';
+import type { CapsQuery } from '../common/caps-query';
 import { bigintNumber, epochMs, jsonText } from '../database/column-transformers';
 import type { EndedHow } from './request-ending';
 import type { RequestState } from './request-state';
@@ -43,8 +43,9 @@ export class RequestEntity {
   @Column('boolean', { name: 'any_group' })
   anyGroup!: boolean;
 
+  /** The canonical caps query (normalizeCapsQuery): exact values are strings, as v1 files them. */
   @Column('text', { transformer: jsonText })
-  caps!: Caps;
+  caps!: CapsQuery;
 
   @Column('bigint', { name: 'valid_after', transformer: epochMs })
   validAfter!: Date;

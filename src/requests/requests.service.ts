@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { Caps } from 'dryad-agent/protocol';
 import { oneCalendarMonthAfter } from '../common/calendar-month';
 import { assertLabUser, assertMayManageRequest } from '../auth/access-policy';
 import { Actor, actsOnAnything, ownerKeyOf, systemActor } from '../auth/actor';
 import { NotAllowedError } from '../auth/auth.errors';
-import { normalizeCaps, normalizeGroups } from '../common/caps';
+import { normalizeGroups } from '../common/caps';
+import { CapsQuery, normalizeCapsQuery } from '../common/caps-query';
 import { Clock } from '../common/clock';
 import { InvalidInputError } from '../common/domain-error';
 import { Page, PageSpec, SortSpec } from '../common/list-query';
@@ -39,6 +39,7 @@ import { RequestState } from './request-state';
 import { endRequest, requestStateMachine } from './request-state-machine';
 
 export { HIGHEST_PRIORITY, LOWEST_PRIORITY } from '../common/priority';
+export type { CapAsk, CapsQuery } from '../common/caps-query';
 
 const TIMEKEEPER = systemActor('timekeeper');
 /** The states a request reaches only through a job. */
@@ -49,7 +50,13 @@ const JOB_STATES: readonly RequestState[] = [
 ];
 
 export interface CreateRequestInput {
-  caps: Caps;
+  /**
+   * What each cap must be (docs/caps.md): an exact string, a list (any of), a range
+   * `{min, max}` or a negation `{not}`. Validated and made canonical here, so a caller may pass
+   * a request body's caps as they came (`unknown` values are checked, never trusted). API v1
+   * passes strings only (its decoder refuses anything else, with upstream's message).
+   */
+  caps: CapsQuery;
   priority: number;
   /**
    * Groups the client claimed (API v1's Owner.Groups). A request's groups are always its
@@ -125,7 +132,7 @@ export class RequestsService {
   ): Promise<FiledRequest> {
     assertLabUser(actor, 'file requests');
     const now = this.clock.now();
-    const caps = normalizeCaps(input.caps);
+    const caps = normalizeCapsQuery(input.caps);
     const claimedGroups = normalizeGroups(input.claimedGroups, 'Owner.Groups');
     const ownerGroups = normalizeGroups(actor.groups);
     const anyGroup = actsOnAnything(actor);

@@ -70,6 +70,8 @@ export class RequestsV1Controller {
     const info = decodeRequired<ReqInfoBody>(ReqInfoType, body);
     const created = await this.requests.create(
       {
+        // Exact caps only, as upstream: the decoder has refused any non-string value with Go's
+        // message, so API v2's rules (docs/caps.md) never come in through v1.
         caps: mapToCaps(info.Caps),
         priority: info.Priority,
         claimedGroups: info.Owner.Groups ?? [],
