@@ -127,6 +127,25 @@ describe('API v2 requests', () => {
       }
     });
 
+    it('passes rich caps through (any of, range, negation) and matches them', async () => {
+      const worker = await idleWorker(t, { board: 'rich', arch: 'armv7', ram_gb: '8', rev: 'b' });
+      const caps = {
+        board: 'rich',
+        arch: ['arm64', 'armv7'],
+        ram_gb: { min: 4 },
+        rev: { not: 'a' },
+      };
+      const created = await file(alice, { caps });
+      expect(created.status).toBe(201);
+      expect(created.body.caps).toEqual(caps);
+      expect(created.body).toMatchObject({
+        state: 'IN PROGRESS',
+        job: { workerUuid: worker.uuid },
+      });
+      await alice.call('POST', `/api/v2/requests/${created.body.id}/close`);
+      await t.settle();
+    });
+
     it('refuses a priority better than the user may ask for (403 names the limit)', async () => {
       const modest = await v2User(t, 'modest', 'tester', { bestPriority: 5 });
       const refused = await file(modest, { caps: { board: 'x' }, priority: 2 });

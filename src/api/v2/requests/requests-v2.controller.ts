@@ -28,7 +28,6 @@ import {
 import type { Request, Response } from 'express';
 import type { Actor } from '../../../auth/actor';
 import { Authenticated, CurrentActor } from '../../../auth/authenticated.decorator';
-import type { Caps } from 'dryad-agent/protocol';
 import { RequestsService } from '../../../requests/requests.service';
 import { RequestWaiter } from '../../../requests/request-waiter';
 import {
@@ -87,7 +86,7 @@ export class RequestsV2Controller {
     @Res({ passthrough: true }) res: Response,
   ): Promise<RequestDto> {
     const input = {
-      caps: body.caps as Caps,
+      caps: body.caps,
       priority: body.priority ?? DEFAULT_PRIORITY,
       validAfter: timeOf(body.validAfter),
       deadline: timeOf(body.deadline),
