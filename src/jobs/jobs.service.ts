@@ -16,6 +16,7 @@ import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import { JobView, viewOfJob } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
+import { keyFingerprint } from 'dryad-agent/ssh-keys';
 import { dryadTarget } from '../dryad/dryad-target';
 import { DryadPort } from '../dryad/dryad.port';
 import { JobKeyPair } from '../keys/rsa-key';
@@ -367,13 +368,14 @@ export class JobsService
         publicKey: running.request.publicKey ?? null,
       };
     });
-    if (publicKey) await this.authorizeOwnKey(requestId, worker, publicKey);
+    const key = this.box.open<JobKeyPair>(job.accessKey);
+    if (publicKey) await this.authorizeOwnKey(requestId, worker, publicKey, key);
     const tunnel = await this.openTunnelOfLiveJob(requestId, worker.sshAddr, job.tunnelPort);
     return {
       requestId,
       workerUuid: job.workerUuid,
       username: job.username,
-      key: this.box.open<JobKeyPair>(job.accessKey),
+      key,
       tunnel,
       ownKey: publicKey !== null,
     };
@@ -381,16 +383,23 @@ export class JobsService
 
   /**
    * The tester's own key joins the job's keys on the board (the agent's `authorize`, which is
-   * idempotent, so every acquire may ask). The next job's prepare revokes it with the rest of
-   * this job's access.
+   * idempotent, so every acquire may ask). The job is named by its key's fingerprint: if the
+   * job ended and the board was prepared for the next one meanwhile, the agent refuses, so the
+   * key never joins another tester's job. The next prepare revokes it with the rest of this
+   * job's access.
    */
   private async authorizeOwnKey(
     requestId: number,
     worker: WorkerEntity,
     publicKey: string,
+    jobKey: JobKeyPair,
   ): Promise<void> {
     try {
-      await this.dryad.authorize(dryadTarget(worker), publicKey);
+      await this.dryad.authorize(
+        dryadTarget(worker),
+        publicKey,
+        keyFingerprint(jobKey.publicKeySsh),
+      );
     } catch (error) {
       throw new OwnKeyNotAuthorizedError(requestId, (error as Error).message);
     }
