@@ -127,7 +127,7 @@ export function toAcquireDto(access: JobAccess): AcquireDto {
     workerUuid: access.workerUuid,
     username: access.username,
     tunnel: { host: access.tunnel.ip, port: access.tunnel.port },
-    privateKey: access.ownKey ? null : access.key.privateKeyPem,
+    privateKey: access.key?.privateKeyPem ?? null,
     ownKey: access.ownKey,
   };
 }

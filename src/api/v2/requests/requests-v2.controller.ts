@@ -216,7 +216,7 @@ export class RequestsV2Controller {
     @CurrentActor() actor: Actor,
     @Param('id', ParseIntPipe) id: number,
   ): Promise<AcquireDto> {
-    return toAcquireDto(await this.requests.acquire(id, actor));
+    return toAcquireDto(await this.requests.acquire(id, actor, 'own-key-if-any'));
   }
 
   @Post(':id/prolong')
