@@ -6,6 +6,7 @@ import { ApiV1Module } from './api/v1/api-v1.module';
 import { IdentityApiModule } from './api/v2/admin/identity-api.module';
 import { AgentsApiModule } from './api/v2/agents/agents.module';
 import { WorkerAdmissionModule } from './api/v2/workers/worker-admission.module';
+import { WorkersApiModule } from './api/v2/workers/workers-api.module';
 import { AuthModule } from './auth/auth.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { ClockModule } from './common/clock.module';
@@ -48,6 +49,7 @@ export class AppModule {
         MetricsModule,
         AgentsApiModule,
         WorkerAdmissionModule,
+        WorkersApiModule,
         IdentityApiModule,
         ApiV1Module,
       ],

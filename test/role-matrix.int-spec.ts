@@ -63,6 +63,16 @@ const V2_ADMIN: Row = {
   agentOther: 403,
   enrollment: 403,
 };
+/** Lab users (testers and admins) with a token; agents are refused. */
+const V2_LAB: Row = {
+  ...TOKENED,
+  owner: 'ok',
+  other: 'ok',
+  admin: 'ok',
+  agentThis: 403,
+  agentOther: 403,
+  enrollment: 403,
+};
 /** The worker under test has its own agent token, so the enrollment token may not speak for it. */
 const V2_AGENT: Row = {
   ...TOKENED,
@@ -122,6 +132,12 @@ const MATRIX: Record<string, (anon: V1AnonymousRole) => Row> = {
   'POST /api/v2/tokens/:id/revoke': () => V2_ADMIN,
   'POST /api/v2/agent-tokens': () => V2_ADMIN,
   'POST /api/v2/workers/:uuid/admit': () => V2_ADMIN,
+  'GET /api/v2/workers': () => V2_LAB,
+  'GET /api/v2/workers/:uuid': () => V2_LAB,
+  'POST /api/v2/workers/:uuid/maintenance': () => V2_ADMIN,
+  'POST /api/v2/workers/:uuid/idle': () => V2_ADMIN,
+  'PUT /api/v2/workers/:uuid/groups': () => V2_ADMIN,
+  'DELETE /api/v2/workers/:uuid': () => V2_ADMIN,
   'GET /api/v2/whoami': () => V2_ANY,
 };
 
@@ -215,6 +231,8 @@ function call(route: string, f: Fixture): { method: string; path: string; body?:
     'PATCH /api/v2/users/:id': { bestPriority: 9 },
     'POST /api/v2/users/:id/tokens': { label: 'matrix' },
     'POST /api/v2/agent-tokens': { label: 'matrix' },
+    'POST /api/v2/workers/:uuid/maintenance': { message: 'matrix', drain: true },
+    'PUT /api/v2/workers/:uuid/groups': { groups: ['matrix'] },
   };
   return { method, path, body: bodies[route] };
 }

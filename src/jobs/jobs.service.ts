@@ -27,6 +27,7 @@ import {
 } from '../requests/request.errors';
 import { RequestState } from '../requests/request-state';
 import { requestStateMachine } from '../requests/request-state-machine';
+import { isDraining } from '../workers/maintenance-order';
 import { WorkerEntity } from '../workers/worker.entity';
 import { WorkerNotFoundError } from '../workers/worker.errors';
 import { WorkerState } from '../workers/worker-state';
@@ -183,8 +184,9 @@ export class JobsService
 
   /**
    * Ends the running job of `request` inside the caller's transaction. DONE sends the worker to
-   * PREPARE (cleaned for the next user); FAILED leaves the worker to the caller, who is failing
-   * it or taking it to maintenance.
+   * PREPARE (cleaned for the next user), or, if an admin ordered maintenance with drain, to
+   * BUSY (the agent is told to show maintenance, which revokes the job's access); FAILED leaves
+   * the worker to the caller, who is failing it or taking it to maintenance.
    */
   async endJob(
     uow: UnitOfWork,
@@ -211,12 +213,20 @@ export class JobsService
     );
     if (outcome === RequestState.Done) {
       const worker = await uow.em.findOneOrFail(WorkerEntity, { where: { uuid: job.workerUuid } });
-      await workerStateMachine.transitionTo(
-        uow,
-        worker,
-        WorkerState.Prepare,
-        `job of request ${request.id} ended`,
-      );
+      if (isDraining(worker.maintenance))
+        await workerStateMachine.transitionTo(
+          uow,
+          worker,
+          WorkerState.Busy,
+          `job of request ${request.id} ended: drained, going to maintenance as an admin ordered`,
+        );
+      else
+        await workerStateMachine.transitionTo(
+          uow,
+          worker,
+          WorkerState.Prepare,
+          `job of request ${request.id} ended`,
+        );
     }
   }
 
@@ -454,6 +464,9 @@ export class JobsService
 function whyNotStartable(request: RequestEntity, worker: WorkerEntity, now: Date): string | null {
   if (request.state !== RequestState.Waiting || worker.state !== WorkerState.Idle)
     return `request ${request.id} is ${request.state}, worker ${worker.uuid} is ${worker.state}`;
+  // A worker being drained takes no new job (it goes to maintenance as soon as it is free).
+  if (isDraining(worker.maintenance))
+    return `worker ${worker.uuid} is being drained for maintenance`;
   if (!canServe(worker, request, now) || !worker.preparedKey || !worker.jobUsername)
     return `worker ${worker.uuid} cannot serve request ${request.id} any more`;
   return null;
