@@ -4,6 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { ApiExceptionFilter } from './api/api-exception.filter';
 import { ApiV1Module } from './api/v1/api-v1.module';
 import { IdentityApiModule } from './api/v2/admin/identity-api.module';
+import { ExplainApiModule } from './api/v2/explain/explain-api.module';
 import { AgentsApiModule } from './api/v2/agents/agents.module';
 import { WorkerAdmissionModule } from './api/v2/workers/worker-admission.module';
 import { WorkersApiModule } from './api/v2/workers/workers-api.module';
@@ -50,6 +51,7 @@ export class AppModule {
         AgentsApiModule,
         WorkerAdmissionModule,
         WorkersApiModule,
+        ExplainApiModule,
         IdentityApiModule,
         ApiV1Module,
       ],

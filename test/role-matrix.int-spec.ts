@@ -138,6 +138,7 @@ const MATRIX: Record<string, (anon: V1AnonymousRole) => Row> = {
   'POST /api/v2/workers/:uuid/idle': () => V2_ADMIN,
   'PUT /api/v2/workers/:uuid/groups': () => V2_ADMIN,
   'DELETE /api/v2/workers/:uuid': () => V2_ADMIN,
+  'GET /api/v2/requests/:id/explain': () => V2_LAB,
   'GET /api/v2/whoami': () => V2_ANY,
 };
 
@@ -209,6 +210,7 @@ function call(route: string, f: Fixture): { method: string; path: string; body?:
   const [method, pattern] = route.split(' ');
   const path = pattern
     .replace('/reqs/:id', `/reqs/${f.requestId}`)
+    .replace('/requests/:id', `/requests/${f.requestId}`)
     .replace('/workers/:id', `/workers/${f.workerUuid}`)
     .replace('/agents/:uuid', `/agents/${f.workerUuid}`)
     .replace('/workers/:uuid', `/workers/${f.workerUuid}`)

@@ -24,6 +24,7 @@ import {
 } from '@nestjs/swagger';
 import type { Actor } from '../../../auth/actor';
 import { Authenticated, CurrentActor } from '../../../auth/authenticated.decorator';
+import { InvalidInputError } from '../../../common/domain-error';
 import type { WorkerView } from '../../../events/domain-event';
 import { WorkerHealthService } from '../../../workers/worker-health.service';
 import { WorkersService } from '../../../workers/workers.service';
@@ -32,7 +33,9 @@ import { toWorkerListSpec } from './worker-list.params';
 import { toWorkerDetailDto, toWorkerDto, WorkerDetailDto, WorkerPageDto } from './worker-v2.view';
 import { MaintenanceDto, WorkerGroupsDto, WorkerListQueryDto } from './workers-v2.dto';
 
-const UUID = new ParseUUIDPipe();
+const UUID = new ParseUUIDPipe({
+  exceptionFactory: () => new InvalidInputError('the worker UUID in the path is not a UUID'),
+});
 
 /**
  * API v2's workers (docs/api-v2.md, "Workers"): lab users read, admins change. Thin over
