@@ -30,6 +30,7 @@ import {
   whyNotDisplayable,
 } from './maintenance-order';
 import { WorkerEntity } from './worker.entity';
+import { updateWorkerFields } from './worker-fields';
 import {
   DeregisterNotAllowedError,
   ForbiddenStateChangeError,
@@ -231,17 +232,22 @@ export class WorkersService {
       const worker = await this.find(uow, uuid);
       const order = orderOf(actor, uow, input);
       if (worker.state === WorkerState.Running && order.drain) {
-        await this.recordOrder(
+        await updateWorkerFields(
           uow,
           worker,
-          order,
+          { maintenance: order },
           'maintenance ordered with drain: the running job finishes first',
         );
       } else if (
         worker.state === WorkerState.Maintenance &&
         displayedMessage(worker.maintenance) === displayedMessage(order)
       ) {
-        await this.recordOrder(uow, worker, order, 'maintenance ordered again, same message');
+        await updateWorkerFields(
+          uow,
+          worker,
+          { maintenance: order },
+          'maintenance ordered again, same message',
+        );
       } else {
         await this.toBusy(uow, worker, 'set to MAINTENANCE by an admin', order);
       }
@@ -281,7 +287,12 @@ export class WorkersService {
           `set IDLE by an admin after a passed health check (failed: ${worker.failReason})`,
         );
       } else if (worker.state === WorkerState.Running && isDraining(worker.maintenance)) {
-        await this.recordOrder(uow, worker, null, 'drain cancelled by an admin: stays in service');
+        await updateWorkerFields(
+          uow,
+          worker,
+          { maintenance: null },
+          'drain cancelled by an admin: stays in service',
+        );
       } else {
         throw new WorkerStateConflictError(
           uuid,
@@ -538,26 +549,6 @@ export class WorkersService {
     await workerStateMachine.transitionTo(uow, worker, WorkerState.Busy, reason, {
       maintenance: order,
     });
-  }
-
-  /** Stores (or clears) the maintenance order without a state change. */
-  private async recordOrder(
-    uow: UnitOfWork,
-    worker: WorkerEntity,
-    order: MaintenanceOrder | null,
-    reason: string,
-  ): Promise<void> {
-    const before = { maintenance: worker.maintenance };
-    await updateIfUnchanged(
-      uow.em,
-      WorkerEntity,
-      `Worker ${worker.uuid}`,
-      'uuid = :uuid AND state_version = :version',
-      { uuid: worker.uuid, version: worker.stateVersion },
-      { maintenance: order, updatedAt: uow.now },
-    );
-    Object.assign(worker, { maintenance: order, updatedAt: uow.now });
-    this.emitUpdated(uow, worker, before, { maintenance: order }, reason);
   }
 
   private async find(uow: UnitOfWork, uuid: string): Promise<WorkerEntity> {
