@@ -73,6 +73,16 @@ const V2_AGENT: Row = {
   agentOther: 403,
   enrollment: 403,
 };
+/** Testers and admins (what each sees is the service's business); agents are refused. */
+const V2_LAB: Row = {
+  ...TOKENED,
+  owner: 'ok',
+  other: 'ok',
+  admin: 'ok',
+  agentThis: 403,
+  agentOther: 403,
+  enrollment: 403,
+};
 const V2_ANY: Row = {
   ...TOKENED,
   owner: 'ok',
@@ -123,7 +133,11 @@ const MATRIX: Record<string, (anon: V1AnonymousRole) => Row> = {
   'POST /api/v2/agent-tokens': () => V2_ADMIN,
   'POST /api/v2/workers/:uuid/admit': () => V2_ADMIN,
   'GET /api/v2/whoami': () => V2_ANY,
+  'GET /api/v2/events': () => V2_LAB,
 };
+
+/** Routes that answer with a stream that never ends. */
+const STREAMS = new Set(['GET /api/v2/events']);
 
 /** A route someone forgot to declare access for. */
 @Controller('undeclared')
@@ -304,6 +318,8 @@ describe.each(['none', 'tester', 'admin'] as const)(
             ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
           },
           body: body === undefined ? undefined : JSON.stringify(body),
+          // Streams never end: their status is all a cell needs.
+          headersOnly: STREAMS.has(route),
         });
         const status = response.status;
         got[caller] = status === 401 || status === 403 ? status : status < 500 ? 'ok' : status;

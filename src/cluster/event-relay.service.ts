@@ -18,11 +18,14 @@ const BATCH = 500;
 /** While a missing id holds up delivery, look again this often (its commit also wakes us). */
 const GAP_RECHECK_MS = 20;
 
-interface OutboxRow {
+export interface OutboxRow {
   id: number;
   origin: string | null;
   payload: string | null;
 }
+
+/** Gets every audit row in id order, this instance's own included (the API v2 event stream). */
+export type OutboxRowListener = (row: OutboxRow) => void;
 
 /**
  * PostgreSQL: brings the events committed by the other server instances to this instance's
@@ -49,6 +52,7 @@ export class EventRelay implements OnModuleInit, OnApplicationShutdown {
   private relayed = 0;
   private gap: PendingGap | null = null;
   private gapTimer: NodeJS.Timeout | null = null;
+  private readonly rowListeners = new Set<OutboxRowListener>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -87,6 +91,20 @@ export class EventRelay implements OnModuleInit, OnApplicationShutdown {
   stats(): { lastId: number; relayed: number; listening: boolean } | null {
     if (!this.enabled) return null;
     return { lastId: this.lastId, relayed: this.relayed, listening: this.listener !== null };
+  }
+
+  /**
+   * The id of the last row read: every row up to it has been handed to the row listeners (or
+   * was there before this instance started).
+   */
+  get position(): number {
+    return this.lastId;
+  }
+
+  /** Every row from `position` on, in id order, with no gap; returns the unsubscribe. */
+  onRow(listener: OutboxRowListener): () => void {
+    this.rowListeners.add(listener);
+    return () => this.rowListeners.delete(listener);
   }
 
   /** Reads what is new now; a wake-up during a read makes it read once more. */
@@ -175,6 +193,7 @@ export class EventRelay implements OnModuleInit, OnApplicationShutdown {
 
   private relay(row: OutboxRow): void {
     this.lastId = row.id;
+    for (const listener of this.rowListeners) this.deliverRow(listener, row);
     if (row.origin === this.instance.id || row.payload === null) return;
     let event;
     try {
@@ -185,6 +204,14 @@ export class EventRelay implements OnModuleInit, OnApplicationShutdown {
     }
     this.relayed++;
     this.bus.publish([event]);
+  }
+
+  private deliverRow(listener: OutboxRowListener, row: OutboxRow): void {
+    try {
+      listener(row);
+    } catch (error) {
+      this.logger.error(`row listener failed on audit row ${row.id}: ${(error as Error).message}`);
+    }
   }
 
   private async listen(): Promise<void> {
