@@ -79,7 +79,9 @@ describe('GET /api/v2/events: the live event stream', () => {
 
     const request = await t.requests.create(requestInput({ caps: { board: 'life' } }), alice.actor);
     await t.settle();
-    await t.jobs.prolong(request.id, alice.actor);
+    const prolonged = await t.jobs.prolong(request.id, alice.actor);
+    t.clock.set(new Date(prolonged.timeoutAt.getTime() - t.config.expiryWarningMs));
+    await client.next('job.expiring', (e) => e.requestId === request.id);
     await t.requests.close(request.id, alice.actor);
     await client.next(
       'request.state-changed',
@@ -91,6 +93,7 @@ describe('GET /api/v2/events: the live event stream', () => {
       'request.state-changed WAITING→IN PROGRESS',
       'job.started',
       'job.prolonged',
+      'job.expiring',
       'request.state-changed IN PROGRESS→DONE',
       'job.ended',
     ]);
