@@ -134,6 +134,7 @@ const MATRIX: Record<string, (anon: V1AnonymousRole) => Row> = {
   'POST /api/v2/workers/:uuid/admit': () => V2_ADMIN,
   'GET /api/v2/whoami': () => V2_ANY,
   'GET /api/v2/events': () => V2_LAB,
+  'GET /api/v2/audit': () => V2_LAB,
 };
 
 /** Routes that answer with a stream that never ends. */
