@@ -1,10 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { EventDtoSchema } from '../events/event-dto.schema';
+import { LeshyEventDto } from '../events/event-dto.schema';
 
 /** A page of the audit log (the answer of GET /api/v2/audit). */
 export class AuditPageDto {
-  @ApiProperty({ type: [EventDtoSchema], description: 'Entries, newest first.' })
-  items!: EventDtoSchema[];
+  @ApiProperty({ type: [LeshyEventDto], description: 'Entries, newest first.' })
+  items!: LeshyEventDto[];
 
   @ApiProperty({
     type: String,

@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../common/api-problems.decorator';
 import type { Actor } from '../../../auth/actor';
 import { Authenticated, CurrentActor } from '../../../auth/authenticated.decorator';
 import { Clock } from '../../../common/clock';
@@ -15,6 +16,7 @@ import { parseSince } from './audit-since';
 /** `GET /api/v2/audit`: who did what, newest first (docs/events.md). */
 @ApiTags('events')
 @ApiBearerAuth()
+@ApiProblems(400, 401, 403)
 @Controller('api/v2/audit')
 export class AuditController {
   constructor(
@@ -31,7 +33,6 @@ export class AuditController {
       'Admins see every entry; testers the entries of their own requests. The entries are the events of the event stream.',
   })
   @ApiOkResponse({ type: AuditPageDto })
-  @ApiResponse({ status: 400, description: 'A bad filter or cursor (problem+json).' })
   async list(@CurrentActor() actor: Actor, @Query() query: AuditQueryDto): Promise<AuditPageDto> {
     const page = await this.log.list(actor, {
       requestId: query.request ? Number(query.request) : null,

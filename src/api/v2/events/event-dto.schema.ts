@@ -10,7 +10,7 @@ import type {
 } from './event-dto.mapper';
 
 /** EventDto for the OpenAPI document (event-dto.mapper.ts builds it). */
-export class EventDtoSchema implements EventDto {
+export class LeshyEventDto implements EventDto {
   @ApiProperty({ description: 'The audit entry id: the `id:` of the stream, for Last-Event-ID.' })
   id!: number;
 

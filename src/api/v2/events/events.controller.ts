@@ -1,5 +1,13 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiHeader,
+  ApiOperation,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiProblems } from '../common/api-problems.decorator';
 import type { Response } from 'express';
 import type { Actor } from '../../../auth/actor';
 import { Authenticated, CurrentActor } from '../../../auth/authenticated.decorator';
@@ -11,6 +19,7 @@ import { EventsQueryDto } from './events-query.dto';
 /** `GET /api/v2/events`: the live stream of domain events (docs/events.md). */
 @ApiTags('events')
 @ApiBearerAuth()
+@ApiProblems(400, 401, 403)
 @Controller('api/v2/events')
 export class EventsController {
   constructor(private readonly streams: EventStreams) {}
@@ -23,8 +32,13 @@ export class EventsController {
       'Every domain event the caller may see, live. With `Last-Event-ID` (or `since`), the events after that id are replayed first, so a resumed stream misses nothing. A comment line comes every 15 s.',
   })
   @ApiProduces('text/event-stream')
+  @ApiHeader({
+    name: 'Last-Event-ID',
+    required: false,
+    description:
+      'Resume: replay the events after this id first (what EventSource sends on reconnecting).',
+  })
   @ApiResponse({ status: 200, description: 'The stream (never ends on its own).' })
-  @ApiResponse({ status: 400, description: 'A bad filter or event id (problem+json).' })
   async stream(
     @CurrentActor() actor: Actor,
     @Query() query: EventsQueryDto,
