@@ -105,12 +105,17 @@ export class SseClient {
   async next(
     type: string,
     match: (e: StreamedEvent) => boolean = () => true,
+    timeoutMs = 10_000,
   ): Promise<StreamedEvent> {
     let found: StreamedEvent | undefined;
-    await this.until(() => {
-      found = this.parsed.find((e) => e.type === type && match(e));
-      return found !== undefined;
-    }, type);
+    await this.until(
+      () => {
+        found = this.parsed.find((e) => e.type === type && match(e));
+        return found !== undefined;
+      },
+      type,
+      timeoutMs,
+    );
     return found!;
   }
 
