@@ -1,17 +1,10 @@
-import type { Actor } from '../src/auth/actor';
-import { systemActor } from '../src/auth/actor';
-import { TokensService } from '../src/auth/tokens.service';
-import { UsersService } from '../src/auth/users.service';
 import { requestInput } from './factories/request.factory';
 import { idleWorker } from './factories/worker.factory';
+import { ApiUser, apiUser } from './support/api-users';
 import { rawRequest } from './support/http-client';
 import { startTestAppPerSuite, TestApp } from './support/test-app';
-import { actorFor } from './support/token-actor';
 
-interface Person {
-  actor: Actor;
-  secret: string;
-}
+type Person = ApiUser;
 
 interface Entry {
   id: number;
@@ -41,14 +34,6 @@ describe('GET /api/v2/audit: who did what, newest first', () => {
   let before: string;
   startTestAppPerSuite((app) => (t = app), { http: true });
 
-  async function person(name: string, role: 'tester' | 'admin'): Promise<Person> {
-    const system = systemActor('audit-suite');
-    const user = await t.app.get(UsersService).create(system, { name, role });
-    const tokens = t.app.get(TokensService);
-    const { secret } = await tokens.issueUserToken(system, user.id, { label: name });
-    return { actor: await actorFor(tokens, secret), secret };
-  }
-
   async function audit(
     who: Person,
     query = '',
@@ -61,9 +46,9 @@ describe('GET /api/v2/audit: who did what, newest first', () => {
 
   beforeAll(async () => {
     baseUrl = await t.app.getUrl();
-    alice = await person('alice', 'tester');
-    bob = await person('bob', 'tester');
-    admin = await person('root', 'admin');
+    alice = await apiUser(t, 'alice', 'tester');
+    bob = await apiUser(t, 'bob', 'tester');
+    admin = await apiUser(t, 'root', 'admin');
     before = t.clock.now().toISOString();
     t.clock.advance(10 * MINUTE);
     const worker = await idleWorker(t, { board: 'audited' });

@@ -1,16 +1,10 @@
-import { DataSource } from 'typeorm';
-import type { Actor } from '../src/auth/actor';
-import { systemActor } from '../src/auth/actor';
-import { TokensService } from '../src/auth/tokens.service';
-import { UsersService } from '../src/auth/users.service';
-import { AuditEventEntity } from '../src/events/audit-event.entity';
 import { FakeClock } from './fakes/fake-clock';
 import { requestInput } from './factories/request.factory';
+import { ApiUser, apiUser, auditIdsAfter } from './support/api-users';
 import { scratchPostgres } from './support/scratch-postgres';
 import { SseClient } from './support/sse-client';
 import { tempDir } from './support/temp-dir';
 import { startTestApp, TestApp } from './support/test-app';
-import { actorFor } from './support/token-actor';
 
 /** Two instances on one PostgreSQL: a stream on one shows what the other commits, in id order. */
 describe('the event stream across instances (PostgreSQL)', () => {
@@ -18,7 +12,7 @@ describe('the event stream across instances (PostgreSQL)', () => {
   let a: TestApp;
   let b: TestApp;
   let database: Awaited<ReturnType<typeof scratchPostgres>>;
-  let admin: { actor: Actor; secret: string };
+  let admin: ApiUser;
   const clients: SseClient[] = [];
 
   beforeAll(async () => {
@@ -27,12 +21,7 @@ describe('the event stream across instances (PostgreSQL)', () => {
     const env = { LESHY_DATABASE_URL: database.url, LESHY_SECRET: 'shared-secret-of-the-cluster' };
     a = await startTestApp({ dataDir: dirs[0].path, clock, env, http: true });
     b = await startTestApp({ dataDir: dirs[1].path, clock, env, http: true });
-    const system = systemActor('scale-out-events');
-    const user = await a.app.get(UsersService).create(system, { name: 'root', role: 'admin' });
-    const { secret } = await a.app
-      .get(TokensService)
-      .issueUserToken(system, user.id, { label: 'x' });
-    admin = { actor: await actorFor(a.app.get(TokensService), secret), secret };
+    admin = await apiUser(a, 'root', 'admin');
   });
   afterAll(async () => {
     for (const client of clients) client.close();
@@ -51,19 +40,8 @@ describe('the event stream across instances (PostgreSQL)', () => {
     return client;
   }
 
-  async function auditIds(app: TestApp, after: number): Promise<number[]> {
-    const rows = await app.app
-      .get(DataSource)
-      .createQueryBuilder(AuditEventEntity, 'x')
-      .select('x.id', 'id')
-      .where('x.id > :after', { after })
-      .orderBy('x.id', 'ASC')
-      .getRawMany<{ id: string }>();
-    return rows.map((r) => Number(r.id));
-  }
-
   it('a stream on B shows events committed on A, and on both, in id order without gaps', async () => {
-    const start = (await auditIds(a, 0)).at(-1)!;
+    const start = (await auditIdsAfter(a, 0)).at(-1)!;
     const onB = await stream(b, `?since=${start}`);
     const fromA = await a.requests.create(requestInput({ caps: { board: 'far' } }), admin.actor);
     const created = await onB.next('request.created', (e) => e.requestId === fromA.id);
@@ -77,13 +55,13 @@ describe('the event stream across instances (PostgreSQL)', () => {
         ),
       ),
     );
-    const expected = await auditIds(a, start);
+    const expected = await auditIdsAfter(a, start);
     await onB.until((c) => Number(c.events.at(-1)?.id) >= expected.at(-1)!, 'every event');
     expect(onB.events.map((e) => Number(e.id))).toEqual(expected);
   });
 
   it('a stream cut on A resumes on B with Last-Event-ID, missing and repeating nothing', async () => {
-    const start = (await auditIds(a, 0)).at(-1)!;
+    const start = (await auditIdsAfter(a, 0)).at(-1)!;
     const onA = await stream(a, `?since=${start}`);
     for (let i = 0; i < 4; i++)
       await a.requests.create(requestInput({ caps: { board: `cut-${i}` } }), admin.actor);
@@ -93,7 +71,7 @@ describe('the event stream across instances (PostgreSQL)', () => {
     for (let i = 0; i < 4; i++)
       await b.requests.create(requestInput({ caps: { board: `then-${i}` } }), admin.actor);
     const onB = await stream(b, '', { 'Last-Event-ID': String(last) });
-    const expected = await auditIds(a, start);
+    const expected = await auditIdsAfter(a, start);
     await onB.until((c) => Number(c.events.at(-1)?.id) >= expected.at(-1)!, 'every event');
     const seen = [...onA.events.filter((e) => Number(e.id) <= last), ...onB.events].map((e) =>
       Number(e.id),

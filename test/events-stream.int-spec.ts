@@ -1,22 +1,13 @@
-import { DataSource } from 'typeorm';
-import type { Actor } from '../src/auth/actor';
-import { systemActor } from '../src/auth/actor';
-import { TokensService } from '../src/auth/tokens.service';
-import { UsersService } from '../src/auth/users.service';
 import { EventStreams } from '../src/api/v2/events/event-streams.service';
-import { AuditEventEntity } from '../src/events/audit-event.entity';
 import { requestInput } from './factories/request.factory';
 import { idleWorker } from './factories/worker.factory';
+import { ApiUser, apiUser, auditIdsAfter } from './support/api-users';
 import { rawRequest } from './support/http-client';
 import { SseClient, StreamedEvent } from './support/sse-client';
 import { startTestAppPerSuite, TestApp } from './support/test-app';
-import { actorFor } from './support/token-actor';
 import { waitFor } from './support/wait-for';
 
-interface Person {
-  actor: Actor;
-  secret: string;
-}
+type Person = ApiUser;
 
 describe('GET /api/v2/events: the live event stream', () => {
   let t: TestApp;
@@ -27,19 +18,11 @@ describe('GET /api/v2/events: the live event stream', () => {
   const open: SseClient[] = [];
   startTestAppPerSuite((app) => (t = app), { http: true });
 
-  async function person(name: string, role: 'tester' | 'admin'): Promise<Person> {
-    const system = systemActor('events-suite');
-    const user = await t.app.get(UsersService).create(system, { name, role });
-    const tokens = t.app.get(TokensService);
-    const { secret } = await tokens.issueUserToken(system, user.id, { label: name });
-    return { actor: await actorFor(tokens, secret), secret };
-  }
-
   beforeAll(async () => {
     baseUrl = await t.app.getUrl();
-    alice = await person('alice', 'tester');
-    bob = await person('bob', 'tester');
-    admin = await person('root', 'admin');
+    alice = await apiUser(t, 'alice', 'tester');
+    bob = await apiUser(t, 'bob', 'tester');
+    admin = await apiUser(t, 'root', 'admin');
   });
   afterEach(() => {
     for (const client of open.splice(0)) client.close();
@@ -52,18 +35,6 @@ describe('GET /api/v2/events: the live event stream', () => {
     });
     open.push(client);
     return client;
-  }
-
-  /** Every audit id after `after`, in order: what an admin's stream must show. */
-  async function auditIdsAfter(after: number): Promise<number[]> {
-    const rows = await t.app
-      .get(DataSource)
-      .createQueryBuilder(AuditEventEntity, 'a')
-      .select('a.id', 'id')
-      .where('a.id > :after', { after })
-      .orderBy('a.id', 'ASC')
-      .getRawMany<{ id: string | number }>();
-    return rows.map((r) => Number(r.id));
   }
 
   const ofRequest = (events: StreamedEvent[], id: number) =>
@@ -128,7 +99,7 @@ describe('GET /api/v2/events: the live event stream', () => {
   });
 
   it('resumed with Last-Event-ID after a cut, misses nothing and repeats nothing', async () => {
-    const start = (await auditIdsAfter(0)).at(-1) ?? 0;
+    const start = (await auditIdsAfter(t, 0)).at(-1) ?? 0;
     const first = await stream(admin, `?since=${start}`);
     for (let i = 0; i < 5; i++)
       await t.requests.create(requestInput({ caps: { board: `cut-${i}` } }), alice.actor);
@@ -142,7 +113,7 @@ describe('GET /api/v2/events: the live event stream', () => {
     for (let i = 0; i < 3; i++)
       await t.requests.create(requestInput({ caps: { board: `after-${i}` } }), bob.actor);
     await t.settle();
-    const expected = await auditIdsAfter(start);
+    const expected = await auditIdsAfter(t, start);
     await second.until(
       (c) => Number(c.events.at(-1)?.id ?? 0) >= expected.at(-1)!,
       `event ${expected.at(-1)}`,
@@ -156,7 +127,7 @@ describe('GET /api/v2/events: the live event stream', () => {
   it('has no gap and no repeat at the seam when events commit while the replay runs', async () => {
     // Enough rows for several replay queries (200 rows each), and commits all along: before the
     // stream opens, while it replays and once it is live.
-    const before = (await auditIdsAfter(0)).at(-1) ?? 0;
+    const before = (await auditIdsAfter(t, 0)).at(-1) ?? 0;
     for (let i = 0; i < 250; i++)
       await t.requests.create(requestInput({ caps: { board: `seam-${i}` } }), alice.actor);
     let writing = true;
@@ -169,7 +140,7 @@ describe('GET /api/v2/events: the live event stream', () => {
     writing = false;
     await writes;
     await t.settle();
-    const expected = await auditIdsAfter(before);
+    const expected = await auditIdsAfter(t, before);
     await client.until((c) => Number(c.events.at(-1)?.id ?? 0) >= expected.at(-1)!, 'every event');
     expect(client.events.map((e) => Number(e.id))).toEqual(expected);
   });
@@ -180,7 +151,7 @@ describe('GET /api/v2/events: the live event stream', () => {
     const adminStream = await stream(admin);
     const mine = await t.requests.create(requestInput({ caps: { board: 'vis' } }), alice.actor);
     const theirs = await t.requests.create(requestInput({ caps: { board: 'vis' } }), bob.actor);
-    const newcomer = await person('carol', 'tester');
+    const newcomer = await apiUser(t, 'carol', 'tester');
     const worker = await idleWorker(t, { board: 'vis-worker' });
     await adminStream.next(
       'worker.state-changed',

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { OUTBOX_CHANNEL } from '../database/advisory-locks';
 import { DatabaseOutage } from '../database/database-outage.service';
+import { CoalescedRuns } from '../common/coalesced-runs';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { decodeRemoteEvent } from '../events/event-codec';
 import { InstanceIdentity } from './instance-identity';
@@ -45,8 +46,10 @@ export class EventRelay implements OnModuleInit, OnApplicationShutdown {
   private listener: Client | null = null;
   private poll: NodeJS.Timeout | null = null;
   private relistening: NodeJS.Timeout | null = null;
-  private reading: Promise<void> | null = null;
-  private again = false;
+  private readonly reads = new CoalescedRuns(
+    () => this.readNew(),
+    () => !this.stopped,
+  );
   private failing = false;
   private stopped = false;
   private relayed = 0;
@@ -83,7 +86,7 @@ export class EventRelay implements OnModuleInit, OnApplicationShutdown {
     if (this.poll) clearInterval(this.poll);
     if (this.relistening) clearTimeout(this.relistening);
     if (this.gapTimer) clearTimeout(this.gapTimer);
-    await this.reading;
+    await this.reads.settled();
     await this.dropListener();
   }
 
@@ -109,17 +112,7 @@ export class EventRelay implements OnModuleInit, OnApplicationShutdown {
 
   /** Reads what is new now; a wake-up during a read makes it read once more. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.reading) {
-      this.again = true;
-      return;
-    }
-    this.reading = (async () => {
-      do {
-        this.again = false;
-        await this.readNew();
-      } while (this.again && !this.stopped);
-    })().finally(() => (this.reading = null));
+    this.reads.request();
   }
 
   private async readNew(): Promise<void> {

@@ -1,19 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { MAX_PAGE_LIMIT } from '../../../common/list-query';
+import { EventScopeQueryDto } from '../events/events-query.dto';
 
-export class AuditQueryDto {
-  @ApiPropertyOptional({ description: 'Entries of this request (and of its job).' })
-  @IsOptional()
-  @Matches(/^[1-9][0-9]{0,15}$/, { message: 'request must be a request id (a positive integer)' })
-  request?: string;
-
-  @ApiPropertyOptional({ description: 'Entries of this worker (and of its jobs).' })
-  @IsOptional()
-  @IsUUID('all', { message: 'worker must be a worker UUID' })
-  worker?: string;
-
+export class AuditQueryDto extends EventScopeQueryDto {
   @ApiPropertyOptional({
     description:
       'Who made the change, as entries name it: `user:alice`, `agent:<uuid>`, `system:timekeeper`, `anonymous`.',

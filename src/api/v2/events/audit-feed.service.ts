@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EventRelay } from '../../../cluster/event-relay.service';
+import { CoalescedRuns } from '../../../common/coalesced-runs';
 import { AppConfig } from '../../../config/app-config';
 import { Transactions } from '../../../database/transactions.service';
 import { AuditEventEntity } from '../../../events/audit-event.entity';
@@ -33,8 +34,15 @@ export class AuditFeed implements OnModuleInit, OnApplicationShutdown {
   /** SQLite: the last row handed out; null while nobody listens. */
   private last: number | null = null;
   private starting: Promise<number> | null = null;
-  private reading: Promise<void> | null = null;
-  private again = false;
+  /** SQLite: reads of the rows after `last`, one at a time, woken by each commit. */
+  private readonly reads = new CoalescedRuns(
+    () => this.readNew(),
+    () => !this.stopped && this.last !== null,
+    // Nobody listens any more: forget the position, the next listener starts from the newest.
+    () => {
+      if (this.listeners.size === 0) this.last = null;
+    },
+  );
   private stopRelay: (() => void) | null = null;
   private stopped = false;
 
@@ -84,7 +92,7 @@ export class AuditFeed implements OnModuleInit, OnApplicationShutdown {
   private unsubscribe(listener: AuditListener): void {
     this.listeners.delete(listener);
     // Nobody listens: forget the position, so the next listener starts from the newest row.
-    if (this.listeners.size === 0 && !this.reading) this.last = null;
+    if (this.listeners.size === 0 && !this.reads.busy) this.last = null;
   }
 
   private async newestId(): Promise<number> {
@@ -99,20 +107,7 @@ export class AuditFeed implements OnModuleInit, OnApplicationShutdown {
 
   /** SQLite: something committed; read what is new (a wake-up during a read reads again). */
   private wake(): void {
-    if (this.stopped || this.last === null) return;
-    if (this.reading) {
-      this.again = true;
-      return;
-    }
-    this.reading = (async () => {
-      do {
-        this.again = false;
-        await this.readNew();
-      } while (this.again && !this.stopped);
-    })().finally(() => {
-      this.reading = null;
-      if (this.listeners.size === 0) this.last = null;
-    });
+    this.reads.request();
   }
 
   private async readNew(): Promise<void> {

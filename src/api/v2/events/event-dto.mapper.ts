@@ -1,11 +1,5 @@
-import type {
-  DomainEvent,
-  JobView,
-  RequestView,
-  TokenView,
-  UserView,
-  WorkerView,
-} from '../../../events/domain-event';
+import type { DomainEvent, JobView, RequestView, WorkerView } from '../../../events/domain-event';
+import { toTokenDto, toUserDto } from '../admin/admin-views';
 import type { AuditRecord } from './audit-record';
 import type { EventScope } from './event-scope';
 
@@ -67,24 +61,9 @@ export interface JobSnapshot {
   prolongCount: number;
 }
 
-export interface UserSnapshot {
-  id: number;
-  name: string;
-  role: string;
-  groups: string[];
-  bestPriority: number;
-}
-
-export interface TokenSnapshot {
-  id: number;
-  kind: string;
-  userId: number | null;
-  workerUuid: string | null;
-  label: string;
-  createdAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-}
+/** Users and tokens as the admin routes show them (never a secret). */
+export type UserSnapshot = ReturnType<typeof toUserDto>;
+export type TokenSnapshot = ReturnType<typeof toTokenDto>;
 
 const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
 
@@ -129,36 +108,13 @@ export function jobSnapshot(job: JobView): JobSnapshot {
   };
 }
 
-function userSnapshot(user: UserView): UserSnapshot {
-  return {
-    id: user.id,
-    name: user.name,
-    role: user.role,
-    groups: [...user.groups],
-    bestPriority: user.bestPriority,
-  };
-}
-
-function tokenSnapshot(token: TokenView): TokenSnapshot {
-  return {
-    id: token.id,
-    kind: token.kind,
-    userId: token.userId,
-    workerUuid: token.workerUuid,
-    label: token.label,
-    createdAt: token.createdAt.toISOString(),
-    expiresAt: iso(token.expiresAt),
-    revokedAt: iso(token.revokedAt),
-  };
-}
-
 /** The snapshot an event carries, by the aggregate it is about. */
 function snapshotOf(event: DomainEvent, ownerName: string): Partial<EventDto> {
   if ('request' in event) return { request: requestSnapshot(event.request, ownerName) };
   if ('worker' in event) return { worker: workerSnapshot(event.worker) };
   if ('job' in event) return { job: jobSnapshot(event.job) };
-  if ('user' in event) return { user: userSnapshot(event.user) };
-  return { token: tokenSnapshot(event.token) };
+  if ('user' in event) return { user: toUserDto(event.user) };
+  return { token: toTokenDto(event.token) };
 }
 
 /** from/to of a state change: the event's own, or (old rows) the audit's before and after. */

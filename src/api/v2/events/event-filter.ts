@@ -21,14 +21,6 @@ export function matchesTypes(filter: EventFilter, type: string): boolean {
   return filter.types.exact.has(type) || filter.types.prefixes.some((p) => type.startsWith(p));
 }
 
-/** A positive integer id of a query parameter, or null when absent. */
-export function parseIdParam(name: string, raw: string | undefined): number | null {
-  if (raw === undefined || raw === '') return null;
-  if (!/^[1-9][0-9]{0,15}$/.test(raw))
-    throw new InvalidInputError(`${name} must be a positive integer, got "${raw}"`);
-  return Number(raw);
-}
-
 /**
  * `types=request.state-changed,job.*`: exact type names, or a prefix ending in `.*` (`*` alone
  * is every type). A name that matches no type is refused, so a typo never streams nothing.
@@ -55,13 +47,14 @@ export function parseTypes(raw: string | undefined): EventFilter['types'] {
   return { exact, prefixes };
 }
 
+/** The filters of a stream; the query DTO has checked the id's and the UUID's formats. */
 export function parseEventFilter(query: {
   request?: string;
   worker?: string;
   types?: string;
 }): EventFilter {
   return {
-    requestId: parseIdParam('request', query.request),
+    requestId: query.request ? Number(query.request) : null,
     workerUuid: query.worker ? query.worker : null,
     types: parseTypes(query.types),
   };

@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Matches } from 'class-validator';
 
-export class EventsQueryDto {
+/** What the stream and the audit log both filter on: one request, one worker. */
+export class EventScopeQueryDto {
   @ApiPropertyOptional({ description: 'Only the events of this request (and of its job).' })
   @IsOptional()
   @Matches(/^[1-9][0-9]{0,15}$/, { message: 'request must be a request id (a positive integer)' })
@@ -11,7 +12,9 @@ export class EventsQueryDto {
   @IsOptional()
   @IsUUID('all', { message: 'worker must be a worker UUID' })
   worker?: string;
+}
 
+export class EventsQueryDto extends EventScopeQueryDto {
   @ApiPropertyOptional({
     description: 'Comma-separated event types; `job.*` takes every type starting with `job.`.',
     example: 'request.state-changed,job.*',
