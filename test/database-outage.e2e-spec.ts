@@ -102,6 +102,11 @@ describe('a database outage under a running server', () => {
       detail: expect.stringMatching(/database is unavailable/),
     });
     expect((await fetch(`${server.baseUrl}/health`)).status).toBe(503);
+    // Readiness says so too, and liveness does not (a restart would not bring the database back).
+    const ready = await fetch(`${server.baseUrl}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ error: { database: { status: 'down' } } });
+    expect((await fetch(`${server.baseUrl}/health/live`)).status).toBe(200);
     // Once a minute at most, not once per failed sweep or request.
     expect(server.logs().match(/database is unavailable/g)).toHaveLength(1);
 

@@ -19,7 +19,9 @@ export class DemoApi {
     return token.secret;
   }
 
-  async workers(): Promise<Array<{ WorkerUUID: string; State: string; Caps: Record<string, string> }>> {
+  async workers(): Promise<
+    Array<{ WorkerUUID: string; State: string; Caps: Record<string, string> }>
+  > {
     return (await this.call('POST', '/api/v1/workers/list', {})) as Array<{
       WorkerUUID: string;
       State: string;

@@ -1,6 +1,13 @@
 import { FleetRunner } from 'dryad-agent/fleet/fleet.runner';
 import * as path from 'node:path';
-import { BOARD_KINDS, BoardKind, FLAKY, FLAKY_FIRST_MS, FLAKY_OUTAGE_MS, FLAKY_PERIOD_MS } from './demo-lab';
+import {
+  BOARD_KINDS,
+  BoardKind,
+  FLAKY,
+  FLAKY_FIRST_MS,
+  FLAKY_OUTAGE_MS,
+  FLAKY_PERIOD_MS,
+} from './demo-lab';
 
 /**
  * The demo's simulated boards, in this process: one dryad-agent FleetRunner per board kind

@@ -85,7 +85,9 @@ export class ServerChild {
       if (status === 200) return;
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error(`the server did not answer ${url} within ${timeoutMs / 1000} s:\n${this.tail()}`);
+    throw new Error(
+      `the server did not answer ${url} within ${timeoutMs / 1000} s:\n${this.tail()}`,
+    );
   }
 
   /** SIGTERM by PID, then SIGKILL after `graceMs`; resolves once it has exited. */
