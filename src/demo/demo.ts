@@ -41,6 +41,19 @@ function readPort(argv: string[]): number {
   return port;
 }
 
+/** Setting a board IDLE prepares it first (PREPARE → IDLE): waits until every one is there. */
+async function waitUntilAllIdle(api: DemoApi, count: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const states = (await api.workers()).map((worker) => worker.State);
+    const idle = states.filter((state) => state === 'IDLE').length;
+    if (idle === count) return;
+    if (Date.now() > deadline)
+      throw new Error(`only ${idle} of ${count} boards became IDLE: ${states.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /**
  * `npm run demo`: a lab in a box. Everything it starts (the server process, the simulated
  * boards in this process, the data dir) it stops again on SIGINT or SIGTERM.
@@ -106,6 +119,7 @@ async function main(): Promise<void> {
       if (kind && kind.groups.length > 0) await api.setGroups(worker.WorkerUUID, kind.groups);
       if (worker.State !== 'IDLE') await api.setIdle(worker.WorkerUUID);
     }
+    await waitUntilAllIdle(api, fleet.size);
     const flakyUuid = fleet.flakyUuid();
     fleet.startFailures((uuid) => say(`demo: board ${uuid} stops answering for a while`));
     say(
