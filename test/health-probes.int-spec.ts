@@ -1,7 +1,9 @@
-import { Client } from 'pg';
 import { DeadKeyPool } from './fakes/dead-key-pool';
 import { rawRequest } from './support/http-client';
-import { scratchPostgres } from './support/scratch-postgres';
+import {
+  onMaintenanceDatabase as onMaintenance,
+  scratchPostgres,
+} from './support/scratch-postgres';
 import { startTestApp, TestApp } from './support/test-app';
 import { tempDir } from './support/temp-dir';
 import { waitFor } from './support/wait-for';
@@ -19,19 +21,6 @@ async function probe(t: TestApp, path: string): Promise<Probe> {
   // Anonymous: no Authorization header, as systemd's or Kubernetes' probes send.
   const response = await rawRequest(await t.app.getUrl(), 'GET', path);
   return { status: response.status, body: JSON.parse(response.body) as Probe['body'] };
-}
-
-/** Runs one statement on the maintenance database (not the app's, which may be closed). */
-async function onMaintenance(url: string, sql: string, params: unknown[] = []): Promise<void> {
-  const maintenance = new URL(url);
-  maintenance.pathname = '/postgres';
-  const client = new Client({ connectionString: maintenance.toString() });
-  await client.connect();
-  try {
-    await client.query(sql, params);
-  } finally {
-    await client.end();
-  }
 }
 
 /** GET /health/live and /health/ready (terminus) of a whole server in-process. */
