@@ -82,6 +82,18 @@ const V2_ANY: Row = {
   agentOther: 'ok',
   enrollment: 'ok',
 };
+/** API v2's request routes: lab users read and file; the owner or an admin changes. */
+const V2_LAB = (owner: Outcome, other: Outcome): Row => ({
+  ...TOKENED,
+  owner,
+  other,
+  admin: 'ok',
+  agentThis: 403,
+  agentOther: 403,
+  enrollment: 403,
+});
+const V2_READ = V2_LAB('ok', 'ok');
+const V2_OWNER = V2_LAB('ok', 403);
 const ANYONE: Row = Object.fromEntries(CALLERS.map((c) => [c, 'ok'])) as Row;
 
 /**
@@ -125,6 +137,13 @@ const MATRIX: Record<string, (anon: V1AnonymousRole) => Row> = {
   'POST /api/v2/agent-tokens': () => V2_ADMIN,
   'POST /api/v2/workers/:uuid/admit': () => V2_ADMIN,
   'GET /api/v2/whoami': () => V2_ANY,
+  'POST /api/v2/requests': () => V2_READ,
+  'GET /api/v2/requests': () => V2_READ,
+  'GET /api/v2/requests/:id': () => V2_READ,
+  'PATCH /api/v2/requests/:id': () => V2_OWNER,
+  'POST /api/v2/requests/:id/close': () => V2_OWNER,
+  'POST /api/v2/requests/:id/acquire': () => V2_OWNER,
+  'POST /api/v2/requests/:id/prolong': () => V2_OWNER,
 };
 
 /** A route someone forgot to declare access for. */
@@ -195,6 +214,7 @@ function call(route: string, f: Fixture): { method: string; path: string; body?:
   const [method, pattern] = route.split(' ');
   const path = pattern
     .replace('/reqs/:id', `/reqs/${f.requestId}`)
+    .replace('/requests/:id', `/requests/${f.requestId}`)
     .replace('/workers/:id', `/workers/${f.workerUuid}`)
     .replace('/agents/:uuid', `/agents/${f.workerUuid}`)
     .replace('/workers/:uuid', `/workers/${f.workerUuid}`)
@@ -217,6 +237,8 @@ function call(route: string, f: Fixture): { method: string; path: string; body?:
     'PATCH /api/v2/users/:id': { bestPriority: 9 },
     'POST /api/v2/users/:id/tokens': { label: 'matrix' },
     'POST /api/v2/agent-tokens': { label: 'matrix' },
+    'POST /api/v2/requests': { caps: { board: 'matrix-new' } },
+    'PATCH /api/v2/requests/:id': { priority: 9 },
   };
   return { method, path, body: bodies[route] };
 }
