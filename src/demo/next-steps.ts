@@ -21,6 +21,7 @@ Try next:
   CLI         leshy login --server ${S} --token <tester token>
               leshy workers
               leshy request --caps board=rpi4 --wait
+              (leshy is "npm run leshy --" in this checkout, or on your PATH after "npm link")
   API v1      curl -s -X POST ${S}/api/v1/workers/list -d '{}'
               curl -s -X POST ${S}/api/v1/reqs/ -H 'Content-Type: application/json' \\
                 -H "Authorization: Bearer <tester token>" -d '{"Priority":8,"Caps":{"board":"odroid-xu4"}}'
