@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       rmSync(dataDir, { recursive: true, force: true });
       say('demo: stopped');
     })());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
     process.on(signal, () => {
       // A second Ctrl-C while stopping: no more waiting.
       if (stopping) {
