@@ -31,6 +31,7 @@ import {
 import { RequestState } from '../requests/request-state';
 import type { EndedHow } from '../requests/request-ending';
 import { endRequest, requestStateMachine } from '../requests/request-state-machine';
+import { isDraining } from '../workers/maintenance-order';
 import { WorkerEntity } from '../workers/worker.entity';
 import { WorkerNotFoundError } from '../workers/worker.errors';
 import { WorkerState } from '../workers/worker-state';
@@ -182,6 +183,7 @@ export class JobsService
       // A tester who never connects is idle too: the idle clock runs from the start.
       idleAt: idleDeadline(uow.now, this.config.idleJobTimeoutMs, timeoutAt),
       endedAt: null,
+      expiryWarnedFor: null,
       prolongCount: 0,
       username,
       accessKey,
@@ -198,8 +200,10 @@ export class JobsService
 
   /**
    * Ends the running job of `request` inside the caller's transaction. DONE sends the worker to
-   * PREPARE (cleaned for the next user); FAILED leaves the worker to the caller, who is failing
-   * it or taking it to maintenance. `how` is recorded on the request (API v2's `ended`).
+   * PREPARE (cleaned for the next user), or, if an admin ordered maintenance with drain, to
+   * BUSY (the agent is told to show maintenance, which revokes the job's access); FAILED leaves
+   * the worker to the caller, who is failing it or taking it to maintenance. `how` is recorded
+   * on the request (API v2's `ended`).
    */
   async endJob(
     uow: UnitOfWork,
@@ -227,13 +231,21 @@ export class JobsService
     );
     if (outcome === RequestState.Done) {
       const worker = await uow.em.findOneOrFail(WorkerEntity, { where: { uuid: job.workerUuid } });
-      await workerStateMachine.transitionTo(
-        uow,
-        worker,
-        WorkerState.Prepare,
-        `job of request ${request.id} ended`,
-        (await this.keyNeverRevealed(uow, job)) ? { preparedKey: job.accessKey } : {},
-      );
+      if (isDraining(worker.maintenance))
+        await workerStateMachine.transitionTo(
+          uow,
+          worker,
+          WorkerState.Busy,
+          `job of request ${request.id} ended: drained, going to maintenance as an admin ordered`,
+        );
+      else
+        await workerStateMachine.transitionTo(
+          uow,
+          worker,
+          WorkerState.Prepare,
+          `job of request ${request.id} ended`,
+          (await this.keyNeverRevealed(uow, job)) ? { preparedKey: job.accessKey } : {},
+        );
     }
   }
 
@@ -497,6 +509,7 @@ export class JobsService
     } catch (error) {
       this.logger.error(
         `request ${job.requestId}: tunnel could not be opened: ${(error as Error).message}`,
+        { requestId: job.requestId },
       );
     }
   }
@@ -538,6 +551,9 @@ export class JobsService
 function whyNotStartable(request: RequestEntity, worker: WorkerEntity, now: Date): string | null {
   if (request.state !== RequestState.Waiting || worker.state !== WorkerState.Idle)
     return `request ${request.id} is ${request.state}, worker ${worker.uuid} is ${worker.state}`;
+  // A worker being drained takes no new job (it goes to maintenance as soon as it is free).
+  if (isDraining(worker.maintenance))
+    return `worker ${worker.uuid} is being drained for maintenance`;
   if (!canServe(worker, request, now) || !worker.preparedKey || !worker.jobUsername)
     return `worker ${worker.uuid} cannot serve request ${request.id} any more`;
   return null;

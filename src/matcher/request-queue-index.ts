@@ -14,8 +14,11 @@ export interface QueuedRequest {
   ready: boolean;
 }
 
+/** What orders the queue: a request's place in it. */
+export type QueuePlace = Pick<QueuedRequest, 'id' | 'priority' | 'queueSeq'>;
+
 /** Strict priority (1 first), then first come first served (queue sequence, then id). */
-export function servedBefore(a: QueuedRequest, b: QueuedRequest): boolean {
+export function servedBefore(a: QueuePlace, b: QueuePlace): boolean {
   if (a.priority !== b.priority) return a.priority < b.priority;
   if (a.queueSeq !== b.queueSeq) return a.queueSeq < b.queueSeq;
   return a.id < b.id;

@@ -17,10 +17,6 @@ import { MAX_PAGE_LIMIT } from '../../../common/list-query';
 import type { CapsQuery } from '../../../common/caps-query';
 import { IsCapsShape } from './caps-shape.validator';
 
-/** A requested cap value: exact, any of, a numeric range, or a negation (docs/caps.md). */
-export type CapAsk =
-  string | string[] | { min?: number; max?: number } | { not: string | string[] };
-
 const CAPS_SCHEMA: ApiPropertyOptions = {
   type: 'object',
   additionalProperties: {
