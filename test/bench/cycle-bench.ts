@@ -7,6 +7,7 @@ import { tempDir } from '../support/temp-dir';
 import { v2Client, V2Client } from '../support/v2-client';
 import { waitFor } from '../support/wait-for';
 import { startBenchFleet } from './bench-fleet';
+import { v1RequestInProgress } from './v1-bench-request';
 import { MachineNoise } from './machine-noise';
 import { mb, percentile } from './percentiles';
 
@@ -36,22 +37,7 @@ export async function cycleBench(): Promise<void> {
 }
 
 const v1Cycle: CycleMaker = async (server) => async () => {
-  const created = await rawRequest(
-    server.baseUrl,
-    'POST',
-    '/api/v1/reqs/',
-    json({ Priority: 8, Caps: { board: 'bench' } }),
-  );
-  if (created.status !== 201) throw new Error(`create: ${created.status} ${created.body}`);
-  const id = JSON.parse(created.body).ReqID as number;
-  for (;;) {
-    const state = (await rawRequest(server.baseUrl, 'HEAD', `/api/v1/reqs/${id}`)).header(
-      'Boruta-Request-State',
-    );
-    if (state === 'IN PROGRESS') break;
-    if (state !== 'WAITING') throw new Error(`request ${id} went ${state}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const id = await v1RequestInProgress(server.baseUrl, 100);
   const acquired = await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${id}/acquire_worker`);
   if (acquired.status !== 200) throw new Error(`acquire: ${acquired.status} ${acquired.body}`);
   const closed = await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${id}/close`);
