@@ -1,4 +1,4 @@
-import { AGENT } from './support/actors';
+import { ADMIN, AGENT } from './support/actors';
 import { V2Client, v2User } from './support/api-v2-client';
 import { idleWorker, workerRegistration } from './factories/worker.factory';
 import { requestInput } from './factories/request.factory';
@@ -69,7 +69,7 @@ describe('API v2 explain', () => {
       position: { inPriority: 2, overall: 2 },
       missingCaps: [],
     });
-    const job = (await t.requests.get(first.id)).job!;
+    const job = (await t.requests.get(first.id, ADMIN)).job!;
     expect(verdictOf(e, busy.uuid)).toEqual({
       uuid: busy.uuid,
       reason: 'running',

@@ -1,3 +1,4 @@
+import { ADMIN } from './support/actors';
 import { randomUUID } from 'node:crypto';
 import { V2Client, v2User } from './support/api-v2-client';
 import { requestInput } from './factories/request.factory';
@@ -57,7 +58,7 @@ describe('maintenance with a message and drain, agents over SSH', () => {
     await untilState(agent.uuid, 'IDLE');
     const request = await t.requests.create(requestInput({ caps: { board } }), alice.actor);
     await t.settle();
-    expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('IN PROGRESS');
     expect(agent.jobKey).not.toBeNull();
     return { agent, request };
   }
@@ -75,7 +76,7 @@ describe('maintenance with a message and drain, agents over SSH', () => {
     // Nothing told to the agent yet: the tester keeps the board.
     expect(agent.maintenance.active).toBe(false);
     expect(agent.jobKey).not.toBeNull();
-    expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('IN PROGRESS');
 
     const prepares = agent.prepares;
     const next = await t.requests.create(
@@ -90,8 +91,8 @@ describe('maintenance with a message and drain, agents over SSH', () => {
     expect(agent.maintenance).toEqual({ active: true, message });
     expect(agent.jobKey).toBeNull();
     expect(agent.prepares).toBe(prepares);
-    expect((await t.requests.get(request.id)).request.state).toBe('DONE');
-    expect((await t.requests.get(next.id)).request.state).toBe('WAITING');
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('DONE');
+    expect((await t.requests.get(next.id, ADMIN)).request.state).toBe('WAITING');
   });
 
   it('no drain: the running job fails at once and the board shows the message', async () => {
@@ -101,7 +102,7 @@ describe('maintenance with a message and drain, agents over SSH', () => {
       message: 'new SD card',
     });
     expect(ordered.status).toBe(200);
-    expect((await t.requests.get(request.id)).request.state).toBe('FAILED');
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('FAILED');
     expect(await shown).toBe('new SD card');
     await untilState(agent.uuid, 'MAINTENANCE');
     expect(agent.maintenance).toEqual({ active: true, message: 'new SD card' });

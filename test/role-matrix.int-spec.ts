@@ -63,16 +63,6 @@ const V2_ADMIN: Row = {
   agentOther: 403,
   enrollment: 403,
 };
-/** Lab users (testers and admins) with a token; agents are refused. */
-const V2_LAB: Row = {
-  ...TOKENED,
-  owner: 'ok',
-  other: 'ok',
-  admin: 'ok',
-  agentThis: 403,
-  agentOther: 403,
-  enrollment: 403,
-};
 /** The worker under test has its own agent token, so the enrollment token may not speak for it. */
 const V2_AGENT: Row = {
   ...TOKENED,
@@ -92,6 +82,18 @@ const V2_ANY: Row = {
   agentOther: 'ok',
   enrollment: 'ok',
 };
+/** API v2's request routes: lab users read and file; the owner or an admin changes. */
+const V2_LAB = (owner: Outcome, other: Outcome): Row => ({
+  ...TOKENED,
+  owner,
+  other,
+  admin: 'ok',
+  agentThis: 403,
+  agentOther: 403,
+  enrollment: 403,
+});
+const V2_READ = V2_LAB('ok', 'ok');
+const V2_OWNER = V2_LAB('ok', 403);
 const ANYONE: Row = Object.fromEntries(CALLERS.map((c) => [c, 'ok'])) as Row;
 
 /**
@@ -132,14 +134,21 @@ const MATRIX: Record<string, (anon: V1AnonymousRole) => Row> = {
   'POST /api/v2/tokens/:id/revoke': () => V2_ADMIN,
   'POST /api/v2/agent-tokens': () => V2_ADMIN,
   'POST /api/v2/workers/:uuid/admit': () => V2_ADMIN,
-  'GET /api/v2/workers': () => V2_LAB,
-  'GET /api/v2/workers/:uuid': () => V2_LAB,
+  'GET /api/v2/workers': () => V2_READ,
+  'GET /api/v2/workers/:uuid': () => V2_READ,
   'POST /api/v2/workers/:uuid/maintenance': () => V2_ADMIN,
   'POST /api/v2/workers/:uuid/idle': () => V2_ADMIN,
   'PUT /api/v2/workers/:uuid/groups': () => V2_ADMIN,
   'DELETE /api/v2/workers/:uuid': () => V2_ADMIN,
-  'GET /api/v2/requests/:id/explain': () => V2_LAB,
+  'GET /api/v2/requests/:id/explain': () => V2_READ,
   'GET /api/v2/whoami': () => V2_ANY,
+  'POST /api/v2/requests': () => V2_READ,
+  'GET /api/v2/requests': () => V2_READ,
+  'GET /api/v2/requests/:id': () => V2_READ,
+  'PATCH /api/v2/requests/:id': () => V2_OWNER,
+  'POST /api/v2/requests/:id/close': () => V2_OWNER,
+  'POST /api/v2/requests/:id/acquire': () => V2_OWNER,
+  'POST /api/v2/requests/:id/prolong': () => V2_OWNER,
 };
 
 /** A route someone forgot to declare access for. */
@@ -235,6 +244,8 @@ function call(route: string, f: Fixture): { method: string; path: string; body?:
     'POST /api/v2/agent-tokens': { label: 'matrix' },
     'POST /api/v2/workers/:uuid/maintenance': { message: 'matrix', drain: true },
     'PUT /api/v2/workers/:uuid/groups': { groups: ['matrix'] },
+    'POST /api/v2/requests': { caps: { board: 'matrix-new' } },
+    'PATCH /api/v2/requests/:id': { priority: 9 },
   };
   return { method, path, body: bodies[route] };
 }

@@ -1,4 +1,4 @@
-import { AGENT } from './support/actors';
+import { ADMIN, AGENT } from './support/actors';
 import { V2Client, v2User } from './support/api-v2-client';
 import { idleWorker, workerRegistration } from './factories/worker.factory';
 import { requestInput } from './factories/request.factory';
@@ -46,7 +46,7 @@ describe('API v2 workers', () => {
     const worker = await idleWorker(t, { board });
     const request = await t.requests.create(requestInput({ caps: { board } }), alice.actor);
     await t.settle();
-    expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('IN PROGRESS');
     return { worker, request };
   }
 
@@ -163,7 +163,7 @@ describe('API v2 workers', () => {
       state: 'BUSY',
       maintenance: { message: 'new SD card', drain: false, by: 'user:root' },
     });
-    expect((await t.requests.get(request.id)).request.state).toBe('FAILED');
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('FAILED');
     await untilState(worker.uuid, 'MAINTENANCE');
     const told = t.dryad.calls.filter(
       (c) => c.operation === 'maintenance' && c.uuid === worker.uuid,
@@ -183,14 +183,14 @@ describe('API v2 workers', () => {
       job: { requestId: request.id },
       maintenance: { message: 'PSU swap at 14:00', drain: true, by: 'user:root' },
     });
-    expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('IN PROGRESS');
 
     const next = await t.requests.create(requestInput({ caps: { board: 'drain' } }), alice.actor);
     await t.requests.close(request.id, alice.actor);
     await untilState(worker.uuid, 'MAINTENANCE');
     await t.settle();
-    expect((await t.requests.get(request.id)).request.state).toBe('DONE');
-    expect((await t.requests.get(next.id)).request.state).toBe('WAITING');
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('DONE');
+    expect((await t.requests.get(next.id, ADMIN)).request.state).toBe('WAITING');
     const told = t.dryad.calls.filter(
       (c) => c.operation === 'maintenance' && c.uuid === worker.uuid,
     );
@@ -199,7 +199,7 @@ describe('API v2 workers', () => {
     // Back in service: the order is cleared and the waiting request gets the worker.
     expect((await admin.call('POST', `/api/v2/workers/${worker.uuid}/idle`)).status).toBe(200);
     await t.settle();
-    expect((await t.requests.get(next.id)).request.state).toBe('IN PROGRESS');
+    expect((await t.requests.get(next.id, ADMIN)).request.state).toBe('IN PROGRESS');
     const serving = await alice.call('GET', `/api/v2/workers/${worker.uuid}`);
     expect(serving.json).toMatchObject({ state: 'RUNNING', maintenance: null });
   });

@@ -1,6 +1,15 @@
 import type { Caps } from 'dryad-agent/protocol';
 import { BinaryHeap } from '../common/binary-heap';
-import { Ask, capsSatisfied, groupsAdmit, isCompatible, isReady, Offer } from '../matcher/ask';
+import { CapAsk, capSatisfied, CapsQuery, describeCapAsk } from '../common/caps-query';
+import {
+  Ask,
+  capsNoOfferSatisfies,
+  capsSatisfied,
+  groupsAdmit,
+  isCompatible,
+  isReady,
+  Offer,
+} from '../matcher/ask';
 import { IdleWorkerIndex } from '../matcher/idle-worker-index';
 import { PlannedMatch, planMatches } from '../matcher/match-planner';
 import { IndexedRequest, RequestQueueIndex, servedBefore } from '../matcher/request-queue-index';
@@ -175,11 +184,11 @@ function verdictOf(
 }
 
 /** The first requested cap this worker does not satisfy, said as what it has and what was asked. */
-function capMismatch(asked: Caps, offered: Caps): string | null {
+function capMismatch(asked: CapsQuery, offered: Caps): string | null {
   if (capsSatisfied(asked, offered)) return null;
   for (const key of Object.keys(asked).sort()) {
-    if (capsSatisfied({ [key]: asked[key] }, offered)) continue;
-    const want = describeValue(asked[key]);
+    if (capSatisfied(asked[key], offered[key])) continue;
+    const want = askedInWords(key, asked[key]);
     return key in offered
       ? `cap ${key} is ${offered[key]}, asked ${want}`
       : `has no cap ${key}, asked ${want}`;
@@ -187,20 +196,19 @@ function capMismatch(asked: Caps, offered: Caps): string | null {
   return 'caps differ';
 }
 
-function describeValue(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+function askedInWords(key: string, want: CapAsk): string {
+  return typeof want === 'string' ? want : describeCapAsk(key, want);
 }
 
 /**
- * For a request no registered worker can serve: each requested cap (with its value) that no
+ * For a request no registered worker can serve: each requested cap (with its rule) that no
  * registered worker has at all. Empty when each cap is offered somewhere, only never together
  * (or the groups are what no worker admits): the summary says so.
  */
-function capsNobodyHas(asked: Caps, workers: readonly ExplainedWorker[]): string[] {
-  return Object.keys(asked)
+function capsNobodyHas(asked: CapsQuery, workers: readonly ExplainedWorker[]): string[] {
+  return capsNoOfferSatisfies(asked, workers)
     .sort()
-    .filter((key) => !workers.some((w) => capsSatisfied({ [key]: asked[key] }, w.caps)))
-    .map((key) => `${key}=${describeValue(asked[key])}`);
+    .map((key) => describeCapAsk(key, asked[key]));
 }
 
 /**
