@@ -204,6 +204,27 @@ describe('API v2 workers', () => {
     expect(serving.json).toMatchObject({ state: 'RUNNING', maintenance: null });
   });
 
+  it('a worker being drained that fails goes to the ordered maintenance, its reason kept', async () => {
+    const { worker, request } = await running('drain-fails');
+    await admin.call('POST', `/api/v2/workers/${worker.uuid}/maintenance`, {
+      message: 'bench move',
+      drain: true,
+    });
+    await t.workers.reportFailure(worker.uuid, 'DUT console gone', AGENT);
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('FAILED');
+    await untilState(worker.uuid, 'MAINTENANCE');
+    const after = await alice.call('GET', `/api/v2/workers/${worker.uuid}`);
+    expect(after.json).toMatchObject({
+      failReason: 'DUT console gone',
+      maintenance: { message: 'bench move', drain: true },
+      lastFailure: { reason: 'DUT console gone' },
+    });
+    const told = t.dryad.calls.filter(
+      (c) => c.operation === 'maintenance' && c.uuid === worker.uuid,
+    );
+    expect(told.map((c) => c.argument)).toEqual(['bench move']);
+  });
+
   it('idle on a RUNNING worker being drained cancels the drain', async () => {
     const { worker, request } = await running('drain-cancel');
     await admin.call('POST', `/api/v2/workers/${worker.uuid}/maintenance`, { drain: true });
