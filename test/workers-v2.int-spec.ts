@@ -82,6 +82,17 @@ describe('API v2 workers', () => {
       cursor = next.json.nextCursor;
     } while (cursor);
     expect(seen).toEqual([a.uuid, b.uuid, c].sort());
+
+    // A page's last worker deregistered before the next page is asked for: paging goes on.
+    const [first, ...rest] = [a.uuid, b.uuid, c].sort();
+    const one = await alice.call('GET', '/api/v2/workers?caps=board=list-rpi4&limit=1');
+    await t.workers.setState(first, 'MAINTENANCE', ADMIN);
+    await untilState(first, 'MAINTENANCE');
+    await t.workers.deregister(first, ADMIN);
+    const cursor2 = encodeURIComponent(one.json.nextCursor!);
+    const after = await alice.call('GET', `/api/v2/workers?caps=board=list-rpi4&cursor=${cursor2}`);
+    expect(after.status).toBe(200);
+    expect(after.json.items.map((w) => w.uuid)).toEqual(rest);
   });
 
   it('refuses malformed filters, naming them', async () => {

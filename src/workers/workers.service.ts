@@ -40,7 +40,7 @@ import {
   WorkerNotFoundError,
   WorkerStateConflictError,
 } from './worker.errors';
-import { pageOfWorkers, WorkerFilter, WorkerSortItem } from './worker-list.query';
+import { MissingBorder, pageOfWorkers, WorkerFilter, WorkerSortItem } from './worker-list.query';
 import { WorkerState } from './worker-state';
 import { workerStateMachine } from './worker-state-machine';
 
@@ -388,8 +388,9 @@ export class WorkersService {
     filter: WorkerFilter,
     sort: SortSpec<WorkerSortItem>,
     page: PageSpec<string>,
+    missingBorder: MissingBorder = 'refuse',
   ): Promise<Page<WorkerView>> {
-    return pageOfWorkers(await this.all(), filter, sort, page);
+    return pageOfWorkers(await this.all(), filter, sort, page, missingBorder);
   }
 
   /**

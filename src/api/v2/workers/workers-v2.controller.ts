@@ -60,7 +60,7 @@ export class WorkersV2Controller {
   @ApiBadRequestResponse({ description: 'A malformed filter, limit or cursor' })
   async list(@Query() query: WorkerListQueryDto): Promise<WorkerPageDto> {
     const { filter, page } = toWorkerListSpec(query);
-    const found = await this.workers.list(filter, { item: 'uuid', order: 'asc' }, page);
+    const found = await this.workers.list(filter, { item: 'uuid', order: 'asc' }, page, 'continue');
     const facts = await this.health.factsOf(found.items.map((w) => w.uuid));
     const last = found.items.at(-1);
     return {
