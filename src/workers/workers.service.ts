@@ -61,6 +61,9 @@ export function isUuid(text: string): boolean {
 
 const DRYAD = systemActor('dryad');
 
+/** Maintenance orders are written with a version bump: see updateWorkerFields. */
+const ORDER_WRITE = { bumpVersion: true };
+
 /** States in which the agent holds job state that a restart of the agent loses. */
 const LOSES_STATE_ON_AGENT_RESTART: readonly WorkerState[] = [
   WorkerState.Idle,
@@ -237,6 +240,7 @@ export class WorkersService {
           worker,
           { maintenance: order },
           'maintenance ordered with drain: the running job finishes first',
+          ORDER_WRITE,
         );
       } else if (
         worker.state === WorkerState.Maintenance &&
@@ -247,6 +251,7 @@ export class WorkersService {
           worker,
           { maintenance: order },
           'maintenance ordered again, same message',
+          ORDER_WRITE,
         );
       } else {
         await this.toBusy(uow, worker, 'set to MAINTENANCE by an admin', order);
@@ -292,6 +297,7 @@ export class WorkersService {
           worker,
           { maintenance: null },
           'drain cancelled by an admin: stays in service',
+          ORDER_WRITE,
         );
       } else {
         throw new WorkerStateConflictError(
