@@ -1,5 +1,5 @@
-import { ADMIN } from './support/actors';
 import { randomUUID } from 'node:crypto';
+import { ADMIN } from './support/actors';
 import { V2Client, v2User } from './support/api-v2-client';
 import { requestInput } from './factories/request.factory';
 import { FakeAgent } from './support/fake-agent';

@@ -20,8 +20,8 @@ describe('rich caps: any of, ranges and negations', () => {
   const v1 = async (method: string, path: string, body?: unknown) =>
     v1Json(await t.app.getUrl(), method, path, body);
 
-  const stateOf = async (id: number) => (await t.requests.get(id)).request.state;
-  const workerOf = async (id: number) => (await t.requests.get(id)).job?.workerUuid;
+  const stateOf = async (id: number) => (await t.requests.get(id, ADMIN)).request.state;
+  const workerOf = async (id: number) => (await t.requests.get(id, ADMIN)).job?.workerUuid;
   const storedCaps = async (id: number): Promise<string> => {
     const [row] = await t.app
       .get(DataSource)
@@ -217,10 +217,10 @@ describe('rich caps after a restart', () => {
 
     second = await startTestApp({ dataDir: dir.path });
     await second.settle();
-    expect((await second.requests.get(request.id)).request.state).toBe('WAITING');
+    expect((await second.requests.get(request.id, ADMIN)).request.state).toBe('WAITING');
     await second.workers.setState(fits.uuid, 'IDLE', ADMIN);
     await waitFor(
-      async () => (await second!.requests.get(request.id)).job?.workerUuid === fits.uuid,
+      async () => (await second!.requests.get(request.id, ADMIN)).job?.workerUuid === fits.uuid,
       'the rich ask to be matched after the restart',
     );
     expect((await second.workers.get(wrong.uuid)).state).toBe('IDLE');

@@ -82,8 +82,8 @@ const V2_ANY: Row = {
   agentOther: 'ok',
   enrollment: 'ok',
 };
-/** API v2's request routes: lab users read and file; the owner or an admin changes. */
-const V2_LAB = (owner: Outcome, other: Outcome): Row => ({
+/** API v2's lab routes: lab users read and file; the owner (or an admin) changes. */
+const v2Lab = (owner: Outcome, other: Outcome): Row => ({
   ...TOKENED,
   owner,
   other,
@@ -92,8 +92,9 @@ const V2_LAB = (owner: Outcome, other: Outcome): Row => ({
   agentOther: 403,
   enrollment: 403,
 });
-const V2_READ = V2_LAB('ok', 'ok');
-const V2_OWNER = V2_LAB('ok', 403);
+/** Lab users (testers and admins) with a token; agents are refused. */
+const V2_READ = v2Lab('ok', 'ok');
+const V2_OWNER = v2Lab('ok', 403);
 const ANYONE: Row = Object.fromEntries(CALLERS.map((c) => [c, 'ok'])) as Row;
 
 /**
@@ -242,10 +243,10 @@ function call(route: string, f: Fixture): { method: string; path: string; body?:
     'PATCH /api/v2/users/:id': { bestPriority: 9 },
     'POST /api/v2/users/:id/tokens': { label: 'matrix' },
     'POST /api/v2/agent-tokens': { label: 'matrix' },
-    'POST /api/v2/workers/:uuid/maintenance': { message: 'matrix', drain: true },
-    'PUT /api/v2/workers/:uuid/groups': { groups: ['matrix'] },
     'POST /api/v2/requests': { caps: { board: 'matrix-new' } },
     'PATCH /api/v2/requests/:id': { priority: 9 },
+    'POST /api/v2/workers/:uuid/maintenance': { message: 'matrix', drain: true },
+    'PUT /api/v2/workers/:uuid/groups': { groups: ['matrix'] },
   };
   return { method, path, body: bodies[route] };
 }

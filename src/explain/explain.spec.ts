@@ -127,6 +127,22 @@ describe('explain: one reason per worker', () => {
     else expect(e.workers[0].detail).toMatch(detail);
   });
 
+  it('a rule of a rich ask that the worker does not meet, in words', () => {
+    const rich = request(1, {
+      caps: { board: 'rpi4', ram_gb: { min: 8 }, arch: ['arm64', 'armv7'] },
+    });
+    const small = worker('small', {
+      caps: { UUID: 'small', board: 'rpi4', ram_gb: '4', arch: 'arm64' },
+    });
+    const x86 = worker('x86', { caps: { UUID: 'x86', board: 'rpi4', ram_gb: '16', arch: 'x86' } });
+    const e = explain(input(rich, [small, x86]));
+    expect(e.workers.map((w) => [w.uuid, w.reason, w.detail])).toEqual([
+      ['small', 'cap', 'cap ram_gb is 4, asked ram_gb a number ≥ 8'],
+      ['x86', 'cap', 'cap arch is x86, asked arch one of arm64, armv7'],
+    ]);
+    expect(e.missingCaps).toEqual([]);
+  });
+
   it('ahead: an idle worker an earlier request takes, chosen as the matcher chooses', () => {
     // Request 1 (earlier) takes the least capable worker; 2 gets the other one.
     const small = worker('small');

@@ -1,6 +1,6 @@
 import type { Caps } from 'dryad-agent/protocol';
 import { BinaryHeap } from '../common/binary-heap';
-import { CapAsk, capSatisfied, CapsQuery, describeCapAsk } from '../common/caps-query';
+import { capSatisfied, CapsQuery, describeCapAsk } from '../common/caps-query';
 import {
   Ask,
   capsNoOfferSatisfies,
@@ -188,7 +188,9 @@ function capMismatch(asked: CapsQuery, offered: Caps): string | null {
   if (capsSatisfied(asked, offered)) return null;
   for (const key of Object.keys(asked).sort()) {
     if (capSatisfied(asked[key], offered[key])) continue;
-    const want = askedInWords(key, asked[key]);
+    // An exact ask reads as its value (`asked rpi4`), a rule as its words (`asked ram_gb ≥ 8`).
+    const wanted = asked[key];
+    const want = typeof wanted === 'string' ? wanted : describeCapAsk(key, wanted);
     return key in offered
       ? `cap ${key} is ${offered[key]}, asked ${want}`
       : `has no cap ${key}, asked ${want}`;
@@ -196,12 +198,8 @@ function capMismatch(asked: CapsQuery, offered: Caps): string | null {
   return 'caps differ';
 }
 
-function askedInWords(key: string, want: CapAsk): string {
-  return typeof want === 'string' ? want : describeCapAsk(key, want);
-}
-
 /**
- * For a request no registered worker can serve: each requested cap (with its rule) that no
+ * For a request no registered worker can serve: each requested cap (with its value) that no
  * registered worker has at all. Empty when each cap is offered somewhere, only never together
  * (or the groups are what no worker admits): the summary says so.
  */

@@ -14,11 +14,11 @@ import {
 } from 'class-validator';
 import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from '../../../common/priority';
 import { MAX_PAGE_LIMIT } from '../../../common/list-query';
+import type { CapAsk } from '../../../common/caps-query';
 import { IsCapsShape } from './caps-shape.validator';
 
 /** A requested cap value: exact, any of, a numeric range, or a negation (docs/caps.md). */
-export type CapAsk =
-  string | string[] | { min?: number; max?: number } | { not: string | string[] };
+export type { CapAsk } from '../../../common/caps-query';
 
 const CAPS_SCHEMA: ApiPropertyOptions = {
   type: 'object',
