@@ -236,6 +236,23 @@ describe('API v2 workers', () => {
     expect(told.map((c) => c.argument)).toEqual(['bench move']);
   });
 
+  it('a worker being drained whose agent restarts goes to the ordered maintenance', async () => {
+    const registration = workerRegistration({ caps: { board: 'drain-restart' } });
+    await t.workers.register(registration, AGENT);
+    await admin.call('POST', `/api/v2/workers/${registration.uuid}/idle`);
+    await untilState(registration.uuid, 'IDLE');
+    const request = await t.requests.create(
+      requestInput({ caps: { board: 'drain-restart' } }),
+      alice.actor,
+    );
+    await t.settle();
+    await admin.call('POST', `/api/v2/workers/${registration.uuid}/maintenance`, { drain: true });
+    await t.workers.register(registration, AGENT);
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('FAILED');
+    await untilState(registration.uuid, 'MAINTENANCE');
+    expect((await t.workers.get(registration.uuid)).failReason).toBe('agent restarted');
+  });
+
   it('idle on a RUNNING worker being drained cancels the drain', async () => {
     const { worker, request } = await running('drain-cancel');
     await admin.call('POST', `/api/v2/workers/${worker.uuid}/maintenance`, { drain: true });

@@ -157,12 +157,14 @@ export class WorkersService {
         );
       } else if (LOSES_STATE_ON_AGENT_RESTART.includes(existing.state)) {
         await this.fail(uow, existing, 'agent restarted');
-        await workerStateMachine.transitionTo(
-          uow,
-          existing,
-          WorkerState.Prepare,
-          'registered again after a restart',
-        );
+        // A worker being drained has gone on to its ordered maintenance (BUSY) instead.
+        if (existing.state === WorkerState.Failed)
+          await workerStateMachine.transitionTo(
+            uow,
+            existing,
+            WorkerState.Prepare,
+            'registered again after a restart',
+          );
       }
       return viewOfWorker(existing);
     });
