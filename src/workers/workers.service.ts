@@ -157,8 +157,9 @@ export class WorkersService {
         );
       } else if (LOSES_STATE_ON_AGENT_RESTART.includes(existing.state)) {
         await this.fail(uow, existing, 'agent restarted');
-        // A worker being drained has gone on to its ordered maintenance (BUSY) instead.
-        if (existing.state === WorkerState.Failed)
+        // fail() changed the state; a worker being drained went on to its ordered maintenance.
+        const failed = existing.state as WorkerState;
+        if (failed === WorkerState.Failed)
           await workerStateMachine.transitionTo(
             uow,
             existing,
@@ -292,6 +293,13 @@ export class WorkersService {
           worker,
           WorkerState.Prepare,
           `set IDLE by an admin after a passed health check (failed: ${worker.failReason})`,
+        );
+      } else if (worker.state === WorkerState.Failed) {
+        throw new WorkerStateConflictError(
+          uuid,
+          worker.state,
+          'set IDLE now',
+          'it failed again while its health check ran; set it IDLE again',
         );
       } else if (worker.state === WorkerState.Running && isDraining(worker.maintenance)) {
         await updateWorkerFields(
