@@ -9,6 +9,7 @@ import { SharedQueueSequence1796166904127 } from '../../migrations/1796166904127
 import { JobIdleDeadline1796170303332 } from '../../migrations/1796170303332-JobIdleDeadline';
 import { RequestsV21796175350980 } from '../../migrations/1796175350980-RequestsV2';
 import { WorkerMaintenanceOrder1796175411928 } from '../../migrations/1796175411928-WorkerMaintenanceOrder';
+import { JobExpiryWarning1796176404457 } from '../../migrations/1796176404457-JobExpiryWarning';
 
 /** Every migration, in order. A new migration is appended here (the generate script says so). */
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   JobIdleDeadline1796170303332,
   RequestsV21796175350980,
   WorkerMaintenanceOrder1796175411928,
+  JobExpiryWarning1796176404457,
 ];

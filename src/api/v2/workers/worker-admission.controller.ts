@@ -1,19 +1,11 @@
 import { Controller, HttpCode, Param, Post } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
 import { Actor } from '../../../auth/actor';
 import { Authenticated, CurrentActor } from '../../../auth/authenticated.decorator';
 import { AdmissionView } from '../../../workers/worker-admission';
 import { WorkersService } from '../../../workers/workers.service';
-import { AdmissionDto } from './worker-v2.view';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../common/api-problems.decorator';
+import { AdmissionDto } from './worker-admission.schema';
 
 /**
  * POST /api/v2/workers/:uuid/admit: an admin lets a deregistered board register again. Its
@@ -21,8 +13,6 @@ import { AdmissionDto } from './worker-v2.view';
  */
 @ApiTags('workers')
 @ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'No credential, or one this server does not accept' })
-@ApiForbiddenResponse({ description: 'Admins only' })
 @Controller('api/v2/workers')
 @Authenticated({ role: 'admin' })
 export class WorkerAdmissionController {
@@ -30,12 +20,9 @@ export class WorkerAdmissionController {
 
   @Post(':uuid/admit')
   @HttpCode(200)
-  @ApiOperation({
-    summary: 'Let a deregistered board register again (it comes back in MAINTENANCE)',
-  })
+  @ApiOperation({ summary: 'Let a deregistered board register again (admin)' })
   @ApiOkResponse({ type: AdmissionDto })
-  @ApiNotFoundResponse({ description: 'The UUID is not deregistered' })
-  @ApiConflictResponse({ description: 'The worker is registered: nothing to admit' })
+  @ApiProblems(401, 403, 404, 409)
   async admit(@Param('uuid') uuid: string, @CurrentActor() actor: Actor): Promise<AdmissionView> {
     return this.workers.admit(uuid, actor);
   }

@@ -113,24 +113,6 @@ export class WorkerPageDto {
   total!: number;
 }
 
-/** The answer of `POST /api/v2/workers/:uuid/admit`. */
-export class AdmissionDto {
-  @ApiProperty({ format: 'uuid' })
-  uuid!: string;
-
-  @ApiProperty({ format: 'date-time' })
-  deregisteredAt!: string;
-
-  @ApiProperty({ example: 'user:root' })
-  deregisteredBy!: string;
-
-  @ApiProperty({ format: 'date-time' })
-  admittedAt!: string;
-
-  @ApiProperty({ example: 'user:root' })
-  admittedBy!: string;
-}
-
 export function toWorkerDto(worker: WorkerView, facts: WorkerFacts): WorkerDto {
   return {
     uuid: worker.uuid,
