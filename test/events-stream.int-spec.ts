@@ -4,7 +4,8 @@ import { idleWorker } from './factories/worker.factory';
 import { ApiUser, apiUser, auditIdsAfter } from './support/api-users';
 import { rawRequest } from './support/http-client';
 import { SseClient, StreamedEvent } from './support/sse-client';
-import { startTestAppPerSuite, TestApp } from './support/test-app';
+import { tempDir } from './support/temp-dir';
+import { startTestApp, startTestAppPerSuite, TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
 
 type Person = ApiUser;
@@ -223,6 +224,29 @@ describe('GET /api/v2/events: the live event stream', () => {
     expect(JSON.parse(badId.body).detail).toContain('Last-Event-ID');
     const anonymous = await rawRequest(baseUrl, 'GET', '/api/v2/events');
     expect(anonymous.status).toBe(401);
+  });
+
+  it('ends open streams when the server stops, saying where to resume', async () => {
+    const dir = tempDir();
+    const other = await startTestApp({ dataDir: dir.path, http: true });
+    try {
+      const root = await apiUser(other, 'root', 'admin');
+      const client = await SseClient.open(await other.app.getUrl(), '/api/v2/events?since=0', {
+        Authorization: `Bearer ${root.secret}`,
+      });
+      open.push(client);
+      await client.until((c) => c.events.length >= 2, 'the replayed events');
+      await other.close();
+      await client.until((c) => c.ended, 'the end of the stream');
+      const reset = client.events.at(-1)!;
+      expect(reset.event).toBe('stream.reset');
+      expect(JSON.parse(reset.data)).toMatchObject({
+        lastEventId: Number(client.events.at(-2)!.id),
+        detail: expect.stringContaining('shutting down') as string,
+      });
+    } finally {
+      dir.remove();
+    }
   });
 
   it('lets go of a stream when its client disconnects', async () => {

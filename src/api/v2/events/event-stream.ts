@@ -101,6 +101,11 @@ export class EventStream {
     void this.pump();
   }
 
+  /** The server is going away: tell the client where to resume, and end the stream. */
+  shutDown(): void {
+    this.reset('the server is shutting down');
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
