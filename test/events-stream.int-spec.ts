@@ -81,6 +81,18 @@ describe('GET /api/v2/events: the live event stream', () => {
       owner: 'alice',
       caps: { board: 'life' },
     });
+    // The snapshot is the request as its route shows it, with its job once it has one.
+    const running = client.parsed.find(
+      (e) =>
+        e.type === 'request.state-changed' && e.requestId === request.id && e.to === 'IN PROGRESS',
+    )!;
+    expect(running.request).toMatchObject({
+      state: 'IN PROGRESS',
+      job: { workerUuid: worker.uuid },
+      ended: null,
+    });
+    const done = client.parsed.find((e) => e.type === 'request.state-changed' && e.to === 'DONE')!;
+    expect(done.request).toMatchObject({ ended: { how: 'closed-by-owner', by: 'user:alice' } });
     const started = client.parsed.find(
       (e) => e.type === 'job.started' && e.requestId === request.id,
     )!;
@@ -90,6 +102,11 @@ describe('GET /api/v2/events: the live event stream', () => {
       workerUuid: worker.uuid,
       prolongCount: 0,
     });
+    const workerRunning = client.parsed.find(
+      (e) =>
+        e.type === 'worker.state-changed' && e.workerUuid === worker.uuid && e.to === 'RUNNING',
+    )!;
+    expect(workerRunning.worker).toMatchObject({ uuid: worker.uuid, state: 'RUNNING' });
     // Worker events are everyone's: alice sees the worker go RUNNING.
     expect(
       client.parsed.some(

@@ -22,7 +22,7 @@ async function runningJob(t: TestApp, board: string): Promise<number> {
   await idleWorker(t, { board });
   const request = await t.requests.create(requestInput({ caps: { board } }), TESTER);
   await t.settle();
-  expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
+  expect((await t.requests.get(request.id, TESTER)).request.state).toBe('IN PROGRESS');
   return request.id;
 }
 
@@ -102,7 +102,7 @@ describe('job.expiring across a restart: derived from the database', () => {
     first.clock.advance(HOUR - 5 * MINUTE);
     await waitFor(() => firstSeen.length === 1, 'the first job.expiring');
     const notYet = await runningJob(first, 'after');
-    const notYetTimeout = (await first.requests.get(notYet)).job!.timeoutAt.getTime();
+    const notYetTimeout = (await first.requests.get(notYet, TESTER)).job!.timeoutAt.getTime();
     await first.close();
 
     const clock = new FakeClock(new Date(first.clock.now().getTime() + 3 * MINUTE));
@@ -139,7 +139,7 @@ describe('LESHY_EXPIRY_WARNING=0', () => {
       await t.timekeeper.sweep();
       await t.settle();
       expect(seen).toEqual([]);
-      expect((await t.requests.get(id)).request.state).toBe('IN PROGRESS');
+      expect((await t.requests.get(id, TESTER)).request.state).toBe('IN PROGRESS');
     } finally {
       await t.close();
     }

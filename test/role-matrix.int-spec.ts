@@ -72,16 +72,6 @@ const V2_AGENT: Row = {
   agentOther: 403,
   enrollment: 403,
 };
-/** Testers and admins (what each sees is the service's business); agents are refused. */
-const V2_LAB: Row = {
-  ...TOKENED,
-  owner: 'ok',
-  other: 'ok',
-  admin: 'ok',
-  agentThis: 403,
-  agentOther: 403,
-  enrollment: 403,
-};
 const V2_ANY: Row = {
   ...TOKENED,
   owner: 'ok',
@@ -91,6 +81,19 @@ const V2_ANY: Row = {
   agentOther: 'ok',
   enrollment: 'ok',
 };
+/** API v2's lab routes: lab users read and file; the owner (or an admin) changes. */
+const v2Lab = (owner: Outcome, other: Outcome): Row => ({
+  ...TOKENED,
+  owner,
+  other,
+  admin: 'ok',
+  agentThis: 403,
+  agentOther: 403,
+  enrollment: 403,
+});
+/** Lab users (testers and admins) with a token; agents are refused. */
+const V2_READ = v2Lab('ok', 'ok');
+const V2_OWNER = v2Lab('ok', 403);
 const ANYONE: Row = Object.fromEntries(CALLERS.map((c) => [c, 'ok'])) as Row;
 
 /**
@@ -131,9 +134,23 @@ const MATRIX: Record<string, (anon: V1AnonymousRole) => Row> = {
   'POST /api/v2/tokens/:id/revoke': () => V2_ADMIN,
   'POST /api/v2/agent-tokens': () => V2_ADMIN,
   'POST /api/v2/workers/:uuid/admit': () => V2_ADMIN,
+  'GET /api/v2/workers': () => V2_READ,
+  'GET /api/v2/workers/:uuid': () => V2_READ,
+  'POST /api/v2/workers/:uuid/maintenance': () => V2_ADMIN,
+  'POST /api/v2/workers/:uuid/idle': () => V2_ADMIN,
+  'PUT /api/v2/workers/:uuid/groups': () => V2_ADMIN,
+  'DELETE /api/v2/workers/:uuid': () => V2_ADMIN,
+  'GET /api/v2/requests/:id/explain': () => V2_READ,
   'GET /api/v2/whoami': () => V2_ANY,
-  'GET /api/v2/events': () => V2_LAB,
-  'GET /api/v2/audit': () => V2_LAB,
+  'POST /api/v2/requests': () => V2_READ,
+  'GET /api/v2/requests': () => V2_READ,
+  'GET /api/v2/requests/:id': () => V2_READ,
+  'PATCH /api/v2/requests/:id': () => V2_OWNER,
+  'POST /api/v2/requests/:id/close': () => V2_OWNER,
+  'POST /api/v2/requests/:id/acquire': () => V2_OWNER,
+  'POST /api/v2/requests/:id/prolong': () => V2_OWNER,
+  'GET /api/v2/events': () => V2_READ,
+  'GET /api/v2/audit': () => V2_READ,
 };
 
 /** Routes that answer with a stream that never ends. */
@@ -186,6 +203,7 @@ function call(route: string, f: Fixture): { method: string; path: string; body?:
   const [method, pattern] = route.split(' ');
   const path = pattern
     .replace('/reqs/:id', `/reqs/${f.requestId}`)
+    .replace('/requests/:id', `/requests/${f.requestId}`)
     .replace('/workers/:id', `/workers/${f.workerUuid}`)
     .replace('/agents/:uuid', `/agents/${f.workerUuid}`)
     .replace('/workers/:uuid', `/workers/${f.workerUuid}`)
@@ -208,6 +226,10 @@ function call(route: string, f: Fixture): { method: string; path: string; body?:
     'PATCH /api/v2/users/:id': { bestPriority: 9 },
     'POST /api/v2/users/:id/tokens': { label: 'matrix' },
     'POST /api/v2/agent-tokens': { label: 'matrix' },
+    'POST /api/v2/requests': { caps: { board: 'matrix-new' } },
+    'PATCH /api/v2/requests/:id': { priority: 9 },
+    'POST /api/v2/workers/:uuid/maintenance': { message: 'matrix', drain: true },
+    'PUT /api/v2/workers/:uuid/groups': { groups: ['matrix'] },
   };
   return { method, path, body: bodies[route] };
 }
