@@ -191,6 +191,10 @@ export async function httpBench(): Promise<void> {
       LESHY_KEY_POOL: '16',
       // The bench sets its boards IDLE over API v1, as an anonymous admin.
       LESHY_V1_ANONYMOUS_ROLE: 'admin',
+      // e.g. "--require ./profile-hook.js": Node options of the server process only.
+      ...(process.env.LESHY_BENCH_SERVER_NODE_OPTIONS
+        ? { NODE_OPTIONS: process.env.LESHY_BENCH_SERVER_NODE_OPTIONS }
+        : {}),
     },
   });
   const fleet = await startBenchFleet(server.baseUrl, TOKEN, BOARDS, dir.path);
