@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import * as path from 'node:path';
 import sqlite3 from 'sqlite3';
 import { cacheStatements, MAX_CACHED_STATEMENTS } from '../src/database/sqlite-statement-cache';
@@ -7,18 +8,28 @@ import { tempDir } from './support/temp-dir';
 describe('prepared statements kept per SQLite connection', () => {
   const dir = tempDir('leshy-statement-cache-');
   let db: sqlite3.Database;
+  /** The SQL of every statement node-sqlite3 prepared (a trip to its thread pool each). */
   let prepared: string[];
+  let lastSql = '';
+  // node-sqlite3 queues a prepare as async work of this type, synchronously in the caller.
+  const hook = createHook({
+    init(_id, type) {
+      if (type === 'sqlite3.Statement.Prepare') prepared.push(lastSql);
+    },
+  });
+  beforeAll(() => hook.enable());
+  afterAll(() => hook.disable());
 
   const run = (sql: string, params: unknown[] = []) =>
     new Promise<{ lastID: number; changes: number }>((resolve, reject) =>
-      db.run(sql, params, function (this: sqlite3.RunResult, error: Error | null) {
+      db.run((lastSql = sql), params, function (this: sqlite3.RunResult, error: Error | null) {
         if (error) reject(error);
         else resolve({ lastID: this.lastID, changes: this.changes });
       }),
     );
   const all = (sql: string, params: unknown[] = []) =>
     new Promise<unknown[]>((resolve, reject) =>
-      db.all(sql, params, (error: Error | null, rows: unknown[]) =>
+      db.all((lastSql = sql), params, (error: Error | null, rows: unknown[]) =>
         error ? reject(error) : resolve(rows),
       ),
     );
@@ -31,11 +42,6 @@ describe('prepared statements kept per SQLite connection', () => {
       );
     });
     prepared = [];
-    const prepare = db.prepare.bind(db) as (...args: unknown[]) => sqlite3.Statement;
-    db.prepare = ((sql: string, ...rest: unknown[]) => {
-      prepared.push(sql);
-      return prepare(sql, ...rest);
-    }) as typeof db.prepare;
     cacheStatements(db);
     await run('PRAGMA journal_mode = WAL');
     await run('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)');
@@ -86,7 +92,8 @@ describe('prepared statements kept per SQLite connection', () => {
   it('answers a statement that does not prepare with SQLite’s error, once', async () => {
     const answers: Array<Error | null> = [];
     await new Promise<void>((resolve) => {
-      db.all('SELECT nope FROM t', [], (error: Error | null) => {
+      lastSql = 'SELECT nope FROM t';
+      db.all(lastSql, [], (error: Error | null) => {
         answers.push(error);
         setTimeout(resolve, 50);
       });

@@ -3,6 +3,7 @@ import { DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { bindNumbersAsParameters } from './sqlite-bound-numbers';
 import { cacheStatements } from './sqlite-statement-cache';
 
 /** One DataSource definition for the app and the TypeORM CLI (ormconfig.ts). */
@@ -25,6 +26,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
       parseInt8: true,
     };
   }
+  bindNumbersAsParameters();
   return {
     ...common,
     type: 'sqlite',

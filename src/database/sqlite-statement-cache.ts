@@ -1,4 +1,4 @@
-import type sqlite3 from 'sqlite3';
+import sqlite3 from 'sqlite3';
 
 /** Prepared statements kept per connection; beyond this the least recently used is finalized. */
 export const MAX_CACHED_STATEMENTS = 256;
@@ -16,6 +16,16 @@ function keepable(method: Method, sql: string): boolean {
   );
 }
 type Callback = (this: unknown, error: Error | null, rows?: unknown) => void;
+
+/**
+ * node-sqlite3's own constructor, which prepares and nothing else (`db.prepare(sql, callback)`
+ * would also bind the callback as a parameter: one more trip to the thread pool).
+ */
+const Statement = sqlite3.Statement as unknown as new (
+  db: sqlite3.Database,
+  sql: string,
+  prepared: (error: Error | null) => void,
+) => sqlite3.Statement;
 
 interface Cached {
   statement: sqlite3.Statement;
@@ -64,7 +74,7 @@ export function cacheStatements(db: sqlite3.Database): sqlite3.Database {
       } else {
         const entry: Cached = {
           ready: false,
-          statement: db.prepare(sql, (error: Error | null) => {
+          statement: new Statement(db, sql, (error: Error | null) => {
             if (error) {
               if (cache.get(sql) === entry) cache.delete(sql);
               // As node-sqlite3's own db.run/db.all: a failed prepare answers the caller once.
