@@ -414,6 +414,17 @@ export class WorkersService {
    * Outcome of a prepare started at `version`. Applied only if nothing changed the worker
    * since (an overtaken operation is abandoned, never applied late).
    */
+  /**
+   * The sealed key a PREPARE worker is to be prepared with again (its last job's, never handed
+   * out), or null: prepare it with a fresh key.
+   */
+  async keyToPrepareAgain(uuid: string): Promise<string | null> {
+    const worker = await this.tx.read((em) =>
+      em.findOne(WorkerEntity, { where: { uuid }, select: ['uuid', 'state', 'preparedKey'] }),
+    );
+    return worker?.state === WorkerState.Prepare ? (worker.preparedKey ?? null) : null;
+  }
+
   async completePrepare(
     uuid: string,
     version: number,
@@ -438,6 +449,7 @@ export class WorkersService {
           worker,
           WorkerState.Failed,
           `prepare failed: ${outcome.reason}`,
+          { preparedKey: null },
         );
       }
       return true;
