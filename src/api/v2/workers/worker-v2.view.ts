@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { Caps } from 'dryad-agent/protocol';
 import type { WorkerView } from '../../../events/domain-event';
-import { workerSnapshot } from '../events/event-dto.mapper';
 import type { WorkerFacts } from '../../../workers/worker-health.service';
 import { WORKER_STATES } from '../../../workers/worker-state';
 
@@ -64,7 +64,7 @@ export class WorkerDto {
     additionalProperties: { type: 'string' },
     example: { board: 'rpi4', UUID: '…' },
   })
-  caps!: Record<string, unknown>;
+  caps!: Caps;
 
   @ApiProperty({ type: [String] })
   groups!: string[];
@@ -113,10 +113,16 @@ export class WorkerPageDto {
   total!: number;
 }
 
-/** The worker as events show it (one shape for both), with what only the worker routes add. */
+/** A worker as the worker routes and the events' snapshots show it. */
 export function toWorkerDto(worker: WorkerView, facts: WorkerFacts): WorkerDto {
   return {
-    ...workerSnapshot(worker),
+    uuid: worker.uuid,
+    state: worker.state,
+    caps: { ...worker.caps },
+    groups: [...worker.groups],
+    accessMode: worker.accessMode,
+    registeredAt: worker.registeredAt.toISOString(),
+    updatedAt: worker.updatedAt.toISOString(),
     job: facts.job && {
       requestId: facts.job.requestId,
       owner: facts.job.owner,
@@ -124,6 +130,7 @@ export function toWorkerDto(worker: WorkerView, facts: WorkerFacts): WorkerDto {
       timeoutAt: facts.job.timeoutAt.toISOString(),
     },
     maintenance: worker.maintenance && { ...worker.maintenance },
+    failReason: worker.failReason,
     lastFailure: facts.lastFailure && {
       at: facts.lastFailure.at.toISOString(),
       reason: facts.lastFailure.reason,
