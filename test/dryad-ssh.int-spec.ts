@@ -47,7 +47,7 @@ async function runningOn(t: SshTestApp, board: string) {
   await bringToIdle(t.baseUrl, agent);
   const request = await t.requests.create(requestInput({ caps: { board } }), TESTER);
   await t.settle();
-  expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
+  expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('IN PROGRESS');
   return { agent, request };
 }
 
@@ -88,7 +88,7 @@ describe('driving agents over real SSH', () => {
     // A health check would power-cycle the tester's board in the middle of the job.
     expect(seen).toEqual(['status']);
     expect((await t.workers.get(agent.uuid)).state).toBe('RUNNING');
-    expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('IN PROGRESS');
   });
 
   it('gives up on a prepare that never answers: worker FAILED, and the channel is closed', async () => {
@@ -112,9 +112,9 @@ describe('driving agents over real SSH', () => {
     const target = dryadTarget(await t.workers.get(agent.uuid));
     await Promise.all([
       expect(dryad.status(target)).rejects.toThrow('status timed out after 3000 ms'),
-      expect(dryad.authorize(target, generateEd25519KeyPair().public.trim())).rejects.toThrow(
-        'authorize timed out after 3000 ms',
-      ),
+      expect(
+        dryad.authorize(target, generateEd25519KeyPair().public.trim(), 'SHA256:job'),
+      ).rejects.toThrow('authorize timed out after 3000 ms'),
     ]);
     await waitFor(() => closed.length === 2, 'the server to close both channels');
   });
@@ -159,7 +159,7 @@ describe('driving agents over real SSH across a server restart', () => {
         'the worker to fail',
       );
       expect((await second.workers.get(agent.uuid)).failReason).toMatch(/^agent unreachable/);
-      expect((await second.requests.get(request.id)).request.state).toBe('FAILED');
+      expect((await second.requests.get(request.id, ADMIN)).request.state).toBe('FAILED');
     } finally {
       await second.close();
     }

@@ -34,6 +34,13 @@ export class JobEntity {
   @Column('bigint', { name: 'idle_at', nullable: true, transformer: epochMs })
   idleAt!: Date | null;
 
+  /**
+   * The timeout a job.expiring warning was sent for; null: none yet. Equal to timeoutAt once
+   * warned; a prolong moves timeoutAt, so the new timeout gets its own warning.
+   */
+  @Column('bigint', { name: 'expiry_warned_for', nullable: true, transformer: epochMs })
+  expiryWarnedFor!: Date | null;
+
   @Column('bigint', { name: 'ended_at', nullable: true, transformer: epochMs })
   endedAt!: Date | null;
 
@@ -47,6 +54,14 @@ export class JobEntity {
   /** Sealed job key pair (private PEM + public OpenSSH line). */
   @Column('text', { name: 'access_key' })
   accessKey!: string;
+
+  /**
+   * The private key was handed out (acquire without the tester's own key). One never handed
+   * out prepares the board again when the job ends: no fresh key is generated for it.
+   */
+  // No declared default (the migration has one): TypeORM would reload it after every insert.
+  @Column('boolean', { name: 'key_revealed' })
+  keyRevealed!: boolean;
 
   /** Port of the tunnel on the server host while the job runs (kept so a restart reuses it). */
   @Column('integer', { name: 'tunnel_port', nullable: true })

@@ -16,6 +16,9 @@ import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import { JobView, viewOfJob } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
+import { keyFingerprint } from 'dryad-agent/ssh-keys';
+import { dryadTarget } from '../dryad/dryad-target';
+import { DryadPort } from '../dryad/dryad.port';
 import { JobKeyPair } from '../keys/rsa-key';
 import { SecretBox } from '../keys/secret-box';
 import { canServe } from '../matcher/ask';
@@ -26,14 +29,16 @@ import {
   WorkerNotAssignedError,
 } from '../requests/request.errors';
 import { RequestState } from '../requests/request-state';
-import { requestStateMachine } from '../requests/request-state-machine';
+import type { EndedHow } from '../requests/request-ending';
+import { endRequest, requestStateMachine } from '../requests/request-state-machine';
+import { isDraining } from '../workers/maintenance-order';
 import { WorkerEntity } from '../workers/worker.entity';
 import { WorkerNotFoundError } from '../workers/worker.errors';
 import { WorkerState } from '../workers/worker-state';
 import { workerStateMachine } from '../workers/worker-state-machine';
 import { IDLE_REASON, idleDeadline } from './idle-deadline';
 import { JobEntity } from './job.entity';
-import { NoRunningJobError } from './job.errors';
+import { NoRunningJobError, OwnKeyNotAuthorizedError } from './job.errors';
 import { TunnelService } from './tunnel.service';
 
 /** Everything a tester needs to use the worker of a running job. */
@@ -41,11 +46,20 @@ export interface JobAccess {
   requestId: number;
   workerUuid: string;
   username: string;
-  key: JobKeyPair;
+  /** The job's key pair; null when the tester logs in with their own key (ownKey). */
+  key: JobKeyPair | null;
   tunnel: { ip: string; port: number };
+  /** The request carried the tester's own public key, and the board admits it for this job. */
+  ownKey: boolean;
 }
 
 export type JobOutcome = typeof RequestState.Done | typeof RequestState.Failed;
+
+/**
+ * What acquire hands out: always the job's key (API v1, whose clients expect one), or, for a
+ * request that carries the tester's own key, no private key at all (API v2).
+ */
+export type KeyHandOut = 'job-key' | 'own-key-if-any';
 
 const MATCHER = systemActor('matcher');
 const TIMEKEEPER = systemActor('timekeeper');
@@ -70,6 +84,7 @@ export class JobsService
     private readonly box: SecretBox,
     private readonly tunnels: TunnelService,
     private readonly bus: DomainEventBus,
+    private readonly dryad: DryadPort,
   ) {}
 
   onModuleInit(): void {
@@ -168,9 +183,11 @@ export class JobsService
       // A tester who never connects is idle too: the idle clock runs from the start.
       idleAt: idleDeadline(uow.now, this.config.idleJobTimeoutMs, timeoutAt),
       endedAt: null,
+      expiryWarnedFor: null,
       prolongCount: 0,
       username,
       accessKey,
+      keyRevealed: false,
       tunnelPort: null,
     });
     await uow.em.insert(JobEntity, job);
@@ -183,17 +200,20 @@ export class JobsService
 
   /**
    * Ends the running job of `request` inside the caller's transaction. DONE sends the worker to
-   * PREPARE (cleaned for the next user); FAILED leaves the worker to the caller, who is failing
-   * it or taking it to maintenance.
+   * PREPARE (cleaned for the next user), or, if an admin ordered maintenance with drain, to
+   * BUSY (the agent is told to show maintenance, which revokes the job's access); FAILED leaves
+   * the worker to the caller, who is failing it or taking it to maintenance. `how` is recorded
+   * on the request (API v2's `ended`).
    */
   async endJob(
     uow: UnitOfWork,
     request: RequestEntity,
     outcome: JobOutcome,
+    how: EndedHow,
     reason: string,
   ): Promise<void> {
     const job = await uow.em.findOneOrFail(JobEntity, { where: { requestId: request.id } });
-    await requestStateMachine.transitionTo(uow, request, outcome, reason);
+    await endRequest(uow, request, outcome, how, reason);
     const ended = await uow.em.update(
       JobEntity,
       { requestId: job.requestId, endedAt: IsNull() },
@@ -211,13 +231,36 @@ export class JobsService
     );
     if (outcome === RequestState.Done) {
       const worker = await uow.em.findOneOrFail(WorkerEntity, { where: { uuid: job.workerUuid } });
-      await workerStateMachine.transitionTo(
-        uow,
-        worker,
-        WorkerState.Prepare,
-        `job of request ${request.id} ended`,
-      );
+      if (isDraining(worker.maintenance))
+        await workerStateMachine.transitionTo(
+          uow,
+          worker,
+          WorkerState.Busy,
+          `job of request ${request.id} ended: drained, going to maintenance as an admin ordered`,
+        );
+      else
+        await workerStateMachine.transitionTo(
+          uow,
+          worker,
+          WorkerState.Prepare,
+          `job of request ${request.id} ended`,
+          (await this.keyNeverRevealed(uow, job)) ? { preparedKey: job.accessKey } : {},
+        );
     }
+  }
+
+  /**
+   * Whether nobody outside the server ever got the ended job's private key: then it prepares
+   * the board again, and the next job costs no key generation. Read after the job row was
+   * ended in this transaction: an acquire that handed the key out committed before (its
+   * write is seen here), or it finds the job ended and hands nothing out.
+   */
+  private async keyNeverRevealed(uow: UnitOfWork, job: JobEntity): Promise<boolean> {
+    const fresh = await uow.em.findOneOrFail(JobEntity, {
+      where: { requestId: job.requestId },
+      select: ['requestId', 'keyRevealed'],
+    });
+    return fresh.keyRevealed === false;
   }
 
   /** The worker of a running job failed or went to maintenance: its request FAILS. */
@@ -227,7 +270,7 @@ export class JobsService
     });
     if (!job) return;
     const request = await uow.em.findOneOrFail(RequestEntity, { where: { id: job.requestId } });
-    await this.endJob(uow, request, RequestState.Failed, reason);
+    await this.endJob(uow, request, RequestState.Failed, 'worker-failed', reason);
   }
 
   /** Job timeout: DONE if the request is still running and its timeout has really passed. */
@@ -237,7 +280,13 @@ export class JobsService
       if (!job || job.timeoutAt.getTime() > uow.now.getTime()) return false;
       const request = await uow.em.findOneOrFail(RequestEntity, { where: { id: requestId } });
       if (request.state !== RequestState.InProgress) return false;
-      await this.endJob(uow, request, RequestState.Done, 'job timeout passed without prolong');
+      await this.endJob(
+        uow,
+        request,
+        RequestState.Done,
+        'job-timeout',
+        'job timeout passed without prolong',
+      );
       return true;
     });
   }
@@ -266,7 +315,7 @@ export class JobsService
       if (still.affected !== 1) return this.idleDeadlineOf(uow.em, requestId);
       const request = await uow.em.findOneOrFail(RequestEntity, { where: { id: requestId } });
       if (request.state !== RequestState.InProgress) return null;
-      await this.endJob(uow, request, RequestState.Done, IDLE_REASON);
+      await this.endJob(uow, request, RequestState.Done, 'idle', IDLE_REASON);
       return null;
     });
   }
@@ -343,24 +392,71 @@ export class JobsService
    * Access details of a running job: user name, key pair and the tunnel's address. Only for
    * the request's owner or an admin: anyone else gets NotAllowedError, never the key.
    */
-  async acquire(requestId: number, actor: Actor): Promise<JobAccess> {
-    const { job, worker } = await this.tx.read(async (em) => {
+  async acquire(
+    requestId: number,
+    actor: Actor,
+    handOut: KeyHandOut = 'job-key',
+  ): Promise<JobAccess> {
+    const { job, worker, publicKey } = await this.tx.read(async (em) => {
       const running = await this.runningJob(em, requestId, (request) =>
         assertMayManageRequest(actor, request, 'acquire the worker of'),
       );
       return {
         job: running.job,
         worker: await em.findOneOrFail(WorkerEntity, { where: { uuid: running.job.workerUuid } }),
+        publicKey: running.request.publicKey ?? null,
       };
     });
+    const ownKey = publicKey !== null && handOut === 'own-key-if-any';
+    // Recorded before the key leaves: a revealed key never prepares a board again.
+    if (!ownKey && !job.keyRevealed) await this.markKeyRevealed(requestId, actor);
+    const key = this.box.open<JobKeyPair>(job.accessKey);
+    if (publicKey) await this.authorizeOwnKey(requestId, worker, publicKey, key);
     const tunnel = await this.openTunnelOfLiveJob(requestId, worker.sshAddr, job.tunnelPort);
     return {
       requestId,
       workerUuid: job.workerUuid,
       username: job.username,
-      key: this.box.open<JobKeyPair>(job.accessKey),
+      key: ownKey ? null : key,
       tunnel,
+      ownKey,
     };
+  }
+
+  private async markKeyRevealed(requestId: number, actor: Actor): Promise<void> {
+    await this.tx.run(actor.label, async (uow) => {
+      const marked = await uow.em.update(
+        JobEntity,
+        { requestId, endedAt: IsNull() },
+        { keyRevealed: true },
+      );
+      if (marked.affected !== 1)
+        throw new WorkerNotAssignedError(requestId, 'no longer IN PROGRESS');
+    });
+  }
+
+  /**
+   * The tester's own key joins the job's keys on the board (the agent's `authorize`, which is
+   * idempotent, so every acquire may ask). The job is named by its key's fingerprint: if the
+   * job ended and the board was prepared for the next one meanwhile, the agent refuses, so the
+   * key never joins another tester's job. The next prepare revokes it with the rest of this
+   * job's access.
+   */
+  private async authorizeOwnKey(
+    requestId: number,
+    worker: WorkerEntity,
+    publicKey: string,
+    jobKey: JobKeyPair,
+  ): Promise<void> {
+    try {
+      await this.dryad.authorize(
+        dryadTarget(worker),
+        publicKey,
+        keyFingerprint(jobKey.publicKeySsh),
+      );
+    } catch (error) {
+      throw new OwnKeyNotAuthorizedError(requestId, (error as Error).message);
+    }
   }
 
   /** The jobs of these requests (running or ended), by request id. */
@@ -413,6 +509,7 @@ export class JobsService
     } catch (error) {
       this.logger.error(
         `request ${job.requestId}: tunnel could not be opened: ${(error as Error).message}`,
+        { requestId: job.requestId },
       );
     }
   }
@@ -454,6 +551,9 @@ export class JobsService
 function whyNotStartable(request: RequestEntity, worker: WorkerEntity, now: Date): string | null {
   if (request.state !== RequestState.Waiting || worker.state !== WorkerState.Idle)
     return `request ${request.id} is ${request.state}, worker ${worker.uuid} is ${worker.state}`;
+  // A worker being drained takes no new job (it goes to maintenance as soon as it is free).
+  if (isDraining(worker.maintenance))
+    return `worker ${worker.uuid} is being drained for maintenance`;
   if (!canServe(worker, request, now) || !worker.preparedKey || !worker.jobUsername)
     return `worker ${worker.uuid} cannot serve request ${request.id} any more`;
   return null;

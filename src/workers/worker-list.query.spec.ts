@@ -36,6 +36,16 @@ describe('listing workers', () => {
     ).toEqual(['b', 'c']);
   });
 
+  it('filters states any-of', () => {
+    const page = pageOfWorkers(
+      workers,
+      { states: ['FAILED', 'MAINTENANCE'] },
+      { item: 'uuid', order: 'asc' },
+      forward(),
+    );
+    expect([uuids(page), page.total]).toEqual([['a', 'd'], 2]);
+  });
+
   it('sorts by state and by groups, ties by UUID', () => {
     expect(uuids(pageOfWorkers(workers, {}, { item: 'state', order: 'asc' }, forward()))).toEqual([
       'd',
@@ -55,5 +65,10 @@ describe('listing workers', () => {
     const back = pageOfWorkers(workers, {}, sort, { direction: 'backward', limit: 2, border: 'd' });
     expect([uuids(back), back.remaining]).toEqual([['b', 'c'], 1]);
     expect(() => pageOfWorkers(workers, {}, sort, forward(2, 'zzz'))).toThrow(/not found/);
+    // API v2: a border deregistered since the previous page is where it stood.
+    expect(uuids(pageOfWorkers(workers, {}, sort, forward(2, 'bb'), 'continue'))).toEqual([
+      'c',
+      'd',
+    ]);
   });
 });

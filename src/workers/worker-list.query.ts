@@ -5,10 +5,11 @@ import { WorkerView } from '../events/domain-event';
 import { capsSatisfied } from '../matcher/ask';
 import { WorkerBorderNotFoundError } from './worker.errors';
 
-/** Groups: any-of; caps: every given cap equal; missing or empty: everything. */
+/** Groups: any-of; caps: every given cap equal; states: any-of; missing or empty: everything. */
 export interface WorkerFilter {
   groups?: string[];
   caps?: Caps;
+  states?: string[];
 }
 
 export const WORKER_SORT_ITEMS = ['uuid', 'state', 'groups'] as const;
@@ -21,6 +22,12 @@ const COMPARE: Record<WorkerSortItem, (a: WorkerView, b: WorkerView) => number> 
 };
 
 /**
+ * A border worker that is gone (deregistered since the previous page): API v1 refuses it as
+ * upstream does; API v2's cursors (UUID order) go on after where it stood.
+ */
+export type MissingBorder = 'refuse' | 'continue';
+
+/**
  * Workers are few (one per board), so the listing filters and sorts in memory; the paginator
  * works as for requests (border UUID, direction, limit).
  */
@@ -29,6 +36,7 @@ export function pageOfWorkers(
   filter: WorkerFilter,
   sort: SortSpec<WorkerSortItem>,
   page: PageSpec<string>,
+  missingBorder: MissingBorder = 'refuse',
 ): Page<WorkerView> {
   const limit = clampLimit(page.limit);
   const sign = sort.order === 'asc' ? 1 : -1;
@@ -38,7 +46,11 @@ export function pageOfWorkers(
   let start = 0;
   let end = list.length;
   if (page.border) {
-    const border = workers.find((w) => w.uuid === page.border);
+    const border =
+      workers.find((w) => w.uuid === page.border) ??
+      (missingBorder === 'continue' && sort.item === 'uuid'
+        ? ({ uuid: page.border } as WorkerView)
+        : null);
     if (!border) throw new WorkerBorderNotFoundError(page.border);
     // Position of the border in the sorted list, even if the filter excludes it.
     const position = list.filter((w) => sign * COMPARE[sort.item](w, border) < 0).length;
@@ -56,6 +68,7 @@ export function pageOfWorkers(
 function matches(worker: WorkerView, filter: WorkerFilter): boolean {
   if (filter.groups?.length && !filter.groups.some((g) => worker.groups.includes(g))) return false;
   if (filter.caps && !capsSatisfied(filter.caps, worker.caps)) return false;
+  if (filter.states?.length && !filter.states.includes(worker.state)) return false;
   return true;
 }
 

@@ -4,7 +4,9 @@ import { DryadPort } from '../dryad/dryad.port';
 import { WorkerView } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { JobKeyPool } from '../keys/job-key-pool.service';
+import type { JobKeyPair } from '../keys/rsa-key';
 import { SecretBox } from '../keys/secret-box';
+import { displayedMessage } from './maintenance-order';
 import { WorkerState } from './worker-state';
 import { WorkersService } from './workers.service';
 
@@ -77,7 +79,9 @@ export class WorkerOperations implements OnModuleInit, BeforeApplicationShutdown
     if (worker.state === WorkerState.Busy) operation = this.maintenance(worker, term);
     if (!operation) return;
     const tracked = operation.catch((error) =>
-      this.logger.error(`worker ${worker.uuid}: ${(error as Error).stack ?? String(error)}`),
+      this.logger.error(`worker ${worker.uuid}: ${(error as Error).stack ?? String(error)}`, {
+        workerUuid: worker.uuid,
+      }),
     );
     this.running.add(tracked);
     void tracked.finally(() => this.running.delete(tracked));
@@ -85,7 +89,9 @@ export class WorkerOperations implements OnModuleInit, BeforeApplicationShutdown
 
   private async prepare(worker: WorkerView, term: number): Promise<void> {
     try {
-      const key = await this.keys.take();
+      // A key no one outside the server has seen serves again; else a fresh one from the pool.
+      const again = await this.workers.keyToPrepareAgain(worker.uuid);
+      const key = again ? this.box.open<JobKeyPair>(again) : await this.keys.take();
       const { username } = await this.dryad.prepare(dryadTarget(worker), key.publicKeySsh);
       await this.record(term, () =>
         this.workers.completePrepare(worker.uuid, worker.stateVersion, {
@@ -96,7 +102,9 @@ export class WorkerOperations implements OnModuleInit, BeforeApplicationShutdown
       );
     } catch (error) {
       const reason = (error as Error).message;
-      this.logger.warn(`worker ${worker.uuid}: prepare failed: ${reason}`);
+      this.logger.warn(`worker ${worker.uuid}: prepare failed: ${reason}`, {
+        workerUuid: worker.uuid,
+      });
       await this.record(term, () =>
         this.workers.completePrepare(worker.uuid, worker.stateVersion, { ok: false, reason }),
       );
@@ -106,10 +114,12 @@ export class WorkerOperations implements OnModuleInit, BeforeApplicationShutdown
   private async maintenance(worker: WorkerView, term: number): Promise<void> {
     let error: string | null = null;
     try {
-      await this.dryad.putInMaintenance(dryadTarget(worker), 'MAINTENANCE');
+      await this.dryad.putInMaintenance(dryadTarget(worker), displayedMessage(worker.maintenance));
     } catch (caught) {
       error = (caught as Error).message;
-      this.logger.warn(`worker ${worker.uuid}: maintenance not confirmed: ${error}`);
+      this.logger.warn(`worker ${worker.uuid}: maintenance not confirmed: ${error}`, {
+        workerUuid: worker.uuid,
+      });
     }
     await this.record(term, () =>
       this.workers.completeMaintenance(worker.uuid, worker.stateVersion, error),

@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { AccessMode, Caps } from 'dryad-agent/protocol';
-import { epochMs, jsonText } from '../database/column-transformers';
+import { epochMs, jsonText, nullableJsonText } from '../database/column-transformers';
+import type { MaintenanceOrder } from './maintenance-order';
 import type { WorkerState } from './worker-state';
 
 /** A MuxPi supervisor with its device under test. `state` changes only through workerStateMachine. */
@@ -47,13 +48,24 @@ export class WorkerEntity {
   @Column('bigint', { name: 'idle_since', nullable: true, transformer: epochMs })
   idleSince!: Date | null;
 
-  /** Sealed key pair the board was prepared with; handed to the next job. Never leaves unsealed. */
+  /**
+   * Sealed key pair the board was prepared with; handed to the next job. Never leaves unsealed.
+   * In PREPARE: a key no one outside the server has seen (its job's tester used their own key),
+   * to prepare the board with again; null: prepare with a fresh one.
+   */
   @Column('text', { name: 'prepared_key', nullable: true })
   preparedKey!: string | null;
 
   /** User name testers log in with on the prepared board. */
   @Column('varchar', { name: 'job_username', length: 64, nullable: true })
   jobUsername!: string | null;
+
+  /**
+   * The admin's maintenance order (message for the display, drain, who, when); null while the
+   * worker is in service. Cleared when the worker is prepared again.
+   */
+  @Column('text', { nullable: true, transformer: nullableJsonText })
+  maintenance!: MaintenanceOrder | null;
 
   @Column('bigint', { name: 'registered_at', transformer: epochMs })
   registeredAt!: Date;
