@@ -82,6 +82,16 @@ const V2_ANY: Row = {
   agentOther: 'ok',
   enrollment: 'ok',
 };
+/** Testers and admins, by token or dashboard session; agents are refused. */
+const V2_LAB_USER: Row = {
+  ...TOKENED,
+  owner: 'ok',
+  other: 'ok',
+  admin: 'ok',
+  agentThis: 403,
+  agentOther: 403,
+  enrollment: 403,
+};
 const ANYONE: Row = Object.fromEntries(CALLERS.map((c) => [c, 'ok'])) as Row;
 
 /**
@@ -123,6 +133,10 @@ const MATRIX: Record<string, (anon: V1AnonymousRole) => Row> = {
   'POST /api/v2/agent-tokens': () => V2_ADMIN,
   'POST /api/v2/workers/:uuid/admit': () => V2_ADMIN,
   'GET /api/v2/whoami': () => V2_ANY,
+  // Logging in checks the token in the body, not the caller's header; logging out needs nothing.
+  'POST /api/v2/session': () => ANYONE,
+  'GET /api/v2/session': () => V2_LAB_USER,
+  'DELETE /api/v2/session': () => ANYONE,
 };
 
 /** A route someone forgot to declare access for. */
@@ -215,6 +229,7 @@ function call(route: string, f: Fixture): { method: string; path: string; body?:
     'PATCH /api/v2/users/:id': { bestPriority: 9 },
     'POST /api/v2/users/:id/tokens': { label: 'matrix' },
     'POST /api/v2/agent-tokens': { label: 'matrix' },
+    'POST /api/v2/session': { token: f.secrets.owner },
   };
   return { method, path, body: bodies[route] };
 }

@@ -7,6 +7,7 @@ import { AuditOutbox1796164754791 } from '../../migrations/1796164754791-AuditOu
 import { BigintIds1796165474229 } from '../../migrations/1796165474229-BigintIds';
 import { SharedQueueSequence1796166904127 } from '../../migrations/1796166904127-SharedQueueSequence';
 import { JobIdleDeadline1796170303332 } from '../../migrations/1796170303332-JobIdleDeadline';
+import { DashboardSessions1796175333065 } from '../../migrations/1796175333065-DashboardSessions';
 
 /** Every migration, in order. A new migration is appended here (the generate script says so). */
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   RequestUnservableNote1796166142823,
   SharedQueueSequence1796166904127,
   JobIdleDeadline1796170303332,
+  DashboardSessions1796175333065,
 ];
