@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { LessThanOrEqual } from 'typeorm';
 import { Clock } from '../common/clock';
 import { Transactions } from '../database/transactions.service';
 import { Actor } from './actor';
@@ -45,7 +44,13 @@ export class SessionsService {
     const secret = newTokenSecret();
     await this.tx.run(actor.label, async (uow) => {
       // Expired sessions are dropped as new ones open: the table stays as small as its use.
-      await uow.em.delete(SessionEntity, { expiresAt: LessThanOrEqual(now) });
+      // (A query builder: delete() criteria skip the column's epoch transformer.)
+      await uow.em
+        .createQueryBuilder()
+        .delete()
+        .from(SessionEntity)
+        .where('expires_at <= :now', { now: now.getTime() })
+        .execute();
       await uow.em.insert(SessionEntity, {
         secretHash: hashTokenSecret(secret),
         tokenId,
