@@ -11,6 +11,7 @@ import { ClusterModule } from './cluster/cluster.module';
 import { ClockModule } from './common/clock.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { DryadSupervisionModule } from './dryad/dryad-supervision.module';
 import { DryadModule } from './dryad/dryad.module';
@@ -50,6 +51,8 @@ export class AppModule {
         WorkerAdmissionModule,
         IdentityApiModule,
         ApiV1Module,
+        // Last: the dashboard's files are served after every API route.
+        DashboardModule.forRoot(),
       ],
       providers: [
         // Every error of every API in that API's format (v1: upstream's; else problem+json).
