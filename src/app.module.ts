@@ -5,6 +5,7 @@ import { ApiExceptionFilter } from './api/api-exception.filter';
 import { ApiV1Module } from './api/v1/api-v1.module';
 import { IdentityApiModule } from './api/v2/admin/identity-api.module';
 import { AgentsApiModule } from './api/v2/agents/agents.module';
+import { StatsApiModule } from './api/v2/stats/stats-api.module';
 import { WorkerAdmissionModule } from './api/v2/workers/worker-admission.module';
 import { AuthModule } from './auth/auth.module';
 import { ClusterModule } from './cluster/cluster.module';
@@ -50,6 +51,7 @@ export class AppModule {
         AgentsApiModule,
         WorkerAdmissionModule,
         IdentityApiModule,
+        StatsApiModule,
         ApiV1Module,
         // Last: the dashboard's files are served after every API route.
         DashboardModule.forRoot(),

@@ -137,6 +137,7 @@ const MATRIX: Record<string, (anon: V1AnonymousRole) => Row> = {
   'POST /api/v2/session': () => ANYONE,
   'GET /api/v2/session': () => V2_LAB_USER,
   'DELETE /api/v2/session': () => ANYONE,
+  'GET /api/v2/stats/board-classes': () => V2_LAB_USER,
 };
 
 /** A route someone forgot to declare access for. */

@@ -17,3 +17,8 @@ export const BoardClass = {
 export function requestBoardClass(caps: Caps, key: string): string {
   return caps[key] ?? BoardClass.Any;
 }
+
+/** A worker's class: its value of the key, or `(none)`. */
+export function workerBoardClass(caps: Caps, key: string): string {
+  return caps[key] ?? BoardClass.None;
+}

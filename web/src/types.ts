@@ -77,6 +77,7 @@ export interface BoardClassStats {
   workers: number;
   idle: number;
   used: number;
+  busy: number;
   unavailable: number;
   waiting: number;
   medianWaitSeconds: number | null;

@@ -36,6 +36,7 @@ export function Stats() {
               <th>Boards</th>
               <th>Idle</th>
               <th>Used</th>
+              <th>Preparing</th>
               <th>Out of service</th>
               <th>Waiting</th>
               <th>Median wait</th>
@@ -51,6 +52,7 @@ export function Stats() {
                 <td>{c.workers}</td>
                 <td>{c.idle}</td>
                 <td>{c.used}</td>
+                <td>{c.busy}</td>
                 <td>{c.unavailable}</td>
                 <td>{c.waiting}</td>
                 <td>{secondsText(c.medianWaitSeconds)}</td>
