@@ -25,7 +25,7 @@ export function Stats() {
       {s && (
         <p class="muted">
           Class = the value of cap <code>{s.cap}</code>; times and failure rate over the last{' '}
-          {secondsText(s.windowSeconds)}.
+          {s.windowSeconds / 3600} hours.
         </p>
       )}
       <div class="table-wrap">
