@@ -1,7 +1,7 @@
 import { systemActor } from '../src/auth/actor';
 import { TokensService } from '../src/auth/tokens.service';
 import { UsersService } from '../src/auth/users.service';
-import type { BoardClassStatsAnswer } from '../src/stats/board-class-stats.service';
+import type { BoardClassStatsAnswer } from '../src/stats/board-class-stats';
 import { ADMIN, AGENT, TESTER } from './support/actors';
 import { requestInput } from './factories/request.factory';
 import { idleWorker, workerRegistration } from './factories/worker.factory';

@@ -7,39 +7,12 @@ import { countWaitingByCap } from '../metrics/lab-census.query';
 import { RequestState } from '../requests/request-state';
 import { WorkerEntity } from '../workers/worker.entity';
 import { WorkerState } from '../workers/worker-state';
+import type { BoardClassStats, BoardClassStatsAnswer } from './board-class-stats';
 import { median } from './median';
 import { recentJobs } from './recent-jobs.query';
 
 /** The statistics look back this far (the dashboard's "lately"). */
 export const STATS_WINDOW_MS = 24 * 60 * 60 * 1000;
-
-export interface BoardClassStats {
-  boardClass: string;
-  /** Registered workers of the class, and how many are in each kind of state now. */
-  workers: number;
-  idle: number;
-  used: number;
-  /** Being prepared or health-checked (PREPARE, BUSY). */
-  busy: number;
-  /** MAINTENANCE or FAILED. */
-  unavailable: number;
-  /** WAITING requests asking for this class now. */
-  waiting: number;
-  /** Over the window: from a request's creation to its job's start, of jobs started. */
-  medianWaitSeconds: number | null;
-  /** Over the window: the length of jobs that ended. */
-  medianJobSeconds: number | null;
-  jobsEnded: number;
-  /** Jobs that ended with their request FAILED (the board failed under them). */
-  jobsFailed: number;
-  failureRate: number | null;
-}
-
-export interface BoardClassStatsAnswer {
-  cap: string;
-  windowSeconds: number;
-  classes: BoardClassStats[];
-}
 
 function empty(boardClass: string): BoardClassStats {
   return {

@@ -72,20 +72,7 @@ export interface AuditEntry {
   [more: string]: unknown;
 }
 
-export interface BoardClassStats {
-  boardClass: string;
-  workers: number;
-  idle: number;
-  used: number;
-  busy: number;
-  unavailable: number;
-  waiting: number;
-  medianWaitSeconds: number | null;
-  medianJobSeconds: number | null;
-  jobsEnded: number;
-  jobsFailed: number;
-  failureRate: number | null;
-}
+export type { BoardClassStats, BoardClassStatsAnswer } from '../../src/stats/board-class-stats';
 
 export interface User {
   id: number;

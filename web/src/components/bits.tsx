@@ -80,3 +80,32 @@ export function parseCaps(text: string): Caps {
   }
   return caps;
 }
+
+/** A labelled text input bound to a state setter. */
+export function TextField(props: {
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+  placeholder?: string;
+  name?: string;
+  required?: boolean;
+}) {
+  return (
+    <input
+      aria-label={props.label}
+      name={props.name}
+      placeholder={props.placeholder}
+      value={props.value}
+      required={props.required}
+      onInput={(e) => props.onValue((e.target as HTMLInputElement).value)}
+    />
+  );
+}
+
+/** `lab-a, lab-b` → `['lab-a', 'lab-b']`. */
+export function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}

@@ -1,6 +1,14 @@
 import { useState } from 'preact/hooks';
 import { api, getAll, post } from '../api';
-import { ActionButton, CapsText, ErrorLine, parseCaps, StateBadge } from '../components/bits';
+import {
+  ActionButton,
+  CapsText,
+  ErrorLine,
+  StateBadge,
+  TextField,
+  parseCaps,
+  splitList,
+} from '../components/bits';
 import { useLiveRefresh } from '../events';
 import { href } from '../router';
 import { localTime, until, useNow } from '../time';
@@ -40,11 +48,11 @@ export function Boards({ me }: { me: Whoami }) {
   return (
     <section>
       <div class="toolbar">
-        <input
-          aria-label="Filter by caps"
+        <TextField
+          label="Filter by caps"
           placeholder="caps filter: board=rpi4, arch=arm64"
           value={capsFilter}
-          onInput={(e) => setCapsFilter((e.target as HTMLInputElement).value)}
+          onValue={setCapsFilter}
         />
         <div class="chips" role="group" aria-label="Filter by state">
           {STATES.map((s) => (
@@ -127,11 +135,11 @@ function BoardAdmin({ worker: w }: { worker: Worker }) {
     <details class="admin">
       <summary>Admin</summary>
       <div class="form-row">
-        <input
-          aria-label="Maintenance message"
+        <TextField
+          label="Maintenance message"
           placeholder="maintenance message"
           value={message}
-          onInput={(e) => setMessage((e.target as HTMLInputElement).value)}
+          onValue={setMessage}
         />
         <label>
           <input
@@ -156,20 +164,17 @@ function BoardAdmin({ worker: w }: { worker: Worker }) {
         />
       </div>
       <div class="form-row">
-        <input
-          aria-label="Groups"
+        <TextField
+          label="Groups"
           placeholder="groups: lab-a, lab-b"
           value={groups}
-          onInput={(e) => setGroups((e.target as HTMLInputElement).value)}
+          onValue={setGroups}
         />
         <ActionButton
           label="Set groups"
           run={() =>
             api('PUT', `${base}/groups`, {
-              groups: groups
-                .split(',')
-                .map((g) => g.trim())
-                .filter(Boolean),
+              groups: splitList(groups),
             })
           }
         />

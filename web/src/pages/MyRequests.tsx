@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { getAll, post } from '../api';
-import { CapsText, ErrorLine, parseCaps, StateBadge } from '../components/bits';
+import { CapsText, ErrorLine, StateBadge, TextField, parseCaps } from '../components/bits';
 import { useLiveRefresh } from '../events';
 import { href } from '../router';
 import { localTime, until, useNow } from '../time';
@@ -79,12 +79,12 @@ function FileRequest({ onFiled, bestPriority }: { onFiled: () => void; bestPrior
     <form class="card file-request" onSubmit={submit}>
       <h2>File a request</h2>
       <div class="form-row">
-        <input
-          aria-label="Caps"
+        <TextField
+          label="Caps"
           name="caps"
           placeholder="caps: board=rpi4, arch=arm64"
           value={caps}
-          onInput={(e) => setCaps((e.target as HTMLInputElement).value)}
+          onValue={setCaps}
           required
         />
         <label>
@@ -100,12 +100,12 @@ function FileRequest({ onFiled, bestPriority }: { onFiled: () => void; bestPrior
         </label>
       </div>
       <div class="form-row">
-        <input
-          aria-label="Public key"
+        <TextField
+          label="Public key"
           name="publicKey"
           placeholder="your SSH public key (optional): ssh-ed25519 AAAA…"
           value={publicKey}
-          onInput={(e) => setPublicKey((e.target as HTMLInputElement).value)}
+          onValue={setPublicKey}
         />
         <button type="submit">File</button>
       </div>

@@ -2,20 +2,14 @@ import { get } from '../api';
 import { ErrorLine } from '../components/bits';
 import { useLiveRefresh } from '../events';
 import { secondsText } from '../time';
-import type { BoardClassStats } from '../types';
+import type { BoardClassStatsAnswer } from '../types';
 import { useLoad } from '../use-load';
-
-interface StatsAnswer {
-  cap: string;
-  windowSeconds: number;
-  classes: BoardClassStats[];
-}
 
 const percent = (rate: number | null) => (rate === null ? '–' : `${(rate * 100).toFixed(1)}%`);
 
 /** Per board class: idle, used, waiting now; median wait and job time and failure rate lately. */
 export function Stats() {
-  const stats = useLoad(() => get<StatsAnswer>('/api/v2/stats/board-classes'), []);
+  const stats = useLoad(() => get<BoardClassStatsAnswer>('/api/v2/stats/board-classes'), []);
   useLiveRefresh(['request.', 'worker.', 'job.'], stats.reload, () => true, 2000);
   const s = stats.data;
   return (

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, get, post } from '../api';
-import { ActionButton, ErrorLine } from '../components/bits';
+import { ActionButton, ErrorLine, TextField, splitList } from '../components/bits';
 import { useLiveRefresh } from '../events';
 import { localTime } from '../time';
 import type { Token, User } from '../types';
@@ -30,10 +30,7 @@ function NewUser({ onMade }: { onMade: () => void }) {
     event.preventDefault();
     setError(null);
     try {
-      const list = groups
-        .split(',')
-        .map((g) => g.trim())
-        .filter(Boolean);
+      const list = splitList(groups);
       await post('/api/v2/users', { name: name.trim(), role, groups: list });
       setName('');
       onMade();
@@ -43,11 +40,11 @@ function NewUser({ onMade }: { onMade: () => void }) {
   };
   return (
     <form class="card form-row" onSubmit={submit}>
-      <input
-        aria-label="User name"
+      <TextField
+        label="User name"
         placeholder="new user's name"
         value={name}
-        onInput={(e) => setName((e.target as HTMLInputElement).value)}
+        onValue={setName}
         required
       />
       <select
@@ -58,11 +55,11 @@ function NewUser({ onMade }: { onMade: () => void }) {
         <option value="tester">tester</option>
         <option value="admin">admin</option>
       </select>
-      <input
-        aria-label="Groups"
+      <TextField
+        label="Groups"
         placeholder="groups: lab-a, lab-b"
         value={groups}
-        onInput={(e) => setGroups((e.target as HTMLInputElement).value)}
+        onValue={setGroups}
       />
       <button type="submit">Add user</button>
       <ErrorLine error={error} />
@@ -117,11 +114,11 @@ function UserCard({ user, onChanged }: { user: User; onChanged: () => void }) {
         ))}
       </ul>
       <div class="form-row">
-        <input
-          aria-label="Token label"
+        <TextField
+          label="Token label"
           placeholder="new token's label, e.g. laptop"
           value={label}
-          onInput={(e) => setLabel((e.target as HTMLInputElement).value)}
+          onValue={setLabel}
         />
         <ActionButton
           label="Issue token"
