@@ -76,6 +76,11 @@ export function Boards({ me }: { me: Whoami }) {
   );
 }
 
+/** The caps to show: a cap that repeats the board's UUID (agents may add one) says nothing new. */
+function capsBesidesUuid(worker: Worker): Record<string, string> {
+  return Object.fromEntries(Object.entries(worker.caps).filter(([, v]) => v !== worker.uuid));
+}
+
 function BoardCard({ worker: w, now, admin }: { worker: Worker; now: number; admin: boolean }) {
   return (
     <article class="card board" data-uuid={w.uuid} data-state={w.state}>
@@ -85,7 +90,7 @@ function BoardCard({ worker: w, now, admin }: { worker: Worker; now: number; adm
           {w.uuid.slice(0, 8)}
         </code>
       </header>
-      <CapsText caps={w.caps} />
+      <CapsText caps={capsBesidesUuid(w)} />
       <dl>
         <dt>Groups</dt>
         <dd>{w.groups.length ? w.groups.join(', ') : <span class="muted">none</span>}</dd>
