@@ -85,7 +85,9 @@ export class BoardClassStatsService {
       map.set(name, [...(map.get(name) ?? []), value]);
     for (const job of jobs) {
       // A deregistered worker's jobs count under the class their request asked for.
-      const name = classOfWorker.get(job.workerUuid) ?? job.requestCaps[key] ?? BoardClass.None;
+      const asked = job.requestCaps[key];
+      const name =
+        classOfWorker.get(job.workerUuid) ?? (typeof asked === 'string' ? asked : BoardClass.None);
       const entry = of(name);
       if (job.startedAt >= since)
         push(waits, name, Math.max(0, job.startedAt - job.requestCreatedAt) / 1000);

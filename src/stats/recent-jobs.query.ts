@@ -9,7 +9,8 @@ export interface RecentJob {
   endedAt: number | null;
   requestCreatedAt: number;
   requestState: string;
-  requestCaps: Record<string, string>;
+  /** As filed: a cap's value may be a rich ask (a list, a range), not only a string. */
+  requestCaps: Record<string, unknown>;
 }
 
 /**
@@ -34,6 +35,6 @@ export async function recentJobs(em: EntityManager, since: number): Promise<Rece
     endedAt: row.ended === null ? null : Number(row.ended),
     requestCreatedAt: Number(row.created),
     requestState: String(row.state),
-    requestCaps: JSON.parse(String(row.caps)) as Record<string, string>,
+    requestCaps: JSON.parse(String(row.caps)) as Record<string, unknown>,
   }));
 }
