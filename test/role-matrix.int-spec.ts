@@ -82,16 +82,19 @@ const V2_ANY: Row = {
   agentOther: 'ok',
   enrollment: 'ok',
 };
-/** Testers and admins, by token or dashboard session; agents are refused. */
-const V2_LAB_USER: Row = {
+/** API v2's lab routes: lab users read and file; the owner (or an admin) changes. */
+const v2Lab = (owner: Outcome, other: Outcome): Row => ({
   ...TOKENED,
-  owner: 'ok',
-  other: 'ok',
+  owner,
+  other,
   admin: 'ok',
   agentThis: 403,
   agentOther: 403,
   enrollment: 403,
-};
+});
+/** Lab users (testers and admins) with a token; agents are refused. */
+const V2_READ = v2Lab('ok', 'ok');
+const V2_OWNER = v2Lab('ok', 403);
 const ANYONE: Row = Object.fromEntries(CALLERS.map((c) => [c, 'ok'])) as Row;
 
 /**
@@ -132,12 +135,26 @@ const MATRIX: Record<string, (anon: V1AnonymousRole) => Row> = {
   'POST /api/v2/tokens/:id/revoke': () => V2_ADMIN,
   'POST /api/v2/agent-tokens': () => V2_ADMIN,
   'POST /api/v2/workers/:uuid/admit': () => V2_ADMIN,
+  'GET /api/v2/workers': () => V2_READ,
+  'GET /api/v2/workers/:uuid': () => V2_READ,
+  'POST /api/v2/workers/:uuid/maintenance': () => V2_ADMIN,
+  'POST /api/v2/workers/:uuid/idle': () => V2_ADMIN,
+  'PUT /api/v2/workers/:uuid/groups': () => V2_ADMIN,
+  'DELETE /api/v2/workers/:uuid': () => V2_ADMIN,
+  'GET /api/v2/requests/:id/explain': () => V2_READ,
   'GET /api/v2/whoami': () => V2_ANY,
   // Logging in checks the token in the body, not the caller's header; logging out needs nothing.
   'POST /api/v2/session': () => ANYONE,
-  'GET /api/v2/session': () => V2_LAB_USER,
+  'GET /api/v2/session': () => V2_READ,
   'DELETE /api/v2/session': () => ANYONE,
-  'GET /api/v2/stats/board-classes': () => V2_LAB_USER,
+  'GET /api/v2/stats/board-classes': () => V2_READ,
+  'POST /api/v2/requests': () => V2_READ,
+  'GET /api/v2/requests': () => V2_READ,
+  'GET /api/v2/requests/:id': () => V2_READ,
+  'PATCH /api/v2/requests/:id': () => V2_OWNER,
+  'POST /api/v2/requests/:id/close': () => V2_OWNER,
+  'POST /api/v2/requests/:id/acquire': () => V2_OWNER,
+  'POST /api/v2/requests/:id/prolong': () => V2_OWNER,
 };
 
 /** A route someone forgot to declare access for. */
@@ -208,6 +225,7 @@ function call(route: string, f: Fixture): { method: string; path: string; body?:
   const [method, pattern] = route.split(' ');
   const path = pattern
     .replace('/reqs/:id', `/reqs/${f.requestId}`)
+    .replace('/requests/:id', `/requests/${f.requestId}`)
     .replace('/workers/:id', `/workers/${f.workerUuid}`)
     .replace('/agents/:uuid', `/agents/${f.workerUuid}`)
     .replace('/workers/:uuid', `/workers/${f.workerUuid}`)
@@ -231,6 +249,10 @@ function call(route: string, f: Fixture): { method: string; path: string; body?:
     'POST /api/v2/users/:id/tokens': { label: 'matrix' },
     'POST /api/v2/agent-tokens': { label: 'matrix' },
     'POST /api/v2/session': { token: f.secrets.owner },
+    'POST /api/v2/requests': { caps: { board: 'matrix-new' } },
+    'PATCH /api/v2/requests/:id': { priority: 9 },
+    'POST /api/v2/workers/:uuid/maintenance': { message: 'matrix', drain: true },
+    'PUT /api/v2/workers/:uuid/groups': { groups: ['matrix'] },
   };
   return { method, path, body: bodies[route] };
 }

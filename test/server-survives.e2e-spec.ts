@@ -57,7 +57,9 @@ describe('the server process survives what one agent does', () => {
     expect(logs).toMatch(
       /WARN \[Config\] LESHY_SWEEP_INTERVL is not a Leshy variable and is ignored: did you mean LESHY_SWEEP_INTERVAL\?/,
     );
-    expect(logs).toContain('[Config] agents register with their own agent tokens or the lab-wide LESHY_AGENT_TOKEN');
+    expect(logs).toContain(
+      '[Config] agents register with their own agent tokens or the lab-wide LESHY_AGENT_TOKEN',
+    );
     expect(logs).toMatch(/\[Config\] database: SQLite file \S+leshy\.sqlite/);
     expect(logs).not.toContain(TOKEN);
   });

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { DryadModule } from '../dryad/dryad.module';
 import { KeysModule } from '../keys/keys.module';
 import { JobsService } from './jobs.service';
 import { TunnelService } from './tunnel.service';
 
 @Module({
-  imports: [KeysModule],
+  imports: [KeysModule, DryadModule],
   providers: [JobsService, TunnelService],
   exports: [JobsService, TunnelService],
 })

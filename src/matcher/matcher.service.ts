@@ -1,3 +1,4 @@
+import { systemActor } from '../auth/actor';
 import { Injectable, Logger, BeforeApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { beginActivity } from '../diagnostics/loop-activity';
@@ -37,6 +38,8 @@ export interface MatcherStats {
  */
 /** How soon a worker that could not be read back after a refused claim is asked for again. */
 const RELEASE_RETRY_MS = 1_000;
+/** Reads a refused match's request back (RequestsService.get takes who reads). */
+const RECONCILER = systemActor('matcher');
 
 @Injectable()
 export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
@@ -227,7 +230,7 @@ export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
    * triggering another pass, so one bad pair cannot keep the matcher spinning.
    */
   private async reconcile(match: PlannedMatch): Promise<void> {
-    const request = await this.requests.get(match.requestId).then(
+    const request = await this.requests.get(match.requestId, RECONCILER).then(
       (d) => d.request,
       () => null,
     );

@@ -5,6 +5,7 @@ import { WorkerView } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { JobKeyPool } from '../keys/job-key-pool.service';
 import { SecretBox } from '../keys/secret-box';
+import { displayedMessage } from './maintenance-order';
 import { WorkerState } from './worker-state';
 import { WorkersService } from './workers.service';
 
@@ -106,7 +107,7 @@ export class WorkerOperations implements OnModuleInit, BeforeApplicationShutdown
   private async maintenance(worker: WorkerView, term: number): Promise<void> {
     let error: string | null = null;
     try {
-      await this.dryad.putInMaintenance(dryadTarget(worker), 'MAINTENANCE');
+      await this.dryad.putInMaintenance(dryadTarget(worker), displayedMessage(worker.maintenance));
     } catch (caught) {
       error = (caught as Error).message;
       this.logger.warn(`worker ${worker.uuid}: maintenance not confirmed: ${error}`);

@@ -88,3 +88,19 @@ export function startAgentProcess(args: string[], launcher?: AgentLauncher): Age
     },
   };
 }
+
+/** The arguments of `dryad-agent fleet`: `count` simulated boards with `caps`, on free ports. */
+export function fleetArgs(options: {
+  count: number;
+  serverUrl: string;
+  token: string;
+  caps: string;
+  dataDir: string;
+}): string[] {
+  return [
+    'fleet',
+    ...['--count', String(options.count), '--server', options.serverUrl],
+    ...['--token', options.token, '--caps', options.caps, '--base-port', '0'],
+    ...['--data-dir', options.dataDir],
+  ];
+}
