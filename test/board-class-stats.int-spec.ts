@@ -26,7 +26,7 @@ describe('board class statistics', () => {
     expect(response.status).toBe(200);
     return JSON.parse(response.body) as BoardClassStatsAnswer;
   }
-  const state = async (id: number) => (await t.requests.get(id)).request.state;
+  const state = async (id: number) => (await t.requests.get(id, ADMIN)).request.state;
 
   it('counts boards by state and waiting requests by class, with medians and failure rate', async () => {
     await idleWorker(t, { board: 'sa' });

@@ -1,3 +1,4 @@
+import type { Caps } from 'dryad-agent/protocol';
 import type { CapsQuery } from '../common/caps-query';
 
 /**

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { Transactions } from '../database/transactions.service';
-import { BoardClass, workerBoardClass } from '../metrics/board-class';
+import { BoardClass, requestBoardClass, workerBoardClass } from '../metrics/board-class';
 import { countWaitingByCap } from '../metrics/lab-census.query';
 import { RequestState } from '../requests/request-state';
 import { WorkerEntity } from '../workers/worker.entity';
@@ -85,9 +85,7 @@ export class BoardClassStatsService {
       map.set(name, [...(map.get(name) ?? []), value]);
     for (const job of jobs) {
       // A deregistered worker's jobs count under the class their request asked for.
-      const asked = job.requestCaps[key];
-      const name =
-        classOfWorker.get(job.workerUuid) ?? (typeof asked === 'string' ? asked : BoardClass.None);
+      const name = classOfWorker.get(job.workerUuid) ?? requestBoardClass(job.requestCaps, key);
       const entry = of(name);
       if (job.startedAt >= since)
         push(waits, name, Math.max(0, job.startedAt - job.requestCreatedAt) / 1000);

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import type { CapsQuery } from '../common/caps-query';
 import { JobEntity } from '../jobs/job.entity';
 import { RequestEntity } from '../requests/request.entity';
 
@@ -9,8 +10,8 @@ export interface RecentJob {
   endedAt: number | null;
   requestCreatedAt: number;
   requestState: string;
-  /** As filed: a cap's value may be a rich ask (a list, a range), not only a string. */
-  requestCaps: Record<string, unknown>;
+  /** As filed: a cap's value may be a rule (any of, a range, a negation), not only a value. */
+  requestCaps: CapsQuery;
 }
 
 /**
@@ -35,6 +36,6 @@ export async function recentJobs(em: EntityManager, since: number): Promise<Rece
     endedAt: row.ended === null ? null : Number(row.ended),
     requestCreatedAt: Number(row.created),
     requestState: String(row.state),
-    requestCaps: JSON.parse(String(row.caps)) as Record<string, unknown>,
+    requestCaps: JSON.parse(String(row.caps)) as CapsQuery,
   }));
 }

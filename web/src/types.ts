@@ -1,5 +1,7 @@
 /** The shapes of API v2 the dashboard reads (docs/api-v2.md). */
 export type Caps = Record<string, string>;
+/** What a request asks for: a value, or a rule (any of, a range, a negation; docs/caps.md). */
+export type CapsAsk = Record<string, unknown>;
 
 export interface Whoami {
   kind: string;
@@ -31,7 +33,7 @@ export interface LabRequest {
   priority: number;
   owner: string;
   groups: string[];
-  caps: Caps;
+  caps: CapsAsk;
   validAfter: string;
   deadline: string;
   createdAt: string;

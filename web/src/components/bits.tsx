@@ -1,13 +1,13 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import type { Caps } from '../types';
+import type { Caps, CapsAsk } from '../types';
 
 /** A state as a coloured badge (colour by state name, see styles.css). */
 export function StateBadge({ state }: { state: string }) {
   return <span class={`badge state-${state.toLowerCase().replace(/ /g, '-')}`}>{state}</span>;
 }
 
-export function CapsText({ caps }: { caps: Caps }) {
+export function CapsText({ caps }: { caps: CapsAsk }) {
   const entries = Object.entries(caps);
   if (entries.length === 0) return <span class="muted">any</span>;
   return (

@@ -69,7 +69,13 @@ export function Boards({ me }: { me: Whoami }) {
       <ErrorLine error={filterError ?? workers.error} />
       <div class="grid">
         {shown.map((w) => (
-          <BoardCard key={w.uuid} worker={w} now={now} admin={me.role === 'admin'} />
+          <BoardCard
+            key={w.uuid}
+            worker={w}
+            now={now}
+            admin={me.role === 'admin'}
+            onChanged={workers.reload}
+          />
         ))}
       </div>
     </section>
@@ -81,7 +87,8 @@ function capsBesidesUuid(worker: Worker): Record<string, string> {
   return Object.fromEntries(Object.entries(worker.caps).filter(([, v]) => v !== worker.uuid));
 }
 
-function BoardCard({ worker: w, now, admin }: { worker: Worker; now: number; admin: boolean }) {
+function BoardCard(props: { worker: Worker; now: number; admin: boolean; onChanged: () => void }) {
+  const { worker: w, now, admin } = props;
   return (
     <article class="card board" data-uuid={w.uuid} data-state={w.state}>
       <header>
@@ -125,17 +132,19 @@ function BoardCard({ worker: w, now, admin }: { worker: Worker; now: number; adm
         <dt>Failures, 24 h</dt>
         <dd class={w.failuresLastDay > 0 ? 'warn' : ''}>{w.failuresLastDay}</dd>
       </dl>
-      {admin && <BoardAdmin worker={w} />}
+      {admin && <BoardAdmin worker={w} onChanged={props.onChanged} />}
     </article>
   );
 }
 
 /** Admin actions on one board: maintenance (message, drain), idle, groups, deregister. */
-function BoardAdmin({ worker: w }: { worker: Worker }) {
+function BoardAdmin({ worker: w, onChanged }: { worker: Worker; onChanged: () => void }) {
   const [message, setMessage] = useState('');
   const [drain, setDrain] = useState(false);
   const [groups, setGroups] = useState(w.groups.join(', '));
   const base = `/api/v2/workers/${w.uuid}`;
+  // The stream brings the change too; reading at once shows it without waiting for it.
+  const then = (call: Promise<unknown>) => call.then(onChanged);
   return (
     <details class="admin">
       <summary>Admin</summary>
@@ -156,16 +165,16 @@ function BoardAdmin({ worker: w }: { worker: Worker }) {
         </label>
         <ActionButton
           label="Maintenance"
-          run={() => post(`${base}/maintenance`, { message, drain })}
+          run={() => then(post(`${base}/maintenance`, { message, drain }))}
         />
       </div>
       <div class="form-row">
-        <ActionButton label="Set idle" run={() => post(`${base}/idle`)} />
+        <ActionButton label="Set idle" run={() => then(post(`${base}/idle`))} />
         <ActionButton
           label="Deregister"
           danger
           confirm={`Deregister board ${w.uuid}? Its agent must be admitted again to come back.`}
-          run={() => api('DELETE', base)}
+          run={() => then(api('DELETE', base))}
         />
       </div>
       <div class="form-row">
@@ -177,11 +186,7 @@ function BoardAdmin({ worker: w }: { worker: Worker }) {
         />
         <ActionButton
           label="Set groups"
-          run={() =>
-            api('PUT', `${base}/groups`, {
-              groups: splitList(groups),
-            })
-          }
+          run={() => then(api('PUT', `${base}/groups`, { groups: splitList(groups) }))}
         />
       </div>
     </details>
