@@ -8,6 +8,7 @@ import { ExplainApiModule } from './api/v2/explain/explain-api.module';
 import { AgentsApiModule } from './api/v2/agents/agents.module';
 import { StatsApiModule } from './api/v2/stats/stats-api.module';
 import { RequestsV2Module } from './api/v2/requests/requests-v2.module';
+import { EventsApiModule } from './api/v2/events/events-api.module';
 import { WorkerAdmissionModule } from './api/v2/workers/worker-admission.module';
 import { WorkersApiModule } from './api/v2/workers/workers-api.module';
 import { AuthModule } from './auth/auth.module';
@@ -58,6 +59,7 @@ export class AppModule {
         IdentityApiModule,
         StatsApiModule,
         RequestsV2Module,
+        EventsApiModule,
         ApiV1Module,
         // Last: the dashboard's files are served after every API route.
         DashboardModule.forRoot(),

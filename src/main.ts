@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { installApiV1 } from './api/v1/api-v1.module';
+import { installHttpLayers } from './api/http-setup';
 import { AppModule } from './app.module';
 import { FatalStartupError } from './common/fatal-startup-error';
 import { installProcessErrorHandlers } from './common/process-error-handlers';
@@ -10,7 +10,6 @@ import { configSummary } from './config/config-summary';
 import { logColorsForThisProcess } from './config/log-colors';
 import { configWarningsFromEnvironment, loadConfigFromEnvironment } from './config/load-config';
 import { checkPostgresDatabaseExists } from './database/postgres-preflight';
-import { installHttpMetrics } from './metrics/http-metrics.middleware';
 
 async function main(): Promise<void> {
   const logger = new ConsoleLogger({ colors: logColorsForThisProcess() });
@@ -34,8 +33,7 @@ async function main(): Promise<void> {
   await checkPostgresDatabaseExists(config.database);
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: false, logger });
   app.enableShutdownHooks();
-  installHttpMetrics(app);
-  installApiV1(app);
+  installHttpLayers(app);
   await app.listen(config.http.port, config.http.host);
   Logger.log(
     `Leshy listening on http://${config.http.host}:${config.http.port} (${config.database.kind})`,

@@ -20,6 +20,8 @@ export abstract class AppConfig {
    * "idle"; 0 = off. Never later than the job timeout.
    */
   abstract readonly idleJobTimeoutMs: number;
+  /** A running job this close to its timeout gets one job.expiring event; 0 = never. */
+  abstract readonly expiryWarningMs: number;
   /**
    * Deadline given to requests that do not name one, from their creation; null = one calendar
    * month later (upstream's `AddDate(0, 1, 0)`).

@@ -18,6 +18,7 @@ export const CONFIG_DEFAULTS = {
   LESHY_SQLITE_SYNCHRONOUS: 'NORMAL',
   LESHY_JOB_TIMEOUT: '1h',
   LESHY_IDLE_JOB_TIMEOUT: '0',
+  LESHY_EXPIRY_WARNING: '5m',
   LESHY_DEFAULT_DEADLINE: '(one calendar month, as upstream)',
   LESHY_MAX_PROLONGS: 'unlimited',
   LESHY_SWEEP_INTERVAL: '10s',
@@ -200,6 +201,13 @@ function idleJobTimeout(reader: Reader): number {
   return reader.duration('LESHY_IDLE_JOB_TIMEOUT', '0s', 0);
 }
 
+/** `0` (or `0s`) sends no job.expiring warnings; unset is 5m. */
+function expiryWarning(reader: Reader): number {
+  const text = reader.raw('LESHY_EXPIRY_WARNING');
+  if (text === '0') return 0;
+  return reader.duration('LESHY_EXPIRY_WARNING', CONFIG_DEFAULTS.LESHY_EXPIRY_WARNING, 0);
+}
+
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Environment): AppConfig {
   const reader = new Reader(env);
@@ -211,6 +219,7 @@ export function loadConfig(env: Environment): AppConfig {
     database: databaseConfig(reader, dataDir),
     jobTimeoutMs: reader.duration('LESHY_JOB_TIMEOUT', CONFIG_DEFAULTS.LESHY_JOB_TIMEOUT),
     idleJobTimeoutMs: idleJobTimeout(reader),
+    expiryWarningMs: expiryWarning(reader),
     // Unset: one calendar month, as upstream (not a fixed duration: months differ in length).
     defaultDeadlineMs:
       reader.raw('LESHY_DEFAULT_DEADLINE') === undefined

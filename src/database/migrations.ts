@@ -10,6 +10,7 @@ import { JobIdleDeadline1796170303332 } from '../../migrations/1796170303332-Job
 import { DashboardSessions1796175333065 } from '../../migrations/1796175333065-DashboardSessions';
 import { RequestsV21796175350980 } from '../../migrations/1796175350980-RequestsV2';
 import { WorkerMaintenanceOrder1796175411928 } from '../../migrations/1796175411928-WorkerMaintenanceOrder';
+import { JobExpiryWarning1796176404457 } from '../../migrations/1796176404457-JobExpiryWarning';
 import { JobsStartedIndex1796177813921 } from '../../migrations/1796177813921-JobsStartedIndex';
 
 /** Every migration, in order. A new migration is appended here (the generate script says so). */
@@ -25,5 +26,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   DashboardSessions1796175333065,
   RequestsV21796175350980,
   WorkerMaintenanceOrder1796175411928,
+  JobExpiryWarning1796176404457,
   JobsStartedIndex1796177813921,
 ];

@@ -175,6 +175,7 @@ export class JobsService
       // A tester who never connects is idle too: the idle clock runs from the start.
       idleAt: idleDeadline(uow.now, this.config.idleJobTimeoutMs, timeoutAt),
       endedAt: null,
+      expiryWarnedFor: null,
       prolongCount: 0,
       username,
       accessKey,
