@@ -1,4 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { CookieOptions, Request, Response } from 'express';
 import type { Actor } from '../../../auth/actor';
 import { Anonymous, Authenticated, CurrentActor } from '../../../auth/authenticated.decorator';
@@ -8,7 +16,9 @@ import {
   SESSION_COOKIE,
 } from '../../../auth/session-cookie';
 import { SessionsService } from '../../../auth/sessions.service';
-import { OpenSessionDto } from './session.dto';
+import { ApiProblems } from '../common/api-problems.decorator';
+import { OpenSessionDto, SessionDto } from './session.dto';
+import { WhoamiDto } from './whoami.schema';
 import { whoamiView } from './whoami-view';
 
 /** HttpOnly: no script reads it. Strict: no other site's page sends it. Secure over HTTPS. */
@@ -21,6 +31,7 @@ function cookieOptions(request: Request): CookieOptions {
  * token never reaches the page's storage; the session ends at logout, at its expiry, or when its
  * token is revoked.
  */
+@ApiTags('identity')
 @Controller('api/v2/session')
 export class SessionController {
   constructor(private readonly sessions: SessionsService) {}
@@ -29,6 +40,11 @@ export class SessionController {
   @Post()
   @Anonymous()
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'Log in (the dashboard): a token in, an HttpOnly SameSite=Strict session cookie out',
+  })
+  @ApiOkResponse({ type: SessionDto })
+  @ApiProblems(400, 401, 403)
   async open(
     @Body() body: OpenSessionDto,
     @Req() request: Request,
@@ -45,6 +61,11 @@ export class SessionController {
   /** Who the cookie (or a bearer token) acts for; 401 once the session ended. */
   @Get()
   @Authenticated()
+  @ApiBearerAuth()
+  @ApiCookieAuth('leshy_session')
+  @ApiOperation({ summary: 'Who the session cookie (or a bearer token) acts for' })
+  @ApiOkResponse({ type: WhoamiDto })
+  @ApiProblems(401, 403)
   whoami(@CurrentActor() actor: Actor) {
     return whoamiView(actor);
   }
@@ -53,6 +74,11 @@ export class SessionController {
   @Delete()
   @Anonymous()
   @HttpCode(204)
+  @ApiOperation({
+    summary: 'Log out: end the session and clear the cookie (needs X-Leshy-Request: 1)',
+  })
+  @ApiNoContentResponse({ description: 'Logged out (also when there was no session)' })
+  @ApiProblems(403)
   async close(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
     const secret = readSessionCookie(request.headers.cookie);
     if (secret === null) return;
