@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
+import { EVENT_TYPE_NAMES } from '../../src/events/event-type-names';
 
 /**
  * The live side of the dashboard: one EventSource on GET /api/v2/events (same origin, so the
@@ -14,27 +15,6 @@ export interface LabEvent {
   workerUuid?: string | null;
   [more: string]: unknown;
 }
-
-/** SSE `event:` names are matched exactly by EventSource, so every type is listened to. */
-const EVENT_TYPES = [
-  'request.created',
-  'request.updated',
-  'request.state-changed',
-  'worker.registered',
-  'worker.updated',
-  'worker.state-changed',
-  'worker.deregistered',
-  'job.started',
-  'job.prolonged',
-  'job.expiring',
-  'job.ended',
-  'user.created',
-  'user.updated',
-  'user.deleted',
-  'token.created',
-  'token.bound',
-  'token.revoked',
-];
 
 type Listener = (event: LabEvent) => void;
 const listeners = new Set<Listener>();
@@ -53,7 +33,8 @@ export function connectEvents(onStatus: (live: boolean) => void): () => void {
     }
     for (const listener of listeners) listener(event);
   };
-  for (const type of EVENT_TYPES) source.addEventListener(type, deliver);
+  // SSE `event:` names are matched exactly by EventSource, so every type is listened to.
+  for (const type of EVENT_TYPE_NAMES) source.addEventListener(type, deliver);
   source.addEventListener('message', deliver);
   source.onopen = () => statusListener(true);
   source.onerror = () => statusListener(false);
