@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { getAll, post } from '../api';
+import { get, getAll, Page, post } from '../api';
 import { CapsText, ErrorLine, StateBadge, TextField, parseCaps } from '../components/bits';
 import { useLiveRefresh } from '../events';
 import { href } from '../router';
@@ -10,7 +10,18 @@ import { RequestActions } from './request-actions';
 
 /** A tester's own requests: file one, prolong or close what is open. */
 export function MyRequests({ me }: { me: Whoami }) {
-  const mine = useLoad(() => getAll<LabRequest>('/api/v2/requests?owner=me&sort=-id', 50), []);
+  // Every open request, and one page of the latest (a long history is not read for this).
+  const mine = useLoad(
+    () =>
+      Promise.all([
+        getAll<LabRequest>('/api/v2/requests?owner=me&state=WAITING,IN%20PROGRESS&sort=-id'),
+        get<Page<LabRequest>>('/api/v2/requests?owner=me&sort=-id&limit=30'),
+      ]).then(([open, latest]) => [
+        ...open,
+        ...latest.items.filter((r) => !open.some((o) => o.id === r.id)),
+      ]),
+    [],
+  );
   useLiveRefresh(['request.', 'job.'], mine.reload);
   const now = useNow();
   const open = (mine.data ?? []).filter((r) => r.state === 'WAITING' || r.state === 'IN PROGRESS');
