@@ -103,6 +103,8 @@ const ANYONE: Row = Object.fromEntries(CALLERS.map((c) => [c, 'ok'])) as Row;
  */
 const MATRIX: Record<string, (anon: V1AnonymousRole) => Row> = {
   'GET /health': () => ANYONE,
+  'GET /health/live': () => ANYONE,
+  'GET /health/ready': () => ANYONE,
   'GET /metrics': () => ANYONE,
   'GET /api/v1/reqs': V1_READ,
   'POST /api/v1/reqs/list': V1_READ,

@@ -97,7 +97,8 @@ export class FailedWorkerRecovery {
     this.backoff.delete(worker.uuid);
     if (!this.active) return;
     const outcome = await this.recover(worker);
-    if (outcome !== 'moved-on') this.logger.log(`worker ${worker.uuid}: ${outcome}`);
+    if (outcome !== 'moved-on')
+      this.logger.log(`worker ${worker.uuid}: ${outcome}`, { workerUuid: worker.uuid });
   }
 
   /** FAILED → PREPARE for the worker as it was checked, unless it moved on or is flapping. */

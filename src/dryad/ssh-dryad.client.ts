@@ -208,7 +208,9 @@ export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
         hostVerifier: (key: Buffer) => {
           hostKeyRefused = pinned === null || !key.equals(pinned);
           if (hostKeyRefused)
-            this.logger.warn(`worker ${target.uuid}: host key mismatch at ${target.controlAddr}`);
+            this.logger.warn(`worker ${target.uuid}: host key mismatch at ${target.controlAddr}`, {
+              workerUuid: target.uuid,
+            });
           return !hostKeyRefused;
         },
       });

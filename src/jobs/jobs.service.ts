@@ -458,6 +458,7 @@ export class JobsService
     } catch (error) {
       this.logger.error(
         `request ${job.requestId}: tunnel could not be opened: ${(error as Error).message}`,
+        { requestId: job.requestId },
       );
     }
   }

@@ -76,7 +76,10 @@ export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
         if (started) {
           this.counters.matches++;
           this.counters.matchesAtCreate++;
-          this.logger.log(`request ${requestId} matched with worker ${uuid} as it was created`);
+          this.logger.log(`request ${requestId} matched with worker ${uuid} as it was created`, {
+            requestId,
+            workerUuid: uuid,
+          });
         } else void this.releaseWorker(uuid);
       },
     });
@@ -214,11 +217,15 @@ export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
     try {
       await this.jobs.start(match.requestId, match.workerUuid);
       this.counters.matches++;
-      this.logger.log(`request ${match.requestId} matched with worker ${match.workerUuid}`);
+      this.logger.log(`request ${match.requestId} matched with worker ${match.workerUuid}`, {
+        requestId: match.requestId,
+        workerUuid: match.workerUuid,
+      });
     } catch (error) {
       this.counters.conflicts++;
       this.logger.warn(
         `request ${match.requestId} / worker ${match.workerUuid}: match refused (${(error as Error).message}); re-reading both`,
+        { requestId: match.requestId, workerUuid: match.workerUuid },
       );
       await this.reconcile(match);
     }
@@ -239,6 +246,7 @@ export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
     if (lasting)
       this.logger.error(
         `request ${match.requestId} / worker ${match.workerUuid}: refused although both are free`,
+        { requestId: match.requestId, workerUuid: match.workerUuid },
       );
     if (!this.active) return;
     if (request) this.onRequest(request, !lasting);

@@ -123,7 +123,9 @@ export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown 
       await this.flush();
     } catch (error) {
       if (!this.outage.failed(`unservable check of request ${request.id}`, error))
-        this.logger.error(`request ${request.id}: checking it can be served failed: ${error}`);
+        this.logger.error(`request ${request.id}: checking it can be served failed: ${error}`, {
+          requestId: request.id,
+        });
     }
   }
 
@@ -173,7 +175,9 @@ export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown 
       });
     } catch (error) {
       if (!this.outage.failed(`unservable notes after worker ${worker.uuid}`, error))
-        this.logger.error(`worker ${worker.uuid}: clearing unservable notes failed: ${error}`);
+        this.logger.error(`worker ${worker.uuid}: clearing unservable notes failed: ${error}`, {
+          workerUuid: worker.uuid,
+        });
     }
   }
 
@@ -194,6 +198,7 @@ export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown 
     this.loggedAt.set(reason, now);
     this.logger.warn(
       `request ${request.id}: accepted, but ${reason}; it waits until such a worker registers or its deadline passes (logged once a minute for the same reason)`,
+      { requestId: request.id },
     );
   }
 }

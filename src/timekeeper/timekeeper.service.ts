@@ -226,7 +226,9 @@ export class Timekeeper implements OnModuleInit, BeforeApplicationShutdown {
     } catch (error) {
       // The sweep finds it again once the database is back.
       if (this.outage.failed(`${item.kind} of request ${item.id}`, error)) return;
-      this.logger.error(`${item.kind} of request ${item.id} failed: ${(error as Error).message}`);
+      this.logger.error(`${item.kind} of request ${item.id} failed: ${(error as Error).message}`, {
+        requestId: item.id,
+      });
     }
   }
 }

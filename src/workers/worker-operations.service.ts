@@ -78,7 +78,9 @@ export class WorkerOperations implements OnModuleInit, BeforeApplicationShutdown
     if (worker.state === WorkerState.Busy) operation = this.maintenance(worker, term);
     if (!operation) return;
     const tracked = operation.catch((error) =>
-      this.logger.error(`worker ${worker.uuid}: ${(error as Error).stack ?? String(error)}`),
+      this.logger.error(`worker ${worker.uuid}: ${(error as Error).stack ?? String(error)}`, {
+        workerUuid: worker.uuid,
+      }),
     );
     this.running.add(tracked);
     void tracked.finally(() => this.running.delete(tracked));
@@ -97,7 +99,9 @@ export class WorkerOperations implements OnModuleInit, BeforeApplicationShutdown
       );
     } catch (error) {
       const reason = (error as Error).message;
-      this.logger.warn(`worker ${worker.uuid}: prepare failed: ${reason}`);
+      this.logger.warn(`worker ${worker.uuid}: prepare failed: ${reason}`, {
+        workerUuid: worker.uuid,
+      });
       await this.record(term, () =>
         this.workers.completePrepare(worker.uuid, worker.stateVersion, { ok: false, reason }),
       );
@@ -110,7 +114,9 @@ export class WorkerOperations implements OnModuleInit, BeforeApplicationShutdown
       await this.dryad.putInMaintenance(dryadTarget(worker), displayedMessage(worker.maintenance));
     } catch (caught) {
       error = (caught as Error).message;
-      this.logger.warn(`worker ${worker.uuid}: maintenance not confirmed: ${error}`);
+      this.logger.warn(`worker ${worker.uuid}: maintenance not confirmed: ${error}`, {
+        workerUuid: worker.uuid,
+      });
     }
     await this.record(term, () =>
       this.workers.completeMaintenance(worker.uuid, worker.stateVersion, error),

@@ -363,6 +363,7 @@ export class WorkersService {
     const admission = await this.tx.run(actor.label, (uow) => admitDeregistered(uow, uuid));
     this.logger.log(
       `worker ${uuid}: admitted again by ${admission.admittedBy}; its agent's next registration is accepted`,
+      { workerUuid: uuid },
     );
     return admission;
   }
@@ -404,7 +405,9 @@ export class WorkersService {
     return this.tx.run(DRYAD.label, async (uow) => {
       const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
       if (!worker || worker.stateVersion !== version || worker.state !== WorkerState.Prepare) {
-        this.logger.log(`worker ${uuid}: prepare result dropped, the worker moved on`);
+        this.logger.log(`worker ${uuid}: prepare result dropped, the worker moved on`, {
+          workerUuid: uuid,
+        });
         return false;
       }
       if (outcome.ok) {
@@ -465,7 +468,7 @@ export class WorkersService {
       // The agent asks again every 10 minutes: one line each time tells the admin why the
       // board does not come back.
       if (error instanceof WorkerDeregisteredError)
-        this.logger.log(`registration refused: ${error.message}`);
+        this.logger.log(`registration refused: ${error.message}`, { workerUuid: uuid });
       throw error;
     }
   }

@@ -34,6 +34,8 @@ export interface TestAppOptions {
   extraControllers?: Array<new (...args: never[]) => unknown>;
   /** A suite about SQLite itself: stays on SQLite under LESHY_TEST_DATABASE=postgres. */
   sqliteOnly?: boolean;
+  /** Stands in for the job key pool (a pool in a given state); default: freshKeys decides. */
+  keyPool?: object;
 }
 
 /** The whole server in-process on a real SQLite file, with a fake clock and fake agents. */
@@ -135,7 +137,8 @@ async function boot(
     .overrideProvider(Clock)
     .useValue(clock);
   if (dryad) builder = builder.overrideProvider(DryadPort).useValue(dryad);
-  if (!options.freshKeys)
+  if (options.keyPool) builder = builder.overrideProvider(JobKeyPool).useValue(options.keyPool);
+  else if (!options.freshKeys)
     builder = builder.overrideProvider(JobKeyPool).useValue(new RecycledKeyPool());
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
