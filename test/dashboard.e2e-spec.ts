@@ -7,18 +7,23 @@ import { rawRequest } from './support/http-client';
 import { repoRoot } from './support/repo-root';
 import { ServerProcess, startServer } from './support/server-process';
 import { tempDir } from './support/temp-dir';
+import { waitFor } from './support/wait-for';
 
 /**
  * The dashboard in a real browser (Debian's chromium driven by playwright-core) against the
- * real server process and a real simulated fleet: log in, watch a board fail live, file and
- * close a request, set maintenance as an admin. Leaves a screenshot of the boards page in
- * test-artifacts/boards.png.
+ * real server process and a real simulated fleet: log in, watch a board fail live, file,
+ * prolong and close a request, set maintenance and idle as an admin, add a user and a token.
+ * Leaves a screenshot of the boards page in test-artifacts/boards.png.
  */
 const AGENT_TOKEN = 'dashboard-e2e-agent-token';
 const ADMIN_TOKEN = 'dashboard-e2e-admin-token-0123456789';
 const CHROMIUM = process.env.LESHY_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const BOARD = 'dash-sim';
 const ARTIFACTS = path.join(repoRoot(), 'test-artifacts');
+
+interface Prolonged {
+  job: { prolongCount: number };
+}
 
 describe('the dashboard in a browser', () => {
   const dir = tempDir('leshy-dashboard-');
@@ -137,7 +142,7 @@ describe('the dashboard in a browser', () => {
     await context.close();
   });
 
-  it('files a request and closes it', async () => {
+  it('files a request, prolongs its job and closes it', async () => {
     const { context, page } = await loggedIn(testerToken);
     await page.goto(`${server.baseUrl}/#/mine`);
     await page.fill('input[name=caps]', `board=${BOARD}`);
@@ -147,6 +152,13 @@ describe('the dashboard in a browser', () => {
     expect(id).toBeGreaterThan(0);
     const item = page.locator(`.requests li[data-request="${id}"]`);
     await item.and(page.locator('[data-state="IN PROGRESS"]')).waitFor();
+    await item.locator('button', { hasText: 'Prolong' }).click();
+    await waitFor(
+      async () =>
+        ((await api('GET', `/api/v2/requests/${id}`)) as Prolonged).job.prolongCount === 1,
+      'the job to be prolonged',
+    );
+    expect(await item.locator('.error').count()).toBe(0);
     await item.locator('button', { hasText: 'Close' }).click();
     await page.locator(`.requests li[data-request="${id}"][data-state="DONE"]`).waitFor();
     await context.close();
@@ -168,6 +180,26 @@ describe('the dashboard in a browser', () => {
     const shot = path.join(ARTIFACTS, 'boards.png');
     await page.screenshot({ path: shot, fullPage: true });
     console.log(`boards page screenshot: ${shot}`);
+    // Back to service: the failed board leaves FAILED (health check, then IDLE).
+    const failed = board(page, uuids[0]);
+    await failed.locator('summary').click();
+    await failed.locator('button', { hasText: 'Set idle' }).click();
+    await page.locator(`article.board[data-uuid="${uuids[0]}"][data-state="IDLE"]`).waitFor();
+    await context.close();
+  });
+
+  it('lets an admin add a user and issue a token, shown once', async () => {
+    const { context, page } = await loggedIn(ADMIN_TOKEN);
+    await page.goto(`${server.baseUrl}/#/users`);
+    await page.fill('input[aria-label="User name"]', 'newbie');
+    await page.click('button:has-text("Add user")');
+    const card = page.locator('article.user[data-user="newbie"]');
+    await card.locator('input[aria-label="Token label"]').fill('laptop');
+    await card.locator('button', { hasText: 'Issue token' }).click();
+    const secret = (await card.locator('.secret code').textContent())!;
+    expect(secret).toMatch(/^lsy_/);
+    const whoami = (await api('GET', '/api/v2/whoami', undefined, secret)) as { name: string };
+    expect(whoami.name).toBe('user:newbie');
     await context.close();
   });
 });
