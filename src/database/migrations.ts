@@ -11,6 +11,7 @@ import { DashboardSessions1796175333065 } from '../../migrations/1796175333065-D
 import { RequestsV21796175350980 } from '../../migrations/1796175350980-RequestsV2';
 import { WorkerMaintenanceOrder1796175411928 } from '../../migrations/1796175411928-WorkerMaintenanceOrder';
 import { JobExpiryWarning1796176404457 } from '../../migrations/1796176404457-JobExpiryWarning';
+import { JobKeyRevealed1796177792820 } from '../../migrations/1796177792820-JobKeyRevealed';
 import { JobsStartedIndex1796177813921 } from '../../migrations/1796177813921-JobsStartedIndex';
 
 /** Every migration, in order. A new migration is appended here (the generate script says so). */
@@ -27,5 +28,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   RequestsV21796175350980,
   WorkerMaintenanceOrder1796175411928,
   JobExpiryWarning1796176404457,
+  JobKeyRevealed1796177792820,
   JobsStartedIndex1796177813921,
 ];
