@@ -6,6 +6,7 @@ import { ApiV1Module } from './api/v1/api-v1.module';
 import { IdentityApiModule } from './api/v2/admin/identity-api.module';
 import { ExplainApiModule } from './api/v2/explain/explain-api.module';
 import { AgentsApiModule } from './api/v2/agents/agents.module';
+import { StatsApiModule } from './api/v2/stats/stats-api.module';
 import { RequestsV2Module } from './api/v2/requests/requests-v2.module';
 import { EventsApiModule } from './api/v2/events/events-api.module';
 import { WorkerAdmissionModule } from './api/v2/workers/worker-admission.module';
@@ -15,6 +16,7 @@ import { ClusterModule } from './cluster/cluster.module';
 import { ClockModule } from './common/clock.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { DryadSupervisionModule } from './dryad/dryad-supervision.module';
 import { DryadModule } from './dryad/dryad.module';
@@ -55,9 +57,12 @@ export class AppModule {
         WorkersApiModule,
         ExplainApiModule,
         IdentityApiModule,
+        StatsApiModule,
         RequestsV2Module,
         EventsApiModule,
         ApiV1Module,
+        // Last: the dashboard's files are served after every API route.
+        DashboardModule.forRoot(),
       ],
       providers: [
         // Every error of every API in that API's format (v1: upstream's; else problem+json).

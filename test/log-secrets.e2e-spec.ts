@@ -68,6 +68,17 @@ describe('no secret in the server log', () => {
     const agentToken = (await call('POST', '/api/v2/agent-tokens', admin, { label: 'board' }))!
       .secret as string;
     secrets.push(testerToken, agentToken);
+    // The dashboard's login: the session cookie's value is a secret too.
+    const login = await rawRequest(server.baseUrl, 'POST', '/api/v2/session', {
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token: testerToken }),
+    });
+    const session = /leshy_session=([^;]+)/.exec(login.header('set-cookie') ?? '')![1];
+    secrets.push(session);
+    const viaCookie = await rawRequest(server.baseUrl, 'GET', '/api/v2/session', {
+      headers: { Cookie: `leshy_session=${session}` },
+    });
+    expect(viaCookie.status).toBe(200);
 
     fleet = startAgentProcess([
       ...['fleet', '--count', '1', '--server', server.baseUrl, '--token', agentToken],

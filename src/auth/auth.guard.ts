@@ -6,6 +6,8 @@ import { Actor, anonymousActor } from './actor';
 import { NotAllowedError, NotAuthenticatedError, UnknownTokenError } from './auth.errors';
 import { ACCESS_RULE, AccessRule, AuthenticatedRequest } from './authenticated.decorator';
 import { readCredential } from './credentials';
+import { assertDashboardRequest, readSessionCookie } from './session-cookie';
+import { SessionsService } from './sessions.service';
 import { TokensService } from './tokens.service';
 
 const V1_PREFIX = '/api/v1/';
@@ -14,7 +16,9 @@ const V1_PREFIX = '/api/v1/';
  * The one guard of every route (APP_GUARD): reads the credential, makes the caller an Actor
  * and checks it against the route's declared rule. Bearer tokens on every API; HTTP Basic
  * (the token as password) on API v1 too. API v1 callers without a credential get
- * LESHY_V1_ANONYMOUS_ROLE; everywhere else a missing credential is a 401.
+ * LESHY_V1_ANONYMOUS_ROLE. Elsewhere, without an Authorization header, the dashboard's session
+ * cookie is the credential (a change then needs `X-Leshy-Request: 1`, see session-cookie.ts);
+ * with neither, a 401.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -23,6 +27,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokensService,
+    private readonly sessions: SessionsService,
     private readonly config: AppConfig,
   ) {}
 
@@ -50,6 +55,12 @@ export class AuthGuard implements CanActivate {
     const credential = readCredential(request.headers.authorization, { basic: v1 });
     if (credential.kind === 'malformed') throw new NotAuthenticatedError(credential.why);
     if (credential.kind === 'none') {
+      const session = v1 ? null : readSessionCookie(request.headers.cookie);
+      if (session !== null) {
+        const actor = await this.sessions.authenticate(session);
+        assertDashboardRequest(request);
+        return actor;
+      }
       const role = this.config.v1AnonymousRole;
       if (v1 && role !== 'none') return anonymousActor(role);
       throw new NotAuthenticatedError(

@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AdminTokenBootstrap } from './admin-token.bootstrap';
 import { AuthGuard } from './auth.guard';
+import { SessionsService } from './sessions.service';
 import { TokensService } from './tokens.service';
 import { UsersService } from './users.service';
 
 /** Users and tokens, without the guard: what the bootstrap command needs. */
 @Module({
-  providers: [TokensService, UsersService],
-  exports: [TokensService, UsersService],
+  providers: [TokensService, UsersService, SessionsService],
+  exports: [TokensService, UsersService, SessionsService],
 })
 export class IdentityModule {}
 

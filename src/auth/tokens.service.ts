@@ -65,10 +65,20 @@ export class TokensService implements BeforeApplicationShutdown {
   async authenticate(secret: string): Promise<Actor> {
     const enrollment = this.config.agentToken;
     if (enrollment && sameSecret(secret, enrollment)) return agentActor(null, null);
+    return this.actorOfToken({ secretHash: hashTokenSecret(secret) });
+  }
+
+  /**
+   * Who token `id` acts for, with the same checks as a bearer token (revoked, expired, user
+   * deleted): a dashboard session acts as the token it was opened with, while it lasts.
+   */
+  authenticateTokenId(id: number): Promise<Actor> {
+    return this.actorOfToken({ id });
+  }
+
+  private async actorOfToken(where: { secretHash: string } | { id: number }): Promise<Actor> {
     const found = await this.tx.read(async (em) => {
-      const token = await em.findOne(TokenEntity, {
-        where: { secretHash: hashTokenSecret(secret) },
-      });
+      const token = await em.findOne(TokenEntity, { where });
       if (!token) return null;
       const user =
         token.userId === null
@@ -85,6 +95,12 @@ export class TokensService implements BeforeApplicationShutdown {
     if (token.kind === 'agent') return agentActor(token.workerUuid, token.id);
     if (!user) throw new UnknownTokenError();
     return userActor(user, token.id);
+  }
+
+  /** The expiry of token `id` (null: none), for a session that must not outlive it. */
+  async expiryOf(id: number): Promise<Date | null> {
+    const token = await this.tx.read((em) => em.findOne(TokenEntity, { where: { id } }));
+    return token?.expiresAt ?? null;
   }
 
   /** A new token for a user (admins only); the secret is in the answer and nowhere else. */

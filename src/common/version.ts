@@ -1,16 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { leshyPackageRoot } from './package-root';
 
 /** The server's version, from the root package.json (found from src/ or from dist/src/). */
 function readVersion(): string {
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'leshy' && pkg.version) return pkg.version;
-    }
-  }
-  return '0.0.0';
+  const root = leshyPackageRoot();
+  if (!root) return '0.0.0';
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    version?: string;
+  };
+  return pkg.version ?? '0.0.0';
 }
 
 export const LESHY_VERSION = readVersion();

@@ -1,3 +1,4 @@
+import { SessionEntity } from '../auth/session.entity';
 import { TokenEntity } from '../auth/token.entity';
 import { UserEntity } from '../auth/user.entity';
 import { AuditEventEntity } from '../events/audit-event.entity';
@@ -18,5 +19,6 @@ export const ENTITIES = [
   DeregisteredWorkerEntity,
   UserEntity,
   TokenEntity,
+  SessionEntity,
   IdempotencyKeyEntity,
 ];

@@ -13,6 +13,8 @@ import { epochMs } from '../database/column-transformers';
 })
 @Index('IDX_jobs_active_timeout', ['endedAt', 'timeoutAt'])
 @Index('IDX_jobs_active_idle', ['endedAt', 'idleAt'])
+// The board-class statistics read the jobs started in the last day.
+@Index('IDX_jobs_started', ['startedAt'])
 export class JobEntity {
   @PrimaryColumn('bigint', { name: 'request_id' })
   requestId!: number;

@@ -1,3 +1,4 @@
+import type { Caps } from 'dryad-agent/protocol';
 import type { CapsQuery } from '../common/caps-query';
 
 /**
@@ -21,4 +22,9 @@ export function requestBoardClass(caps: CapsQuery, key: string): string {
   if (want === undefined) return BoardClass.Any;
   // One label for every rule, not one per rule: testers write rules freely.
   return typeof want === 'string' ? want : BoardClass.Rich;
+}
+
+/** A worker's class: its value of the key, or `(none)`. */
+export function workerBoardClass(caps: Caps, key: string): string {
+  return caps[key] ?? BoardClass.None;
 }

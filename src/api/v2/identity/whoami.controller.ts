@@ -4,6 +4,7 @@ import { Authenticated, CurrentActor } from '../../../auth/authenticated.decorat
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { WhoamiDto } from './whoami.schema';
+import { whoamiView } from './whoami-view';
 
 /** `GET /api/v2/whoami`: who the server takes the caller for (any token, agents' too). */
 @ApiTags('identity')
@@ -16,14 +17,6 @@ export class WhoamiController {
   @ApiOkResponse({ type: WhoamiDto })
   @ApiProblems(401)
   whoami(@CurrentActor() actor: Actor) {
-    return {
-      kind: actor.kind,
-      name: actor.label,
-      role: actor.role,
-      userId: actor.kind === 'user' ? Number(actor.id) : null,
-      workerUuid: actor.kind === 'agent' ? actor.id : null,
-      groups: actor.groups,
-      bestPriority: actor.bestPriority,
-    };
+    return whoamiView(actor);
   }
 }
