@@ -59,7 +59,8 @@ export class ApiClient {
   url(path: string, query?: RequestOptions['query']): string {
     const url = new URL(this.server + path);
     for (const [key, value] of Object.entries(query ?? {})) {
-      if (value !== undefined && value !== null && value !== '') url.searchParams.set(key, String(value));
+      if (value !== undefined && value !== null && value !== '')
+        url.searchParams.set(key, String(value));
     }
     return url.toString();
   }
@@ -89,7 +90,11 @@ export class ApiClient {
     return this.call<T>('DELETE', path, options).then((r) => r.body);
   }
 
-  async call<T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  async call<T>(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<ApiResponse<T>> {
     const response = await this.send(method, path, options);
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: parseBody(text) as T };
@@ -128,7 +133,10 @@ export class ApiClient {
     if (status === 401) {
       return new ApiError(
         status,
-        { ...problem, detail: `the server refused the token: ${problem.detail ?? 'not authenticated'}` },
+        {
+          ...problem,
+          detail: `the server refused the token: ${problem.detail ?? 'not authenticated'}`,
+        },
         'ask an admin for a token, then run "leshy login --token TOKEN" (or set LESHY_TOKEN)',
       );
     }

@@ -12,7 +12,10 @@ import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from '../../common/priority';
  * (`{"board":"rpi4","arch":["arm64","armv7"],"ram_gb":{"min":4},"rev":{"not":"a"}}`).
  * Repeating the option merges.
  */
-export function parseCaps(text: string, previous: Record<string, unknown> = {}): Record<string, unknown> {
+export function parseCaps(
+  text: string,
+  previous: Record<string, unknown> = {},
+): Record<string, unknown> {
   const caps = { ...previous };
   for (const part of text.split(',').map((p) => p.trim())) {
     if (!part) continue;
@@ -25,7 +28,8 @@ export function parseCaps(text: string, previous: Record<string, unknown> = {}):
     const [, key, op, value] = match;
     if (op === '>=') {
       const min = Number(value);
-      if (!Number.isFinite(min)) throw new InvalidArgumentError(`"${part}": ${key}>= needs a number`);
+      if (!Number.isFinite(min))
+        throw new InvalidArgumentError(`"${part}": ${key}>= needs a number`);
       caps[key] = { min };
     } else if (op === '!=') caps[key] = { not: value };
     else caps[key] = value.includes('|') ? value.split('|').filter(Boolean) : value;
@@ -47,7 +51,8 @@ export function parsePriority(text: string): number {
 /** A duration (`90s`, `10m`, `2h`, `1d`) in milliseconds. */
 export function parseDurationArg(text: string): number {
   const ms = parseDuration(text);
-  if (ms === undefined) throw new InvalidArgumentError(`"${text}" is not a duration: ${DURATION_FORMAT_HINT}`);
+  if (ms === undefined)
+    throw new InvalidArgumentError(`"${text}" is not a duration: ${DURATION_FORMAT_HINT}`);
   return ms;
 }
 
@@ -84,7 +89,14 @@ export const parseId = (what: string) => (text: string) => {
 
 /** A comma-separated list (`g1,g2`); an empty string is the empty list. */
 export function parseList(text: string): string[] {
-  return [...new Set(text.split(',').map((s) => s.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** `waiting`, `in-progress`, `IN PROGRESS`, `done,failed` → API v2's state names. */
@@ -94,7 +106,9 @@ export function parseStates(text: string): string {
     .map((state) => {
       const upper = state.toUpperCase().replace(/[-_]/g, ' ');
       if (!known.includes(upper)) {
-        throw new InvalidArgumentError(`"${state}" is not a request state: one of ${known.map((k) => k.toLowerCase().replace(' ', '-')).join(', ')}`);
+        throw new InvalidArgumentError(
+          `"${state}" is not a request state: one of ${known.map((k) => k.toLowerCase().replace(' ', '-')).join(', ')}`,
+        );
       }
       return upper;
     })
@@ -111,13 +125,17 @@ export function parseWorkerStates(text: string): string {
 /** A count (`--limit`): a whole number from 1. */
 export function parsePositiveInt(text: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`"${text}" is not a whole number from 1`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new InvalidArgumentError(`"${text}" is not a whole number from 1`);
   return value;
 }
 
 /** `--since`: a duration back from now (`1h`) or an RFC 3339 time; passed on as written. */
 export function parseSince(text: string): string {
-  if (parseDuration(text) === undefined && !(/^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text)))) {
+  if (
+    parseDuration(text) === undefined &&
+    !(/^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text)))
+  ) {
     throw new InvalidArgumentError(`"${text}" is neither a duration (1h) nor an RFC 3339 time`);
   }
   return text;

@@ -38,7 +38,12 @@ export interface TargetOptions {
  * tester's own key), host keys remembered per worker in leshy's own known_hosts (the tunnel's
  * port is new for every job, so ~/.ssh/known_hosts would never match).
  */
-export async function boardTarget(ctx: Context, client: ApiClient, id: number, options: TargetOptions = {}): Promise<BoardTarget> {
+export async function boardTarget(
+  ctx: Context,
+  client: ApiClient,
+  id: number,
+  options: TargetOptions = {},
+): Promise<BoardTarget> {
   const access = await client.post<Access>(`/api/v2/requests/${id}/acquire`);
   const key = access.privateKey ? new TempKeyFile(access.privateKey) : null;
   const identity = key?.path ?? options.identity;
@@ -46,11 +51,16 @@ export async function boardTarget(ctx: Context, client: ApiClient, id: number, o
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const authOptions = [
     ...(identity ? ['-i', identity, '-o', 'IdentitiesOnly=yes'] : []),
-    '-o', `UserKnownHostsFile=${path.join(dir, 'known_hosts')}`,
-    '-o', 'StrictHostKeyChecking=accept-new',
-    '-o', `HostKeyAlias=leshy-worker-${access.workerUuid}`,
-    '-o', 'LogLevel=ERROR',
-    '-o', 'ServerAliveInterval=30',
+    '-o',
+    `UserKnownHostsFile=${path.join(dir, 'known_hosts')}`,
+    '-o',
+    'StrictHostKeyChecking=accept-new',
+    '-o',
+    `HostKeyAlias=leshy-worker-${access.workerUuid}`,
+    '-o',
+    'LogLevel=ERROR',
+    '-o',
+    'ServerAliveInterval=30',
   ];
   let destination = `${access.username}@${access.tunnel.host}`;
   let port = access.tunnel.port;
@@ -58,8 +68,15 @@ export async function boardTarget(ctx: Context, client: ApiClient, id: number, o
   if (options.boardCommand && (await accessMode(client, access.workerUuid)) === 'system') {
     // System mode: the tunnel reaches the board's OpenSSH; board commands are on the agent's
     // port behind it (dryad-agent's README, "Board commands in system mode").
-    const hop = [sshBinary(ctx), ...authOptions, '-p', String(port), '-W', '%h:%p', destination].map(shellQuote).join(' ');
-    hopOptions = ['-o', `ProxyCommand=${hop}`, '-o', `HostKeyAlias=leshy-agent-${access.workerUuid}`];
+    const hop = [sshBinary(ctx), ...authOptions, '-p', String(port), '-W', '%h:%p', destination]
+      .map(shellQuote)
+      .join(' ');
+    hopOptions = [
+      '-o',
+      `ProxyCommand=${hop}`,
+      '-o',
+      `HostKeyAlias=leshy-agent-${access.workerUuid}`,
+    ];
     destination = `${access.username}@127.0.0.1`;
     port = options.agentPort ?? 2222;
   }
@@ -82,12 +99,17 @@ export function scpBinary(ctx: Context): string {
 }
 
 /** The argv of `ssh` running `command` (none: a login shell) on the target. */
-export function sshArgs(target: BoardTarget, command: string[], options: { tty?: boolean } = {}): string[] {
+export function sshArgs(
+  target: BoardTarget,
+  command: string[],
+  options: { tty?: boolean } = {},
+): string[] {
   return [
     ...target.authOptions,
     ...target.hopOptions,
     ...(options.tty === true ? ['-t'] : options.tty === false ? ['-T'] : []),
-    '-p', String(target.port),
+    '-p',
+    String(target.port),
     target.destination,
     ...(command.length ? ['--', ...command] : []),
   ];
@@ -111,10 +133,19 @@ export interface RunResult {
  * Runs OpenSSH (or scp) as a child with the terminal, and its exit status as ours. Ctrl-C goes
  * to ssh (it shares our terminal), not to us: we wait for it, then clean up.
  */
-export function runOpenSsh(ctx: Context, binary: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+export function runOpenSsh(
+  ctx: Context,
+  binary: string,
+  args: string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
   const piped = options.capture || options.filterStderr;
   const stdio: StdioOptions = [
-    options.stdin === undefined || options.stdin === 'inherit' ? 'inherit' : options.stdin === 'ignore' ? 'ignore' : 'pipe',
+    options.stdin === undefined || options.stdin === 'inherit'
+      ? 'inherit'
+      : options.stdin === 'ignore'
+        ? 'ignore'
+        : 'pipe',
     options.capture ? 'pipe' : 'inherit',
     piped ? 'pipe' : 'inherit',
   ];
@@ -146,13 +177,18 @@ export function runOpenSsh(ctx: Context, binary: string, args: string[], options
       release();
       reject(
         error.code === 'ENOENT'
-          ? new CliError(`"${binary}" was not found`, ExitCode.Failed, 'install OpenSSH (the ssh and scp commands), or set LESHY_SSH / LESHY_SCP')
+          ? new CliError(
+              `"${binary}" was not found`,
+              ExitCode.Failed,
+              'install OpenSSH (the ssh and scp commands), or set LESHY_SSH / LESHY_SCP',
+            )
           : error,
       );
     });
     child.once('close', (code, signal) => {
       release();
-      if (partial) (options.capture ? (stderr += partial) : ctx.io.stderr.write(partial));
+      if (partial && options.capture) stderr += partial;
+      else if (partial) ctx.io.stderr.write(partial);
       resolve({ exitCode: code ?? (signal ? 128 + 2 : 255), stdout, stderr });
     });
   });
@@ -169,7 +205,8 @@ export function warnBeforeExpiry(ctx: Context, client: ApiClient, id: number): (
     signal: stop.signal,
     onEvent: ({ event, data }) => {
       if (event !== 'job.expiring') return;
-      const job = (data.job ?? (data.request as { job?: unknown } | undefined)?.job) as { timeoutAt?: string } | undefined;
+      const job = (data.job ?? (data.request as { job?: unknown } | undefined)?.job) as
+        { timeoutAt?: string } | undefined;
       ctx.io.stderr.write(
         `\r\nleshy: job ${id} ends ${job?.timeoutAt ? when(job.timeoutAt) : 'soon'}; run "leshy prolong ${id}" to keep it\r\n`,
       );

@@ -5,7 +5,9 @@ export function completionTable(program: Command): Map<string, string[]> {
   const table = new Map<string, string[]>();
   const walk = (cmd: Command, path: string) => {
     const words = [
-      ...cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden).map((c) => c.name()),
+      ...cmd.commands
+        .filter((c) => !(c as unknown as { _hidden?: boolean })._hidden)
+        .map((c) => c.name()),
       ...cmd.options.flatMap((o) => [o.short, o.long].filter((f): f is string => Boolean(f))),
       '--help',
     ];

@@ -21,12 +21,12 @@ export interface Settings {
 type Env = Record<string, string | undefined>;
 
 /** `$XDG_CONFIG_HOME/leshy` or `~/.config/leshy`: the config file and known_hosts live here. */
-export function configDir(env: Env = process.env): string {
+export function configDir(env: Env): string {
   const base = env.XDG_CONFIG_HOME?.trim() || path.join(env.HOME || os.homedir(), '.config');
   return path.join(base, 'leshy');
 }
 
-export function configFile(env: Env = process.env): string {
+export function configFile(env: Env): string {
   return path.join(configDir(env), 'config.json');
 }
 
@@ -40,7 +40,8 @@ export function readSavedConfig(file: string): SavedConfig {
   }
   try {
     const parsed = JSON.parse(text) as unknown;
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new Error('not an object');
     const { server, token } = parsed as Record<string, unknown>;
     return {
       server: typeof server === 'string' ? server : undefined,
@@ -66,13 +67,13 @@ export function writeSavedConfig(file: string, config: SavedConfig): void {
 }
 
 /** LESHY_SERVER and LESHY_TOKEN win over the file (CI sets them). */
-export function loadSettings(env: Env = process.env): Settings {
+export function loadSettings(env: Env): Settings {
   const file = configFile(env);
   const saved = readSavedConfig(file);
   const envServer = env.LESHY_SERVER?.trim();
   const envToken = env.LESHY_TOKEN?.trim();
   return {
-    server: envServer ? normalizeServerUrl(envServer) : saved.server ?? null,
+    server: envServer ? normalizeServerUrl(envServer) : (saved.server ?? null),
     token: envToken || saved.token || null,
     serverFrom: envServer ? 'LESHY_SERVER' : saved.server ? 'config' : null,
     tokenFrom: envToken ? 'LESHY_TOKEN' : saved.token ? 'config' : null,
@@ -87,7 +88,11 @@ export function normalizeServerUrl(text: string): string {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new CliError(`"${text}" is not a server URL`, ExitCode.Usage, 'e.g. --server http://leshy.lab:8487');
+    throw new CliError(
+      `"${text}" is not a server URL`,
+      ExitCode.Usage,
+      'e.g. --server http://leshy.lab:8487',
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new CliError(`"${text}": the server URL must be http:// or https://`, ExitCode.Usage);

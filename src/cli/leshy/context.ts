@@ -9,18 +9,25 @@ export interface Context {
   env: Record<string, string | undefined>;
   /** Is a person at the terminal (prompts, spinners)? */
   interactive: boolean;
+  /** The exit code a command chose without failing (board commands: ssh's status). */
+  exitCode: number;
   settings(): Settings;
   /** The API client for the configured server and token; a one-line error when either is missing. */
   client(options?: { tokenOptional?: boolean }): ApiClient;
 }
 
-export function createContext(io: Io = processIo, env = process.env): Context {
+/** `env` is the CLI's configuration source (LESHY_SERVER, LESHY_TOKEN, XDG_CONFIG_HOME, HOME). */
+export function createContext(
+  env: Record<string, string | undefined>,
+  io: Io = processIo,
+): Context {
   let settings: Settings | null = null;
   const load = () => (settings ??= loadSettings(env));
   return {
     io,
     env,
     interactive: Boolean(process.stdin.isTTY && io.stderr.isTTY),
+    exitCode: 0,
     settings: load,
     client(options = {}) {
       const s = load();

@@ -17,7 +17,9 @@ export class SseParser {
   private event = '';
   private data: string[] = [];
 
-  constructor(private readonly onEvent: (event: { id: string | null; event: string; data: string }) => void) {}
+  constructor(
+    private readonly onEvent: (event: { id: string | null; event: string; data: string }) => void,
+  ) {}
 
   push(chunk: string): void {
     this.buffer += chunk;
@@ -32,7 +34,8 @@ export class SseParser {
 
   private line(line: string): void {
     if (line === '') {
-      if (this.data.length) this.onEvent({ id: this.id, event: this.event || 'message', data: this.data.join('\n') });
+      if (this.data.length)
+        this.onEvent({ id: this.id, event: this.event || 'message', data: this.data.join('\n') });
       this.event = '';
       this.data = [];
       return;
@@ -70,7 +73,9 @@ export async function followEvents(client: ApiClient, options: WatchOptions): Pr
     try {
       const response = await client.send('GET', '/api/v2/events', {
         query: options.query,
-        headers: lastId ? { Accept: 'text/event-stream', 'Last-Event-ID': lastId } : { Accept: 'text/event-stream' },
+        headers: lastId
+          ? { Accept: 'text/event-stream', 'Last-Event-ID': lastId }
+          : { Accept: 'text/event-stream' },
         timeoutMs: 2 ** 31 - 1,
         signal: options.signal,
       });

@@ -15,7 +15,9 @@ export class TempKeyFile {
   constructor(privateKey: string) {
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'leshy-key-'));
     this.path = path.join(this.dir, 'job_key');
-    writeFileSync(this.path, privateKey.endsWith('\n') ? privateKey : privateKey + '\n', { mode: 0o600 });
+    writeFileSync(this.path, privateKey.endsWith('\n') ? privateKey : privateKey + '\n', {
+      mode: 0o600,
+    });
     process.once('exit', this.onExit);
   }
 

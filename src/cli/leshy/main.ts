@@ -9,12 +9,16 @@ import { buildProgram } from './program';
  * Runs `leshy ARGS` and resolves with the exit code: errors are printed as one line (and a
  * hint), and with --json also as `{"error":…}` on stdout, so scripts parse one thing.
  */
-export async function runLeshy(argv: string[], ctx: Context = createContext()): Promise<number> {
+export async function runLeshy(
+  argv: string[],
+  // The CLI's own configuration (not the server's, which src/config reads).
+  // eslint-disable-next-line no-restricted-properties
+  ctx: Context = createContext(process.env),
+): Promise<number> {
   const program = buildProgram(ctx);
-  process.exitCode = undefined;
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
+    return ctx.exitCode;
   } catch (error) {
     return report(ctx, error, argv.includes('--json'));
   }
@@ -23,19 +27,27 @@ export async function runLeshy(argv: string[], ctx: Context = createContext()): 
 /** Prints an error the way every command does and returns its exit code. */
 export function report(ctx: Context, error: unknown, json: boolean): number {
   if (error instanceof CommanderError) {
-    if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return ExitCode.Ok;
+    if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code))
+      return ExitCode.Ok;
     // commander printed its own message already, unless it came from an action's argument check
     if (error.code === 'commander.invalidArgument' && !/^error:/.test(error.message)) {
       ctx.io.stderr.write(`leshy: ${error.message}\n`);
     }
-    if (json) ctx.io.stdout.write(JSON.stringify({ error: { message: error.message, exitCode: ExitCode.Usage } }) + '\n');
+    if (json)
+      ctx.io.stdout.write(
+        JSON.stringify({ error: { message: error.message, exitCode: ExitCode.Usage } }) + '\n',
+      );
     return ExitCode.Usage;
   }
   if (error instanceof CliError) {
     ctx.io.stderr.write(`leshy: ${error.message}\n${error.hint ? `  ${error.hint}\n` : ''}`);
     if (json) {
-      const api = error instanceof ApiError ? { status: error.status, code: error.problem.code } : {};
-      ctx.io.stdout.write(JSON.stringify({ error: { message: error.message, exitCode: error.exitCode, ...api } }) + '\n');
+      const api =
+        error instanceof ApiError ? { status: error.status, code: error.problem.code } : {};
+      ctx.io.stdout.write(
+        JSON.stringify({ error: { message: error.message, exitCode: error.exitCode, ...api } }) +
+          '\n',
+      );
     }
     return error.exitCode;
   }

@@ -16,8 +16,16 @@ export function emit(io: Io, json: boolean, value: unknown, human: () => string)
 }
 
 /** A plain text table: a header row, columns padded to the widest cell, no trailing spaces. */
-export function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {
-  const cells = [headers, ...rows.map((row) => row.map((c) => (c === null || c === undefined || c === '' ? '-' : String(c))))];
+export function table(
+  headers: string[],
+  rows: Array<Array<string | number | null | undefined>>,
+): string {
+  const cells = [
+    headers,
+    ...rows.map((row) =>
+      row.map((c) => (c === null || c === undefined || c === '' ? '-' : String(c))),
+    ),
+  ];
   const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
   return cells
     .map((row) =>

@@ -15,7 +15,11 @@ export async function listAll<T>(
   let cursor: string | null = null;
   do {
     const answer: Page<T> | T[] = await client.get<Page<T> | T[]>(path, {
-      query: { ...query, limit: limit !== undefined ? Math.min(limit - items.length, 100) : 100, cursor },
+      query: {
+        ...query,
+        limit: limit !== undefined ? Math.min(limit - items.length, 100) : 100,
+        cursor,
+      },
     });
     if (Array.isArray(answer)) return limit !== undefined ? answer.slice(0, limit) : answer;
     items.push(...answer.items);

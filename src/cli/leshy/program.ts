@@ -56,11 +56,15 @@ export function buildProgram(ctx: Context): Command {
     .argument('[shell]', 'bash (zsh: autoload bashcompinit && bashcompinit first)', 'bash')
     .action((shell: string, options: { json?: boolean }) => {
       if (shell !== 'bash' && shell !== 'zsh') {
-        ctx.io.stderr.write(`leshy: no completion for "${shell}"; bash and zsh (with bashcompinit) are supported\n`);
-        process.exitCode = ExitCode.Usage;
+        ctx.io.stderr.write(
+          `leshy: no completion for "${shell}"; bash and zsh (with bashcompinit) are supported\n`,
+        );
+        ctx.exitCode = ExitCode.Usage;
         return;
       }
-      const script = (shell === 'zsh' ? 'autoload -U +X bashcompinit && bashcompinit\n' : '') + bashCompletion(program);
+      const script =
+        (shell === 'zsh' ? 'autoload -U +X bashcompinit && bashcompinit\n' : '') +
+        bashCompletion(program);
       ctx.io.stdout.write(options.json ? JSON.stringify({ shell, script }) + '\n' : script);
     });
   addToLeaves(program, () => new Option('--json', 'machine-readable output (JSON on stdout)'));
@@ -70,7 +74,10 @@ export function buildProgram(ctx: Context): Command {
 /** Every command without subcommands gets the option; parents pass their settings down. */
 function addToLeaves(cmd: Command, option: () => Option): void {
   for (const sub of cmd.commands) {
-    sub.exitOverride().configureOutput(cmd.configureOutput()).showHelpAfterError('(add --help for usage)');
+    sub
+      .exitOverride()
+      .configureOutput(cmd.configureOutput())
+      .showHelpAfterError('(add --help for usage)');
     if (sub.commands.length) addToLeaves(sub, option);
     else sub.addOption(option());
   }

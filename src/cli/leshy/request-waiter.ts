@@ -89,7 +89,9 @@ async function watchProgress(
   const refresh = async () => {
     last = Date.now();
     try {
-      const explanation = await client.get<Explanation>(`/api/v2/requests/${id}/explain`, { signal });
+      const explanation = await client.get<Explanation>(`/api/v2/requests/${id}/explain`, {
+        signal,
+      });
       if (!signal.aborted) progress.update(describeWait(explanation));
     } catch {
       if (!signal.aborted) progress.update(`request ${id}: waiting`);
@@ -128,13 +130,14 @@ export function describeWait(e: Explanation, now = Date.now()): string {
   const parts = [`request ${e.requestId} ${e.state}`];
   if (e.summary) parts.push(e.summary);
   else if (e.position) parts.push(`${ordinal(e.position.overall)} in the queue`);
-  if (!e.summary && e.estimatedStart) parts.push(`estimated start in ${formatSpan(Date.parse(e.estimatedStart) - now)}`);
+  if (!e.summary && e.estimatedStart)
+    parts.push(`estimated start in ${formatSpan(Date.parse(e.estimatedStart) - now)}`);
   return parts.join(': ');
 }
 
 export function ordinal(n: number): string {
   const tens = n % 100;
-  const suffix = tens >= 11 && tens <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th';
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
   return `${n}${suffix}`;
 }
 

@@ -1,4 +1,11 @@
-import type { AuditEntry, Explanation, RequestInfo, TokenInfo, UserInfo, WorkerInfo } from './api-types';
+import type {
+  AuditEntry,
+  Explanation,
+  RequestInfo,
+  TokenInfo,
+  UserInfo,
+  WorkerInfo,
+} from './api-types';
 import { fields, formatCaps, formatSpan, relative, table, when } from './output';
 
 /** How requests, workers, users, tokens and audit entries read for people. */
@@ -23,7 +30,12 @@ export function requestDetails(r: RequestInfo, now = Date.now()): string {
 }
 
 export function endedText(e: NonNullable<RequestInfo['ended']>): string {
-  return [e.how, e.by ? `by ${e.by}` : '', e.at ? `at ${e.at}` : '', e.reason ? `: ${e.reason}` : '']
+  return [
+    e.how,
+    e.by ? `by ${e.by}` : '',
+    e.at ? `at ${e.at}` : '',
+    e.reason ? `: ${e.reason}` : '',
+  ]
     .filter(Boolean)
     .join(' ')
     .replace(' :', ':');
@@ -57,13 +69,22 @@ export function startedText(r: RequestInfo, worker: WorkerInfo | null, now = Dat
 export function explanationText(e: Explanation): string {
   const head = fields([
     ['request', `${e.requestId}  ${e.state}${e.ready ? '' : ' (not valid yet)'}`],
-    ['position', e.position ? `${e.position.inPriority} in its priority, ${e.position.overall} overall` : null],
-    ['estimated start', e.estimatedStart ? `${e.estimatedStart} (${relative(e.estimatedStart)})` : null],
+    [
+      'position',
+      e.position ? `${e.position.inPriority} in its priority, ${e.position.overall} overall` : null,
+    ],
+    [
+      'estimated start',
+      e.estimatedStart ? `${e.estimatedStart} (${relative(e.estimatedStart)})` : null,
+    ],
     ['missing caps', e.missingCaps?.length ? JSON.stringify(e.missingCaps) : null],
     ['summary', e.summary],
   ]);
   if (!e.workers.length) return head;
-  return `${head}\n\n${table(['WORKER', 'REASON', 'DETAIL'], e.workers.map((w) => [w.uuid, w.reason, w.detail]))}`;
+  return `${head}\n\n${table(
+    ['WORKER', 'REASON', 'DETAIL'],
+    e.workers.map((w) => [w.uuid, w.reason, w.detail]),
+  )}`;
 }
 
 export function workersTable(workers: WorkerInfo[], now = Date.now()): string {
@@ -90,14 +111,30 @@ export function workerDetails(w: WorkerInfo, now = Date.now()): string {
     ['groups', w.groups.length ? w.groups.join(',') : 'none (serves everyone)'],
     ['access mode', w.accessMode],
     ['registered', when(w.registeredAt, now)],
-    ['job', w.job ? `request ${w.job.requestId} of ${w.job.owner}, ends ${when(w.job.timeoutAt, now)}` : null],
-    ['maintenance', w.maintenance ? `${w.maintenance.message}${w.maintenance.drain ? ' (draining)' : ''} by ${w.maintenance.by}` : null],
+    [
+      'job',
+      w.job
+        ? `request ${w.job.requestId} of ${w.job.owner}, ends ${when(w.job.timeoutAt, now)}`
+        : null,
+    ],
+    [
+      'maintenance',
+      w.maintenance
+        ? `${w.maintenance.message}${w.maintenance.drain ? ' (draining)' : ''} by ${w.maintenance.by}`
+        : null,
+    ],
     ['failed', w.failReason],
-    ['last failure', w.lastFailure ? `${w.lastFailure.reason} (${relative(w.lastFailure.at, now)})` : null],
+    [
+      'last failure',
+      w.lastFailure ? `${w.lastFailure.reason} (${relative(w.lastFailure.at, now)})` : null,
+    ],
     ['failures (24h)', w.failuresLastDay],
   ]);
   if (!w.health?.length) return head;
-  return `${head}\n\n${table(['AT', 'HEALTH', 'REASON'], w.health.map((h) => [h.at, h.ok ? 'ok' : 'failed', h.reason]))}`;
+  return `${head}\n\n${table(
+    ['AT', 'HEALTH', 'REASON'],
+    w.health.map((h) => [h.at, h.ok ? 'ok' : 'failed', h.reason]),
+  )}`;
 }
 
 export function usersTable(users: UserInfo[]): string {
@@ -136,7 +173,8 @@ export function auditTable(entries: AuditEntry[]): string {
 /** The gist of an event in a few words: a transition, and the reason. */
 export function eventWhat(e: Record<string, unknown>): string {
   const parts: string[] = [];
-  if (e.from !== undefined || e.to !== undefined) parts.push(`${String(e.from ?? '?')} → ${String(e.to ?? '?')}`);
+  if (e.from !== undefined || e.to !== undefined)
+    parts.push(`${String(e.from ?? '?')} → ${String(e.to ?? '?')}`);
   if (e.reason) parts.push(String(e.reason));
   return parts.join(': ');
 }
@@ -149,7 +187,13 @@ export function eventLine(event: string, data: Record<string, unknown>): string 
   ]
     .filter(Boolean)
     .join(' ');
-  return [String(data.at ?? new Date().toISOString()), event, subject, eventWhat(data), data.actor ? `(${String(data.actor)})` : '']
+  return [
+    String(data.at ?? new Date().toISOString()),
+    event,
+    subject,
+    eventWhat(data),
+    data.actor ? `(${String(data.actor)})` : '',
+  ]
     .filter(Boolean)
     .join('  ');
 }

@@ -9,7 +9,11 @@ import { act, command, CommonOptions } from './define';
 
 /** audit: who changed what, newest first. */
 export function registerAuditCommands(program: Command, ctx: Context): void {
-  command(program, 'audit', 'the audit log, newest first (a tester sees their own requests\' entries)')
+  command(
+    program,
+    'audit',
+    "the audit log, newest first (a tester sees their own requests' entries)",
+  )
     .option('--worker <uuid>', "only this worker's entries")
     .option('--request <id>', "only this request's entries", parseRequestId)
     .option('--actor <actor>', 'only changes made by this actor, e.g. user:alice')
@@ -17,14 +21,32 @@ export function registerAuditCommands(program: Command, ctx: Context): void {
     .option('--since <when>', 'only entries since: 1h, or a time', parseSince)
     .option('--limit <n>', 'at most this many', parsePositiveInt, 50)
     .action(
-      act(ctx, async (options: CommonOptions & { worker?: string; request?: number; actor?: string; type?: string; since?: string; limit: number }) => {
-        const entries = await listAll<AuditEntry>(
-          ctx.client(),
-          '/api/v2/audit',
-          { worker: options.worker, request: options.request, actor: options.actor, type: options.type, since: options.since },
-          options.limit,
-        );
-        emit(ctx.io, Boolean(options.json), entries, () => auditTable(entries));
-      }),
+      act(
+        ctx,
+        async (
+          options: CommonOptions & {
+            worker?: string;
+            request?: number;
+            actor?: string;
+            type?: string;
+            since?: string;
+            limit: number;
+          },
+        ) => {
+          const entries = await listAll<AuditEntry>(
+            ctx.client(),
+            '/api/v2/audit',
+            {
+              worker: options.worker,
+              request: options.request,
+              actor: options.actor,
+              type: options.type,
+              since: options.since,
+            },
+            options.limit,
+          );
+          emit(ctx.io, Boolean(options.json), entries, () => auditTable(entries));
+        },
+      ),
     );
 }

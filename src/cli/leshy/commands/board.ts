@@ -3,7 +3,17 @@ import { createReadStream, statSync } from 'node:fs';
 import { Transform } from 'node:stream';
 import { parseDurationArg, parseRequestId } from '../arguments';
 import type { ApiClient } from '../api-client';
-import { boardTarget, BoardTarget, runOpenSsh, RunOptions, scpBinary, sshArgs, sshBinary, TargetOptions, warnBeforeExpiry } from '../board-ssh';
+import {
+  boardTarget,
+  BoardTarget,
+  runOpenSsh,
+  RunOptions,
+  scpBinary,
+  sshArgs,
+  sshBinary,
+  TargetOptions,
+  warnBeforeExpiry,
+} from '../board-ssh';
 import type { Context } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
 import { emit, formatBytes } from '../output';
@@ -17,10 +27,14 @@ interface BoardOptions extends CommonOptions {
 /** Options every board command has. */
 function boardOptions(cmd: Command): Command {
   return cmd
-    .option('-i, --identity <file>', 'your own private key, for a request filed with --key (default: ssh-agent and ~/.ssh)')
+    .option(
+      '-i, --identity <file>',
+      'your own private key, for a request filed with --key (default: ssh-agent and ~/.ssh)',
+    )
     .option('--agent-port <port>', "system access mode: the agent's SSH port on the board", (v) => {
       const port = Number(v);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError('not a TCP port');
+      if (!Number.isInteger(port) || port < 1 || port > 65535)
+        throw new InvalidArgumentError('not a TCP port');
       return port;
     });
 }
@@ -53,18 +67,32 @@ async function runOnBoard(
   command: string[],
   options: CommonOptions & { tty?: boolean; stdin?: RunOptions['stdin'] },
 ): Promise<number> {
-  const result = await runOpenSsh(ctx, sshBinary(ctx), sshArgs(target, command, { tty: options.tty }), {
-    stdin: options.stdin,
-    capture: options.json,
-  });
+  const result = await runOpenSsh(
+    ctx,
+    sshBinary(ctx),
+    sshArgs(target, command, { tty: options.tty }),
+    {
+      stdin: options.stdin,
+      capture: options.json,
+    },
+  );
   if (options.json) emit(ctx.io, true, result, () => '');
   return result.exitCode;
 }
 
 /** ssh, console, scp, power, flash: the board of a running job, through the server's tunnel. */
 export function registerBoardCommands(program: Command, ctx: Context): void {
-  boardOptions(command(program, 'ssh <id> [command...]', 'an SSH session on the job\'s board, or one command (after --)'))
-    .addHelpText('after', '\nExample: leshy ssh 42 -- power tick 2000\nExits with the command\'s status (ssh\'s own errors: 255).')
+  boardOptions(
+    command(
+      program,
+      'ssh <id> [command...]',
+      "an SSH session on the job's board, or one command (after --)",
+    ),
+  )
+    .addHelpText(
+      'after',
+      "\nExample: leshy ssh 42 -- power tick 2000\nExits with the command's status (ssh's own errors: 255).",
+    )
     .action(
       act(ctx, async (idText: string, words: string[], options: BoardOptions) => {
         const id = parseRequestId(idText);
@@ -75,75 +103,140 @@ export function registerBoardCommands(program: Command, ctx: Context): void {
       }),
     );
 
-  boardOptions(command(program, 'console <id>', "the board's serial console (~. leaves; piped input: a script)"))
-    .option('--linger <duration>', 'with piped input: exit once the console was quiet this long (e.g. 2s)', parseDurationArg)
+  boardOptions(
+    command(
+      program,
+      'console <id>',
+      "the board's serial console (~. leaves; piped input: a script)",
+    ),
+  )
+    .option(
+      '--linger <duration>',
+      'with piped input: exit once the console was quiet this long (e.g. 2s)',
+      parseDurationArg,
+    )
     .action(
       act(ctx, async (idText: string, options: BoardOptions & { linger?: number }) => {
         const id = parseRequestId(idText);
         const client = ctx.client();
-        const words = ['console', ...(options.linger !== undefined ? ['--linger', `${options.linger}ms`] : [])];
+        const words = [
+          'console',
+          ...(options.linger !== undefined ? ['--linger', `${options.linger}ms`] : []),
+        ];
         return onBoard(ctx, client, id, toTarget(options, true), (target) =>
-          runOnBoard(ctx, target, words, { ...options, tty: Boolean(process.stdin.isTTY) && !options.json }),
+          runOnBoard(ctx, target, words, {
+            ...options,
+            tty: Boolean(process.stdin.isTTY) && !options.json,
+          }),
         );
       }),
     );
 
-  boardOptions(command(program, 'scp <source> <target>', 'copy a file to or from the job workspace: FILE ID:PATH or ID:PATH FILE'))
+  boardOptions(
+    command(
+      program,
+      'scp <source> <target>',
+      'copy a file to or from the job workspace: FILE ID:PATH or ID:PATH FILE',
+    ),
+  )
     .option('-r, --recursive', 'copy directories')
     .action(
-      act(ctx, async (source: string, destination: string, options: BoardOptions & { recursive?: boolean }) => {
-        const remote = [source, destination].map((s) => /^(\d+):(.*)$/.exec(s));
-        if (Boolean(remote[0]) === Boolean(remote[1])) {
-          throw new CliError('scp: exactly one of the two must be ID:PATH (the job\'s workspace)', ExitCode.Usage, 'e.g. leshy scp build.tar 42:  or  leshy scp 42:results.txt .');
-        }
-        const id = parseRequestId((remote[0] ?? remote[1])![1]);
-        const client = ctx.client();
-        return onBoard(ctx, client, id, toTarget(options, false), async (target) => {
-          const remotePath = (r: RegExpExecArray) => `${target.destination}:${r[2]}`;
-          const args = [
-            ...target.authOptions,
-            ...target.hopOptions,
-            ...(options.recursive ? ['-r'] : []),
-            '-P', String(target.port),
-            remote[0] ? remotePath(remote[0]) : source,
-            remote[1] ? remotePath(remote[1]) : destination,
-          ];
-          const result = await runOpenSsh(ctx, scpBinary(ctx), args, { capture: options.json, stdin: 'ignore' });
-          if (options.json) emit(ctx.io, true, result, () => '');
-          return result.exitCode;
-        });
-      }),
+      act(
+        ctx,
+        async (
+          source: string,
+          destination: string,
+          options: BoardOptions & { recursive?: boolean },
+        ) => {
+          const remote = [source, destination].map((s) => /^(\d+):(.*)$/.exec(s));
+          if (Boolean(remote[0]) === Boolean(remote[1])) {
+            throw new CliError(
+              "scp: exactly one of the two must be ID:PATH (the job's workspace)",
+              ExitCode.Usage,
+              'e.g. leshy scp build.tar 42:  or  leshy scp 42:results.txt .',
+            );
+          }
+          const id = parseRequestId((remote[0] ?? remote[1])![1]);
+          const client = ctx.client();
+          return onBoard(ctx, client, id, toTarget(options, false), async (target) => {
+            const remotePath = (r: RegExpExecArray) => `${target.destination}:${r[2]}`;
+            const args = [
+              ...target.authOptions,
+              ...target.hopOptions,
+              ...(options.recursive ? ['-r'] : []),
+              '-P',
+              String(target.port),
+              remote[0] ? remotePath(remote[0]) : source,
+              remote[1] ? remotePath(remote[1]) : destination,
+            ];
+            const result = await runOpenSsh(ctx, scpBinary(ctx), args, {
+              capture: options.json,
+              stdin: 'ignore',
+            });
+            if (options.json) emit(ctx.io, true, result, () => '');
+            return result.exitCode;
+          });
+        },
+      ),
     );
 
-  boardOptions(command(program, 'power <id> [action] [ms]', "the DUT's power: on, off, tick [MS] (off, wait, on); no action: print it"))
-    .action(
-      act(ctx, async (idText: string, action: string | undefined, ms: string | undefined, options: BoardOptions) => {
+  boardOptions(
+    command(
+      program,
+      'power <id> [action] [ms]',
+      "the DUT's power: on, off, tick [MS] (off, wait, on); no action: print it",
+    ),
+  ).action(
+    act(
+      ctx,
+      async (
+        idText: string,
+        action: string | undefined,
+        ms: string | undefined,
+        options: BoardOptions,
+      ) => {
         const id = parseRequestId(idText);
         if (action !== undefined && !['on', 'off', 'tick'].includes(action)) {
           throw new CliError(`power: "${action}" is not on, off or tick`, ExitCode.Usage);
         }
         if (ms !== undefined && (action !== 'tick' || !/^\d+$/.test(ms))) {
-          throw new CliError('power: only "tick" takes a time, in whole milliseconds', ExitCode.Usage);
+          throw new CliError(
+            'power: only "tick" takes a time, in whole milliseconds',
+            ExitCode.Usage,
+          );
         }
         const client = ctx.client();
         const words = ['power', ...(action ? [action] : []), ...(ms ? [ms] : [])];
         return onBoard(ctx, client, id, toTarget(options, true), async (target) => {
-          const result = await runOpenSsh(ctx, sshBinary(ctx), sshArgs(target, words, { tty: false }), {
-            stdin: 'ignore',
-            capture: true,
-          });
+          const result = await runOpenSsh(
+            ctx,
+            sshBinary(ctx),
+            sshArgs(target, words, { tty: false }),
+            {
+              stdin: 'ignore',
+              capture: true,
+            },
+          );
           const power = result.stdout.trim();
-          if (options.json) emit(ctx.io, true, { ...result, ...(action ? {} : { power }) }, () => '');
+          if (options.json)
+            emit(ctx.io, true, { ...result, ...(action ? {} : { power }) }, () => '');
           else {
             if (result.stdout) ctx.io.stdout.write(result.stdout);
             if (result.stderr) ctx.io.stderr.write(result.stderr);
           }
           return result.exitCode;
         });
-      }),
-    );
+      },
+    ),
+  );
 
-  boardOptions(command(program, 'flash <id> <image>', "write an image to the board's SD card, then boot the DUT from it"))
+  boardOptions(
+    command(
+      program,
+      'flash <id> <image>',
+      "write an image to the board's SD card, then boot the DUT from it",
+    ),
+  )
     .option('--no-boot', 'leave the card on the board side and the DUT off')
     .action(
       act(ctx, async (idText: string, image: string, options: BoardOptions & { boot: boolean }) => {
@@ -155,7 +248,9 @@ export function registerBoardCommands(program: Command, ctx: Context): void {
           throw new CliError(`cannot read ${image}: ${(error as Error).message}`, ExitCode.Usage);
         }
         const client = ctx.client();
-        return onBoard(ctx, client, id, toTarget(options, true), (target) => flash(ctx, target, image, size, options));
+        return onBoard(ctx, client, id, toTarget(options, true), (target) =>
+          flash(ctx, target, image, size, options),
+        );
       }),
     );
 }
@@ -165,9 +260,18 @@ function toTarget(options: BoardOptions, boardCommand: boolean): TargetOptions {
 }
 
 /** `ts`, then `flash` with the image on stdin and a progress bar, then `dut` (unless --no-boot). */
-async function flash(ctx: Context, target: BoardTarget, image: string, size: number, options: BoardOptions & { boot: boolean }): Promise<number> {
+async function flash(
+  ctx: Context,
+  target: BoardTarget,
+  image: string,
+  size: number,
+  options: BoardOptions & { boot: boolean },
+): Promise<number> {
   const step = (words: string[]) =>
-    runOpenSsh(ctx, sshBinary(ctx), sshArgs(target, words, { tty: false }), { stdin: 'ignore', capture: true });
+    runOpenSsh(ctx, sshBinary(ctx), sshArgs(target, words, { tty: false }), {
+      stdin: 'ignore',
+      capture: true,
+    });
   const failed = (what: string, result: { exitCode: number; stderr: string }) => {
     if (options.json) emit(ctx.io, true, { step: what, ...result }, () => '');
     else ctx.io.stderr.write(result.stderr || `leshy: ${what} failed (exit ${result.exitCode})\n`);
@@ -177,17 +281,26 @@ async function flash(ctx: Context, target: BoardTarget, image: string, size: num
   if (ts.exitCode !== 0) return failed('ts', ts);
   const bar = new ByteProgress(ctx, size);
   const counted = createReadStream(image).pipe(bar.counter());
-  const written = await runOpenSsh(ctx, sshBinary(ctx), sshArgs(target, ['flash'], { tty: false }), {
-    stdin: counted,
-    capture: true,
-  });
+  const written = await runOpenSsh(
+    ctx,
+    sshBinary(ctx),
+    sshArgs(target, ['flash'], { tty: false }),
+    {
+      stdin: counted,
+      capture: true,
+    },
+  );
   bar.done();
   if (written.exitCode !== 0) return failed('flash', written);
   const boot = options.boot ? await step(['dut']) : null;
   if (boot && boot.exitCode !== 0) return failed('dut', boot);
   const message = written.stdout.trim();
-  emit(ctx.io, Boolean(options.json), { bytes: size, image, booted: options.boot, output: message }, () =>
-    `${message || `flash: wrote ${size} bytes`}${options.boot ? '\nDUT powered on from the SD card' : ''}`,
+  emit(
+    ctx.io,
+    Boolean(options.json),
+    { bytes: size, image, booted: options.boot, output: message },
+    () =>
+      `${message || `flash: wrote ${size} bytes`}${options.boot ? '\nDUT powered on from the SD card' : ''}`,
   );
   return 0;
 }

@@ -17,7 +17,7 @@ export function act<A extends unknown[]>(
 ): (...args: unknown[]) => Promise<void> {
   return async (...args: unknown[]) => {
     const code = await run(...(args as A));
-    if (typeof code === 'number' && code !== 0) process.exitCode = code;
+    if (typeof code === 'number') ctx.exitCode = code;
   };
 }
 

@@ -2,7 +2,15 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { createInterface } from 'node:readline/promises';
-import { parseCaps, parseDurationArg, parsePositiveInt, parsePriority, parseRequestId, parseStates, parseTimeArg } from '../arguments';
+import {
+  parseCaps,
+  parseDurationArg,
+  parsePositiveInt,
+  parsePriority,
+  parseRequestId,
+  parseStates,
+  parseTimeArg,
+} from '../arguments';
 import type { ApiClient } from '../api-client';
 import type { Explanation, RequestInfo, WorkerInfo } from '../api-types';
 import { runOpenSsh, sshArgs, sshBinary } from '../board-ssh';
@@ -14,7 +22,14 @@ import { emit } from '../output';
 import { listAll } from '../pages';
 import { ProgressLine } from '../progress';
 import { waitForRequest } from '../request-waiter';
-import { endedText, eventLine, explanationText, requestDetails, requestsTable, startedText } from '../views';
+import {
+  endedText,
+  eventLine,
+  explanationText,
+  requestDetails,
+  requestsTable,
+  startedText,
+} from '../views';
 import { onBoard } from './board';
 import { act, command, CommonOptions } from './define';
 
@@ -35,7 +50,13 @@ export function registerRequestCommands(program: Command, ctx: Context): void {
     .option('--wait', 'wait until the job runs (or the request ends), showing the queue position')
     .action(act(ctx, async (options: RequestOptions) => (await fileRequest(ctx, options)).code));
 
-  requestOptions(command(program, 'reserve', 'request --wait, then open a session on the board (closing it keeps the job)'))
+  requestOptions(
+    command(
+      program,
+      'reserve',
+      'request --wait, then open a session on the board (closing it keeps the job)',
+    ),
+  )
     .option('-i, --identity <file>', 'your own private key (with --key)')
     .action(
       act(ctx, async (options: RequestOptions & { identity?: string }) => {
@@ -52,15 +73,31 @@ export function registerRequestCommands(program: Command, ctx: Context): void {
     .option('--worker <uuid>', 'only jobs on this worker')
     .option('--limit <n>', 'at most this many', parsePositiveInt, 50)
     .action(
-      act(ctx, async (options: CommonOptions & { mine?: boolean; owner?: string; state?: string; worker?: string; limit: number }) => {
-        const requests = await listAll<RequestInfo>(
-          ctx.client(),
-          '/api/v2/requests',
-          { owner: options.mine ? 'me' : options.owner, state: options.state, worker: options.worker, sort: '-id' },
-          options.limit,
-        );
-        emit(ctx.io, Boolean(options.json), requests, () => requestsTable(requests));
-      }),
+      act(
+        ctx,
+        async (
+          options: CommonOptions & {
+            mine?: boolean;
+            owner?: string;
+            state?: string;
+            worker?: string;
+            limit: number;
+          },
+        ) => {
+          const requests = await listAll<RequestInfo>(
+            ctx.client(),
+            '/api/v2/requests',
+            {
+              owner: options.mine ? 'me' : options.owner,
+              state: options.state,
+              worker: options.worker,
+              sort: '-id',
+            },
+            options.limit,
+          );
+          emit(ctx.io, Boolean(options.json), requests, () => requestsTable(requests));
+        },
+      ),
     );
 
   command(program, 'show <id>', 'one request: state, caps, job, how it ended').action(
@@ -71,7 +108,11 @@ export function registerRequestCommands(program: Command, ctx: Context): void {
     }),
   );
 
-  command(program, 'explain <id>', 'why a request waits: its queue position and each worker\'s reason').action(
+  command(
+    program,
+    'explain <id>',
+    "why a request waits: its queue position and each worker's reason",
+  ).action(
     act(ctx, async (idText: string, options: CommonOptions) => {
       const id = parseRequestId(idText);
       const explanation = await ctx.client().get<Explanation>(`/api/v2/requests/${id}/explain`);
@@ -83,7 +124,12 @@ export function registerRequestCommands(program: Command, ctx: Context): void {
     act(ctx, async (idText: string, options: CommonOptions) => {
       const id = parseRequestId(idText);
       const request = await ctx.client().post<RequestInfo>(`/api/v2/requests/${id}/prolong`);
-      emit(ctx.io, Boolean(options.json), request, () => `request ${id}: the job now ends at ${request.job?.timeoutAt ?? '?'}`);
+      emit(
+        ctx.io,
+        Boolean(options.json),
+        request,
+        () => `request ${id}: the job now ends at ${request.job?.timeoutAt ?? '?'}`,
+      );
     }),
   );
 
@@ -95,43 +141,82 @@ export function registerRequestCommands(program: Command, ctx: Context): void {
     }),
   );
 
-  command(program, 'watch [id]', 'the event stream as lines (one request\'s, or everything you may see); Ctrl-C ends')
+  command(
+    program,
+    'watch [id]',
+    "the event stream as lines (one request's, or everything you may see); Ctrl-C ends",
+  )
     .option('--worker <uuid>', "only this worker's events")
     .option('--types <types>', 'only these event types, e.g. job.*,request.state-changed')
     .option('--since <eventId>', 'first replay the events after this id')
     .action(
-      act(ctx, async (idText: string | undefined, options: CommonOptions & { worker?: string; types?: string; since?: string }) => {
-        const id = idText === undefined ? undefined : parseRequestId(idText);
-        const stop = new AbortController();
-        const release = onInterrupt(() => stop.abort());
-        try {
-          await followEvents(ctx.client(), {
-            query: { request: id?.toString(), worker: options.worker, types: options.types, since: options.since },
-            signal: stop.signal,
-            onEvent: ({ event, data }) =>
-              ctx.io.stdout.write((options.json ? JSON.stringify({ event, ...data }) : eventLine(event, data)) + '\n'),
-            onReconnect: () => ctx.io.stderr.write('leshy: the event stream dropped; resuming\n'),
-          });
-        } finally {
-          release();
-        }
-      }),
+      act(
+        ctx,
+        async (
+          idText: string | undefined,
+          options: CommonOptions & { worker?: string; types?: string; since?: string },
+        ) => {
+          const id = idText === undefined ? undefined : parseRequestId(idText);
+          const stop = new AbortController();
+          const release = onInterrupt(() => stop.abort());
+          try {
+            await followEvents(ctx.client(), {
+              query: {
+                request: id?.toString(),
+                worker: options.worker,
+                types: options.types,
+                since: options.since,
+              },
+              signal: stop.signal,
+              onEvent: ({ event, data }) =>
+                ctx.io.stdout.write(
+                  (options.json ? JSON.stringify({ event, ...data }) : eventLine(event, data)) +
+                    '\n',
+                ),
+              onReconnect: () => ctx.io.stderr.write('leshy: the event stream dropped; resuming\n'),
+            });
+          } finally {
+            release();
+          }
+        },
+      ),
     );
 }
 
 function requestOptions(cmd: Command): Command {
   return cmd
-    .requiredOption('--caps <caps>', 'what the board must have: board=rpi4,arch=arm64|armv7,ram_gb>=4,rev!=a', (v, prev) => parseCaps(v, prev as Record<string, unknown> | undefined))
+    .requiredOption(
+      '--caps <caps>',
+      'what the board must have: board=rpi4,arch=arm64|armv7,ram_gb>=4,rev!=a',
+      (v, prev) => parseCaps(v, prev as Record<string, unknown> | undefined),
+    )
     .option('--priority <n>', '1 (highest) … 16 (lowest); default 8', parsePriority)
-    .option('--deadline <when>', 'give up waiting then: a duration from now (2h) or a time', (v) => parseTimeArg(v))
-    .option('--after <when>', 'not before: a duration from now (10m) or a time', (v) => parseTimeArg(v))
-    .option('--key <file>', 'your public key (e.g. ~/.ssh/id_ed25519.pub): log in with your own key, no job key is sent')
-    .option('--timeout <duration>', 'with --wait: give up waiting after this long (exit 7), the request stays', parseDurationArg)
-    .option('--idempotency-key <key>', 'filing again with the same key answers the same request (safe retries)');
+    .option('--deadline <when>', 'give up waiting then: a duration from now (2h) or a time', (v) =>
+      parseTimeArg(v),
+    )
+    .option('--after <when>', 'not before: a duration from now (10m) or a time', (v) =>
+      parseTimeArg(v),
+    )
+    .option(
+      '--key <file>',
+      'your public key (e.g. ~/.ssh/id_ed25519.pub): log in with your own key, no job key is sent',
+    )
+    .option(
+      '--timeout <duration>',
+      'with --wait: give up waiting after this long (exit 7), the request stays',
+      parseDurationArg,
+    )
+    .option(
+      '--idempotency-key <key>',
+      'filing again with the same key answers the same request (safe retries)',
+    );
 }
 
 /** Files the request (and with --wait waits for it); the exit code and the request's id. */
-async function fileRequest(ctx: Context, options: RequestOptions): Promise<{ code: number; id: number }> {
+async function fileRequest(
+  ctx: Context,
+  options: RequestOptions,
+): Promise<{ code: number; id: number }> {
   const client = ctx.client();
   const body: Record<string, unknown> = { caps: options.caps };
   if (options.priority !== undefined) body.priority = options.priority;
@@ -143,7 +228,10 @@ async function fileRequest(ctx: Context, options: RequestOptions): Promise<{ cod
   });
   if (!options.wait) {
     emit(ctx.io, Boolean(options.json), request, () =>
-      [`request ${request.id} ${request.state}`, request.unservable ? `warning: ${request.unservable}` : '']
+      [
+        `request ${request.id} ${request.state}`,
+        request.unservable ? `warning: ${request.unservable}` : '',
+      ]
         .filter(Boolean)
         .join('\n'),
     );
@@ -157,7 +245,12 @@ async function fileRequest(ctx: Context, options: RequestOptions): Promise<{ cod
  * Waits for IN PROGRESS with a live progress line. Ctrl-C asks whether to cancel the request
  * (on a terminal); elsewhere it leaves the request as it is.
  */
-async function waitUntilRunning(ctx: Context, client: ApiClient, id: number, options: RequestOptions): Promise<number> {
+async function waitUntilRunning(
+  ctx: Context,
+  client: ApiClient,
+  id: number,
+  options: RequestOptions,
+): Promise<number> {
   const interrupted = new AbortController();
   const progress = new ProgressLine(ctx.io);
   const release = onInterrupt(() => interrupted.abort());
@@ -168,7 +261,8 @@ async function waitUntilRunning(ctx: Context, client: ApiClient, id: number, opt
       timeoutMs: options.timeout,
       signal: interrupted.signal,
       progress,
-      onExpiring: () => progress.note(`leshy: job ${id} is about to time out; run "leshy prolong ${id}"`),
+      onExpiring: () =>
+        progress.note(`leshy: job ${id} is about to time out; run "leshy prolong ${id}"`),
     });
   } catch (error) {
     if (!interrupted.signal.aborted) throw error;
@@ -180,11 +274,18 @@ async function waitUntilRunning(ctx: Context, client: ApiClient, id: number, opt
   const { request, result } = outcome;
   if (result === 'timeout') {
     if (options.json) emit(ctx.io, true, request, () => '');
-    throw new CliError(`request ${id} is still ${request.state} after ${options.timeout ?? 0} ms of waiting; it stays queued`, ExitCode.TimedOut, `leshy explain ${id} says why; leshy close ${id} cancels it`);
+    throw new CliError(
+      `request ${id} is still ${request.state} after ${options.timeout ?? 0} ms of waiting; it stays queued`,
+      ExitCode.TimedOut,
+      `leshy explain ${id} says why; leshy close ${id} cancels it`,
+    );
   }
   if (result === 'unreachable') {
     if (options.json) emit(ctx.io, true, request, () => '');
-    throw new CliError(`request ${id} ended ${request.state}${request.ended ? ` (${endedText(request.ended)})` : ''}`, ExitCode.EndedOtherwise);
+    throw new CliError(
+      `request ${id} ended ${request.state}${request.ended ? ` (${endedText(request.ended)})` : ''}`,
+      ExitCode.EndedOtherwise,
+    );
   }
   const worker = request.job
     ? await client.get<WorkerInfo>(`/api/v2/workers/${request.job.workerUuid}`).catch(() => null)
@@ -195,16 +296,21 @@ async function waitUntilRunning(ctx: Context, client: ApiClient, id: number, opt
 
 async function askToCancel(ctx: Context, client: ApiClient, id: number): Promise<number> {
   if (!ctx.interactive) {
-    ctx.io.stderr.write(`\nleshy: stopped waiting; request ${id} stays queued (leshy close ${id} cancels it)\n`);
+    ctx.io.stderr.write(
+      `\nleshy: stopped waiting; request ${id} stays queued (leshy close ${id} cancels it)\n`,
+    );
     return ExitCode.Interrupted;
   }
-  const rl = createInterface({ input: process.stdin, output: ctx.io.stderr as NodeJS.WritableStream });
+  const rl = createInterface({
+    input: process.stdin,
+    output: ctx.io.stderr as NodeJS.WritableStream,
+  });
   const release = onInterrupt(() => rl.close());
-  let answer = '';
+  let answer: string;
   try {
     answer = await rl.question(`\nCancel request ${id}? [y/N] `);
   } catch {
-    answer = '';
+    answer = ''; // Ctrl-C again, or end of input: no
   } finally {
     release();
     rl.close();
@@ -220,9 +326,16 @@ async function askToCancel(ctx: Context, client: ApiClient, id: number): Promise
  * reserve's session: a shell where the board gives one (system access mode), else the
  * board's console. Leaving it keeps the job.
  */
-async function openSession(ctx: Context, client: ApiClient, id: number, identity?: string): Promise<number> {
+async function openSession(
+  ctx: Context,
+  client: ApiClient,
+  id: number,
+  identity?: string,
+): Promise<number> {
   const request = await client.get<RequestInfo>(`/api/v2/requests/${id}`);
-  const worker = request.job ? await client.get<WorkerInfo>(`/api/v2/workers/${request.job.workerUuid}`).catch(() => null) : null;
+  const worker = request.job
+    ? await client.get<WorkerInfo>(`/api/v2/workers/${request.job.workerUuid}`).catch(() => null)
+    : null;
   const shell = worker?.accessMode === 'system';
   ctx.io.stderr.write(
     shell
@@ -231,7 +344,13 @@ async function openSession(ctx: Context, client: ApiClient, id: number, identity
   );
   return onBoard(ctx, client, id, { identity, boardCommand: !shell }, async (target) => {
     const words = shell ? [] : ['console'];
-    return (await runOpenSsh(ctx, sshBinary(ctx), sshArgs(target, words, { tty: Boolean(process.stdin.isTTY) }))).exitCode;
+    return (
+      await runOpenSsh(
+        ctx,
+        sshBinary(ctx),
+        sshArgs(target, words, { tty: Boolean(process.stdin.isTTY) }),
+      )
+    ).exitCode;
   });
 }
 
@@ -241,10 +360,17 @@ function readPublicKey(file: string): string {
   try {
     text = readFileSync(path, 'utf8').trim();
   } catch (error) {
-    throw new CliError(`cannot read the public key ${file}: ${(error as Error).message}`, ExitCode.Usage);
+    throw new CliError(
+      `cannot read the public key ${file}: ${(error as Error).message}`,
+      ExitCode.Usage,
+    );
   }
   if (/PRIVATE KEY/.test(text)) {
-    throw new CliError(`${file} is a private key`, ExitCode.Usage, `give the public one (${file}.pub); the private key never leaves your machine`);
+    throw new CliError(
+      `${file} is a private key`,
+      ExitCode.Usage,
+      `give the public one (${file}.pub); the private key never leaves your machine`,
+    );
   }
   return text.split('\n')[0];
 }

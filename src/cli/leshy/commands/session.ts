@@ -27,19 +27,36 @@ export function registerSessionCommands(program: Command, ctx: Context): void {
       '\nWrites $XDG_CONFIG_HOME/leshy/config.json (default ~/.config/leshy/config.json), mode 0600.\nLESHY_SERVER and LESHY_TOKEN override what it holds.',
     )
     .action(
-      act(ctx, async (options: CommonOptions & { server?: string; token?: string; check: boolean }) => {
-        const file = ctx.settings().configFile;
-        const saved = readSavedConfig(file);
-        const server = options.server ? normalizeServerUrl(options.server) : saved.server;
-        const token = options.token === '-' ? await readStdin() : (options.token ?? saved.token);
-        if (!server) throw new CliError('login needs --server URL', ExitCode.Usage, 'e.g. leshy login --server http://leshy.lab:8487 --token lsy_…');
-        if (!token) throw new CliError('login needs --token TOKEN', ExitCode.Usage, 'an admin creates your token: leshy tokens create --user NAME');
-        const who = options.check ? await new ApiClient(server, token).get<Whoami>('/api/v2/whoami') : null;
-        writeSavedConfig(file, { server, token });
-        emit(ctx.io, Boolean(options.json), { server, configFile: file, whoami: who }, () =>
-          who ? `logged in to ${server} as ${who.name} (${who.role}); saved in ${file}` : `saved ${server} in ${file}`,
-        );
-      }),
+      act(
+        ctx,
+        async (options: CommonOptions & { server?: string; token?: string; check: boolean }) => {
+          const file = ctx.settings().configFile;
+          const saved = readSavedConfig(file);
+          const server = options.server ? normalizeServerUrl(options.server) : saved.server;
+          const token = options.token === '-' ? await readStdin() : (options.token ?? saved.token);
+          if (!server)
+            throw new CliError(
+              'login needs --server URL',
+              ExitCode.Usage,
+              'e.g. leshy login --server http://leshy.lab:8487 --token lsy_…',
+            );
+          if (!token)
+            throw new CliError(
+              'login needs --token TOKEN',
+              ExitCode.Usage,
+              'an admin creates your token: leshy tokens create --user NAME',
+            );
+          const who = options.check
+            ? await new ApiClient(server, token).get<Whoami>('/api/v2/whoami')
+            : null;
+          writeSavedConfig(file, { server, token });
+          emit(ctx.io, Boolean(options.json), { server, configFile: file, whoami: who }, () =>
+            who
+              ? `logged in to ${server} as ${who.name} (${who.role}); saved in ${file}`
+              : `saved ${server} in ${file}`,
+          );
+        },
+      ),
     );
 
   command(program, 'logout', 'forget the saved token (the server URL stays)').action(
@@ -47,7 +64,12 @@ export function registerSessionCommands(program: Command, ctx: Context): void {
       const file = ctx.settings().configFile;
       const saved = readSavedConfig(file);
       writeSavedConfig(file, { server: saved.server });
-      emit(ctx.io, Boolean(options.json), { configFile: file }, () => `removed the token from ${file}`);
+      emit(
+        ctx.io,
+        Boolean(options.json),
+        { configFile: file },
+        () => `removed the token from ${file}`,
+      );
     }),
   );
 
@@ -63,7 +85,10 @@ export function registerSessionCommands(program: Command, ctx: Context): void {
           ['groups', who.groups?.length ? who.groups.join(',') : 'none'],
           ['best priority', who.bestPriority],
           ['worker', who.workerUuid],
-          ['server', `${client.server}${s.serverFrom === 'LESHY_SERVER' ? ' (from LESHY_SERVER)' : ''}`],
+          [
+            'server',
+            `${client.server}${s.serverFrom === 'LESHY_SERVER' ? ' (from LESHY_SERVER)' : ''}`,
+          ],
           ['token', s.tokenFrom === 'LESHY_TOKEN' ? 'from LESHY_TOKEN' : `from ${s.configFile}`],
         ]),
       );

@@ -36,7 +36,12 @@ export function registerUserCommands(program: Command, ctx: Context): void {
           ...(options.groups ? { groups: options.groups } : {}),
           ...(options.bestPriority !== undefined ? { bestPriority: options.bestPriority } : {}),
         });
-        emit(ctx.io, Boolean(options.json), user, () => `created ${user.role} ${user.name} (id ${user.id})`);
+        emit(
+          ctx.io,
+          Boolean(options.json),
+          user,
+          () => `created ${user.role} ${user.name} (id ${user.id})`,
+        );
       }),
     );
 
@@ -75,9 +80,23 @@ export function registerUserCommands(program: Command, ctx: Context): void {
           ...(options.groups ? { groups: options.groups } : {}),
           ...(options.bestPriority !== undefined ? { bestPriority: options.bestPriority } : {}),
         };
-        if (!Object.keys(body).length) throw new CliError('users set: nothing to change', ExitCode.Usage, 'give --role, --groups or --best-priority');
-        const user = await client.patch<UserInfo>(`/api/v2/users/${await userId(client, who)}`, body);
-        emit(ctx.io, Boolean(options.json), user, () => `updated ${user.name}: ${user.role}, groups ${user.groups.join(',') || 'none'}, best priority ${user.bestPriority}`);
+        if (!Object.keys(body).length)
+          throw new CliError(
+            'users set: nothing to change',
+            ExitCode.Usage,
+            'give --role, --groups or --best-priority',
+          );
+        const user = await client.patch<UserInfo>(
+          `/api/v2/users/${await userId(client, who)}`,
+          body,
+        );
+        emit(
+          ctx.io,
+          Boolean(options.json),
+          user,
+          () =>
+            `updated ${user.name}: ${user.role}, groups ${user.groups.join(',') || 'none'}, best priority ${user.bestPriority}`,
+        );
       }),
     );
 
@@ -95,6 +114,7 @@ export function registerUserCommands(program: Command, ctx: Context): void {
 export async function userId(client: ApiClient, who: string): Promise<number> {
   if (/^\d+$/.test(who)) return Number(who);
   const user = (await listAll<UserInfo>(client, '/api/v2/users')).find((u) => u.name === who);
-  if (!user) throw new CliError(`no user named "${who}"`, ExitCode.NotFound, 'leshy users list shows them');
+  if (!user)
+    throw new CliError(`no user named "${who}"`, ExitCode.NotFound, 'leshy users list shows them');
   return user.id;
 }
