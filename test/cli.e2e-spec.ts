@@ -1,0 +1,381 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { AgentProcess, startAgentProcess } from './support/agent-process';
+import {
+  leshyEnvironment,
+  LeshyResult,
+  runLeshyProcess,
+  startLeshyProcess,
+} from './support/leshy-process';
+import { freePort, ServerProcess, startServer } from './support/server-process';
+import { tempDir } from './support/temp-dir';
+import { waitFor } from './support/wait-for';
+
+/**
+ * The `leshy` command line as its users run it: the built binary as a process, against a real
+ * server process and a fleet of simulated boards reached over real SSH (OpenSSH's ssh and scp
+ * through the server's tunnel). An admin sets the lab up, a tester reserves and works on a
+ * board, and every error path is checked by its exit code and its one line.
+ */
+const AGENT_TOKEN = 'cli-e2e-enrollment-token';
+const ADMIN_TOKEN = `lsy_${randomBytes(32).toString('base64url')}`;
+const CAPS = 'board=cli-sim';
+
+interface Worker {
+  uuid: string;
+  state: string;
+  maintenance: { message: string } | null;
+}
+
+describe('leshy CLI against a server and a fleet', () => {
+  const dir = tempDir('leshy-cli-e2e-');
+  let server: ServerProcess;
+  let fleet: AgentProcess;
+  const homes = { admin: path.join(dir.path, 'admin'), alice: path.join(dir.path, 'alice') };
+  let bobToken = '';
+  let bobTokenId = 0;
+  let workers: Worker[] = [];
+  let jobId = 0;
+
+  const admin = (...args: string[]) => runLeshyProcess(args, leshyEnvironment(homes.admin));
+  const alice = (args: string[], input?: string) =>
+    runLeshyProcess(args, leshyEnvironment(homes.alice), { input });
+  /** Bob has no config file: CI style, LESHY_SERVER and LESHY_TOKEN. */
+  const bob = (...args: string[]) =>
+    runLeshyProcess(
+      args,
+      leshyEnvironment(path.join(dir.path, 'bob'), {
+        LESHY_SERVER: server.baseUrl,
+        LESHY_TOKEN: bobToken,
+      }),
+    );
+  const json = <T>(result: LeshyResult): T => {
+    expect({ code: result.code, stderr: result.stderr }).toEqual({
+      code: 0,
+      stderr: expect.any(String),
+    });
+    return JSON.parse(result.stdout) as T;
+  };
+  const ok = (result: LeshyResult) => {
+    if (result.code !== 0)
+      throw new Error(`leshy exited ${result.code}:\n${result.stderr}\n${result.stdout}`);
+    return result;
+  };
+
+  beforeAll(async () => {
+    server = await startServer({
+      dataDir: path.join(dir.path, 'server'),
+      env: {
+        LESHY_AGENT_TOKEN: AGENT_TOKEN,
+        LESHY_ADMIN_TOKEN: ADMIN_TOKEN,
+        LESHY_HEALTHCHECK_INTERVAL: '2s',
+        LESHY_JOB_TIMEOUT: '10m',
+        LESHY_KEY_POOL: '2',
+      },
+    });
+    fleet = startAgentProcess([
+      'fleet',
+      '--count',
+      '2',
+      '--server',
+      server.baseUrl,
+      '--token',
+      AGENT_TOKEN,
+      '--caps',
+      CAPS,
+      '--base-port',
+      '0',
+      '--log-level',
+      'info',
+      '--data-dir',
+      path.join(dir.path, 'fleet'),
+    ]);
+    await fleet.waitForOutput(/2 boards registered/, 'the fleet to register');
+  });
+
+  afterAll(async () => {
+    await fleet?.stop();
+    await server?.stop();
+    dir.remove();
+  });
+
+  describe('an admin sets up the lab', () => {
+    it('logs in (the config is written 0600) and is who the server says', async () => {
+      const login = ok(await admin('login', '--server', server.baseUrl, '--token', ADMIN_TOKEN));
+      expect(login.stdout).toMatch(
+        /^logged in to http:\/\/127\.0\.0\.1:\d+ as user:admin \(admin\)/,
+      );
+      const file = path.join(homes.admin, '.config/leshy/config.json');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+        server: server.baseUrl,
+        token: ADMIN_TOKEN,
+      });
+      expect(json<{ role: string; name: string }>(await admin('whoami', '--json'))).toMatchObject({
+        role: 'admin',
+        name: 'user:admin',
+      });
+    });
+
+    it('adds two testers and gives each a token', async () => {
+      expect(
+        json<{ name: string; role: string }>(await admin('users', 'add', 'alice', '--json')),
+      ).toMatchObject({ name: 'alice', role: 'tester' });
+      ok(await admin('users', 'add', 'bob', '--groups', 'lab-b'));
+      const users = json<Array<{ name: string }>>(await admin('users', 'list', '--json'));
+      expect(users.map((u) => u.name)).toEqual(expect.arrayContaining(['admin', 'alice', 'bob']));
+      expect(ok(await admin('users', 'list')).stdout).toMatch(/^ID +NAME +ROLE/);
+
+      const aliceToken = json<{ secret: string }>(
+        await admin('tokens', 'create', '--user', 'alice', '--label', 'laptop', '--json'),
+      );
+      expect(aliceToken.secret).toMatch(/^lsy_/);
+      const bobs = json<{ id: number; secret: string }>(
+        await admin('tokens', 'create', '--user', 'bob', '--label', 'ci', '--json'),
+      );
+      bobToken = bobs.secret;
+      bobTokenId = bobs.id;
+      const listed = ok(await admin('tokens', 'list'));
+      expect(listed.stdout).toMatch(/laptop/);
+      expect(listed.stdout).not.toContain(aliceToken.secret);
+
+      ok(await alice(['login', '--server', server.baseUrl, '--token', aliceToken.secret]));
+      expect(json<{ name: string }>(await bob('whoami', '--json')).name).toBe('user:bob');
+    });
+
+    it('sees the new boards in MAINTENANCE in the workers table and sets them IDLE', async () => {
+      workers = json<Worker[]>(await admin('workers', '--json'));
+      expect(workers.map((w) => w.state)).toEqual(['MAINTENANCE', 'MAINTENANCE']);
+      const table = ok(await admin('workers')).stdout;
+      expect(table.split('\n')[0]).toMatch(
+        /^UUID +STATE +CAPS +GROUPS +JOB +OWNER +LEFT +LAST FAILURE$/,
+      );
+      expect(table).toContain(workers[0].uuid);
+      for (const w of workers) ok(await admin('idle', w.uuid));
+      await waitFor(
+        async () =>
+          json<Worker[]>(await admin('workers', '--state', 'idle', '--json')).length === 2,
+        'both workers IDLE',
+        20_000,
+      );
+    });
+
+    it('takes the second board into maintenance with a message the board shows', async () => {
+      ok(await admin('maintenance', workers[1].uuid, '--message', 'new SD card'));
+      const worker = json<Worker>(await admin('worker', workers[1].uuid, '--json'));
+      expect(worker).toMatchObject({
+        state: 'MAINTENANCE',
+        maintenance: { message: 'new SD card' },
+      });
+      // The agent logs what it puts on the board's display.
+      await fleet.waitForOutput(/maintenance: "new SD card"/, 'the board to show the message');
+    });
+  });
+
+  describe('a tester works on a board', () => {
+    it('files a request and waits until it runs, then sees it in list and show', async () => {
+      const result = await alice(['request', '--caps', CAPS, '--wait', '--json']);
+      const request = json<{ id: number; state: string; job: { workerUuid: string } }>(result);
+      expect(request).toMatchObject({ state: 'IN PROGRESS', job: { workerUuid: workers[0].uuid } });
+      expect(result.stderr).toMatch(new RegExp(`^request ${request.id} filed`));
+      jobId = request.id;
+      const list = json<Array<{ id: number }>>(
+        await alice(['list', '--mine', '--state', 'in-progress', '--json']),
+      );
+      expect(list.map((r) => r.id)).toEqual([jobId]);
+      expect(ok(await alice(['show', String(jobId)])).stdout).toMatch(
+        new RegExp(`^request: +${jobId} +IN PROGRESS`, 'm'),
+      );
+    });
+
+    it('runs a command on the board over ssh, with its exit status', async () => {
+      const power = ok(await alice(['ssh', String(jobId), '--', 'power', 'on']));
+      expect(power.stdout).toBe('');
+      expect(ok(await alice(['power', String(jobId)])).stdout.trim()).toBe('on');
+      const unknown = await alice(['ssh', String(jobId), '--', 'no-such-command']);
+      expect(unknown.code).toBe(127);
+      expect(unknown.stderr).toMatch(/unknown command "no-such-command"/);
+      expect(
+        json<{ exitCode: number; stdout: string }>(
+          await alice(['ssh', String(jobId), '--json', '--', 'help']),
+        ),
+      ).toMatchObject({
+        exitCode: 0,
+        stdout: expect.stringMatching(/^commands:/),
+      });
+    });
+
+    it('sends a line to the console and reads its answer', async () => {
+      const result = await waitFor(
+        async () => {
+          const r = ok(
+            await alice(['console', String(jobId), '--linger', '1s'], 'echo hello-from-leshy\n'),
+          );
+          return /^hello-from-leshy\r?$/m.test(r.stdout) ? r : null;
+        },
+        'the DUT to answer on its console',
+        20_000,
+      );
+      expect(result!.stdout).toContain('hello-from-leshy');
+    });
+
+    it('flashes an image onto the SD card and boots it', async () => {
+      const image = path.join(dir.path, 'small.img');
+      const bytes = randomBytes(256 * 1024);
+      writeFileSync(image, bytes);
+      const result = await alice(['flash', String(jobId), image]);
+      expect(ok(result).stdout).toMatch(/flash: wrote 262144 bytes to .*sdcard\.img/);
+      expect(result.stderr).toMatch(/flash \[#+\] 100% 256\.0 KiB of 256\.0 KiB/);
+      const cards = findFiles(path.join(dir.path, 'fleet'), 'sdcard.img').filter(
+        (f) => statSync(f).size === bytes.length,
+      );
+      expect(cards).toHaveLength(1);
+      expect(readFileSync(cards[0]).equals(bytes)).toBe(true);
+      expect(ok(await alice(['power', String(jobId)])).stdout.trim()).toBe('on');
+    });
+
+    it('copies a file to the job workspace and back with scp', async () => {
+      const local = path.join(dir.path, 'notes.txt');
+      writeFileSync(local, 'results of the run\n');
+      ok(await alice(['scp', local, `${jobId}:notes.txt`]));
+      const back = path.join(dir.path, 'back.txt');
+      ok(await alice(['scp', `${jobId}:notes.txt`, back]));
+      expect(readFileSync(back, 'utf8')).toBe('results of the run\n');
+    });
+
+    it('prolongs the job', async () => {
+      const before = json<{ job: { timeoutAt: string; prolongCount: number } }>(
+        await alice(['show', String(jobId), '--json']),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const after = json<{ job: { timeoutAt: string; prolongCount: number } }>(
+        await alice(['prolong', String(jobId), '--json']),
+      );
+      expect(Date.parse(after.job.timeoutAt)).toBeGreaterThan(Date.parse(before.job.timeoutAt));
+      expect(after.job.prolongCount).toBe(before.job.prolongCount + 1);
+    });
+
+    it('gives up waiting at --timeout (exit 7), the request left queued, and explains why it waits', async () => {
+      const result = await alice(['request', '--caps', CAPS, '--wait', '--timeout', '2s']);
+      expect(result.code).toBe(7);
+      const id = Number(/request (\d+) filed/.exec(result.stderr)?.[1]);
+      expect(result.stderr).toMatch(new RegExp(`leshy: request ${id} is still WAITING`));
+      const explanation = json<{ state: string; workers: Array<{ uuid: string; reason: string }> }>(
+        await alice(['explain', String(id), '--json']),
+      );
+      expect(explanation.state).toBe('WAITING');
+      expect(Object.fromEntries(explanation.workers.map((w) => [w.uuid, w.reason]))).toEqual({
+        [workers[0].uuid]: 'running',
+        [workers[1].uuid]: 'maintenance',
+      });
+      expect(ok(await alice(['explain', String(id)])).stdout).toMatch(/^WORKER +REASON +DETAIL$/m);
+      expect(json<{ state: string }>(await alice(['close', String(id), '--json'])).state).toBe(
+        'CANCELLED',
+      );
+    });
+
+    it('shows its events in the stream and the audit log', async () => {
+      const watch = startLeshyProcess(
+        ['watch', String(jobId), '--json'],
+        leshyEnvironment(homes.alice),
+      );
+      let out = '';
+      watch.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      // Replayed from the start of the stream? Not asked: a fresh change shows live.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      ok(await alice(['prolong', String(jobId)]));
+      await waitFor(
+        () => /"event":"job.prolonged"/.test(out),
+        'the watch to print job.prolonged',
+        10_000,
+      );
+      watch.kill('SIGINT');
+      const lines = out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { event: string; requestId: number });
+      expect(lines.find((l) => l.event === 'job.prolonged')?.requestId).toBe(jobId);
+      const audit = json<Array<{ type: string }>>(
+        await admin('audit', '--request', String(jobId), '--json'),
+      );
+      expect(audit.map((e) => e.type)).toEqual(
+        expect.arrayContaining(['request.created', 'job.started']),
+      );
+    });
+  });
+
+  describe('error paths: exit code and one line', () => {
+    it('a bad token: exit 4', async () => {
+      const result = await runLeshyProcess(
+        ['whoami'],
+        leshyEnvironment(dir.path, {
+          LESHY_SERVER: server.baseUrl,
+          LESHY_TOKEN: 'lsy_not-a-token',
+        }),
+      );
+      expect(result.code).toBe(4);
+      expect(result.stderr).toMatch(
+        /^leshy: the server refused the token: .+\n {2}ask an admin for a token, then run "leshy login --token TOKEN" \(or set LESHY_TOKEN\)\n$/,
+      );
+    });
+
+    it('an unknown id: exit 3', async () => {
+      const result = await alice(['show', '999999', '--json']);
+      expect(result.code).toBe(3);
+      expect(result.stderr.split('\n')).toHaveLength(2);
+      expect(JSON.parse(result.stdout)).toMatchObject({ error: { exitCode: 3, status: 404 } });
+      expect((await admin('worker', '00000000-0000-4000-8000-000000000000')).code).toBe(3);
+    });
+
+    it("another user's request, and an admin command as a tester: exit 5", async () => {
+      for (const result of [
+        await bob('close', String(jobId)),
+        await bob('ssh', String(jobId), '--', 'power'),
+      ]) {
+        expect(result.code).toBe(5);
+        expect(result.stderr).toMatch(/^leshy: .+\n$/);
+      }
+      const users = await alice(['users', 'list']);
+      expect(users.code).toBe(5);
+    });
+
+    it('a server that does not answer: exit 8', async () => {
+      const port = await freePort();
+      const result = await runLeshyProcess(
+        ['list'],
+        leshyEnvironment(dir.path, {
+          LESHY_SERVER: `http://127.0.0.1:${port}`,
+          LESHY_TOKEN: bobToken,
+        }),
+      );
+      expect(result.code).toBe(8);
+      expect(result.stderr).toBe(
+        `leshy: cannot reach the Leshy server at http://127.0.0.1:${port} (connection refused)\n  is it running? check the URL (leshy login --server URL, or LESHY_SERVER)\n`,
+      );
+    });
+
+    it('a revoked token stops working; a removed user is gone', async () => {
+      ok(await admin('tokens', 'revoke', String(bobTokenId)));
+      expect((await bob('whoami')).code).toBe(4);
+      ok(await admin('users', 'remove', 'bob'));
+      expect((await admin('users', 'show', 'bob')).code).toBe(3);
+    });
+  });
+
+  describe('the job ends', () => {
+    it('closes the job; closing again is a conflict (exit 6)', async () => {
+      expect(json<{ state: string }>(await alice(['close', String(jobId), '--json'])).state).toBe(
+        'DONE',
+      );
+      const again = await alice(['close', String(jobId)]);
+      expect(again.code).toBe(6);
+    });
+  });
+});
+
+function findFiles(root: string, name: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name === name)
+    .map((e) => path.join(e.parentPath, e.name));
+}
