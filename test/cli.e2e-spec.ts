@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AgentProcess, startAgentProcess } from './support/agent-process';
 import {
@@ -33,14 +33,17 @@ describe('leshy CLI against a server and a fleet', () => {
   let server: ServerProcess;
   let fleet: AgentProcess;
   const homes = { admin: path.join(dir.path, 'admin'), alice: path.join(dir.path, 'alice') };
+  /** Alice's TMPDIR: where the job key files appear (and must disappear). */
+  const aliceTmp = path.join(dir.path, 'alice-tmp');
+  const aliceEnv = () => leshyEnvironment(homes.alice, { TMPDIR: aliceTmp });
+  const keyDirs = () => readdirSync(aliceTmp).filter((name) => name.startsWith('leshy-key-'));
   let bobToken = '';
   let bobTokenId = 0;
   let workers: Worker[] = [];
   let jobId = 0;
 
   const admin = (...args: string[]) => runLeshyProcess(args, leshyEnvironment(homes.admin));
-  const alice = (args: string[], input?: string) =>
-    runLeshyProcess(args, leshyEnvironment(homes.alice), { input });
+  const alice = (args: string[], input?: string) => runLeshyProcess(args, aliceEnv(), { input });
   /** Bob has no config file: CI style, LESHY_SERVER and LESHY_TOKEN. */
   const bob = (...args: string[]) =>
     runLeshyProcess(
@@ -64,6 +67,7 @@ describe('leshy CLI against a server and a fleet', () => {
   };
 
   beforeAll(async () => {
+    mkdirSync(aliceTmp);
     server = await startServer({
       dataDir: path.join(dir.path, 'server'),
       env: {
@@ -206,6 +210,22 @@ describe('leshy CLI against a server and a fleet', () => {
       });
     });
 
+    it('removes the job key file after each command, also when stopped in the middle', async () => {
+      expect(keyDirs()).toEqual([]); // the commands above cleaned up after themselves
+      const tick = startLeshyProcess(['power', String(jobId), 'tick', '5000'], aliceEnv());
+      await waitFor(() => keyDirs().length === 1, 'the key file of the running power tick');
+      const keyFile = path.join(aliceTmp, keyDirs()[0], 'job_key');
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+      expect(readFileSync(keyFile, 'utf8')).toMatch(/PRIVATE KEY/);
+      const exited = new Promise<number | null>((resolve) =>
+        tick.once('close', (code) => resolve(code)),
+      );
+      tick.kill('SIGTERM');
+      expect(await exited).toBe(143);
+      expect(keyDirs()).toEqual([]);
+      ok(await alice(['power', String(jobId), 'on']));
+    });
+
     it('sends a line to the console and reads its answer', async () => {
       const result = await waitFor(
         async () => {
@@ -273,6 +293,26 @@ describe('leshy CLI against a server and a fleet', () => {
       expect(json<{ state: string }>(await alice(['close', String(id), '--json'])).state).toBe(
         'CANCELLED',
       );
+    });
+
+    it('Ctrl-C while waiting without a terminal leaves the request queued (exit 130)', async () => {
+      const waiting = startLeshyProcess(['request', '--caps', CAPS, '--wait'], aliceEnv());
+      let stderr = '';
+      waiting.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+      await waitFor(() => /WAITING/.test(stderr), 'the wait to show the queue', 15_000);
+      const exited = new Promise<number | null>((resolve) =>
+        waiting.once('close', (code) => resolve(code)),
+      );
+      waiting.kill('SIGINT');
+      expect(await exited).toBe(130);
+      const id = Number(/request (\d+) filed/.exec(stderr)?.[1]);
+      expect(stderr).toContain(
+        `stopped waiting; request ${id} stays queued (leshy close ${id} cancels it)`,
+      );
+      expect(json<{ state: string }>(await alice(['show', String(id), '--json'])).state).toBe(
+        'WAITING',
+      );
+      ok(await alice(['close', String(id)]));
     });
 
     it('shows its events in the stream and the audit log', async () => {

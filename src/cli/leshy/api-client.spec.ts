@@ -19,16 +19,14 @@ describe('ApiClient', () => {
           res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
           return;
         }
-        res
-          .writeHead(status, { 'Content-Type': 'application/problem+json' })
-          .end(
-            JSON.stringify({
-              status,
-              title: 'x',
-              detail: `detail ${status}`,
-              code: `code-${status}`,
-            }),
-          );
+        res.writeHead(status, { 'Content-Type': 'application/problem+json' }).end(
+          JSON.stringify({
+            status,
+            title: 'x',
+            detail: `detail ${status}`,
+            code: `code-${status}`,
+          }),
+        );
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

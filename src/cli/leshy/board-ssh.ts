@@ -1,5 +1,6 @@
 import { spawn, StdioOptions } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { constants } from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ApiClient } from './api-client';
@@ -119,8 +120,6 @@ export interface RunOptions {
   stdin?: Readable | 'inherit' | 'ignore';
   /** Capture stdout/stderr (for --json) instead of passing them through. */
   capture?: boolean;
-  /** stderr lines from the board go through this (e.g. to hide the agent's own progress). */
-  filterStderr?: (line: string) => boolean;
 }
 
 export interface RunResult {
@@ -134,12 +133,10 @@ export interface RunResult {
  * to ssh (it shares our terminal), not to us: we wait for it, then clean up.
  */
 export function runOpenSsh(
-  ctx: Context,
   binary: string,
   args: string[],
   options: RunOptions = {},
 ): Promise<RunResult> {
-  const piped = options.capture || options.filterStderr;
   const stdio: StdioOptions = [
     options.stdin === undefined || options.stdin === 'inherit'
       ? 'inherit'
@@ -147,28 +144,22 @@ export function runOpenSsh(
         ? 'ignore'
         : 'pipe',
     options.capture ? 'pipe' : 'inherit',
-    piped ? 'pipe' : 'inherit',
+    options.capture ? 'pipe' : 'inherit',
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { stdio });
     let stdout = '';
     let stderr = '';
-    let partial = '';
-    const release = onInterrupt(() => undefined); // ssh has the terminal and gets Ctrl-C itself
+    const releaseInterrupt = onInterrupt(() => undefined); // ssh has the terminal and gets Ctrl-C itself
+    // Ended ourselves (SIGTERM, SIGHUP): ssh goes too, and the key file after it (job-key.ts).
+    const endChild = () => child.kill('SIGTERM');
+    process.once('exit', endChild);
+    const release = () => {
+      releaseInterrupt();
+      process.removeListener('exit', endChild);
+    };
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => {
-      if (options.capture && !options.filterStderr) {
-        stderr += chunk.toString();
-        return;
-      }
-      const lines = (partial + chunk.toString()).split(/(?<=\n)/);
-      partial = lines[lines.length - 1].endsWith('\n') ? '' : lines.pop()!;
-      for (const line of lines) {
-        if (options.filterStderr && !options.filterStderr(line.replace(/\r?\n$/, ''))) continue;
-        if (options.capture) stderr += line;
-        else ctx.io.stderr.write(line);
-      }
-    });
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     if (options.stdin && typeof options.stdin === 'object') {
       options.stdin.pipe(child.stdin!);
       child.stdin!.on('error', () => undefined); // ssh ended before reading it all
@@ -187,9 +178,11 @@ export function runOpenSsh(
     });
     child.once('close', (code, signal) => {
       release();
-      if (partial && options.capture) stderr += partial;
-      else if (partial) ctx.io.stderr.write(partial);
-      resolve({ exitCode: code ?? (signal ? 128 + 2 : 255), stdout, stderr });
+      resolve({
+        exitCode: code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 127),
+        stdout,
+        stderr,
+      });
     });
   });
 }

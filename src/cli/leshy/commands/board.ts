@@ -67,15 +67,10 @@ async function runOnBoard(
   command: string[],
   options: CommonOptions & { tty?: boolean; stdin?: RunOptions['stdin'] },
 ): Promise<number> {
-  const result = await runOpenSsh(
-    ctx,
-    sshBinary(ctx),
-    sshArgs(target, command, { tty: options.tty }),
-    {
-      stdin: options.stdin,
-      capture: options.json,
-    },
-  );
+  const result = await runOpenSsh(sshBinary(ctx), sshArgs(target, command, { tty: options.tty }), {
+    stdin: options.stdin,
+    capture: options.json,
+  });
   if (options.json) emit(ctx.io, true, result, () => '');
   return result.exitCode;
 }
@@ -169,7 +164,7 @@ export function registerBoardCommands(program: Command, ctx: Context): void {
               remote[0] ? remotePath(remote[0]) : source,
               remote[1] ? remotePath(remote[1]) : destination,
             ];
-            const result = await runOpenSsh(ctx, scpBinary(ctx), args, {
+            const result = await runOpenSsh(scpBinary(ctx), args, {
               capture: options.json,
               stdin: 'ignore',
             });
@@ -208,15 +203,10 @@ export function registerBoardCommands(program: Command, ctx: Context): void {
         const client = ctx.client();
         const words = ['power', ...(action ? [action] : []), ...(ms ? [ms] : [])];
         return onBoard(ctx, client, id, toTarget(options, true), async (target) => {
-          const result = await runOpenSsh(
-            ctx,
-            sshBinary(ctx),
-            sshArgs(target, words, { tty: false }),
-            {
-              stdin: 'ignore',
-              capture: true,
-            },
-          );
+          const result = await runOpenSsh(sshBinary(ctx), sshArgs(target, words, { tty: false }), {
+            stdin: 'ignore',
+            capture: true,
+          });
           const power = result.stdout.trim();
           if (options.json)
             emit(ctx.io, true, { ...result, ...(action ? {} : { power }) }, () => '');
@@ -268,7 +258,7 @@ async function flash(
   options: BoardOptions & { boot: boolean },
 ): Promise<number> {
   const step = (words: string[]) =>
-    runOpenSsh(ctx, sshBinary(ctx), sshArgs(target, words, { tty: false }), {
+    runOpenSsh(sshBinary(ctx), sshArgs(target, words, { tty: false }), {
       stdin: 'ignore',
       capture: true,
     });
@@ -281,15 +271,10 @@ async function flash(
   if (ts.exitCode !== 0) return failed('ts', ts);
   const bar = new ByteProgress(ctx, size);
   const counted = createReadStream(image).pipe(bar.counter());
-  const written = await runOpenSsh(
-    ctx,
-    sshBinary(ctx),
-    sshArgs(target, ['flash'], { tty: false }),
-    {
-      stdin: counted,
-      capture: true,
-    },
-  );
+  const written = await runOpenSsh(sshBinary(ctx), sshArgs(target, ['flash'], { tty: false }), {
+    stdin: counted,
+    capture: true,
+  });
   bar.done();
   if (written.exitCode !== 0) return failed('flash', written);
   const boot = options.boot ? await step(['dut']) : null;

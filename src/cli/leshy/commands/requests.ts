@@ -346,7 +346,6 @@ async function openSession(
     const words = shell ? [] : ['console'];
     return (
       await runOpenSsh(
-        ctx,
         sshBinary(ctx),
         sshArgs(target, words, { tty: Boolean(process.stdin.isTTY) }),
       )
