@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AgentProcess, startAgentProcess } from './support/agent-process';
 import {
@@ -53,13 +54,8 @@ describe('leshy CLI against a server and a fleet', () => {
         LESHY_TOKEN: bobToken,
       }),
     );
-  const json = <T>(result: LeshyResult): T => {
-    expect({ code: result.code, stderr: result.stderr }).toEqual({
-      code: 0,
-      stderr: expect.any(String),
-    });
-    return JSON.parse(result.stdout) as T;
-  };
+  /** The --json output of a run that must succeed (its stderr in the failure otherwise). */
+  const json = <T>(result: LeshyResult): T => JSON.parse(ok(result).stdout) as T;
   const ok = (result: LeshyResult) => {
     if (result.code !== 0)
       throw new Error(`leshy exited ${result.code}:\n${result.stderr}\n${result.stdout}`);
@@ -167,7 +163,15 @@ describe('leshy CLI against a server and a fleet', () => {
 
     it('takes the second board into maintenance with a message the board shows', async () => {
       ok(await admin('maintenance', workers[1].uuid, '--message', 'new SD card'));
-      const worker = json<Worker>(await admin('worker', workers[1].uuid, '--json'));
+      // BUSY while the agent is told, then MAINTENANCE.
+      const worker = await waitFor(
+        async () => {
+          const w = json<Worker>(await admin('worker', workers[1].uuid, '--json'));
+          return w.state === 'MAINTENANCE' ? w : null;
+        },
+        'the worker in MAINTENANCE',
+        15_000,
+      );
       expect(worker).toMatchObject({
         state: 'MAINTENANCE',
         maintenance: { message: 'new SD card' },
@@ -213,8 +217,11 @@ describe('leshy CLI against a server and a fleet', () => {
     it('removes the job key file after each command, also when stopped in the middle', async () => {
       expect(keyDirs()).toEqual([]); // the commands above cleaned up after themselves
       const tick = startLeshyProcess(['power', String(jobId), 'tick', '5000'], aliceEnv());
-      await waitFor(() => keyDirs().length === 1, 'the key file of the running power tick');
-      const keyFile = path.join(aliceTmp, keyDirs()[0], 'job_key');
+      const keyFile = await waitFor(() => {
+        const dirs = keyDirs();
+        const file = dirs.length === 1 ? path.join(aliceTmp, dirs[0], 'job_key') : '';
+        return file && existsSync(file) ? file : '';
+      }, 'the key file of the running power tick');
       expect(statSync(keyFile).mode & 0o777).toBe(0o600);
       expect(readFileSync(keyFile, 'utf8')).toMatch(/PRIVATE KEY/);
       const exited = new Promise<number | null>((resolve) =>
@@ -313,6 +320,41 @@ describe('leshy CLI against a server and a fleet', () => {
         'WAITING',
       );
       ok(await alice(['close', String(id)]));
+    });
+
+    it('Ctrl-C while waiting on a terminal asks, and cancels the request on "y"', async () => {
+      // util-linux `script` gives leshy a pseudo-terminal: a spinner, and a question on Ctrl-C.
+      const command = [
+        process.execPath,
+        path.join(__dirname, '..', 'bin', 'leshy.js'),
+        'request',
+        '--caps',
+        CAPS,
+        '--wait',
+      ]
+        .map((w) => `'${w}'`)
+        .join(' ');
+      const terminal = spawn('script', ['-qfec', command, '/dev/null'], {
+        env: aliceEnv(),
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let screen = '';
+      terminal.stdout!.on('data', (c: Buffer) => (screen += c.toString()));
+      await waitFor(
+        () => /⠋|⠙|⠹|⠸|⠼|⠴|⠦|⠧|⠇|⠏/.test(screen) && /WAITING/.test(screen),
+        'the spinner',
+        15_000,
+      );
+      terminal.stdin!.write('\x03');
+      await waitFor(() => /Cancel request \d+\? \[y\/N\]/.test(screen), 'the question', 10_000);
+      terminal.stdin!.write('y\r');
+      const code = await new Promise<number | null>((resolve) => terminal.once('close', resolve));
+      expect(code).toBe(130);
+      const id = Number(/request (\d+) filed/.exec(screen)?.[1]);
+      expect(screen).toMatch(new RegExp(`request ${id} CANCELLED`));
+      expect(json<{ state: string }>(await alice(['show', String(id), '--json'])).state).toBe(
+        'CANCELLED',
+      );
     });
 
     it('shows its events in the stream and the audit log', async () => {

@@ -92,7 +92,9 @@ async function watchProgress(
       const explanation = await client.get<Explanation>(`/api/v2/requests/${id}/explain`, {
         signal,
       });
-      if (!signal.aborted) progress.update(describeWait(explanation));
+      // Not WAITING any more: the long poll is about to answer; nothing to show.
+      if (!signal.aborted && explanation.state === 'WAITING')
+        progress.update(describeWait(explanation));
     } catch {
       if (!signal.aborted) progress.update(`request ${id}: waiting`);
     }

@@ -237,7 +237,7 @@ async function fileRequest(
     );
     return { code: 0, id: request.id };
   }
-  if (!options.json) ctx.io.stderr.write(`request ${request.id} filed\n`);
+  ctx.io.stderr.write(`request ${request.id} filed\n`);
   return { code: await waitUntilRunning(ctx, client, request.id, options), id: request.id };
 }
 
