@@ -71,6 +71,8 @@ describe('leshy CLI against a server and a fleet', () => {
         LESHY_ADMIN_TOKEN: ADMIN_TOKEN,
         LESHY_HEALTHCHECK_INTERVAL: '2s',
         LESHY_JOB_TIMEOUT: '10m',
+        // job.expiring 3 s after a job starts or is prolonged (the ssh warning's test).
+        LESHY_EXPIRY_WARNING: '597s',
         LESHY_KEY_POOL: '2',
       },
     });
@@ -119,29 +121,37 @@ describe('leshy CLI against a server and a fleet', () => {
     });
 
     it('adds two testers and gives each a token', async () => {
-      expect(
-        json<{ name: string; role: string }>(await admin('users', 'add', 'alice', '--json')),
-      ).toMatchObject({ name: 'alice', role: 'tester' });
-      ok(await admin('users', 'add', 'bob', '--groups', 'lab-b'));
-      const users = json<Array<{ name: string }>>(await admin('users', 'list', '--json'));
+      const [added] = await Promise.all([
+        admin('users', 'add', 'alice', '--json'),
+        admin('users', 'add', 'bob', '--groups', 'lab-b').then(ok),
+      ]);
+      expect(json<{ name: string; role: string }>(added)).toMatchObject({
+        name: 'alice',
+        role: 'tester',
+      });
+      const [listedJson, listedTable, aliceIssued, bobIssued] = await Promise.all([
+        admin('users', 'list', '--json'),
+        admin('users', 'list'),
+        admin('tokens', 'create', '--user', 'alice', '--label', 'laptop', '--json'),
+        admin('tokens', 'create', '--user', 'bob', '--label', 'ci', '--json'),
+      ]);
+      const users = json<Array<{ name: string }>>(listedJson);
       expect(users.map((u) => u.name)).toEqual(expect.arrayContaining(['admin', 'alice', 'bob']));
-      expect(ok(await admin('users', 'list')).stdout).toMatch(/^ID +NAME +ROLE/);
-
-      const aliceToken = json<{ secret: string }>(
-        await admin('tokens', 'create', '--user', 'alice', '--label', 'laptop', '--json'),
-      );
+      expect(ok(listedTable).stdout).toMatch(/^ID +NAME +ROLE/);
+      const aliceToken = json<{ secret: string }>(aliceIssued);
       expect(aliceToken.secret).toMatch(/^lsy_/);
-      const bobs = json<{ id: number; secret: string }>(
-        await admin('tokens', 'create', '--user', 'bob', '--label', 'ci', '--json'),
-      );
+      const bobs = json<{ id: number; secret: string }>(bobIssued);
       bobToken = bobs.secret;
       bobTokenId = bobs.id;
       const listed = ok(await admin('tokens', 'list'));
       expect(listed.stdout).toMatch(/laptop/);
       expect(listed.stdout).not.toContain(aliceToken.secret);
 
-      ok(await alice(['login', '--server', server.baseUrl, '--token', aliceToken.secret]));
-      expect(json<{ name: string }>(await bob('whoami', '--json')).name).toBe('user:bob');
+      const [, bobWho] = await Promise.all([
+        alice(['login', '--server', server.baseUrl, '--token', aliceToken.secret]).then(ok),
+        bob('whoami', '--json'),
+      ]);
+      expect(json<{ name: string }>(bobWho).name).toBe('user:bob');
     });
 
     it('sees the new boards in MAINTENANCE in the workers table and sets them IDLE', async () => {
@@ -271,16 +281,21 @@ describe('leshy CLI against a server and a fleet', () => {
       expect(readFileSync(back, 'utf8')).toBe('results of the run\n');
     });
 
-    it('prolongs the job', async () => {
+    it('prolongs the job, and an ssh session warns when it comes near its timeout', async () => {
       const before = json<{ job: { timeoutAt: string; prolongCount: number } }>(
         await alice(['show', String(jobId), '--json']),
       );
-      await new Promise((resolve) => setTimeout(resolve, 1100));
       const after = json<{ job: { timeoutAt: string; prolongCount: number } }>(
         await alice(['prolong', String(jobId), '--json']),
       );
       expect(Date.parse(after.job.timeoutAt)).toBeGreaterThan(Date.parse(before.job.timeoutAt));
       expect(after.job.prolongCount).toBe(before.job.prolongCount + 1);
+      // LESHY_EXPIRY_WARNING is 3 s short of the job timeout: job.expiring comes 3 s from now.
+      const session = await alice(['ssh', String(jobId), '--', 'power', 'tick', '5000']);
+      expect(ok(session).stderr).toContain(
+        `leshy: job ${jobId} ends ${after.job.timeoutAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}`,
+      );
+      expect(session.stderr).toContain(`run "leshy prolong ${jobId}" to keep it`);
     });
 
     it('gives up waiting at --timeout (exit 7), the request left queued, and explains why it waits', async () => {
@@ -358,19 +373,18 @@ describe('leshy CLI against a server and a fleet', () => {
     });
 
     it('shows its events in the stream and the audit log', async () => {
-      const watch = startLeshyProcess(
-        ['watch', String(jobId), '--json'],
-        leshyEnvironment(homes.alice),
-      );
+      const watch = startLeshyProcess(['watch', String(jobId), '--json'], aliceEnv());
       let out = '';
       watch.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-      // Replayed from the start of the stream? Not asked: a fresh change shows live.
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      ok(await alice(['prolong', String(jobId)]));
+      // Live events only (no --since): prolong until the connected stream shows one.
       await waitFor(
-        () => /"event":"job.prolonged"/.test(out),
+        async () => {
+          ok(await alice(['prolong', String(jobId)]));
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          return /"event":"job.prolonged"/.test(out);
+        },
         'the watch to print job.prolonged',
-        10_000,
+        15_000,
       );
       watch.kill('SIGINT');
       const lines = out
@@ -411,15 +425,15 @@ describe('leshy CLI against a server and a fleet', () => {
     });
 
     it("another user's request, and an admin command as a tester: exit 5", async () => {
-      for (const result of [
-        await bob('close', String(jobId)),
-        await bob('ssh', String(jobId), '--', 'power'),
-      ]) {
+      const results = await Promise.all([
+        bob('close', String(jobId)),
+        bob('ssh', String(jobId), '--', 'power'),
+        alice(['users', 'list']),
+      ]);
+      for (const result of results) {
         expect(result.code).toBe(5);
         expect(result.stderr).toMatch(/^leshy: .+\n$/);
       }
-      const users = await alice(['users', 'list']);
-      expect(users.code).toBe(5);
     });
 
     it('a server that does not answer: exit 8', async () => {
