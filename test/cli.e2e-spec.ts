@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { AgentProcess, startAgentProcess } from './support/agent-process';
+import { AgentProcess, fleetArgs, startAgentProcess } from './support/agent-process';
 import {
   leshyEnvironment,
   LeshyResult,
@@ -76,23 +76,17 @@ describe('leshy CLI against a server and a fleet', () => {
         LESHY_KEY_POOL: '2',
       },
     });
-    fleet = startAgentProcess([
-      'fleet',
-      '--count',
-      '2',
-      '--server',
-      server.baseUrl,
-      '--token',
-      AGENT_TOKEN,
-      '--caps',
-      CAPS,
-      '--base-port',
-      '0',
-      '--log-level',
-      'info',
-      '--data-dir',
-      path.join(dir.path, 'fleet'),
-    ]);
+    fleet = startAgentProcess(
+      fleetArgs({
+        count: 2,
+        server: server.baseUrl,
+        token: AGENT_TOKEN,
+        caps: CAPS,
+        dataDir: path.join(dir.path, 'fleet'),
+        // info: the agent logs the maintenance message it shows on the display
+        extra: ['--base-port', '0', '--log-level', 'info'],
+      }),
+    );
     await fleet.waitForOutput(/2 boards registered/, 'the fleet to register');
   });
 

@@ -88,3 +88,20 @@ export function startAgentProcess(args: string[], launcher?: AgentLauncher): Age
     },
   };
 }
+
+/** The arguments of `dryad-agent fleet`: `count` simulated boards registering with `server`. */
+export function fleetArgs(options: {
+  count: number;
+  server: string;
+  token: string;
+  caps: string;
+  dataDir: string;
+  extra?: string[];
+}): string[] {
+  return [
+    'fleet',
+    ...['--count', String(options.count), '--server', options.server, '--token', options.token],
+    ...['--caps', options.caps, '--data-dir', options.dataDir],
+    ...(options.extra ?? []),
+  ];
+}

@@ -1,25 +1,25 @@
 import { Command } from 'commander';
-import { parsePositiveInt, parseRequestId, parseSince } from '../arguments';
+import { parseRequestId, parseSince } from '../arguments';
 import type { AuditEntry } from '../api-types';
 import type { Context } from '../context';
 import { emit } from '../output';
 import { listAll } from '../pages';
 import { auditTable } from '../views';
-import { act, command, CommonOptions } from './define';
+import { act, command, CommonOptions, limitOption } from './define';
 
 /** audit: who changed what, newest first. */
 export function registerAuditCommands(program: Command, ctx: Context): void {
-  command(
+  const audit = command(
     program,
     'audit',
     "the audit log, newest first (a tester sees their own requests' entries)",
-  )
+  );
+  limitOption(audit)
     .option('--worker <uuid>', "only this worker's entries")
     .option('--request <id>', "only this request's entries", parseRequestId)
     .option('--actor <actor>', 'only changes made by this actor, e.g. user:alice')
     .option('--type <type>', 'only this event type, e.g. worker.state-changed')
     .option('--since <when>', 'only entries since: 1h, or a time', parseSince)
-    .option('--limit <n>', 'at most this many', parsePositiveInt, 50)
     .action(
       act(
         ctx,

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { parsePositiveInt } from '../arguments';
 import type { Context } from '../context';
 
 /** Options every command has (added to each leaf command by the program). */
@@ -24,4 +25,9 @@ export function act<A extends unknown[]>(
 /** A subcommand with the given name; a helper so each group file reads alike. */
 export function command(parent: Command, nameAndArgs: string, description: string): Command {
   return parent.command(nameAndArgs).description(description);
+}
+
+/** `--limit N` of the list commands (default 50). */
+export function limitOption(cmd: Command): Command {
+  return cmd.option('--limit <n>', 'at most this many', parsePositiveInt, 50);
 }

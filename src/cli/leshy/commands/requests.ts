@@ -5,7 +5,6 @@ import { createInterface } from 'node:readline/promises';
 import {
   parseCaps,
   parseDurationArg,
-  parsePositiveInt,
   parsePriority,
   parseRequestId,
   parseStates,
@@ -31,7 +30,7 @@ import {
   startedText,
 } from '../views';
 import { onBoard } from './board';
-import { act, command, CommonOptions } from './define';
+import { act, command, CommonOptions, limitOption } from './define';
 
 interface RequestOptions extends CommonOptions {
   caps?: Record<string, unknown>;
@@ -66,12 +65,11 @@ export function registerRequestCommands(program: Command, ctx: Context): void {
       }),
     );
 
-  command(program, 'list', 'list requests (newest first)')
+  limitOption(command(program, 'list', 'list requests (newest first)'))
     .option('--mine', 'only your requests')
     .option('--owner <name>', 'only the requests of this user')
     .option('--state <states>', 'only these states, e.g. waiting,in-progress', parseStates)
     .option('--worker <uuid>', 'only jobs on this worker')
-    .option('--limit <n>', 'at most this many', parsePositiveInt, 50)
     .action(
       act(
         ctx,
