@@ -59,7 +59,7 @@ export function requestsTable(requests: RequestInfo[], now = Date.now()): string
 
 /** What `request --wait` prints when the job started: the board and the timeout. */
 export function startedText(r: RequestInfo, worker: WorkerInfo | null, now = Date.now()): string {
-  const board = worker ? ` (${formatCaps(worker.caps)})` : '';
+  const board = worker ? ` (${workerCaps(worker)})` : '';
   return [
     `request ${r.id} IN PROGRESS on worker ${r.job?.workerUuid}${board}`,
     `job ends ${when(r.job?.timeoutAt, now)}; leshy ssh ${r.id}, leshy prolong ${r.id}, leshy close ${r.id}`,
@@ -73,10 +73,7 @@ export function explanationText(e: Explanation): string {
       'position',
       e.position ? `${e.position.inPriority} in its priority, ${e.position.overall} overall` : null,
     ],
-    [
-      'estimated start',
-      e.estimatedStart ? `${e.estimatedStart} (${relative(e.estimatedStart)})` : null,
-    ],
+    ['estimated start', when(e.estimatedStart)],
     ['missing caps', e.missingCaps?.length ? JSON.stringify(e.missingCaps) : null],
     ['summary', e.summary],
   ]);
@@ -87,6 +84,12 @@ export function explanationText(e: Explanation): string {
   )}`;
 }
 
+/** A worker's caps without the `UUID` cap the server gives every worker (it is in its own column). */
+function workerCaps(w: WorkerInfo): string {
+  const { UUID, ...rest } = w.caps;
+  return formatCaps(UUID === w.uuid ? rest : w.caps);
+}
+
 export function workersTable(workers: WorkerInfo[], now = Date.now()): string {
   if (!workers.length) return 'no workers';
   return table(
@@ -94,7 +97,7 @@ export function workersTable(workers: WorkerInfo[], now = Date.now()): string {
     workers.map((w) => [
       w.uuid,
       w.state,
-      formatCaps(w.caps),
+      workerCaps(w),
       w.groups.join(','),
       w.job?.requestId,
       w.job?.owner,
@@ -107,7 +110,7 @@ export function workersTable(workers: WorkerInfo[], now = Date.now()): string {
 export function workerDetails(w: WorkerInfo, now = Date.now()): string {
   const head = fields([
     ['worker', `${w.uuid}  ${w.state}`],
-    ['caps', formatCaps(w.caps)],
+    ['caps', workerCaps(w)],
     ['groups', w.groups.length ? w.groups.join(',') : 'none (serves everyone)'],
     ['access mode', w.accessMode],
     ['registered', when(w.registeredAt, now)],

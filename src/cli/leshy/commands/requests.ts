@@ -17,7 +17,7 @@ import type { Context } from '../context';
 import { followEvents } from '../event-stream';
 import { CliError, ExitCode } from '../exit-codes';
 import { onInterrupt } from '../interrupts';
-import { emit } from '../output';
+import { emit, formatSpan } from '../output';
 import { listAll } from '../pages';
 import { ProgressLine } from '../progress';
 import { waitForRequest } from '../request-waiter';
@@ -273,7 +273,7 @@ async function waitUntilRunning(
   if (result === 'timeout') {
     if (options.json) emit(ctx.io, true, request, () => '');
     throw new CliError(
-      `request ${id} is still ${request.state} after ${options.timeout ?? 0} ms of waiting; it stays queued`,
+      `request ${id} is still ${request.state} after ${formatSpan(options.timeout ?? 0)} of waiting; it stays queued`,
       ExitCode.TimedOut,
       `leshy explain ${id} says why; leshy close ${id} cancels it`,
     );
