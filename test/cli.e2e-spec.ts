@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -460,6 +460,19 @@ describe('leshy CLI against a server and a fleet', () => {
       );
       const again = await alice(['close', String(jobId)]);
       expect(again.code).toBe(6);
+    });
+
+    it("logs in with the tester's own key for a request filed with --key", async () => {
+      const key = path.join(dir.path, 'id_ed25519');
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'alice@e2e', '-f', key]);
+      const request = json<{ id: number; ownKey: boolean }>(
+        await alice(['request', '--caps', CAPS, '--key', `${key}.pub`, '--wait', '--json']),
+      );
+      expect(request.ownKey).toBe(true);
+      const power = await alice(['power', String(request.id), '-i', key]);
+      expect(ok(power).stdout.trim()).toMatch(/^(on|off)$/);
+      expect(keyDirs()).toEqual([]); // no job key was written: there was none
+      ok(await alice(['close', String(request.id)]));
     });
   });
 });

@@ -110,6 +110,13 @@ export function registerBoardCommands(program: Command, ctx: Context): void {
       'with piped input: exit once the console was quiet this long (e.g. 2s)',
       parseDurationArg,
     )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  leshy console 42                          interactive; ~. leaves (the job stays)
+  echo 'uname -a' | leshy console 42        a script: prints the answer, ends when quiet`,
+    )
     .action(
       act(ctx, async (idText: string, options: BoardOptions & { linger?: number }) => {
         const id = parseRequestId(idText);

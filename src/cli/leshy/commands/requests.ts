@@ -47,6 +47,15 @@ interface RequestOptions extends CommonOptions {
 export function registerRequestCommands(program: Command, ctx: Context): void {
   requestOptions(command(program, 'request', 'file a request for a board (--wait: until it runs)'))
     .option('--wait', 'wait until the job runs (or the request ends), showing the queue position')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  leshy request --caps board=rpi4 --wait
+  leshy request --caps board=rpi4,arch=arm64 --priority 4 --deadline 2h --key ~/.ssh/id_ed25519.pub
+  ID=$(leshy request --caps board=rpi4 --wait --timeout 30m --json | jq .id)   # in CI
+--wait exits 0 once the job runs, 9 if the request ended otherwise, 7 at --timeout.`,
+    )
     .action(act(ctx, async (options: RequestOptions) => (await fileRequest(ctx, options)).code));
 
   requestOptions(
