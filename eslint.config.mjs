@@ -19,8 +19,16 @@ export default tseslint.config(
       ],
     },
   },
+  // src/demo starts a server of its own and hands it the caller's environment (PATH, HOME).
   {
-    files: ['src/config/**', 'test/**', 'dryad-agent/**', '**/*.spec.ts', 'scripts/**'],
+    files: [
+      'src/config/**',
+      'src/demo/**',
+      'test/**',
+      'dryad-agent/**',
+      '**/*.spec.ts',
+      'scripts/**',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -4,8 +4,12 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { ApiExceptionFilter } from './api/api-exception.filter';
 import { ApiV1Module } from './api/v1/api-v1.module';
 import { IdentityApiModule } from './api/v2/admin/identity-api.module';
+import { ExplainApiModule } from './api/v2/explain/explain-api.module';
 import { AgentsApiModule } from './api/v2/agents/agents.module';
+import { RequestsV2Module } from './api/v2/requests/requests-v2.module';
+import { EventsApiModule } from './api/v2/events/events-api.module';
 import { WorkerAdmissionModule } from './api/v2/workers/worker-admission.module';
+import { WorkersApiModule } from './api/v2/workers/workers-api.module';
 import { AuthModule } from './auth/auth.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { ClockModule } from './common/clock.module';
@@ -48,7 +52,11 @@ export class AppModule {
         MetricsModule,
         AgentsApiModule,
         WorkerAdmissionModule,
+        WorkersApiModule,
+        ExplainApiModule,
         IdentityApiModule,
+        RequestsV2Module,
+        EventsApiModule,
         ApiV1Module,
       ],
       providers: [

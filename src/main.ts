@@ -1,28 +1,28 @@
 import 'reflect-metadata';
-import { ConsoleLogger, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { installApiV1 } from './api/v1/api-v1.module';
+import { installHttpLayers } from './api/http-setup';
 import { AppModule } from './app.module';
 import { FatalStartupError } from './common/fatal-startup-error';
 import { installProcessErrorHandlers } from './common/process-error-handlers';
 import { ConfigError } from './config/config-error';
 import { configSummary } from './config/config-summary';
-import { logColorsForThisProcess } from './config/log-colors';
+import { logColorsForThisProcess, stdoutIsTerminal } from './config/log-colors';
 import { configWarningsFromEnvironment, loadConfigFromEnvironment } from './config/load-config';
 import { checkPostgresDatabaseExists } from './database/postgres-preflight';
-import { installHttpMetrics } from './metrics/http-metrics.middleware';
+import { createPino } from './logging/create-logger';
+import { installHttpAccessLog } from './logging/http-access-log';
+import { PinoNestLogger } from './logging/pino-nest-logger';
 
 async function main(): Promise<void> {
-  const logger = new ConsoleLogger({ colors: logColorsForThisProcess() });
-  Logger.overrideLogger(logger);
-  installProcessErrorHandlers();
   // Before validation: a misspelt name may be why a variable seems to be missing.
-  for (const warning of configWarningsFromEnvironment()) Logger.warn(warning, 'Config');
+  const warnings = configWarningsFromEnvironment();
   let config;
   try {
     config = loadConfigFromEnvironment();
   } catch (error) {
     if (error instanceof ConfigError) {
+      for (const warning of warnings) console.error(warning);
       console.error(
         `${error.message}\nFix the variables above (see README, "Configuration") and start again.`,
       );
@@ -30,12 +30,21 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  const pino = createPino(config.log, {
+    isTerminal: stdoutIsTerminal(),
+    colors: logColorsForThisProcess(),
+  });
+  const logger = new PinoNestLogger(pino);
+  Logger.overrideLogger(logger);
+  installProcessErrorHandlers();
+  for (const warning of warnings) Logger.warn(warning, 'Config');
   for (const line of configSummary(config)) Logger.log(line, 'Config');
   await checkPostgresDatabaseExists(config.database);
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: false, logger });
   app.enableShutdownHooks();
-  installHttpMetrics(app);
-  installApiV1(app);
+  // The access log sees every call first (the test app has no pino, so it is not shared).
+  installHttpAccessLog(app, pino);
+  installHttpLayers(app);
   await app.listen(config.http.port, config.http.host);
   Logger.log(
     `Leshy listening on http://${config.http.host}:${config.http.port} (${config.database.kind})`,

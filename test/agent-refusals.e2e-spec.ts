@@ -1,3 +1,4 @@
+import { readableLog } from './support/log-lines';
 import * as path from 'node:path';
 import { AgentProcess, startAgentProcess } from './support/agent-process';
 import { waitForWorkerState } from './support/fake-agent';
@@ -149,9 +150,7 @@ describe('a fleet whose boards are deregistered and restarted', () => {
     ]);
     expect(await workerStates()).toEqual({ [kept.uuid]: 'IDLE' });
     // Closing the kept connection is not mistaken for a lost agent, on either side.
-    const serverComplaints = server
-      .logs()
-      .slice(logsBefore)
+    const serverComplaints = readableLog(server.logs().slice(logsBefore))
       .split('\n')
       .filter((line) => /WARN|ERROR/.test(line));
     expect(serverComplaints).toEqual([]);

@@ -31,10 +31,38 @@ describe('error formats of both APIs', () => {
     });
 
   it('answers malformed JSON on v2 with problem+json 400', async () => {
-    const response = await post('/api/v2/agents/register', '{"uuid":');
-    expect(response.status).toBe(400);
+    for (const body of ['{"uuid":', '"a string"', "{'single': 'quotes'}"]) {
+      const response = await post('/api/v2/agents/register', body);
+      expect(response.status).toBe(400);
+      expect(response.header('Content-Type')).toMatch(/^application\/problem\+json/);
+      expect(problem(response.body)).toMatchObject({ status: 400, code: 'malformed-body' });
+      expect(problem(response.body).detail).toMatch(/^the body is not valid JSON: /);
+    }
+  });
+
+  it('answers malformed JSON to an unknown /api/v2 path, and a badly encoded path, with problem+json', async () => {
+    const unknown = await post('/api/v2/nothing-here', '{bad');
+    expect(unknown.header('Content-Type')).toMatch(/^application\/problem\+json/);
+    expect(problem(unknown.body).status).toBe(400);
+    const encoded = await rawRequest(baseUrl, 'GET', '/api/v2/users/%E0%A4%A', {
+      headers: { Authorization: `Bearer ${ENROLLMENT}` },
+    });
+    expect(encoded.status).toBe(400);
+    expect(encoded.header('Content-Type')).toMatch(/^application\/problem\+json/);
+    expect(problem(encoded.body).detail).toContain('%E0%A4%A');
+  });
+
+  it('answers a body in a charset it cannot read with problem+json 415', async () => {
+    const response = await rawRequest(baseUrl, 'POST', '/api/v2/agents/register', {
+      headers: {
+        'Content-Type': 'application/json; charset=latin-9',
+        Authorization: `Bearer ${ENROLLMENT}`,
+      },
+      body: '{}',
+    });
+    expect(response.status).toBe(415);
     expect(response.header('Content-Type')).toMatch(/^application\/problem\+json/);
-    expect(problem(response.body).status).toBe(400);
+    expect(problem(response.body)).toMatchObject({ status: 415, code: 'unsupported-media-type' });
   });
 
   it('answers unknown /api/v2 paths with problem+json 404', async () => {
@@ -42,6 +70,12 @@ describe('error formats of both APIs', () => {
     expect(response.status).toBe(404);
     expect(response.header('Content-Type')).toMatch(/^application\/problem\+json/);
     expect(problem(response.body)).toMatchObject({ status: 404, code: 'not-found' });
+    expect(problem(response.body).detail).toBe(
+      'no route GET /api/v2/no-such-thing on this server: the routes of API v2 are listed at /api/docs',
+    );
+    const wrongMethod = await rawRequest(baseUrl, 'DELETE', '/api/v2/whoami');
+    expect(wrongMethod.status).toBe(404);
+    expect(wrongMethod.header('Content-Type')).toMatch(/^application\/problem\+json/);
   });
 
   it('answers a body over the limit with problem+json 413', async () => {
@@ -49,7 +83,10 @@ describe('error formats of both APIs', () => {
     const response = await post('/api/v2/agents/00000000-0000-4000-8000-000000000000/fail', huge);
     expect(response.status).toBe(413);
     expect(response.header('Content-Type')).toMatch(/^application\/problem\+json/);
-    expect(problem(response.body).status).toBe(413);
+    expect(problem(response.body)).toMatchObject({ status: 413, code: 'body-too-large' });
+    expect(problem(response.body).detail).toMatch(
+      /^the body is larger than this server reads \(\d+ bytes at most\)$/,
+    );
   });
 
   it('answers DTO violations with problem+json 400 listing them', async () => {

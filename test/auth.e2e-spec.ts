@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { AgentProcess, startAgentProcess } from './support/agent-process';
+import { AgentProcess, fleetArgs, startAgentProcess } from './support/agent-process';
 import { waitForWorkerState } from './support/fake-agent';
 import { repoRoot } from './support/repo-root';
 import { ServerProcess, startServer } from './support/server-process';
@@ -169,19 +169,15 @@ describe('users, tokens and roles, end to end', () => {
   });
 
   it('registers an agent with its own token, binding it to the board', async () => {
-    fleet = startAgentProcess([
-      'fleet',
-      '--count',
-      '1',
-      '--server',
-      server.baseUrl,
-      '--token',
-      boardToken,
-      '--caps',
-      'board=auth-e2e',
-      '--data-dir',
-      path.join(dir.path, 'fleet'),
-    ]);
+    fleet = startAgentProcess(
+      fleetArgs({
+        count: 1,
+        serverUrl: server.baseUrl,
+        token: boardToken,
+        caps: 'board=auth-e2e',
+        dataDir: path.join(dir.path, 'fleet'),
+      }),
+    );
     await fleet.waitForOutput(/board 0 registered: uuid=(\S+)/, 'the agent to register');
     boardUuid = /board 0 registered: uuid=(\S+)/.exec(fleet.output())![1];
     const tokens = JSON.parse(

@@ -1,5 +1,5 @@
 import { CHAOS_DEFAULTS, ChaosOptions, parseChaosArgs } from './chaos/chaos-options';
-import { ChaosReport, runChaos } from './chaos/chaos-run';
+import { ChaosReport, noViolations, runChaos } from './chaos/chaos-run';
 import {
   findDoubleStartsInAudit,
   findLost,
@@ -37,16 +37,7 @@ function expectEveryInvariantHeld(report: ChaosReport, kills: number): void {
   expect(report.requestStates.TIMEOUT ?? 0).toBeGreaterThan(0);
   expect({ printed, violations: report.violations }).toEqual({
     printed,
-    violations: {
-      lost: [],
-      doubleAssigned: [],
-      overdueWaiting: [],
-      overdueInProgress: [],
-      stuckWorkers: [],
-      inconsistent: [],
-      serverErrors: [],
-      scheduling: [],
-    },
+    violations: noViolations(),
   });
 }
 

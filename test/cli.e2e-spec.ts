@@ -76,17 +76,17 @@ describe('leshy CLI against a server and a fleet', () => {
         LESHY_KEY_POOL: '2',
       },
     });
-    fleet = startAgentProcess(
-      fleetArgs({
+    fleet = startAgentProcess([
+      ...fleetArgs({
         count: 2,
-        server: server.baseUrl,
+        serverUrl: server.baseUrl,
         token: AGENT_TOKEN,
         caps: CAPS,
         dataDir: path.join(dir.path, 'fleet'),
-        // info: the agent logs the maintenance message it shows on the display
-        extra: ['--base-port', '0', '--log-level', 'info'],
       }),
-    );
+      // info: the agent logs the maintenance message it shows on the display
+      ...['--log-level', 'info'],
+    ]);
     await fleet.waitForOutput(/2 boards registered/, 'the fleet to register');
   });
 

@@ -1,26 +1,12 @@
-import { Client } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { AGENT_API_PREFIX } from 'dryad-agent/protocol';
 import { generateEd25519KeyPair } from 'dryad-agent/ssh-keys';
 import { v1Json } from './support/http-client';
-import { scratchPostgres } from './support/scratch-postgres';
+import { onMaintenanceDatabase as admin, scratchPostgres } from './support/scratch-postgres';
 import { ServerProcess, startServer } from './support/server-process';
 import { waitFor } from './support/wait-for';
 
 const TOKEN = 'database-outage-token';
-
-/** Runs one statement on the maintenance database (not the server's, which may be closed). */
-async function admin(url: string, sql: string): Promise<void> {
-  const maintenance = new URL(url);
-  maintenance.pathname = '/postgres';
-  const client = new Client({ connectionString: maintenance.toString() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * The PostgreSQL database goes away under a running server (connections refused, the open ones
@@ -102,6 +88,11 @@ describe('a database outage under a running server', () => {
       detail: expect.stringMatching(/database is unavailable/),
     });
     expect((await fetch(`${server.baseUrl}/health`)).status).toBe(503);
+    // Readiness says so too, and liveness does not (a restart would not bring the database back).
+    const ready = await fetch(`${server.baseUrl}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ error: { database: { status: 'down' } } });
+    expect((await fetch(`${server.baseUrl}/health/live`)).status).toBe(200);
     // Once a minute at most, not once per failed sweep or request.
     expect(server.logs().match(/database is unavailable/g)).toHaveLength(1);
 

@@ -47,7 +47,7 @@ async function runningOn(t: SshTestApp, board: string) {
   await bringToIdle(t.baseUrl, agent);
   const request = await t.requests.create(requestInput({ caps: { board } }), TESTER);
   await t.settle();
-  expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
+  expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('IN PROGRESS');
   return { agent, request };
 }
 
@@ -88,7 +88,7 @@ describe('driving agents over real SSH', () => {
     // A health check would power-cycle the tester's board in the middle of the job.
     expect(seen).toEqual(['status']);
     expect((await t.workers.get(agent.uuid)).state).toBe('RUNNING');
-    expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('IN PROGRESS');
   });
 
   it('gives up on a prepare that never answers: worker FAILED, and the channel is closed', async () => {
@@ -159,7 +159,7 @@ describe('driving agents over real SSH across a server restart', () => {
         'the worker to fail',
       );
       expect((await second.workers.get(agent.uuid)).failReason).toMatch(/^agent unreachable/);
-      expect((await second.requests.get(request.id)).request.state).toBe('FAILED');
+      expect((await second.requests.get(request.id, ADMIN)).request.state).toBe('FAILED');
     } finally {
       await second.close();
     }

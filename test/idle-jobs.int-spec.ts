@@ -1,5 +1,5 @@
 import { DomainEventBus } from '../src/events/domain-event-bus';
-import { AGENT, TESTER } from './support/actors';
+import { AGENT, TESTER, ADMIN } from './support/actors';
 import { FakeClock } from './fakes/fake-clock';
 import { requestInput } from './factories/request.factory';
 import { idleWorker } from './factories/worker.factory';
@@ -25,7 +25,7 @@ async function runningJob(t: TestApp, board: string) {
   const worker = await idleWorker(t, { board });
   const request = await t.requests.create(requestInput({ caps: { board } }), TESTER);
   await t.settle();
-  const { job } = await t.requests.get(request.id);
+  const { job } = await t.requests.get(request.id, ADMIN);
   expect(job?.workerUuid).toBe(worker.uuid);
   return { worker, request, job: job! };
 }
@@ -44,7 +44,7 @@ describe('idle jobs: LESHY_IDLE_JOB_TIMEOUT ends a job nobody uses', () => {
     dir.remove();
   });
 
-  const stateOf = async (id: number) => (await t.requests.get(id)).request.state;
+  const stateOf = async (id: number) => (await t.requests.get(id, ADMIN)).request.state;
 
   it('ends a job with no activity at its idle deadline: DONE, reason idle, board prepared again', async () => {
     const { worker, request, job } = await runningJob(t, 'idle-none');
@@ -66,7 +66,7 @@ describe('idle jobs: LESHY_IDLE_JOB_TIMEOUT ends a job nobody uses', () => {
     t.clock.advance(3 * MINUTE);
     await t.jobs.reportActivity(worker.uuid, AGENT);
     const idleAt = job.startedAt.getTime() + 13 * MINUTE;
-    expect((await t.requests.get(request.id)).job?.idleAt).toEqual(new Date(idleAt));
+    expect((await t.requests.get(request.id, ADMIN)).job?.idleAt).toEqual(new Date(idleAt));
     t.clock.advance(7 * MINUTE); // the first idle deadline passes
     await t.settle();
     expect(await stateOf(request.id)).toBe('IN PROGRESS');
@@ -82,14 +82,14 @@ describe('idle jobs: LESHY_IDLE_JOB_TIMEOUT ends a job nobody uses', () => {
     const { worker, request, job } = await runningJob(t, 'idle-capped');
     t.clock.advance(8 * MINUTE);
     await t.jobs.reportActivity(worker.uuid, AGENT);
-    expect((await t.requests.get(request.id)).job?.idleAt).toEqual(job.timeoutAt);
+    expect((await t.requests.get(request.id, ADMIN)).job?.idleAt).toEqual(job.timeoutAt);
     t.clock.advance(6 * MINUTE);
     const prolonged = await t.requests.prolong(request.id, TESTER);
     // Prolong is the tester at work: the idle deadline starts again, within the new timeout.
     expect(prolonged.idleAt).toEqual(new Date(t.clock.now().getTime() + 10 * MINUTE));
     t.clock.advance(6 * MINUTE); // now + idle timeout is a minute past the new job timeout
     await t.jobs.reportActivity(worker.uuid, AGENT);
-    expect((await t.requests.get(request.id)).job?.idleAt).toEqual(prolonged.timeoutAt);
+    expect((await t.requests.get(request.id, ADMIN)).job?.idleAt).toEqual(prolonged.timeoutAt);
     t.clock.set(new Date(prolonged.timeoutAt.getTime() - 1));
     await t.settle();
     expect(await stateOf(request.id)).toBe('IN PROGRESS');
@@ -140,7 +140,7 @@ describe('idle jobs: the agent reports activity over HTTP', () => {
     const { worker, request } = await runningJob(t, 'idle-http');
     t.clock.advance(MINUTE);
     expect((await report(worker.uuid)).status).toBe(204);
-    expect((await t.requests.get(request.id)).job?.idleAt).toEqual(
+    expect((await t.requests.get(request.id, ADMIN)).job?.idleAt).toEqual(
       new Date(t.clock.now().getTime() + 10 * MINUTE),
     );
     await t.requests.close(request.id, TESTER);
@@ -197,10 +197,10 @@ describe('idle jobs: a restart re-arms the idle deadline from the database', () 
     await t.settle();
     clock.set(new Date(t0 + 12 * MINUTE - 1));
     await t.settle();
-    expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('IN PROGRESS');
     clock.set(new Date(t0 + 12 * MINUTE));
     await waitFor(
-      async () => (await t.requests.get(request.id)).request.state === 'DONE',
+      async () => (await t.requests.get(request.id, ADMIN)).request.state === 'DONE',
       'idle deadline after restart',
     );
     expect(reasons.get(request.id)).toBe('idle');

@@ -7,7 +7,7 @@ describe('INVALID: requests no registered worker can satisfy any more', () => {
   let t: TestApp;
   startTestAppPerSuite((app) => (t = app));
 
-  const stateOf = async (id: number) => (await t.requests.get(id)).request.state;
+  const stateOf = async (id: number) => (await t.requests.get(id, ADMIN)).request.state;
 
   it('deregistering the only worker that fits invalidates waiting requests for it, and only those', async () => {
     const only = workerRegistration({ caps: { board: 'unique-board' } });

@@ -24,7 +24,7 @@ describe('request and worker lifecycle through the services', () => {
 
     const request = await t.requests.create(requestInput({ caps: { board: 'lifecycle' } }), TESTER);
     await t.settle();
-    const running = await t.requests.get(request.id);
+    const running = await t.requests.get(request.id, ADMIN);
     expect(running.request.state).toBe('IN PROGRESS');
     expect(running.job?.workerUuid).toBe(worker.uuid);
     expect(running.job!.timeoutAt.getTime()).toBe(running.job!.startedAt.getTime() + 3_600_000);
@@ -44,7 +44,7 @@ describe('request and worker lifecycle through the services', () => {
     expect(access.tunnel.port).toBeGreaterThan(0);
 
     await t.requests.close(request.id, TESTER);
-    expect((await t.requests.get(request.id)).request.state).toBe('DONE');
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('DONE');
     await t.settle();
     expect((await t.workers.get(worker.uuid)).state).toBe('IDLE');
     expect(t.dryad.countOf('prepare', worker.uuid)).toBe(2);
@@ -78,7 +78,7 @@ describe('request and worker lifecycle through the services', () => {
         TESTER,
       ),
     ).rejects.toMatchObject({ code: 'illegal-time-range' });
-    await expect(t.requests.get(999_999)).rejects.toMatchObject({
+    await expect(t.requests.get(999_999, ADMIN)).rejects.toMatchObject({
       code: 'request-not-found',
       kind: 'not-found',
     });

@@ -7,7 +7,7 @@ import { requestInput } from './factories/request.factory';
 import { idleWorker } from './factories/worker.factory';
 import { v1Json } from './support/http-client';
 import { startTestAppPerSuite, TestApp } from './support/test-app';
-import { TESTER } from './support/actors';
+import { TESTER, ADMIN } from './support/actors';
 
 /** Every timer function stays real but setImmediate (which the matcher schedules passes with). */
 const REAL_EXCEPT_IMMEDIATE: FakeTimersConfig['doNotFake'] = [
@@ -51,7 +51,7 @@ describe('matching in the create transaction', () => {
     // Read right after the answer, before any later matching pass could have run.
     const head = await v1Json(baseUrl, 'HEAD', `/api/v1/reqs/${id}`);
     expect(head.header('Boruta-Request-State')).toBe('IN PROGRESS');
-    expect((await t.requests.get(id)).job?.workerUuid).toBe(worker.uuid);
+    expect((await t.requests.get(id, ADMIN)).job?.workerUuid).toBe(worker.uuid);
     expect(t.matcher.stats().matchesAtCreate).toBeGreaterThan(0);
   });
 
@@ -141,8 +141,8 @@ describe('matching in the create transaction', () => {
     }
     expect(later.state).toBe('WAITING');
     await t.settle();
-    expect((await t.requests.get(earlier.id)).job?.workerUuid).toBe(worker.uuid);
-    expect((await t.requests.get(later.id)).request.state).toBe('WAITING');
+    expect((await t.requests.get(earlier.id, ADMIN)).job?.workerUuid).toBe(worker.uuid);
+    expect((await t.requests.get(later.id, ADMIN)).request.state).toBe('WAITING');
   });
 
   it('does not jump the queue: a worker that becomes idle goes to the request ahead', async () => {
@@ -163,8 +163,8 @@ describe('matching in the create transaction', () => {
       off();
     }
     expect(later).toBeDefined();
-    expect((await t.requests.get(earlier.id)).request.state).toBe('IN PROGRESS');
-    expect((await t.requests.get((await later!).id)).request.state).toBe('WAITING');
+    expect((await t.requests.get(earlier.id, ADMIN)).request.state).toBe('IN PROGRESS');
+    expect((await t.requests.get((await later!).id, ADMIN)).request.state).toBe('WAITING');
   });
 
   it('a claimed worker that cannot take the job leaves the create WAITING and goes back', async () => {
@@ -182,6 +182,6 @@ describe('matching in the create transaction', () => {
     await t.settle();
     // Re-read and back in the matcher's memory (as a refused match would be), not lost.
     expect(t.matcher.stats().idleWorkers).toBe(idleBefore);
-    expect((await t.requests.get(created.id)).request.state).toBe('WAITING');
+    expect((await t.requests.get(created.id, ADMIN)).request.state).toBe('WAITING');
   });
 });

@@ -16,7 +16,7 @@ describe('who may do what (services)', () => {
     await idleWorker(t, { board });
     const request = await t.requests.create(requestInput({ caps: { board } }), TESTER);
     await t.settle();
-    expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('IN PROGRESS');
     return request;
   }
 
@@ -30,7 +30,7 @@ describe('who may do what (services)', () => {
     );
     await expect(t.requests.close(request.id, other)).rejects.toMatchObject(forbidden);
     await expect(t.requests.acquire(request.id, AGENT)).rejects.toMatchObject(forbidden);
-    expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('IN PROGRESS');
     // The owner and admins may.
     expect((await t.requests.acquire(request.id, TESTER)).key.privateKeyPem).toContain('RSA');
     expect((await t.requests.acquire(request.id, ADMIN)).username).toBeTruthy();
@@ -82,20 +82,20 @@ describe('who may do what (services)', () => {
     const reserved = await idleWorker(t, { board: 'reserved' }, ['teamA']);
     const outsider = await t.requests.create(requestInput({ caps: { board: 'reserved' } }), TESTER);
     await t.settle();
-    expect((await t.requests.get(outsider.id)).request.state).toBe('WAITING');
+    expect((await t.requests.get(outsider.id, ADMIN)).request.state).toBe('WAITING');
     const member = await t.requests.create(
       requestInput({ caps: { board: 'reserved' } }),
       testerNamed('team-a-member', ['teamA']),
     );
     await t.settle();
-    expect((await t.requests.get(member.id)).job?.workerUuid).toBe(reserved.uuid);
+    expect((await t.requests.get(member.id, ADMIN)).job?.workerUuid).toBe(reserved.uuid);
     await t.requests.close(member.id, ADMIN);
     await t.settle();
     await t.requests.close(outsider.id, TESTER);
     // Admins may use any board.
     const byAdmin = await t.requests.create(requestInput({ caps: { board: 'reserved' } }), ADMIN);
     await t.settle();
-    expect((await t.requests.get(byAdmin.id)).job?.workerUuid).toBe(reserved.uuid);
+    expect((await t.requests.get(byAdmin.id, ADMIN)).job?.workerUuid).toBe(reserved.uuid);
   });
 
   it('testers and agents may not administer workers; agents speak for their own UUID only', async () => {

@@ -5,7 +5,7 @@ import { scratchPostgres } from './support/scratch-postgres';
 import { tempDir } from './support/temp-dir';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
-import { TESTER } from './support/actors';
+import { TESTER, ADMIN } from './support/actors';
 
 /** FIFO within a priority holds across instances, also when their clocks disagree. */
 describe('queue order across instances on PostgreSQL', () => {
@@ -45,9 +45,9 @@ describe('queue order across instances on PostgreSQL', () => {
 
     await idleWorker(a, { board: 'fifo' });
     await waitFor(
-      async () => (await a.requests.get(first.id)).request.state === 'IN PROGRESS',
+      async () => (await a.requests.get(first.id, ADMIN)).request.state === 'IN PROGRESS',
       `request ${first.id} (the first) to run`,
     );
-    expect((await a.requests.get(second.id)).request.state).toBe('WAITING');
+    expect((await a.requests.get(second.id, ADMIN)).request.state).toBe('WAITING');
   });
 });

@@ -17,7 +17,7 @@ describe('queue order: priority first, then first come first served', () => {
         for (const candidate of ids) {
           if (
             !served.includes(candidate) &&
-            (await t.requests.get(candidate)).request.state === 'IN PROGRESS'
+            (await t.requests.get(candidate, ADMIN)).request.state === 'IN PROGRESS'
           ) {
             return candidate;
           }
@@ -61,13 +61,13 @@ describe('queue order: priority first, then first come first served', () => {
     const newerPlain = await idleWorker(t, { board: 'pick' });
     const first = await t.requests.create(requestInput({ caps: { board: 'pick' } }), TESTER);
     await t.settle();
-    expect((await t.requests.get(first.id)).job?.workerUuid).toBe(olderPlain.uuid);
+    expect((await t.requests.get(first.id, ADMIN)).job?.workerUuid).toBe(olderPlain.uuid);
     const second = await t.requests.create(requestInput({ caps: { board: 'pick' } }), TESTER);
     await t.settle();
-    expect((await t.requests.get(second.id)).job?.workerUuid).toBe(newerPlain.uuid);
+    expect((await t.requests.get(second.id, ADMIN)).job?.workerUuid).toBe(newerPlain.uuid);
     const third = await t.requests.create(requestInput({ caps: { board: 'pick' } }), TESTER);
     await t.settle();
-    expect((await t.requests.get(third.id)).job?.workerUuid).toBe(rich.uuid);
+    expect((await t.requests.get(third.id, ADMIN)).job?.workerUuid).toBe(rich.uuid);
   });
 
   it('matches grouped workers only with requesters in one of their groups', async () => {
@@ -77,18 +77,18 @@ describe('queue order: priority first, then first come first served', () => {
       testerNamed('in-lab-b', ['lab-b']),
     );
     await t.settle();
-    expect((await t.requests.get(forB.id)).request.state).toBe('WAITING');
+    expect((await t.requests.get(forB.id, ADMIN)).request.state).toBe('WAITING');
     const forA = await t.requests.create(
       requestInput({ caps: { board: 'grouped' } }),
       testerNamed('in-lab-a-and-c', ['lab-a', 'lab-c']),
     );
     await t.settle();
-    expect((await t.requests.get(forA.id)).job?.workerUuid).toBe(labA.uuid);
+    expect((await t.requests.get(forA.id, ADMIN)).job?.workerUuid).toBe(labA.uuid);
     // Putting a free worker into lab-b lets the waiting request run.
     const spare = await idleWorker(t, { board: 'grouped' }, ['lab-x']);
     await t.workers.setGroups(spare.uuid, ['lab-b'], ADMIN);
     await waitFor(
-      async () => (await t.requests.get(forB.id)).request.state === 'IN PROGRESS',
+      async () => (await t.requests.get(forB.id, ADMIN)).request.state === 'IN PROGRESS',
       'lab-b request to run',
     );
   });

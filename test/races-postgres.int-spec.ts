@@ -11,7 +11,7 @@ import { scratchPostgres } from './support/scratch-postgres';
 import { tempDir } from './support/temp-dir';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
-import { TESTER } from './support/actors';
+import { TESTER, ADMIN } from './support/actors';
 
 const TOKEN = 'races-agent-token';
 
@@ -93,7 +93,7 @@ describe('races on PostgreSQL', () => {
     expect(reply.status).toBe(400);
     expect(reply.body).toContain('action cannot be executed in current state');
     expect(updated.seen).toEqual([]);
-    expect((await t.requests.get(id)).request.priority).toBe(8);
+    expect((await t.requests.get(id, ADMIN)).request.priority).toBe(8);
   });
 
   it('an update that loses to another update is applied after it (retried on fresh data)', async () => {
@@ -110,7 +110,7 @@ describe('races on PostgreSQL', () => {
 
     expect((await answer).status).toBe(204);
     updated.off();
-    expect((await t.requests.get(id)).request.priority).toBe(3);
+    expect((await t.requests.get(id, ADMIN)).request.priority).toBe(3);
     // What it changed is what the other had written, not what it first read.
     expect(updated.seen.map((e) => e.before)).toEqual([expect.objectContaining({ priority: 5 })]);
   });
@@ -179,7 +179,7 @@ describe('races on PostgreSQL', () => {
     await idleWorker(t, { board: 'prolonged' });
     const { id } = await t.requests.create(requestInput({ caps: { board: 'prolonged' } }), TESTER);
     await waitFor(
-      async () => (await t.requests.get(id)).request.state === 'IN PROGRESS',
+      async () => (await t.requests.get(id, ADMIN)).request.state === 'IN PROGRESS',
       `request ${id} to run`,
     );
     await other.query('BEGIN');

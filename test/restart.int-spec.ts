@@ -28,7 +28,7 @@ describe('restart: the database is the truth, timers are rebuilt from it', () =>
       TESTER,
     );
     await first.settle();
-    expect((await first.requests.get(runningRequest.id)).request.state).toBe('IN PROGRESS'); // job ends at t0+60m
+    expect((await first.requests.get(runningRequest.id, ADMIN)).request.state).toBe('IN PROGRESS'); // job ends at t0+60m
     const waitingFor = await idleWorker(first, { board: 'r-later' });
     const later = await first.requests.create(
       requestInput({ caps: { board: 'r-later' }, validAfter: new Date(t0 + 30 * MINUTE) }),
@@ -52,9 +52,9 @@ describe('restart: the database is the truth, timers are rebuilt from it', () =>
     second = await startTestApp({ dataDir: dir.path, clock, dryad });
     const t = second;
     await t.settle();
-    expect((await t.requests.get(runningRequest.id)).request.state).toBe('IN PROGRESS');
-    expect((await t.requests.get(later.id)).request.state).toBe('WAITING');
-    expect((await t.requests.get(doomed.id)).request.state).toBe('WAITING');
+    expect((await t.requests.get(runningRequest.id, ADMIN)).request.state).toBe('IN PROGRESS');
+    expect((await t.requests.get(later.id, ADMIN)).request.state).toBe('WAITING');
+    expect((await t.requests.get(doomed.id, ADMIN)).request.state).toBe('WAITING');
     expect((await t.workers.get(running.uuid)).state).toBe('RUNNING');
     expect((await t.workers.get(waitingFor.uuid)).state).toBe('IDLE');
     // The interrupted prepare is resumed from the database.
@@ -65,29 +65,29 @@ describe('restart: the database is the truth, timers are rebuilt from it', () =>
 
     clock.set(new Date(t0 + 30 * MINUTE - 1));
     await t.settle();
-    expect((await t.requests.get(later.id)).request.state).toBe('WAITING');
+    expect((await t.requests.get(later.id, ADMIN)).request.state).toBe('WAITING');
     clock.set(new Date(t0 + 30 * MINUTE));
     await waitFor(
-      async () => (await t.requests.get(later.id)).request.state === 'IN PROGRESS',
+      async () => (await t.requests.get(later.id, ADMIN)).request.state === 'IN PROGRESS',
       'validAfter after restart',
     );
-    expect((await t.requests.get(later.id)).job?.workerUuid).toBe(waitingFor.uuid);
+    expect((await t.requests.get(later.id, ADMIN)).job?.workerUuid).toBe(waitingFor.uuid);
 
     clock.set(new Date(t0 + 45 * MINUTE - 1));
     await t.settle();
-    expect((await t.requests.get(doomed.id)).request.state).toBe('WAITING');
+    expect((await t.requests.get(doomed.id, ADMIN)).request.state).toBe('WAITING');
     clock.set(new Date(t0 + 45 * MINUTE));
     await waitFor(
-      async () => (await t.requests.get(doomed.id)).request.state === 'TIMEOUT',
+      async () => (await t.requests.get(doomed.id, ADMIN)).request.state === 'TIMEOUT',
       'deadline after restart',
     );
 
     clock.set(new Date(t0 + 60 * MINUTE - 1));
     await t.settle();
-    expect((await t.requests.get(runningRequest.id)).request.state).toBe('IN PROGRESS');
+    expect((await t.requests.get(runningRequest.id, ADMIN)).request.state).toBe('IN PROGRESS');
     clock.set(new Date(t0 + 60 * MINUTE));
     await waitFor(
-      async () => (await t.requests.get(runningRequest.id)).request.state === 'DONE',
+      async () => (await t.requests.get(runningRequest.id, ADMIN)).request.state === 'DONE',
       'job timeout after restart',
     );
     await t.settle();

@@ -11,7 +11,7 @@ import { refusesConnections } from './support/tcp-probe';
 import { tempDir } from './support/temp-dir';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
-import { TESTER } from './support/actors';
+import { TESTER, ADMIN } from './support/actors';
 import { userActor } from '../src/auth/actor';
 
 /** Admins of their own names: each update's audit row says which one made it. */
@@ -64,7 +64,7 @@ describe('several instances on one PostgreSQL: events reach every instance', () 
 
     expect(event.remote).toBe(true);
     if (event.type !== 'request.created') throw new Error(event.type);
-    const stored = (await b.requests.get(id)).request;
+    const stored = (await b.requests.get(id, ADMIN)).request;
     expect(event.request.id).toBe(id);
     expect(event.request.deadline).toBeInstanceOf(Date);
     expect(event.request.deadline.getTime()).toBe(stored.deadline.getTime());
@@ -92,7 +92,7 @@ describe('several instances on one PostgreSQL: events reach every instance', () 
     await idleWorker(a, { board: 'tunnelled' });
     const { id } = await a.requests.create(requestInput({ caps: { board: 'tunnelled' } }), TESTER);
     await waitFor(
-      async () => (await a.requests.get(id)).request.state === 'IN PROGRESS',
+      async () => (await a.requests.get(id, ADMIN)).request.state === 'IN PROGRESS',
       `request ${id} to run`,
     );
     const access = await b.requests.acquire(id, TESTER);
@@ -112,7 +112,7 @@ describe('several instances on one PostgreSQL: events reach every instance', () 
       actors.push(event.actor);
     });
     const { id } = await a.requests.create(requestInput({ caps: { board: 'gap' } }), TESTER);
-    const view = (await a.requests.get(id)).request;
+    const view = (await a.requests.get(id, ADMIN)).request;
     // B has the create before the gap is opened: only what follows it is held up.
     await waitFor(() => actors.includes(TESTER.label), 'the create on B');
     actors.length = 0;

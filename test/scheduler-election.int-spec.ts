@@ -9,7 +9,7 @@ import { scratchPostgres } from './support/scratch-postgres';
 import { tempDir } from './support/temp-dir';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
-import { TESTER } from './support/actors';
+import { TESTER, ADMIN } from './support/actors';
 
 /** One elected scheduler among the instances on one PostgreSQL database; every one serves. */
 describe('several instances on one PostgreSQL: one elected scheduler', () => {
@@ -38,7 +38,7 @@ describe('several instances on one PostgreSQL: one elected scheduler', () => {
 
   async function runs(t: TestApp, id: number): Promise<void> {
     await waitFor(
-      async () => (await t.requests.get(id)).request.state === 'IN PROGRESS',
+      async () => (await t.requests.get(id, ADMIN)).request.state === 'IN PROGRESS',
       `request ${id} to be IN PROGRESS`,
     );
   }

@@ -1,3 +1,4 @@
+import { readableLog } from './support/log-lines';
 import { randomUUID } from 'node:crypto';
 import * as net from 'node:net';
 import { AGENT_API_PREFIX } from 'dryad-agent/protocol';
@@ -53,11 +54,13 @@ describe('the server process survives what one agent does', () => {
   });
 
   it('says at start-up what is on and which variables it does not know', () => {
-    const logs = server.logs();
+    const logs = readableLog(server.logs());
     expect(logs).toMatch(
       /WARN \[Config\] LESHY_SWEEP_INTERVL is not a Leshy variable and is ignored: did you mean LESHY_SWEEP_INTERVAL\?/,
     );
-    expect(logs).toContain('[Config] agents register with their own agent tokens or the lab-wide LESHY_AGENT_TOKEN');
+    expect(logs).toContain(
+      '[Config] agents register with their own agent tokens or the lab-wide LESHY_AGENT_TOKEN',
+    );
     expect(logs).toMatch(/\[Config\] database: SQLite file \S+leshy\.sqlite/);
     expect(logs).not.toContain(TOKEN);
   });

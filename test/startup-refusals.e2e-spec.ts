@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
+import { readableLog } from './support/log-lines';
 import { runServerUntilExit, startServer } from './support/server-process';
 import { tempDir } from './support/temp-dir';
 
-/** The lines a refused start-up printed, without Nest's own start-up log. */
+/** The lines a refused start-up printed, without the start-up log (JSON lines at level info). */
 const ownLines = (output: string) =>
-  output.split('\n').filter((line) => line.trim() !== '' && !/^\[Nest\] .* LOG /.test(line));
+  readableLog(output)
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !/^LOG /.test(line));
 
 /**
  * Start-ups that cannot succeed stop fast with one line saying what is wrong and what to do,
@@ -62,7 +65,7 @@ describe('start-ups that cannot work say why in one line', () => {
       // Neither NO_COLOR nor FORCE_COLOR: what a systemd unit or `> leshy.log` gets.
       env: { NO_COLOR: '', FORCE_COLOR: '', LESHY_DATABASE_URL: missingDatabase().url.toString() },
     });
-    expect(run.output).toMatch(/LOG \[Config\] database: PostgreSQL/);
+    expect(readableLog(run.output)).toMatch(/LOG \[Config\] database: PostgreSQL/);
     expect(run.output).not.toContain('\x1b[');
   });
 

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { requestInput } from './factories/request.factory';
 import { idleWorker, workerRegistration } from './factories/worker.factory';
 import { startTestAppPerSuite, TestApp } from './support/test-app';
-import { AGENT, TESTER } from './support/actors';
+import { AGENT, TESTER, ADMIN } from './support/actors';
 
 /**
  * SQLite statements on the writer connection per create and per match: each one is a round
@@ -55,7 +55,7 @@ describe('statements per create and per match (SQLite)', () => {
   it('a match made by a pass is one transaction of 8 statements', async () => {
     const waiting = await t.requests.create(requestInput({ caps: { board: 'later' } }), TESTER);
     const written = await transactionsOf(() => idleWorker(t, { board: 'later' }));
-    expect((await t.requests.get(waiting.id)).request.state).toBe('IN PROGRESS');
+    expect((await t.requests.get(waiting.id, ADMIN)).request.state).toBe('IN PROGRESS');
     expect(written.find((tx) => tx.includes('INSERT INTO "jobs"("request_id",'))).toEqual([
       'BEGIN TRANSACTION',
       'SELECT "RequestEntity"."id" AS',

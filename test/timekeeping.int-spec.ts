@@ -1,4 +1,4 @@
-import { TESTER } from './support/actors';
+import { TESTER, ADMIN } from './support/actors';
 import { requestInput } from './factories/request.factory';
 import { idleWorker } from './factories/worker.factory';
 import { startTestApp, TestApp } from './support/test-app';
@@ -20,7 +20,7 @@ describe('timekeeping: deadlines, validAfter, job timeouts, prolong', () => {
     dir.remove();
   });
 
-  const stateOf = async (id: number) => (await t.requests.get(id)).request.state;
+  const stateOf = async (id: number) => (await t.requests.get(id, ADMIN)).request.state;
 
   it('times out a WAITING request when its deadline passes, not before', async () => {
     const request = await t.requests.create(
@@ -50,7 +50,7 @@ describe('timekeeping: deadlines, validAfter, job timeouts, prolong', () => {
     expect(await stateOf(request.id)).toBe('WAITING');
     t.clock.advance(5 * MINUTE);
     await waitFor(async () => (await stateOf(request.id)) === 'IN PROGRESS', 'IN PROGRESS');
-    expect((await t.requests.get(request.id)).job?.workerUuid).toBe(worker.uuid);
+    expect((await t.requests.get(request.id, ADMIN)).job?.workerUuid).toBe(worker.uuid);
     await t.requests.close(request.id, TESTER);
     await t.settle();
   });

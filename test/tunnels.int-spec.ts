@@ -1,4 +1,4 @@
-import { TESTER } from './support/actors';
+import { TESTER, ADMIN } from './support/actors';
 import { TunnelService } from '../src/jobs/tunnel.service';
 import { WorkerNotAssignedError } from '../src/requests/request.errors';
 import { requestInput } from './factories/request.factory';
@@ -55,7 +55,7 @@ describe('job tunnels and the end of their job', () => {
     const reopened = closeJustBeforeNextOpen();
 
     await expect(t.requests.acquire(id, TESTER)).rejects.toBeInstanceOf(WorkerNotAssignedError);
-    expect((await t.requests.get(id)).request.state).toBe('DONE');
+    expect((await t.requests.get(id, ADMIN)).request.state).toBe('DONE');
     expect(tunnels.isOpen(id)).toBe(false);
     expect(await refusesConnections(await reopened)).toBe(true);
   });
@@ -65,7 +65,7 @@ describe('job tunnels and the end of their job', () => {
     const id = await createMatched('race-start');
     const port = await reopened;
 
-    expect((await t.requests.get(id)).request.state).toBe('DONE');
+    expect((await t.requests.get(id, ADMIN)).request.state).toBe('DONE');
     await waitFor(() => !tunnels.isOpen(id), `the tunnel of request ${id} to be closed`);
     expect(await refusesConnections(port)).toBe(true);
   });

@@ -1,4 +1,4 @@
-import { TESTER } from './support/actors';
+import { TESTER, ADMIN } from './support/actors';
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
@@ -25,7 +25,7 @@ describe('SQLite WAL checkpoints', () => {
     const checkpointer = t.app.get(WalCheckpointer);
     // A registered (MAINTENANCE) worker that could serve them: without one, every request also
     // gets an unservable note written after its create, which this suite is not about.
-    await t.workers.register(workerRegistration({ caps: requestInput().caps }), AGENT);
+    await t.workers.register(workerRegistration({ caps: { board: 'rpi4' } }), AGENT);
     await writeBatch();
     await checkpointer.checkpoint();
     const afterOneBatch = walBytes();
@@ -39,6 +39,7 @@ describe('SQLite WAL checkpoints', () => {
       {},
       { item: 'id', order: 'asc' },
       { direction: 'forward', limit: 1 },
+      ADMIN,
     );
     expect(page.total).toBe(1500);
   });

@@ -13,7 +13,7 @@ describe('worker failures, maintenance and re-registration', () => {
     const worker = await idleWorker(t, { board });
     const request = await t.requests.create(requestInput({ caps: { board } }), TESTER);
     await t.settle();
-    expect((await t.requests.get(request.id)).request.state).toBe('IN PROGRESS');
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('IN PROGRESS');
     return { worker, request };
   }
 
@@ -22,7 +22,7 @@ describe('worker failures, maintenance and re-registration', () => {
     const prepares = t.dryad.countOf('prepare', worker.uuid);
     await t.workers.reportFailure(worker.uuid, 'STM not answering on /dev/ttyS2', AGENT);
     await t.settle();
-    expect((await t.requests.get(request.id)).request.state).toBe('FAILED');
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('FAILED');
     const failed = await t.workers.get(worker.uuid);
     expect(failed.state).toBe('FAILED');
     expect(failed.failReason).toBe('STM not answering on /dev/ttyS2');
@@ -35,7 +35,7 @@ describe('worker failures, maintenance and re-registration', () => {
   it('an admin taking a running worker to maintenance fails its request', async () => {
     const { worker, request } = await runningOn('maint-mid-job');
     await t.workers.setState(worker.uuid, 'MAINTENANCE', ADMIN);
-    expect((await t.requests.get(request.id)).request.state).toBe('FAILED');
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('FAILED');
     await waitFor(
       async () => (await t.workers.get(worker.uuid)).state === 'MAINTENANCE',
       'MAINTENANCE',
@@ -75,7 +75,7 @@ describe('worker failures, maintenance and re-registration', () => {
       AGENT,
     );
     expect(again.state).toBe('PREPARE');
-    expect((await t.requests.get(request.id)).request.state).toBe('FAILED');
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('FAILED');
     await t.settle();
     expect((await t.workers.get(worker.uuid)).state).toBe('IDLE');
   });

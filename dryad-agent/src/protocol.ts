@@ -1,8 +1,12 @@
 /**
  * The contract between the Leshy server and dryad-agent: HTTP bodies the agent sends to the
  * server, and the SSH commands the server and testers run on the agent. Both sides import
- * this file (the server as `dryad-agent/protocol`), so it holds types and constants only.
+ * this file (the server as `dryad-agent/protocol`), so it holds types, constants and the
+ * syntax of command lines only.
  */
+
+/** How command lines are split into words (sh-like quoting), and how the server quotes a word. */
+export { quoteCommandWord, splitCommandLine } from './ssh/command-line.parser';
 
 /** Capabilities of a worker: string -> string. `UUID` is always present. */
 export type Caps = Record<string, string>;

@@ -217,7 +217,9 @@ export class TokensService implements BeforeApplicationShutdown {
         uow.em.update(TokenEntity, { id: token.id }, { lastUsedAt: now }),
       )
       .catch((error: unknown) =>
-        this.logger.warn(`token ${token.id}: last use not recorded: ${(error as Error).message}`),
+        this.logger.warn(`token ${token.id}: last use not recorded: ${(error as Error).message}`, {
+          tokenId: token.id,
+        }),
       )
       .finally(() => this.touching.delete(writing));
     this.touching.add(writing);

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { OUTBOX_CHANNEL } from '../database/advisory-locks';
 import { DatabaseOutage } from '../database/database-outage.service';
+import { CoalescedRuns } from '../common/coalesced-runs';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { decodeRemoteEvent } from '../events/event-codec';
 import { InstanceIdentity } from './instance-identity';
@@ -18,11 +19,14 @@ const BATCH = 500;
 /** While a missing id holds up delivery, look again this often (its commit also wakes us). */
 const GAP_RECHECK_MS = 20;
 
-interface OutboxRow {
+export interface OutboxRow {
   id: number;
   origin: string | null;
   payload: string | null;
 }
+
+/** Gets every audit row in id order, this instance's own included (the API v2 event stream). */
+export type OutboxRowListener = (row: OutboxRow) => void;
 
 /**
  * PostgreSQL: brings the events committed by the other server instances to this instance's
@@ -42,13 +46,16 @@ export class EventRelay implements OnModuleInit, OnApplicationShutdown {
   private listener: Client | null = null;
   private poll: NodeJS.Timeout | null = null;
   private relistening: NodeJS.Timeout | null = null;
-  private reading: Promise<void> | null = null;
-  private again = false;
+  private readonly reads = new CoalescedRuns(
+    () => this.readNew(),
+    () => !this.stopped,
+  );
   private failing = false;
   private stopped = false;
   private relayed = 0;
   private gap: PendingGap | null = null;
   private gapTimer: NodeJS.Timeout | null = null;
+  private readonly rowListeners = new Set<OutboxRowListener>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -79,7 +86,7 @@ export class EventRelay implements OnModuleInit, OnApplicationShutdown {
     if (this.poll) clearInterval(this.poll);
     if (this.relistening) clearTimeout(this.relistening);
     if (this.gapTimer) clearTimeout(this.gapTimer);
-    await this.reading;
+    await this.reads.settled();
     await this.dropListener();
   }
 
@@ -89,19 +96,23 @@ export class EventRelay implements OnModuleInit, OnApplicationShutdown {
     return { lastId: this.lastId, relayed: this.relayed, listening: this.listener !== null };
   }
 
+  /**
+   * The id of the last row read: every row up to it has been handed to the row listeners (or
+   * was there before this instance started).
+   */
+  get position(): number {
+    return this.lastId;
+  }
+
+  /** Every row from `position` on, in id order, with no gap; returns the unsubscribe. */
+  onRow(listener: OutboxRowListener): () => void {
+    this.rowListeners.add(listener);
+    return () => this.rowListeners.delete(listener);
+  }
+
   /** Reads what is new now; a wake-up during a read makes it read once more. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.reading) {
-      this.again = true;
-      return;
-    }
-    this.reading = (async () => {
-      do {
-        this.again = false;
-        await this.readNew();
-      } while (this.again && !this.stopped);
-    })().finally(() => (this.reading = null));
+    this.reads.request();
   }
 
   private async readNew(): Promise<void> {
@@ -175,6 +186,7 @@ export class EventRelay implements OnModuleInit, OnApplicationShutdown {
 
   private relay(row: OutboxRow): void {
     this.lastId = row.id;
+    for (const listener of this.rowListeners) this.deliverRow(listener, row);
     if (row.origin === this.instance.id || row.payload === null) return;
     let event;
     try {
@@ -185,6 +197,14 @@ export class EventRelay implements OnModuleInit, OnApplicationShutdown {
     }
     this.relayed++;
     this.bus.publish([event]);
+  }
+
+  private deliverRow(listener: OutboxRowListener, row: OutboxRow): void {
+    try {
+      listener(row);
+    } catch (error) {
+      this.logger.error(`row listener failed on audit row ${row.id}: ${(error as Error).message}`);
+    }
   }
 
   private async listen(): Promise<void> {

@@ -20,6 +20,8 @@ export abstract class AppConfig {
    * "idle"; 0 = off. Never later than the job timeout.
    */
   abstract readonly idleJobTimeoutMs: number;
+  /** A running job this close to its timeout gets one job.expiring event; 0 = never. */
+  abstract readonly expiryWarningMs: number;
   /**
    * Deadline given to requests that do not name one, from their creation; null = one calendar
    * month later (upstream's `AddDate(0, 1, 0)`).
@@ -55,6 +57,17 @@ export abstract class AppConfig {
   abstract readonly v1AnonymousRole: V1AnonymousRole;
   /** The cap key whose value names a board class in metrics (e.g. `board` → rpi4, odroid). */
   abstract readonly boardClassCap: string;
+  /** What is logged, and how: JSON lines, or pretty lines for a person at a terminal. */
+  abstract readonly log: LogConfig;
+}
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+export interface LogConfig {
+  level: LogLevel;
+  /** `auto`: pretty when stdout is a terminal, JSON lines otherwise (a file, a pipe, journald). */
+  format: 'auto' | 'json' | 'pretty';
 }
 
 export type V1AnonymousRole = 'none' | 'tester' | 'admin';

@@ -10,8 +10,15 @@ describe('start-up summary of the configuration', () => {
       'agents register only with their own agent tokens (an admin makes them): LESHY_AGENT_TOKEN is not set',
       'job tunnels listen on 127.0.0.1, given to testers as 127.0.0.1',
       'anonymous API v1 clients: testers (LESHY_V1_ANONYMOUS_ROLE)',
+      'running jobs get a job.expiring event 5m before their timeout (LESHY_EXPIRY_WARNING)',
       'server secret: /srv/leshy/secret.key',
     ]);
+  });
+
+  it('says when job.expiring warnings are off', () => {
+    expect(configSummary(loadConfig({ LESHY_EXPIRY_WARNING: '0' }))).toContain(
+      'no job.expiring events (LESHY_EXPIRY_WARNING=0)',
+    );
   });
 
   it('names PostgreSQL by host, database and user, and prints no secret', () => {

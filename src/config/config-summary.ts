@@ -1,4 +1,5 @@
 import { AppConfig, DatabaseConfig } from './app-config';
+import { formatDuration } from './duration';
 
 /** Where the database is, for the log: never the password. */
 function describeDatabase(database: DatabaseConfig): string {
@@ -25,6 +26,9 @@ export function configSummary(config: AppConfig): string[] {
       : 'agents register only with their own agent tokens (an admin makes them): LESHY_AGENT_TOKEN is not set',
     `job tunnels listen on ${config.tunnel.host}, given to testers as ${config.tunnel.advertisedIp}`,
     `anonymous API v1 clients: ${ANONYMOUS_V1[config.v1AnonymousRole]} (LESHY_V1_ANONYMOUS_ROLE)`,
+    config.expiryWarningMs > 0
+      ? `running jobs get a job.expiring event ${formatDuration(config.expiryWarningMs)} before their timeout (LESHY_EXPIRY_WARNING)`
+      : 'no job.expiring events (LESHY_EXPIRY_WARNING=0)',
     `server secret: ${config.secret ? 'LESHY_SECRET' : `${config.dataDir}/secret.key`}`,
   ];
 }

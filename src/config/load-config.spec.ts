@@ -21,6 +21,16 @@ describe('configuration', () => {
     expect(config.adminToken).toBeNull();
   });
 
+  it('reads the expiry warning of jobs: 5m unless set, 0 turns it off', () => {
+    expect(loadConfig({}).expiryWarningMs).toBe(300_000);
+    expect(loadConfig({ LESHY_EXPIRY_WARNING: '0' }).expiryWarningMs).toBe(0);
+    expect(loadConfig({ LESHY_EXPIRY_WARNING: '0s' }).expiryWarningMs).toBe(0);
+    expect(loadConfig({ LESHY_EXPIRY_WARNING: '10m' }).expiryWarningMs).toBe(600_000);
+    expect(() => loadConfig({ LESHY_EXPIRY_WARNING: 'early' })).toThrow(
+      /LESHY_EXPIRY_WARNING="early" is not a duration: use a whole number followed by s, m, h or d/,
+    );
+  });
+
   it('reads the inactivity timeout of jobs: off unless set, 0 turns it off', () => {
     expect(loadConfig({}).idleJobTimeoutMs).toBe(0);
     expect(loadConfig({ LESHY_IDLE_JOB_TIMEOUT: '0' }).idleJobTimeoutMs).toBe(0);

@@ -2,7 +2,14 @@ import { isHostName, parseHostPort, readHostPort } from 'dryad-agent/net/host-po
 import * as net from 'node:net';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import { AppConfig, DatabaseConfig, HttpAddress, V1AnonymousRole } from './app-config';
+import {
+  AppConfig,
+  DatabaseConfig,
+  HttpAddress,
+  LOG_LEVELS,
+  LogConfig,
+  V1AnonymousRole,
+} from './app-config';
 import { ConfigError } from './config-error';
 import { DURATION_FORMAT_HINT, parseDuration } from './duration';
 import { unknownVariableWarnings } from './unknown-variables';
@@ -18,6 +25,7 @@ export const CONFIG_DEFAULTS = {
   LESHY_SQLITE_SYNCHRONOUS: 'NORMAL',
   LESHY_JOB_TIMEOUT: '1h',
   LESHY_IDLE_JOB_TIMEOUT: '0',
+  LESHY_EXPIRY_WARNING: '5m',
   LESHY_DEFAULT_DEADLINE: '(one calendar month, as upstream)',
   LESHY_MAX_PROLONGS: 'unlimited',
   LESHY_SWEEP_INTERVAL: '10s',
@@ -32,6 +40,8 @@ export const CONFIG_DEFAULTS = {
   LESHY_DRYAD_TIMEOUT: '60s',
   LESHY_V1_ANONYMOUS_ROLE: 'tester',
   LESHY_BOARD_CLASS_CAP: 'board',
+  LESHY_LOG_LEVEL: 'info',
+  LESHY_LOG_FORMAT: 'auto',
 } as const;
 
 class Reader {
@@ -149,6 +159,23 @@ function boardClassCap(reader: Reader): string {
   return CONFIG_DEFAULTS.LESHY_BOARD_CLASS_CAP;
 }
 
+function logConfig(reader: Reader): LogConfig {
+  const level = (reader.raw('LESHY_LOG_LEVEL') ?? 'info').toLowerCase();
+  const format = (reader.raw('LESHY_LOG_FORMAT') ?? 'auto').toLowerCase();
+  const config: LogConfig = { level: 'info', format: 'auto' };
+  if ((LOG_LEVELS as readonly string[]).includes(level)) config.level = level as LogConfig['level'];
+  else
+    reader.problems.push(
+      `LESHY_LOG_LEVEL=${JSON.stringify(reader.raw('LESHY_LOG_LEVEL'))} must be one of ${LOG_LEVELS.join(', ')}`,
+    );
+  if (format === 'auto' || format === 'json' || format === 'pretty') config.format = format;
+  else
+    reader.problems.push(
+      `LESHY_LOG_FORMAT=${JSON.stringify(reader.raw('LESHY_LOG_FORMAT'))} must be auto, json or pretty`,
+    );
+  return config;
+}
+
 /** The "any" addresses: listening on them means every interface; nobody can connect to them. */
 const UNSPECIFIED = new net.BlockList();
 UNSPECIFIED.addAddress('0.0.0.0', 'ipv4');
@@ -200,6 +227,13 @@ function idleJobTimeout(reader: Reader): number {
   return reader.duration('LESHY_IDLE_JOB_TIMEOUT', '0s', 0);
 }
 
+/** `0` (or `0s`) sends no job.expiring warnings; unset is 5m. */
+function expiryWarning(reader: Reader): number {
+  const text = reader.raw('LESHY_EXPIRY_WARNING');
+  if (text === '0') return 0;
+  return reader.duration('LESHY_EXPIRY_WARNING', CONFIG_DEFAULTS.LESHY_EXPIRY_WARNING, 0);
+}
+
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Environment): AppConfig {
   const reader = new Reader(env);
@@ -211,6 +245,7 @@ export function loadConfig(env: Environment): AppConfig {
     database: databaseConfig(reader, dataDir),
     jobTimeoutMs: reader.duration('LESHY_JOB_TIMEOUT', CONFIG_DEFAULTS.LESHY_JOB_TIMEOUT),
     idleJobTimeoutMs: idleJobTimeout(reader),
+    expiryWarningMs: expiryWarning(reader),
     // Unset: one calendar month, as upstream (not a fixed duration: months differ in length).
     defaultDeadlineMs:
       reader.raw('LESHY_DEFAULT_DEADLINE') === undefined
@@ -236,6 +271,7 @@ export function loadConfig(env: Environment): AppConfig {
     dryadTimeoutMs: reader.duration('LESHY_DRYAD_TIMEOUT', CONFIG_DEFAULTS.LESHY_DRYAD_TIMEOUT),
     v1AnonymousRole: v1AnonymousRole(reader),
     boardClassCap: boardClassCap(reader),
+    log: logConfig(reader),
   };
   if (config.secret !== null && config.secret.length < 16) {
     reader.problems.push('LESHY_SECRET must be at least 16 characters long');

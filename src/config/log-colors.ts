@@ -12,3 +12,8 @@ export function logColors(env: Record<string, string | undefined>, isTerminal: b
 export function logColorsForThisProcess(): boolean {
   return logColors(process.env, process.stdout.isTTY === true && process.stderr.isTTY === true);
 }
+
+/** Whether this process's log lines go to a terminal (pretty) or elsewhere (JSON lines). */
+export function stdoutIsTerminal(): boolean {
+  return process.stdout.isTTY === true;
+}

@@ -21,3 +21,10 @@ export const bigintNumber: ValueTransformer = {
   to: (value: number | null | undefined) => value,
   from: (value: number | string | null) => (value === null ? null : Number(value)),
 };
+
+/** As jsonText, but null stays SQL NULL (a document that may be absent). */
+export const nullableJsonText: ValueTransformer = {
+  to: (value: unknown) =>
+    value === undefined ? undefined : value === null ? null : JSON.stringify(value),
+  from: (value: string | null) => (value === null ? null : JSON.parse(value)),
+};

@@ -1,6 +1,7 @@
 import sqlite3 from 'sqlite3';
 import { DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { TypeOrmNestLogger } from '../logging/typeorm-logger';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
@@ -13,6 +14,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     migrationsTransactionMode: 'each' as const,
     synchronize: false,
     logging: ['error' as const, 'warn' as const, 'migration' as const],
+    logger: new TypeOrmNestLogger(),
   };
   if (config.database.kind === 'postgres') {
     return {

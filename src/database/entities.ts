@@ -3,6 +3,7 @@ import { UserEntity } from '../auth/user.entity';
 import { AuditEventEntity } from '../events/audit-event.entity';
 import { JobEntity } from '../jobs/job.entity';
 import { ServerSettingEntity } from '../keys/server-setting.entity';
+import { IdempotencyKeyEntity } from '../requests/idempotency-key.entity';
 import { RequestEntity } from '../requests/request.entity';
 import { DeregisteredWorkerEntity } from '../workers/deregistered-worker.entity';
 import { WorkerEntity } from '../workers/worker.entity';
@@ -17,4 +18,5 @@ export const ENTITIES = [
   DeregisteredWorkerEntity,
   UserEntity,
   TokenEntity,
+  IdempotencyKeyEntity,
 ];

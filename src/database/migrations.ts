@@ -7,6 +7,9 @@ import { AuditOutbox1796164754791 } from '../../migrations/1796164754791-AuditOu
 import { BigintIds1796165474229 } from '../../migrations/1796165474229-BigintIds';
 import { SharedQueueSequence1796166904127 } from '../../migrations/1796166904127-SharedQueueSequence';
 import { JobIdleDeadline1796170303332 } from '../../migrations/1796170303332-JobIdleDeadline';
+import { RequestsV21796175350980 } from '../../migrations/1796175350980-RequestsV2';
+import { WorkerMaintenanceOrder1796175411928 } from '../../migrations/1796175411928-WorkerMaintenanceOrder';
+import { JobExpiryWarning1796176404457 } from '../../migrations/1796176404457-JobExpiryWarning';
 
 /** Every migration, in order. A new migration is appended here (the generate script says so). */
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -18,4 +21,7 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   RequestUnservableNote1796166142823,
   SharedQueueSequence1796166904127,
   JobIdleDeadline1796170303332,
+  RequestsV21796175350980,
+  WorkerMaintenanceOrder1796175411928,
+  JobExpiryWarning1796176404457,
 ];

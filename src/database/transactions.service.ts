@@ -105,10 +105,13 @@ export class Transactions {
     await wakeEventReaders(em, this.instance.id);
   }
 
+  /** The rows carry the event itself (payload) on every database: the event stream replays it. */
   private async appendAudit(
     em: EntityManager,
     events: DomainEvent[],
-    outbox: (event: DomainEvent) => { origin: string; payload: string } | null = () => null,
+    outbox: (event: DomainEvent) => { origin: string; payload: string } | { payload: string } = (
+      event,
+    ) => ({ payload: encodeEvent(event) }),
   ): Promise<void> {
     if (events.length === 0) return;
     const rows = events.map((event) => {
@@ -125,7 +128,7 @@ export class Transactions {
         ...outbox(event),
       } as QueryDeepPartialEntity<AuditEventEntity>;
     });
-    // SQLite allows 999 bound parameters per statement: 8 columns per row (10 with the outbox).
+    // SQLite allows 999 bound parameters per statement: 9 columns per row (10 with the origin).
     for (let i = 0; i < rows.length; i += 100) {
       await em.insert(AuditEventEntity, rows.slice(i, i + 100));
     }

@@ -140,11 +140,14 @@ export class DryadSupervisor implements OnModuleInit, BeforeApplicationShutdown 
       const worker = await this.workers.get(uuid);
       if (!SERVING.includes(worker.state)) return;
       if (await this.reachable(worker, `agent unreachable: ${reason}; reconnecting failed`))
-        this.logger.log(`worker ${uuid}: SSH connection dropped and was opened again`);
+        this.logger.log(`worker ${uuid}: SSH connection dropped and was opened again`, {
+          workerUuid: uuid,
+        });
     } catch (error) {
       if (this.outage.failed(`worker ${uuid}: lost connection`, error)) return;
       this.logger.error(
         `worker ${uuid}: handling the lost connection failed: ${(error as Error).message}`,
+        { workerUuid: uuid },
       );
     }
   }
@@ -169,7 +172,7 @@ export class DryadSupervisor implements OnModuleInit, BeforeApplicationShutdown 
     } catch (error) {
       if (this.stopping || !this.active) return false;
       const reason = `${why}: ${(error as Error).message}`;
-      this.logger.warn(`worker ${worker.uuid}: ${reason}`);
+      this.logger.warn(`worker ${worker.uuid}: ${reason}`, { workerUuid: worker.uuid });
       await this.workers.failIfUnchanged(worker.uuid, worker.stateVersion, reason);
       return false;
     }

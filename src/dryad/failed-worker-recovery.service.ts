@@ -2,11 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import { updateIfUnchanged } from '../database/compare-and-set';
 import { Transactions } from '../database/transactions.service';
 import { AuditEventEntity } from '../events/audit-event.entity';
-import { viewOfWorker, WorkerView } from '../events/domain-event';
+import { WorkerView } from '../events/domain-event';
 import { WorkerEntity } from '../workers/worker.entity';
+import { updateWorkerFields } from '../workers/worker-fields';
 import { WorkerState } from '../workers/worker-state';
 import { workerStateMachine } from '../workers/worker-state-machine';
 import { WorkersService } from '../workers/workers.service';
@@ -97,7 +97,8 @@ export class FailedWorkerRecovery {
     this.backoff.delete(worker.uuid);
     if (!this.active) return;
     const outcome = await this.recover(worker);
-    if (outcome !== 'moved-on') this.logger.log(`worker ${worker.uuid}: ${outcome}`);
+    if (outcome !== 'moved-on')
+      this.logger.log(`worker ${worker.uuid}: ${outcome}`, { workerUuid: worker.uuid });
   }
 
   /** FAILED → PREPARE for the worker as it was checked, unless it moved on or is flapping. */
@@ -123,25 +124,7 @@ export class FailedWorkerRecovery {
         .getCount();
       if (failures >= FLAPPING_LIMIT) {
         const reason = `${FLAPPING_REASON_PREFIX} failed ${failures} times within an hour, left FAILED for an admin to look at (last: ${current.failReason})`;
-        const before = { failReason: current.failReason };
-        await updateIfUnchanged(
-          uow.em,
-          WorkerEntity,
-          `Worker ${current.uuid}`,
-          'uuid = :uuid AND state_version = :version',
-          { uuid: current.uuid, version: current.stateVersion },
-          { failReason: reason, updatedAt: uow.now },
-        );
-        Object.assign(current, { failReason: reason, updatedAt: uow.now });
-        uow.emit({
-          type: 'worker.updated',
-          worker: viewOfWorker(current),
-          at: uow.now,
-          actor: uow.actor,
-          reason,
-          before,
-          after: { failReason: reason },
-        });
+        await updateWorkerFields(uow, current, { failReason: reason }, reason);
         return 'flapping';
       }
       await workerStateMachine.transitionTo(

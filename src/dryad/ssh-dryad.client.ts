@@ -1,6 +1,12 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { readHostPort } from 'dryad-agent/net/host-port';
-import { AgentStatus, ControlCommand, CONTROL_USER, PrepareResult } from 'dryad-agent/protocol';
+import {
+  AgentStatus,
+  ControlCommand,
+  CONTROL_USER,
+  PrepareResult,
+  quoteCommandWord,
+} from 'dryad-agent/protocol';
 import { EventEmitter } from 'node:events';
 import { Client, ClientChannel, utils } from 'ssh2';
 import { AppConfig } from '../config/app-config';
@@ -53,7 +59,8 @@ export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
   }
 
   async putInMaintenance(target: DryadTarget, message: string): Promise<void> {
-    await this.run(target, `${ControlCommand.Maintenance} ${message}`);
+    // Quoted: an admin's message may hold quotes, backslashes or runs of spaces.
+    await this.run(target, `${ControlCommand.Maintenance} ${quoteCommandWord(message)}`);
   }
 
   async healthcheck(target: DryadTarget): Promise<void> {
@@ -201,7 +208,9 @@ export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
         hostVerifier: (key: Buffer) => {
           hostKeyRefused = pinned === null || !key.equals(pinned);
           if (hostKeyRefused)
-            this.logger.warn(`worker ${target.uuid}: host key mismatch at ${target.controlAddr}`);
+            this.logger.warn(`worker ${target.uuid}: host key mismatch at ${target.controlAddr}`, {
+              workerUuid: target.uuid,
+            });
           return !hostKeyRefused;
         },
       });

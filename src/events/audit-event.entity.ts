@@ -38,7 +38,10 @@ export class AuditEventEntity {
   @Column('varchar', { length: 64, nullable: true })
   origin!: string | null;
 
-  /** PostgreSQL: the event as published (event-codec.ts), for the other instances. NULL on SQLite. */
+  /**
+   * The event as published (event-codec.ts): what other instances relay (PostgreSQL) and what
+   * the API v2 event stream replays. NULL on rows written before it was kept on SQLite too.
+   */
   @Column('text', { nullable: true })
   payload!: string | null;
 }

@@ -45,6 +45,8 @@ export type DomainEvent =
   | (EventBase & { type: 'worker.deregistered'; worker: WorkerView })
   | (EventBase & { type: 'job.started'; job: JobView })
   | (EventBase & { type: 'job.prolonged'; job: JobView })
+  /** The job is within LESHY_EXPIRY_WARNING of its timeout: once per timeout (prolong re-arms). */
+  | (EventBase & { type: 'job.expiring'; job: JobView })
   | (EventBase & { type: 'job.ended'; job: JobView })
   | (EventBase & { type: 'user.created' | 'user.updated' | 'user.deleted'; user: UserView })
   | (EventBase & { type: 'token.created' | 'token.bound' | 'token.revoked'; token: TokenView });

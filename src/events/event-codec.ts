@@ -5,7 +5,7 @@ const DATE = '$date';
 
 /**
  * A domain event as text and back, for the audit table's payload column (the outbox other
- * server instances read). Events hold views only (no keys, see domain-event.ts), so the text
+ * server instances read, and what the event stream of API v2 replays). Events hold views only (no keys, see domain-event.ts), so the text
  * holds no secret either.
  */
 export function encodeEvent(event: DomainEvent): string {
@@ -16,12 +16,16 @@ export function encodeEvent(event: DomainEvent): string {
   });
 }
 
-/** The event `encodeEvent` wrote, marked as committed by another instance. */
-export function decodeRemoteEvent(text: string): DomainEvent {
-  const event = JSON.parse(text, (_key, value: unknown) =>
+/** The event `encodeEvent` wrote, as it was published. */
+export function decodeEvent(text: string): DomainEvent {
+  return JSON.parse(text, (_key, value: unknown) =>
     isDate(value) ? new Date(value[DATE]) : value,
   ) as DomainEvent;
-  return { ...event, remote: true };
+}
+
+/** The event `encodeEvent` wrote, marked as committed by another instance. */
+export function decodeRemoteEvent(text: string): DomainEvent {
+  return { ...decodeEvent(text), remote: true };
 }
 
 function isDate(value: unknown): value is { [DATE]: number } {

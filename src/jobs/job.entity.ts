@@ -34,6 +34,13 @@ export class JobEntity {
   @Column('bigint', { name: 'idle_at', nullable: true, transformer: epochMs })
   idleAt!: Date | null;
 
+  /**
+   * The timeout a job.expiring warning was sent for; null: none yet. Equal to timeoutAt once
+   * warned; a prolong moves timeoutAt, so the new timeout gets its own warning.
+   */
+  @Column('bigint', { name: 'expiry_warned_for', nullable: true, transformer: epochMs })
+  expiryWarnedFor!: Date | null;
+
   @Column('bigint', { name: 'ended_at', nullable: true, transformer: epochMs })
   endedAt!: Date | null;
 

@@ -17,3 +17,12 @@ export class NoRunningJobError extends DomainError {
     super(`worker ${uuid} has no running job: tester activity only counts during a job`);
   }
 }
+
+/** The board did not take the tester's own key (the agent did not answer, or refused it). */
+export class OwnKeyNotAuthorizedError extends DomainError {
+  readonly code = 'own-key-not-authorized';
+  readonly kind = 'unavailable';
+  constructor(requestId: number, why: string) {
+    super(`the board of request ${requestId} did not take your public key (${why}); try again`);
+  }
+}

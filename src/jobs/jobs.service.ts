@@ -16,6 +16,8 @@ import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import { JobView, viewOfJob } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
+import { dryadTarget } from '../dryad/dryad-target';
+import { DryadPort } from '../dryad/dryad.port';
 import { JobKeyPair } from '../keys/rsa-key';
 import { SecretBox } from '../keys/secret-box';
 import { canServe } from '../matcher/ask';
@@ -26,14 +28,16 @@ import {
   WorkerNotAssignedError,
 } from '../requests/request.errors';
 import { RequestState } from '../requests/request-state';
-import { requestStateMachine } from '../requests/request-state-machine';
+import type { EndedHow } from '../requests/request-ending';
+import { endRequest, requestStateMachine } from '../requests/request-state-machine';
+import { isDraining } from '../workers/maintenance-order';
 import { WorkerEntity } from '../workers/worker.entity';
 import { WorkerNotFoundError } from '../workers/worker.errors';
 import { WorkerState } from '../workers/worker-state';
 import { workerStateMachine } from '../workers/worker-state-machine';
 import { IDLE_REASON, idleDeadline } from './idle-deadline';
 import { JobEntity } from './job.entity';
-import { NoRunningJobError } from './job.errors';
+import { NoRunningJobError, OwnKeyNotAuthorizedError } from './job.errors';
 import { TunnelService } from './tunnel.service';
 
 /** Everything a tester needs to use the worker of a running job. */
@@ -43,6 +47,8 @@ export interface JobAccess {
   username: string;
   key: JobKeyPair;
   tunnel: { ip: string; port: number };
+  /** The request carried the tester's own public key, and the board admits it for this job. */
+  ownKey: boolean;
 }
 
 export type JobOutcome = typeof RequestState.Done | typeof RequestState.Failed;
@@ -70,6 +76,7 @@ export class JobsService
     private readonly box: SecretBox,
     private readonly tunnels: TunnelService,
     private readonly bus: DomainEventBus,
+    private readonly dryad: DryadPort,
   ) {}
 
   onModuleInit(): void {
@@ -168,6 +175,7 @@ export class JobsService
       // A tester who never connects is idle too: the idle clock runs from the start.
       idleAt: idleDeadline(uow.now, this.config.idleJobTimeoutMs, timeoutAt),
       endedAt: null,
+      expiryWarnedFor: null,
       prolongCount: 0,
       username,
       accessKey,
@@ -183,17 +191,20 @@ export class JobsService
 
   /**
    * Ends the running job of `request` inside the caller's transaction. DONE sends the worker to
-   * PREPARE (cleaned for the next user); FAILED leaves the worker to the caller, who is failing
-   * it or taking it to maintenance.
+   * PREPARE (cleaned for the next user), or, if an admin ordered maintenance with drain, to
+   * BUSY (the agent is told to show maintenance, which revokes the job's access); FAILED leaves
+   * the worker to the caller, who is failing it or taking it to maintenance. `how` is recorded
+   * on the request (API v2's `ended`).
    */
   async endJob(
     uow: UnitOfWork,
     request: RequestEntity,
     outcome: JobOutcome,
+    how: EndedHow,
     reason: string,
   ): Promise<void> {
     const job = await uow.em.findOneOrFail(JobEntity, { where: { requestId: request.id } });
-    await requestStateMachine.transitionTo(uow, request, outcome, reason);
+    await endRequest(uow, request, outcome, how, reason);
     const ended = await uow.em.update(
       JobEntity,
       { requestId: job.requestId, endedAt: IsNull() },
@@ -211,12 +222,20 @@ export class JobsService
     );
     if (outcome === RequestState.Done) {
       const worker = await uow.em.findOneOrFail(WorkerEntity, { where: { uuid: job.workerUuid } });
-      await workerStateMachine.transitionTo(
-        uow,
-        worker,
-        WorkerState.Prepare,
-        `job of request ${request.id} ended`,
-      );
+      if (isDraining(worker.maintenance))
+        await workerStateMachine.transitionTo(
+          uow,
+          worker,
+          WorkerState.Busy,
+          `job of request ${request.id} ended: drained, going to maintenance as an admin ordered`,
+        );
+      else
+        await workerStateMachine.transitionTo(
+          uow,
+          worker,
+          WorkerState.Prepare,
+          `job of request ${request.id} ended`,
+        );
     }
   }
 
@@ -227,7 +246,7 @@ export class JobsService
     });
     if (!job) return;
     const request = await uow.em.findOneOrFail(RequestEntity, { where: { id: job.requestId } });
-    await this.endJob(uow, request, RequestState.Failed, reason);
+    await this.endJob(uow, request, RequestState.Failed, 'worker-failed', reason);
   }
 
   /** Job timeout: DONE if the request is still running and its timeout has really passed. */
@@ -237,7 +256,13 @@ export class JobsService
       if (!job || job.timeoutAt.getTime() > uow.now.getTime()) return false;
       const request = await uow.em.findOneOrFail(RequestEntity, { where: { id: requestId } });
       if (request.state !== RequestState.InProgress) return false;
-      await this.endJob(uow, request, RequestState.Done, 'job timeout passed without prolong');
+      await this.endJob(
+        uow,
+        request,
+        RequestState.Done,
+        'job-timeout',
+        'job timeout passed without prolong',
+      );
       return true;
     });
   }
@@ -266,7 +291,7 @@ export class JobsService
       if (still.affected !== 1) return this.idleDeadlineOf(uow.em, requestId);
       const request = await uow.em.findOneOrFail(RequestEntity, { where: { id: requestId } });
       if (request.state !== RequestState.InProgress) return null;
-      await this.endJob(uow, request, RequestState.Done, IDLE_REASON);
+      await this.endJob(uow, request, RequestState.Done, 'idle', IDLE_REASON);
       return null;
     });
   }
@@ -344,15 +369,17 @@ export class JobsService
    * the request's owner or an admin: anyone else gets NotAllowedError, never the key.
    */
   async acquire(requestId: number, actor: Actor): Promise<JobAccess> {
-    const { job, worker } = await this.tx.read(async (em) => {
+    const { job, worker, publicKey } = await this.tx.read(async (em) => {
       const running = await this.runningJob(em, requestId, (request) =>
         assertMayManageRequest(actor, request, 'acquire the worker of'),
       );
       return {
         job: running.job,
         worker: await em.findOneOrFail(WorkerEntity, { where: { uuid: running.job.workerUuid } }),
+        publicKey: running.request.publicKey ?? null,
       };
     });
+    if (publicKey) await this.authorizeOwnKey(requestId, worker, publicKey);
     const tunnel = await this.openTunnelOfLiveJob(requestId, worker.sshAddr, job.tunnelPort);
     return {
       requestId,
@@ -360,7 +387,25 @@ export class JobsService
       username: job.username,
       key: this.box.open<JobKeyPair>(job.accessKey),
       tunnel,
+      ownKey: publicKey !== null,
     };
+  }
+
+  /**
+   * The tester's own key joins the job's keys on the board (the agent's `authorize`, which is
+   * idempotent, so every acquire may ask). The next job's prepare revokes it with the rest of
+   * this job's access.
+   */
+  private async authorizeOwnKey(
+    requestId: number,
+    worker: WorkerEntity,
+    publicKey: string,
+  ): Promise<void> {
+    try {
+      await this.dryad.authorize(dryadTarget(worker), publicKey);
+    } catch (error) {
+      throw new OwnKeyNotAuthorizedError(requestId, (error as Error).message);
+    }
   }
 
   /** The jobs of these requests (running or ended), by request id. */
@@ -413,6 +458,7 @@ export class JobsService
     } catch (error) {
       this.logger.error(
         `request ${job.requestId}: tunnel could not be opened: ${(error as Error).message}`,
+        { requestId: job.requestId },
       );
     }
   }
@@ -454,6 +500,9 @@ export class JobsService
 function whyNotStartable(request: RequestEntity, worker: WorkerEntity, now: Date): string | null {
   if (request.state !== RequestState.Waiting || worker.state !== WorkerState.Idle)
     return `request ${request.id} is ${request.state}, worker ${worker.uuid} is ${worker.state}`;
+  // A worker being drained takes no new job (it goes to maintenance as soon as it is free).
+  if (isDraining(worker.maintenance))
+    return `worker ${worker.uuid} is being drained for maintenance`;
   if (!canServe(worker, request, now) || !worker.preparedKey || !worker.jobUsername)
     return `worker ${worker.uuid} cannot serve request ${request.id} any more`;
   return null;

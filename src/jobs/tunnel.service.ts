@@ -50,7 +50,7 @@ export class TunnelService implements OnApplicationShutdown {
     if (!tunnel) return;
     for (const socket of tunnel.sockets) socket.destroy();
     await new Promise<void>((resolve) => tunnel.server.close(() => resolve()));
-    this.logger.log(`request ${requestId}: tunnel on port ${tunnel.port} closed`);
+    this.logger.log(`request ${requestId}: tunnel on port ${tunnel.port} closed`, { requestId });
   }
 
   isOpen(requestId: number): boolean {
@@ -76,6 +76,7 @@ export class TunnelService implements OnApplicationShutdown {
       forwardConnection(client, target, sockets, (error) =>
         this.logger.warn(
           `request ${requestId}: cannot dial ${target.host}:${target.port}: ${error.message}`,
+          { requestId },
         ),
       ),
     );
@@ -90,6 +91,7 @@ export class TunnelService implements OnApplicationShutdown {
       });
     this.logger.log(
       `request ${requestId}: tunnel ${this.config.tunnel.host}:${port} → ${target.host}:${target.port}`,
+      { requestId },
     );
     return { server, sockets, port };
   }

@@ -1,4 +1,5 @@
 import type { Caps } from 'dryad-agent/protocol';
+import { capSatisfied, CapsQuery, capsQuerySatisfied } from '../common/caps-query';
 
 /**
  * The matching rules of DESIGN.md "Matching", as pure functions shared by the matcher, the
@@ -10,7 +11,8 @@ export interface Offer {
 }
 
 export interface Ask {
-  caps: Caps;
+  /** Canonical (normalizeCapsQuery): equal asks are equal JSON. */
+  caps: CapsQuery;
   /** The requester's groups. */
   ownerGroups: readonly string[];
   /** The requester may use a worker of any group (an admin). */
@@ -22,12 +24,22 @@ export interface TimeWindow {
   deadline: Date;
 }
 
-/** Every requested cap is present with an equal value. */
-export function capsSatisfied(required: Caps, offered: Caps): boolean {
-  for (const key in required) {
-    if (offered[key] !== required[key]) return false;
-  }
-  return true;
+/**
+ * Every requested cap is satisfied: the one predicate of "can this worker serve this ask" for
+ * the matcher, the job start check, the INVALID check and the unservable notes.
+ */
+export function capsSatisfied(required: CapsQuery, offered: Caps): boolean {
+  return capsQuerySatisfied(required, offered);
+}
+
+/**
+ * The requested caps that no offer satisfies on its own (in the ask's key order): what no
+ * registered worker has, for notes and explanations. Empty when each cap is met by some offer.
+ */
+export function capsNoOfferSatisfies(required: CapsQuery, offers: readonly Offer[]): string[] {
+  return Object.keys(required).filter(
+    (key) => !offers.some((offer) => capSatisfied(required[key], offer.caps[key])),
+  );
 }
 
 /**
@@ -59,6 +71,7 @@ export function capability(worker: Offer): number {
 
 /** Requests with the same key are interchangeable to the matcher (same caps, same groups). */
 export function askKey(ask: Ask): string {
+  // The caps are canonical, so equal asks (however they were written) give the same key.
   const caps = Object.keys(ask.caps)
     .sort()
     .map((key) => [key, ask.caps[key]]);

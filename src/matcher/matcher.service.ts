@@ -1,3 +1,4 @@
+import { systemActor } from '../auth/actor';
 import { Injectable, Logger, BeforeApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { beginActivity } from '../diagnostics/loop-activity';
@@ -37,6 +38,8 @@ export interface MatcherStats {
  */
 /** How soon a worker that could not be read back after a refused claim is asked for again. */
 const RELEASE_RETRY_MS = 1_000;
+/** Reads a refused match's request back (RequestsService.get takes who reads). */
+const RECONCILER = systemActor('matcher');
 
 @Injectable()
 export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
@@ -73,7 +76,10 @@ export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
         if (started) {
           this.counters.matches++;
           this.counters.matchesAtCreate++;
-          this.logger.log(`request ${requestId} matched with worker ${uuid} as it was created`);
+          this.logger.log(`request ${requestId} matched with worker ${uuid} as it was created`, {
+            requestId,
+            workerUuid: uuid,
+          });
         } else void this.releaseWorker(uuid);
       },
     });
@@ -211,11 +217,15 @@ export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
     try {
       await this.jobs.start(match.requestId, match.workerUuid);
       this.counters.matches++;
-      this.logger.log(`request ${match.requestId} matched with worker ${match.workerUuid}`);
+      this.logger.log(`request ${match.requestId} matched with worker ${match.workerUuid}`, {
+        requestId: match.requestId,
+        workerUuid: match.workerUuid,
+      });
     } catch (error) {
       this.counters.conflicts++;
       this.logger.warn(
         `request ${match.requestId} / worker ${match.workerUuid}: match refused (${(error as Error).message}); re-reading both`,
+        { requestId: match.requestId, workerUuid: match.workerUuid },
       );
       await this.reconcile(match);
     }
@@ -227,7 +237,7 @@ export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
    * triggering another pass, so one bad pair cannot keep the matcher spinning.
    */
   private async reconcile(match: PlannedMatch): Promise<void> {
-    const request = await this.requests.get(match.requestId).then(
+    const request = await this.requests.get(match.requestId, RECONCILER).then(
       (d) => d.request,
       () => null,
     );
@@ -236,6 +246,7 @@ export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
     if (lasting)
       this.logger.error(
         `request ${match.requestId} / worker ${match.workerUuid}: refused although both are free`,
+        { requestId: match.requestId, workerUuid: match.workerUuid },
       );
     if (!this.active) return;
     if (request) this.onRequest(request, !lasting);

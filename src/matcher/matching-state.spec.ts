@@ -1,6 +1,28 @@
 import type { Caps } from 'dryad-agent/protocol';
-import { capability, isCompatible, isReady } from './ask';
+import { CapsQuery, normalizeCapsQuery } from '../common/caps-query';
+import { capability, groupsAdmit, isReady } from './ask';
 import { MatchableRequest, MatchableWorker, MatchingState } from './matching-state';
+
+/**
+ * docs/caps.md written plainly, apart from the matcher's own predicate: exact, any of, an
+ * inclusive range over a worker's numeric value, not (a missing cap satisfies it).
+ */
+function referenceCapOk(want: unknown, have: string | undefined): boolean {
+  if (typeof want === 'string') return have === want;
+  if (Array.isArray(want)) return want.some((value) => value === have);
+  const rule = want as { min?: number; max?: number; not?: string | string[] };
+  if (rule.not !== undefined) return ![rule.not].flat().some((value) => value === have);
+  if (have === undefined || have.trim() === '' || !Number.isFinite(Number(have))) return false;
+  const n = Number(have);
+  return !(rule.min !== undefined && n < rule.min) && !(rule.max !== undefined && n > rule.max);
+}
+
+function referenceCompatible(worker: MatchableWorker, request: MatchableRequest): boolean {
+  return (
+    Object.entries(request.caps).every(([key, want]) => referenceCapOk(want, worker.caps[key])) &&
+    groupsAdmit(worker.groups, request)
+  );
+}
 
 /** DESIGN.md "Matching" written as plainly as possible: the reference the matcher must equal. */
 function referenceMatches(requests: MatchableRequest[], workers: MatchableWorker[], now: Date) {
@@ -10,7 +32,7 @@ function referenceMatches(requests: MatchableRequest[], workers: MatchableWorker
   let idle = workers.filter((w) => w.state === 'IDLE');
   const matches: Array<{ requestId: number; workerUuid: string }> = [];
   for (const request of ready) {
-    const fitting = idle.filter((w) => isCompatible(w, request));
+    const fitting = idle.filter((w) => referenceCompatible(w, request));
     if (fitting.length === 0) continue;
     fitting.sort(
       (a, b) =>
@@ -31,6 +53,11 @@ function seeded(seed: number) {
 
 const BOARDS = ['rpi4', 'odroid', 'imx8'];
 const GROUPS = ['lab-a', 'lab-b', 'lab-c'];
+const ARCHES = ['arm64', 'armv7'];
+const REVS = ['a', 'b', 'c'];
+/** Worker values of ram_gb, one of them not a number (no range matches it). */
+const RAM = ['1', '2', '4', '8', '16', 'lots'];
+const BOUNDS = [1, 2, 3, 4, 8, 16];
 
 function world(seed: number) {
   const random = seeded(seed);
@@ -42,12 +69,36 @@ function world(seed: number) {
   const requests = new Map<number, MatchableRequest>();
   const workers = new Map<string, MatchableWorker>();
 
-  const randomCaps = (forWorker: boolean): Caps => {
-    const caps: Caps = {};
-    if (forWorker || random() < 0.8) caps.board = pick(BOARDS);
-    if (random() < (forWorker ? 0.5 : 0.2)) caps.arch = pick(['arm64', 'armv7']);
-    if (random() < (forWorker ? 0.3 : 0.1)) caps.hdmi = 'yes';
+  const workerCaps = (): Caps => {
+    const caps: Caps = { board: pick(BOARDS) };
+    if (random() < 0.5) caps.arch = pick(ARCHES);
+    if (random() < 0.3) caps.hdmi = 'yes';
+    if (random() < 0.6) caps.ram_gb = pick(RAM);
+    if (random() < 0.5) caps.rev = pick(REVS);
     return caps;
+  };
+  // Any of, ranges and negations, written as a tester might (unsorted, repeated), then made
+  // canonical as RequestsService.create does.
+  const anyOf = (values: string[]) => [pick(values), pick(values), pick(values)];
+  const rule = (values: string[]): unknown => {
+    const dice = random();
+    if (dice < 0.5) return pick(values);
+    if (dice < 0.75) return anyOf(values);
+    return { not: random() < 0.5 ? pick(values) : anyOf(values) };
+  };
+  const range = () => {
+    const [a, b] = [pick(BOUNDS), pick(BOUNDS)].sort((x, y) => x - y);
+    const dice = random();
+    return dice < 0.4 ? { min: a, max: b } : dice < 0.7 ? { min: a } : { max: b };
+  };
+  const requestCaps = () => {
+    const caps: Record<string, unknown> = {};
+    if (random() < 0.8) caps.board = rule(BOARDS);
+    if (random() < 0.2) caps.arch = rule(ARCHES);
+    if (random() < 0.1) caps.hdmi = random() < 0.5 ? 'yes' : { not: 'yes' };
+    if (random() < 0.25) caps.ram_gb = range();
+    if (random() < 0.15) caps.rev = rule(REVS);
+    return normalizeCapsQuery(caps);
   };
   const newRequest = (): MatchableRequest => {
     const validAfter = new Date(clock + (random() < 0.2 ? Math.floor(random() * 5000) : -1));
@@ -56,7 +107,7 @@ function world(seed: number) {
       state: 'WAITING',
       priority: 1 + Math.floor(random() * 4),
       queueSeq: seq++,
-      caps: randomCaps(false),
+      caps: requestCaps(),
       ownerGroups: subset(GROUPS),
       anyGroup: random() < 0.1,
       validAfter,
@@ -66,7 +117,7 @@ function world(seed: number) {
   const newWorker = (): MatchableWorker => ({
     uuid: `w${String(workers.size).padStart(3, '0')}-${Math.floor(random() * 1e6)}`,
     state: 'IDLE',
-    caps: randomCaps(true),
+    caps: workerCaps(),
     groups: subset(GROUPS),
     idleSince: new Date(clock - Math.floor(random() * 1000)),
   });
@@ -84,6 +135,21 @@ function world(seed: number) {
       clock += ms;
     },
     nextSeq: () => seq++,
+  };
+}
+
+/** A ready WAITING request of no groups, served in id order, for the work-count tests. */
+function waitingRequest(id: number, caps: CapsQuery): MatchableRequest {
+  return {
+    id,
+    state: 'WAITING',
+    priority: 8,
+    queueSeq: id,
+    caps,
+    ownerGroups: [],
+    anyGroup: false,
+    validAfter: new Date(0),
+    deadline: new Date(10_000_000),
   };
 }
 
@@ -297,18 +363,7 @@ describe('MatchingState against the reference model', () => {
   });
 
   it('counts the same work per event at a backlog of 1 000 and of 100 000', () => {
-    const deadline = new Date(10_000_000);
-    const request = (id: number, board: string, priority = 8): MatchableRequest => ({
-      id,
-      state: 'WAITING',
-      priority,
-      queueSeq: id,
-      caps: { board },
-      ownerGroups: [],
-      anyGroup: false,
-      validAfter: new Date(0),
-      deadline,
-    });
+    const request = (id: number, board: string) => waitingRequest(id, { board });
     const worker = (uuid: string, board: string): MatchableWorker => ({
       uuid,
       state: 'IDLE',
@@ -342,6 +397,66 @@ describe('MatchingState against the reference model', () => {
     const large = workPerEvent(100_000);
     expect(large).toEqual(small);
     // And the work is there to be counted (the events did look at asks and workers).
+    expect(small.flat().reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  it('with rich asks too: equal asks however written share one group, and the work per event does not grow with the backlog', () => {
+    // Made canonical as RequestsService.create makes them.
+    const request = (id: number, caps: unknown) => waitingRequest(id, normalizeCapsQuery(caps));
+    const worker = (uuid: string, caps: Caps): MatchableWorker => ({
+      uuid,
+      state: 'IDLE',
+      caps: { arch: 'arm64', ram_gb: '4', ...caps },
+      groups: [],
+      idleSince: new Date(0),
+    });
+    // Five asks no idle worker serves, each written two ways a tester might.
+    const unservable = (id: number): unknown =>
+      [
+        [{ board: 'gone-0' }, { board: ['gone-0'] }],
+        [{ board: ['gone-1', 'gone-x'] }, { board: ['gone-x', 'gone-1', 'gone-1'] }],
+        [{ ram_gb: { min: 64 } }, { ram_gb: { min: 64.0 } }],
+        [
+          { board: 'gone-3', rev: { not: ['a', 'b'] } },
+          { rev: { not: ['b', 'a', 'b'] }, board: 'gone-3' },
+        ],
+        [{ arch: { not: 'arm64' } }, { arch: { not: ['arm64'] } }],
+      ][id % 5][Math.floor(id / 5) % 2];
+    const workPerEvent = (backlog: number) => {
+      const state = new MatchingState();
+      for (let id = 1; id <= backlog; id++) state.requestChanged(request(id, unservable(id)), 1000);
+      expect(state.queue.askCount).toBe(5);
+      for (let w = 0; w < 20; w++)
+        state.workerChanged(worker(`w${w}`, { board: `board-${w % 4}` }));
+      expect(state.plan(1000)).toEqual([]);
+      const counted: number[][] = [];
+      const matched: number[] = [];
+      const measure = (event: () => unknown) => {
+        const before = Object.values(state.work());
+        const arrival = event();
+        const planned = state.pending ? state.plan(1000) : [];
+        matched.push(planned.length + (arrival && typeof arrival === 'object' ? 1 : 0));
+        counted.push(Object.values(state.work()).map((n, i) => n - before[i]));
+      };
+      let id = backlog;
+      const arrive = (caps: unknown) => state.requestChanged(request(++id, caps), 1000);
+      measure(() => arrive({ board: ['gone-x', 'gone-1'] })); // unservable arrival, an old ask
+      measure(() => arrive({ board: ['board-2', 'nope'] })); // servable: any of
+      measure(() => arrive({ ram_gb: { max: 4, min: 2 }, board: 'board-0' })); // servable: range
+      measure(() => arrive({ board: { not: ['board-0', 'board-1', 'board-2'] } })); // not
+      measure(() =>
+        state.planArrival(request(++id, { board: 'board-3', ram_gb: { min: 1 } }), 1000),
+      );
+      measure(() => state.workerChanged(worker('w-new', { board: 'gone-3' }))); // serves ask 3
+      measure(() => state.workerChanged(worker('w-big', { board: 'x', ram_gb: '128' }))); // ask 2
+      measure(() => state.workerChanged(worker('w-spare', { board: 'board-1' }))); // an idle worker
+      // Each event did what it says: every servable arrival and new worker made its match.
+      expect(matched).toEqual([0, 1, 1, 1, 1, 1, 1, 0]);
+      return counted;
+    };
+    const small = workPerEvent(1_000);
+    const large = workPerEvent(100_000);
+    expect(large).toEqual(small);
     expect(small.flat().reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
 });

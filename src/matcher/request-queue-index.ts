@@ -1,5 +1,5 @@
-import type { Caps } from 'dryad-agent/protocol';
 import { BinaryHeap } from '../common/binary-heap';
+import { CapsQuery, isAnyOf } from '../common/caps-query';
 import { Ask, askKey, capsSatisfied, groupsAdmit, Offer } from './ask';
 
 /** What the matcher keeps of a WAITING request. */
@@ -14,8 +14,11 @@ export interface QueuedRequest {
   ready: boolean;
 }
 
+/** What orders the queue: a request's place in it. */
+export type QueuePlace = Pick<QueuedRequest, 'id' | 'priority' | 'queueSeq'>;
+
 /** Strict priority (1 first), then first come first served (queue sequence, then id). */
-export function servedBefore(a: QueuedRequest, b: QueuedRequest): boolean {
+export function servedBefore(a: QueuePlace, b: QueuePlace): boolean {
   if (a.priority !== b.priority) return a.priority < b.priority;
   if (a.queueSeq !== b.queueSeq) return a.queueSeq < b.queueSeq;
   return a.id < b.id;
@@ -39,7 +42,7 @@ export class AskQueue implements Ask {
 
   constructor(
     readonly key: string,
-    readonly caps: Caps,
+    readonly caps: CapsQuery,
     readonly ownerGroups: readonly string[],
     readonly anyGroup: boolean,
     private readonly examined: QueueWork = { asks: 0, entries: 0 },
@@ -99,20 +102,22 @@ export interface IndexedRequest {
   queueSeq: number;
   validAfter: Date;
   deadline: Date;
-  caps: Caps;
+  caps: CapsQuery;
   ownerGroups: readonly string[];
   anyGroup: boolean;
 }
 
 /**
- * The matcher's view of the queue: WAITING requests grouped into asks. Asks are indexed by
- * their first cap (or "no caps"), so the asks a worker might serve are found without looking
- * at asks that require a cap the worker lacks.
+ * The matcher's view of the queue: WAITING requests grouped into asks. Asks are indexed by a
+ * (cap, value) a worker must have to serve them: their first exact cap, else each value of
+ * their first any-of cap; asks with neither (no caps, or only ranges and negations) are looked
+ * at for every worker. So the asks a worker might serve are found without looking at asks that
+ * require a cap value the worker lacks.
  */
 export class RequestQueueIndex {
   private readonly asks = new Map<string, AskQueue>();
   private readonly requests = new Map<number, QueuedRequest>();
-  private readonly asksByFirstCap = new Map<string, Set<AskQueue>>();
+  private readonly asksByIndexKey = new Map<string, Set<AskQueue>>();
   /** What the index looked at so far (asks by asksServableBy, entries by heads): for tests. */
   readonly examined: QueueWork = { asks: 0, entries: 0 };
 
@@ -176,9 +181,10 @@ export class RequestQueueIndex {
           result.push(ask);
       }
     };
-    consider(this.asksByFirstCap.get(''));
+    // A worker has one value per cap, so it finds an ask under at most one of its index keys.
+    consider(this.asksByIndexKey.get(UNINDEXED));
     for (const key in worker.caps)
-      consider(this.asksByFirstCap.get(capIndexKey(key, worker.caps[key])));
+      consider(this.asksByIndexKey.get(capIndexKey(key, worker.caps[key])));
     return result;
   }
 
@@ -194,20 +200,22 @@ export class RequestQueueIndex {
         this.examined,
       );
       this.asks.set(key, ask);
-      const indexKey = firstCapKey(ask.caps);
-      let set = this.asksByFirstCap.get(indexKey);
-      if (!set) this.asksByFirstCap.set(indexKey, (set = new Set()));
-      set.add(ask);
+      for (const indexKey of indexKeysOf(ask.caps)) {
+        let set = this.asksByIndexKey.get(indexKey);
+        if (!set) this.asksByIndexKey.set(indexKey, (set = new Set()));
+        set.add(ask);
+      }
     }
     return ask;
   }
 
   private dropAsk(ask: AskQueue): void {
     this.asks.delete(ask.key);
-    const indexKey = firstCapKey(ask.caps);
-    const set = this.asksByFirstCap.get(indexKey);
-    set?.delete(ask);
-    if (set?.size === 0) this.asksByFirstCap.delete(indexKey);
+    for (const indexKey of indexKeysOf(ask.caps)) {
+      const set = this.asksByIndexKey.get(indexKey);
+      set?.delete(ask);
+      if (set?.size === 0) this.asksByIndexKey.delete(indexKey);
+    }
   }
 }
 
@@ -215,7 +223,15 @@ function capIndexKey(key: string, value: string): string {
   return JSON.stringify([key, value]);
 }
 
-function firstCapKey(caps: Caps): string {
-  const first = Object.keys(caps).sort()[0];
-  return first === undefined ? '' : capIndexKey(first, caps[first]);
+const UNINDEXED = '';
+
+/** The (cap, value) keys an ask is found under: a worker serving it has one of them. */
+function indexKeysOf(caps: CapsQuery): string[] {
+  const keys = Object.keys(caps).sort();
+  const exact = keys.find((key) => typeof caps[key] === 'string');
+  if (exact !== undefined) return [capIndexKey(exact, caps[exact] as string)];
+  const anyOf = keys.find((key) => isAnyOf(caps[key]));
+  if (anyOf !== undefined)
+    return (caps[anyOf] as readonly string[]).map((value) => capIndexKey(anyOf, value));
+  return [UNINDEXED];
 }

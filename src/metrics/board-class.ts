@@ -1,4 +1,4 @@
-import type { Caps } from 'dryad-agent/protocol';
+import type { CapsQuery } from '../common/caps-query';
 
 /**
  * A board class is the value of one configured cap key (LESHY_BOARD_CLASS_CAP, `board` by
@@ -12,8 +12,13 @@ export const BoardClass = {
   None: '(none)',
   /** A waiting request that asks for a class no registered worker has (keeps labels bounded). */
   Other: '(other)',
+  /** A request asking for the key with a rule (any of, a range, a negation: API v2). */
+  Rich: '(rich)',
 } as const;
 
-export function requestBoardClass(caps: Caps, key: string): string {
-  return caps[key] ?? BoardClass.Any;
+export function requestBoardClass(caps: CapsQuery, key: string): string {
+  const want = caps[key];
+  if (want === undefined) return BoardClass.Any;
+  // One label for every rule, not one per rule: testers write rules freely.
+  return typeof want === 'string' ? want : BoardClass.Rich;
 }

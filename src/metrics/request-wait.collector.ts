@@ -14,7 +14,7 @@ export const WAIT_BUCKETS_SECONDS = [
  * `leshy_request_wait_seconds{board_class}`: how long a request waited from its creation until
  * it went IN PROGRESS, observed from `request.state-changed` after commit (by the instance that
  * committed it). The class label is bounded: a request only goes IN PROGRESS on a worker whose
- * cap has the same value.
+ * cap has the same value, and a request that asked with a rule (API v2) is `(rich)`.
  */
 @Injectable()
 export class RequestWaitCollector implements OnModuleDestroy {

@@ -9,9 +9,20 @@ export interface RequestFilter {
   ids?: number[];
   states?: RequestState[];
   priorities?: number[];
+  /** Owner keys as the `owner` column holds them (`user:<id>`, `anonymous`). */
+  owners?: string[];
+  /** Requests whose job ran (or runs) on one of these workers. */
+  workerUuids?: string[];
 }
 
-export const REQUEST_SORT_ITEMS = ['id', 'priority', 'state', 'validAfter', 'deadline'] as const;
+export const REQUEST_SORT_ITEMS = [
+  'id',
+  'priority',
+  'state',
+  'validAfter',
+  'deadline',
+  'createdAt',
+] as const;
 export type RequestSortItem = (typeof REQUEST_SORT_ITEMS)[number];
 
 const SORT_COLUMN: Record<RequestSortItem, string> = {
@@ -20,6 +31,7 @@ const SORT_COLUMN: Record<RequestSortItem, string> = {
   state: 'r.state',
   validAfter: 'r.validAfter',
   deadline: 'r.deadline',
+  createdAt: 'r.createdAt',
 };
 
 /**
@@ -65,6 +77,11 @@ function applyFilter(qb: SelectQueryBuilder<RequestEntity>, filter: RequestFilte
   if (filter.states?.length) qb.andWhere('r.state IN (:...states)', { states: filter.states });
   if (filter.priorities?.length)
     qb.andWhere('r.priority IN (:...priorities)', { priorities: filter.priorities });
+  if (filter.owners?.length) qb.andWhere('r.owner IN (:...owners)', { owners: filter.owners });
+  if (filter.workerUuids?.length)
+    qb.andWhere('r.id IN (SELECT j.request_id FROM jobs j WHERE j.worker_uuid IN (:...workers))', {
+      workers: filter.workerUuids,
+    });
   return qb;
 }
 
@@ -80,5 +97,7 @@ function sortKeyOf(request: RequestEntity, item: RequestSortItem): string | numb
       return request.validAfter.getTime();
     case 'deadline':
       return request.deadline.getTime();
+    case 'createdAt':
+      return request.createdAt.getTime();
   }
 }

@@ -35,3 +35,17 @@ export const REQUEST_TRANSITIONS: TransitionTable<RequestState> = {
 export function isRequestState(value: string): value is RequestState {
   return (REQUEST_STATES as readonly string[]).includes(value);
 }
+
+/** Every state `from` may still reach, itself included (the transition table's closure). */
+export function reachableFrom(from: RequestState): Set<RequestState> {
+  const seen = new Set<RequestState>([from]);
+  const queue = [from];
+  while (queue.length) {
+    for (const next of REQUEST_TRANSITIONS[queue.shift()!]) {
+      if (seen.has(next)) continue;
+      seen.add(next);
+      queue.push(next);
+    }
+  }
+  return seen;
+}

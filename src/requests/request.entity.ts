@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { Caps } from 'dryad-agent/protocol';
+import type { CapsQuery } from '../common/caps-query';
 import { bigintNumber, epochMs, jsonText } from '../database/column-transformers';
+import type { EndedHow } from './request-ending';
 import type { RequestState } from './request-state';
 
 /** A tester's ask for one worker. `state` changes only through requestStateMachine. */
@@ -42,8 +43,9 @@ export class RequestEntity {
   @Column('boolean', { name: 'any_group' })
   anyGroup!: boolean;
 
+  /** The canonical caps query (normalizeCapsQuery): exact values are strings, as v1 files them. */
   @Column('text', { transformer: jsonText })
-  caps!: Caps;
+  caps!: CapsQuery;
 
   @Column('bigint', { name: 'valid_after', transformer: epochMs })
   validAfter!: Date;
@@ -63,4 +65,22 @@ export class RequestEntity {
    */
   @Column('text', { name: 'unservable_note', nullable: true })
   unservableNote?: string | null;
+
+  /** The tester's own OpenSSH public key (API v2), authorized on the board for the job; null: none. */
+  @Column('text', { name: 'public_key', nullable: true })
+  publicKey?: string | null;
+
+  /** How it ended, set with its terminal state (requestStateMachine); null while not finished. */
+  @Column('varchar', { name: 'ended_how', length: 32, nullable: true })
+  endedHow?: EndedHow | null;
+
+  @Column('text', { name: 'ended_reason', nullable: true })
+  endedReason?: string | null;
+
+  /** Who ended it, as the audit log names actors (`user:bob`, `system:timekeeper`). */
+  @Column('varchar', { name: 'ended_by', length: 255, nullable: true })
+  endedBy?: string | null;
+
+  @Column('bigint', { name: 'ended_at', nullable: true, transformer: epochMs })
+  endedAt?: Date | null;
 }

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { Caps } from 'dryad-agent/protocol';
 import { oneCalendarMonthAfter } from '../common/calendar-month';
 import { assertLabUser, assertMayManageRequest } from '../auth/access-policy';
 import { Actor, actsOnAnything, ownerKeyOf, systemActor } from '../auth/actor';
 import { NotAllowedError } from '../auth/auth.errors';
-import { normalizeCaps, normalizeGroups } from '../common/caps';
+import { normalizeGroups } from '../common/caps';
+import { CapsQuery, normalizeCapsQuery } from '../common/caps-query';
 import { Clock } from '../common/clock';
 import { InvalidInputError } from '../common/domain-error';
 import { Page, PageSpec, SortSpec } from '../common/list-query';
@@ -25,12 +25,21 @@ import {
   PriorityOutOfBoundsError,
   RequestNotFoundError,
 } from './request.errors';
+import { parseTesterPublicKey } from '../keys/tester-public-key';
+import {
+  fingerprintOf,
+  IDEMPOTENCY_KEY_MAX_LENGTH,
+  recordKey,
+  requestOfKey,
+} from './idempotency-keys';
+import { nameOf, ownerKeyNamed, ownerNames } from './owner-names';
 import { listRequests, RequestFilter, RequestSortItem } from './request-list.query';
 import { QueueSequence } from './queue-sequence';
 import { RequestState } from './request-state';
-import { requestStateMachine } from './request-state-machine';
+import { endRequest, requestStateMachine } from './request-state-machine';
 
 export { HIGHEST_PRIORITY, LOWEST_PRIORITY } from '../common/priority';
+export type { CapAsk, CapsQuery } from '../common/caps-query';
 
 const TIMEKEEPER = systemActor('timekeeper');
 /** The states a request reaches only through a job. */
@@ -41,7 +50,13 @@ const JOB_STATES: readonly RequestState[] = [
 ];
 
 export interface CreateRequestInput {
-  caps: Caps;
+  /**
+   * What each cap must be (docs/caps.md): an exact string, a list (any of), a range
+   * `{min, max}` or a negation `{not}`. Validated and made canonical here, so a caller may pass
+   * a request body's caps as they came (`unknown` values are checked, never trusted). API v1
+   * passes strings only (its decoder refuses anything else, with upstream's message).
+   */
+  caps: CapsQuery;
   priority: number;
   /**
    * Groups the client claimed (API v1's Owner.Groups). A request's groups are always its
@@ -52,6 +67,19 @@ export interface CreateRequestInput {
   validAfter?: Date | null;
   /** Missing: now + LESHY_DEFAULT_DEADLINE. */
   deadline?: Date | null;
+  /** The tester's own OpenSSH public key (API v2): authorized on the board for the job. */
+  publicKey?: string | null;
+}
+
+/** A create's answer: the request, and whether an Idempotency-Key answered an earlier create. */
+export interface FiledRequest {
+  request: RequestView;
+  replayed: boolean;
+}
+
+/** API v2's list filters beyond the stored columns: `owner` is a user name or `me`. */
+export interface ListRequestsFilter extends Omit<RequestFilter, 'owners'> {
+  ownerName?: string;
 }
 
 /** Missing fields stay as they are. */
@@ -65,6 +93,8 @@ export interface UpdateRequestInput {
 export interface RequestDetails {
   request: RequestView;
   job: JobView | null;
+  /** The owner's user name (`anonymous`; `user:<id>` of a deleted user). */
+  ownerName: string;
 }
 
 /** The request queue's operations, as every API calls them. */
@@ -80,9 +110,29 @@ export class RequestsService {
   ) {}
 
   async create(input: CreateRequestInput, actor: Actor): Promise<RequestView> {
+    return (await this.file(input, actor, null)).request;
+  }
+
+  /**
+   * As create, with an Idempotency-Key: a key this owner used in the last 24 h with the same
+   * input answers the request it filed (replayed); with another input it is refused (409).
+   */
+  createIdempotent(input: CreateRequestInput, actor: Actor, key: string): Promise<FiledRequest> {
+    if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH)
+      throw new InvalidInputError(
+        `Idempotency-Key must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} characters, got ${key.length}`,
+      );
+    return this.file(input, actor, key);
+  }
+
+  private async file(
+    input: CreateRequestInput,
+    actor: Actor,
+    idempotencyKey: string | null,
+  ): Promise<FiledRequest> {
     assertLabUser(actor, 'file requests');
     const now = this.clock.now();
-    const caps = normalizeCaps(input.caps);
+    const caps = normalizeCapsQuery(input.caps);
     const claimedGroups = normalizeGroups(input.claimedGroups, 'Owner.Groups');
     const ownerGroups = normalizeGroups(actor.groups);
     const anyGroup = actsOnAnything(actor);
@@ -95,14 +145,29 @@ export class RequestsService {
       throw new IllegalTimeRangeError(validAfter, deadline);
     assertPriority(input.priority, actor);
     assertClaimedGroups(actor, claimedGroups);
+    const publicKey = input.publicKey == null ? null : parseTesterPublicKey(input.publicKey);
+    const owner = ownerKeyOf(actor);
+    const fingerprint = fingerprintOf({
+      caps,
+      priority: input.priority,
+      claimedGroups,
+      validAfter: input.validAfter ?? null,
+      deadline: input.deadline ?? null,
+      publicKey,
+    });
     const arrival = this.matchAtCreate.open();
-    const created = this.tx.run(actor.label, async (uow) => {
+    const created = this.tx.run(actor.label, async (uow): Promise<FiledRequest> => {
+      if (idempotencyKey !== null) {
+        const earlier = await requestOfKey(uow, owner, idempotencyKey, fingerprint);
+        if (earlier !== null)
+          return { request: viewOfRequest(await this.find(uow, earlier)), replayed: true };
+      }
       const request = uow.em.create(RequestEntity, {
         priority: input.priority,
         queueSeq: await this.sequence.next(uow),
         state: RequestState.Waiting,
         stateVersion: 0,
-        owner: ownerKeyOf(actor),
+        owner,
         ownerGroups,
         anyGroup,
         caps,
@@ -110,9 +175,12 @@ export class RequestsService {
         deadline,
         createdAt: uow.now,
         updatedAt: uow.now,
+        ...(publicKey ? { publicKey } : {}),
       });
       const inserted = await uow.em.insert(RequestEntity, request);
       request.id = Number(inserted.identifiers[0].id);
+      if (idempotencyKey !== null)
+        await recordKey(uow, owner, idempotencyKey, fingerprint, request.id);
       const view = viewOfRequest(request);
       uow.emit({
         type: 'request.created',
@@ -125,7 +193,7 @@ export class RequestsService {
       });
       // If the matcher would serve it at once, its job starts in this same transaction.
       await arrival.startJob(uow, request);
-      return viewOfRequest(request);
+      return { request: viewOfRequest(request), replayed: false };
     });
     return arrival.settle(created);
   }
@@ -200,12 +268,13 @@ export class RequestsService {
     return this.tx.run(actor.label, async (uow) => {
       const request = await this.find(uow, id);
       assertMayManageRequest(actor, request, 'close');
-      const reason =
-        request.owner === ownerKeyOf(actor) ? 'closed by its owner' : 'closed by an admin';
+      const byOwner = request.owner === ownerKeyOf(actor);
+      const how = byOwner ? 'closed-by-owner' : 'closed-by-admin';
+      const reason = byOwner ? 'closed by its owner' : 'closed by an admin';
       if (request.state === RequestState.Waiting) {
-        await requestStateMachine.transitionTo(uow, request, RequestState.Cancelled, reason);
+        await endRequest(uow, request, RequestState.Cancelled, how, reason);
       } else if (request.state === RequestState.InProgress) {
-        await this.jobs.endJob(uow, request, RequestState.Done, reason);
+        await this.jobs.endJob(uow, request, RequestState.Done, how, reason);
       } else {
         throw new ActionNotAllowedInStateError(id, 'closed', request.state);
       }
@@ -213,7 +282,9 @@ export class RequestsService {
     });
   }
 
-  async get(id: number): Promise<RequestDetails> {
+  /** Any lab user may read any request (who may change it is close's and update's business). */
+  async get(id: number, actor: Actor): Promise<RequestDetails> {
+    assertLabUser(actor, 'read requests');
     return this.tx.read(async (em) => {
       // Both at once: one wait for the database instead of two (every poll of a tester).
       const [request, [found]] = await Promise.all([
@@ -225,30 +296,50 @@ export class RequestsService {
       // job of one that was started (in the same transaction) is read again if it was missed.
       const started = JOB_STATES.includes(request.state);
       const job = !started ? null : (found ?? (await this.jobs.jobsOf(em, [id]))[0]);
-      return { request: viewOfRequest(request), job: job ? viewOfJob(job) : null };
+      const names = await ownerNames(em, [request.owner]);
+      return {
+        request: viewOfRequest(request),
+        job: job ? viewOfJob(job) : null,
+        ownerName: nameOf(names, request.owner),
+      };
     });
   }
 
   async list(
-    filter: RequestFilter,
+    filter: ListRequestsFilter,
     sort: SortSpec<RequestSortItem>,
     page: PageSpec<number>,
+    actor: Actor,
   ): Promise<Page<RequestDetails>> {
+    assertLabUser(actor, 'list requests');
     return this.tx.read(async (em) => {
-      const found = await listRequests(em, filter, sort, page);
-      const jobs = new Map(
-        (
-          await this.jobs.jobsOf(
-            em,
-            found.items.map((r) => r.id),
-          )
-        ).map((j) => [j.requestId, j]),
+      const { ownerName, ...stored } = filter;
+      const owner = ownerName === undefined ? undefined : await ownerKeyNamed(em, ownerName, actor);
+      if (owner === null) return { items: [], total: 0, remaining: 0 };
+      const found = await listRequests(
+        em,
+        { ...stored, ...(owner ? { owners: [owner] } : {}) },
+        sort,
+        page,
       );
+      const ids = found.items.map((r) => r.id);
+      const [jobList, names] = await Promise.all([
+        this.jobs.jobsOf(em, ids),
+        ownerNames(
+          em,
+          found.items.map((r) => r.owner),
+        ),
+      ]);
+      const jobs = new Map(jobList.map((j) => [j.requestId, j]));
       return {
         ...found,
         items: found.items.map((request) => {
           const job = jobs.get(request.id);
-          return { request: viewOfRequest(request), job: job ? viewOfJob(job) : null };
+          return {
+            request: viewOfRequest(request),
+            job: job ? viewOfJob(job) : null,
+            ownerName: nameOf(names, request.owner),
+          };
         }),
       };
     });

@@ -1,11 +1,19 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { In } from 'typeorm';
+import { describeCapAsk } from '../common/caps-query';
 import { Clock } from '../common/clock';
 import { DatabaseOutage } from '../database/database-outage.service';
 import { Transactions } from '../database/transactions.service';
 import { RequestView, WorkerView } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
-import { Ask, capsSatisfied, groupsAdmit, isCompatible, Offer } from '../matcher/ask';
+import {
+  Ask,
+  capsNoOfferSatisfies,
+  capsSatisfied,
+  groupsAdmit,
+  isCompatible,
+  Offer,
+} from '../matcher/ask';
 import { WorkerEntity } from '../workers/worker.entity';
 import { RequestEntity } from './request.entity';
 import { RequestState } from './request-state';
@@ -24,10 +32,25 @@ export function unservableReason(ask: Ask, offers: readonly Offer[]): string | n
   const groups = JSON.stringify(ask.ownerGroups);
   if (offers.length === 0) return 'no worker is registered';
   const withCaps = offers.filter((offer) => capsSatisfied(ask.caps, offer.caps));
-  if (withCaps.length === 0) return `no registered worker has the caps ${caps}`;
+  if (withCaps.length === 0)
+    return `no registered worker has the caps ${caps}${capsNobodyHas(ask, offers)}`;
   if (!withCaps.some((offer) => groupsAdmit(offer.groups, ask)))
     return `no registered worker with the caps ${caps} is in the groups ${groups}`;
   return `no registered worker has the caps ${caps} in the groups ${groups}`;
+}
+
+/**
+ * The caps of the ask that no offer satisfies on its own, named with their rule
+ * (` (none has ram_gb a number ≥ 8)`). Said only when it adds to the caps already shown: an
+ * ask of one exact cap is its own explanation; when every cap is met by some worker but none
+ * meets them all, there is no single cap to name.
+ */
+function capsNobodyHas(ask: Ask, offers: readonly Offer[]): string {
+  const keys = Object.keys(ask.caps);
+  if (keys.length === 1 && typeof ask.caps[keys[0]] === 'string') return '';
+  const missing = capsNoOfferSatisfies(ask.caps, offers);
+  if (missing.length === 0) return '';
+  return ` (none has ${missing.map((key) => describeCapAsk(key, ask.caps[key])).join('; none has ')})`;
 }
 
 /**
@@ -100,7 +123,9 @@ export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown 
       await this.flush();
     } catch (error) {
       if (!this.outage.failed(`unservable check of request ${request.id}`, error))
-        this.logger.error(`request ${request.id}: checking it can be served failed: ${error}`);
+        this.logger.error(`request ${request.id}: checking it can be served failed: ${error}`, {
+          requestId: request.id,
+        });
     }
   }
 
@@ -150,7 +175,9 @@ export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown 
       });
     } catch (error) {
       if (!this.outage.failed(`unservable notes after worker ${worker.uuid}`, error))
-        this.logger.error(`worker ${worker.uuid}: clearing unservable notes failed: ${error}`);
+        this.logger.error(`worker ${worker.uuid}: clearing unservable notes failed: ${error}`, {
+          workerUuid: worker.uuid,
+        });
     }
   }
 
@@ -171,6 +198,7 @@ export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown 
     this.loggedAt.set(reason, now);
     this.logger.warn(
       `request ${request.id}: accepted, but ${reason}; it waits until such a worker registers or its deadline passes (logged once a minute for the same reason)`,
+      { requestId: request.id },
     );
   }
 }

@@ -1,8 +1,9 @@
 /**
- * Something that has to happen at a moment: a request becomes ready, times out, or a job ends
- * (its timeout, or its idle deadline: no tester activity).
+ * Something that has to happen at a moment: a request becomes ready, times out, a job nears
+ * its timeout (job.expiring), or a job ends (its timeout, or its idle deadline: no tester
+ * activity).
  */
-export type DueKind = 'valid-after' | 'deadline' | 'job-timeout' | 'job-idle';
+export type DueKind = 'valid-after' | 'deadline' | 'job-expiring' | 'job-timeout' | 'job-idle';
 
 export interface DueItem {
   at: number;

@@ -8,6 +8,7 @@ import { Transactions } from '../database/transactions.service';
 import { JobView, RequestView } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { JobEntity } from '../jobs/job.entity';
+import { JobExpiryWarnings } from '../jobs/job-expiry-warnings.service';
 import { JobsService } from '../jobs/jobs.service';
 import { MatcherService } from '../matcher/matcher.service';
 import { RequestEntity } from '../requests/request.entity';
@@ -20,7 +21,7 @@ const SWEEP = 'timekeeper:sweep';
 const NEXT_DUE = 'timekeeper:next-due';
 
 /**
- * Deadlines, validAfter, job timeouts and idle deadlines. What is due is kept in a heap with one timer armed for
+ * Deadlines, validAfter, job expiry warnings, job timeouts and idle deadlines. What is due is kept in a heap with one timer armed for
  * the earliest moment; the heap is rebuilt from the database at start-up, so a restart loses no
  * timer. A periodic sweep of the database catches anything overdue that memory missed. Every
  * handler re-checks the stored times, so stale heap entries (after an update) do nothing.
@@ -47,6 +48,7 @@ export class Timekeeper implements OnModuleInit, BeforeApplicationShutdown {
     private readonly config: AppConfig,
     private readonly scheduler: SchedulerRegistry,
     private readonly outage: DatabaseOutage,
+    private readonly expiry: JobExpiryWarnings,
   ) {}
 
   onModuleInit(): void {
@@ -103,7 +105,7 @@ export class Timekeeper implements OnModuleInit, BeforeApplicationShutdown {
 
   private async sweepOnce(): Promise<void> {
     const now = this.clock.now();
-    const [overdueRequests, overdueJobs, idleJobs] = await this.tx.read(async (em) => [
+    const [overdueRequests, overdueJobs, idleJobs, warnJobs] = await this.tx.read(async (em) => [
       await em
         .createQueryBuilder(RequestEntity, 'r')
         .select('r.id', 'id')
@@ -122,9 +124,12 @@ export class Timekeeper implements OnModuleInit, BeforeApplicationShutdown {
         .select('j.request_id', 'id')
         .where('j.ended_at IS NULL AND j.idle_at <= :now', { now: now.getTime() })
         .getRawMany<{ id: number }>(),
+      (await this.expiry.dueAt(em, now)).map((id) => ({ id })),
     ]);
     for (const { id } of overdueRequests)
       await this.handle({ at: now.getTime(), kind: 'deadline', id: Number(id) });
+    for (const { id } of warnJobs)
+      await this.handle({ at: now.getTime(), kind: 'job-expiring', id: Number(id) });
     for (const { id } of overdueJobs)
       await this.handle({ at: now.getTime(), kind: 'job-timeout', id: Number(id) });
     for (const { id } of idleJobs)
@@ -158,6 +163,8 @@ export class Timekeeper implements OnModuleInit, BeforeApplicationShutdown {
 
   private watchJob(job: JobView, process = true): void {
     if (!this.active || job.endedAt) return;
+    const warnAt = this.expiry.warnAt(job);
+    if (warnAt !== null) this.due.push({ at: warnAt, kind: 'job-expiring', id: job.requestId });
     this.due.push({ at: job.timeoutAt.getTime(), kind: 'job-timeout', id: job.requestId });
     // Activity only moves idle_at in the database (no event): when this fires, the handler
     // reads the stored deadline and watches it again if it moved.
@@ -213,12 +220,15 @@ export class Timekeeper implements OnModuleInit, BeforeApplicationShutdown {
     try {
       if (item.kind === 'valid-after') this.matcher.requestBecameReady(item.id);
       else if (item.kind === 'deadline') await this.requests.timeout(item.id);
+      else if (item.kind === 'job-expiring') await this.expiry.warn(item.id);
       else if (item.kind === 'job-timeout') await this.jobs.expire(item.id);
       else await this.watchIdleAgain(item.id, await this.jobs.expireIdle(item.id));
     } catch (error) {
       // The sweep finds it again once the database is back.
       if (this.outage.failed(`${item.kind} of request ${item.id}`, error)) return;
-      this.logger.error(`${item.kind} of request ${item.id} failed: ${(error as Error).message}`);
+      this.logger.error(`${item.kind} of request ${item.id} failed: ${(error as Error).message}`, {
+        requestId: item.id,
+      });
     }
   }
 }

@@ -36,6 +36,16 @@ describe('listing workers', () => {
     ).toEqual(['b', 'c']);
   });
 
+  it('filters states any-of', () => {
+    const page = pageOfWorkers(
+      workers,
+      { states: ['FAILED', 'MAINTENANCE'] },
+      { item: 'uuid', order: 'asc' },
+      forward(),
+    );
+    expect([uuids(page), page.total]).toEqual([['a', 'd'], 2]);
+  });
+
   it('sorts by state and by groups, ties by UUID', () => {
     expect(uuids(pageOfWorkers(workers, {}, { item: 'state', order: 'asc' }, forward()))).toEqual([
       'd',

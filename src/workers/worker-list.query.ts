@@ -5,10 +5,11 @@ import { WorkerView } from '../events/domain-event';
 import { capsSatisfied } from '../matcher/ask';
 import { WorkerBorderNotFoundError } from './worker.errors';
 
-/** Groups: any-of; caps: every given cap equal; missing or empty: everything. */
+/** Groups: any-of; caps: every given cap equal; states: any-of; missing or empty: everything. */
 export interface WorkerFilter {
   groups?: string[];
   caps?: Caps;
+  states?: string[];
 }
 
 export const WORKER_SORT_ITEMS = ['uuid', 'state', 'groups'] as const;
@@ -56,6 +57,7 @@ export function pageOfWorkers(
 function matches(worker: WorkerView, filter: WorkerFilter): boolean {
   if (filter.groups?.length && !filter.groups.some((g) => worker.groups.includes(g))) return false;
   if (filter.caps && !capsSatisfied(filter.caps, worker.caps)) return false;
+  if (filter.states?.length && !filter.states.includes(worker.state)) return false;
   return true;
 }
 

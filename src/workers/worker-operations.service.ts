@@ -5,6 +5,7 @@ import { WorkerView } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { JobKeyPool } from '../keys/job-key-pool.service';
 import { SecretBox } from '../keys/secret-box';
+import { displayedMessage } from './maintenance-order';
 import { WorkerState } from './worker-state';
 import { WorkersService } from './workers.service';
 
@@ -77,7 +78,9 @@ export class WorkerOperations implements OnModuleInit, BeforeApplicationShutdown
     if (worker.state === WorkerState.Busy) operation = this.maintenance(worker, term);
     if (!operation) return;
     const tracked = operation.catch((error) =>
-      this.logger.error(`worker ${worker.uuid}: ${(error as Error).stack ?? String(error)}`),
+      this.logger.error(`worker ${worker.uuid}: ${(error as Error).stack ?? String(error)}`, {
+        workerUuid: worker.uuid,
+      }),
     );
     this.running.add(tracked);
     void tracked.finally(() => this.running.delete(tracked));
@@ -96,7 +99,9 @@ export class WorkerOperations implements OnModuleInit, BeforeApplicationShutdown
       );
     } catch (error) {
       const reason = (error as Error).message;
-      this.logger.warn(`worker ${worker.uuid}: prepare failed: ${reason}`);
+      this.logger.warn(`worker ${worker.uuid}: prepare failed: ${reason}`, {
+        workerUuid: worker.uuid,
+      });
       await this.record(term, () =>
         this.workers.completePrepare(worker.uuid, worker.stateVersion, { ok: false, reason }),
       );
@@ -106,10 +111,12 @@ export class WorkerOperations implements OnModuleInit, BeforeApplicationShutdown
   private async maintenance(worker: WorkerView, term: number): Promise<void> {
     let error: string | null = null;
     try {
-      await this.dryad.putInMaintenance(dryadTarget(worker), 'MAINTENANCE');
+      await this.dryad.putInMaintenance(dryadTarget(worker), displayedMessage(worker.maintenance));
     } catch (caught) {
       error = (caught as Error).message;
-      this.logger.warn(`worker ${worker.uuid}: maintenance not confirmed: ${error}`);
+      this.logger.warn(`worker ${worker.uuid}: maintenance not confirmed: ${error}`, {
+        workerUuid: worker.uuid,
+      });
     }
     await this.record(term, () =>
       this.workers.completeMaintenance(worker.uuid, worker.stateVersion, error),

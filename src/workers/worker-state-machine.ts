@@ -16,8 +16,15 @@ export const workerStateMachine = new AggregateStateMachine<WorkerEntity, Worker
       case WorkerState.Failed:
         return { idleSince: null, failReason: reason ?? 'unknown failure' };
       case WorkerState.Prepare:
-        // A fresh preparation: the previous job's key and any old failure no longer apply.
-        return { idleSince: null, failReason: null, preparedKey: null, jobUsername: null };
+        // A fresh preparation: the previous job's key, any old failure and the admin's
+        // maintenance order no longer apply (the worker is going back into service).
+        return {
+          idleSince: null,
+          failReason: null,
+          preparedKey: null,
+          jobUsername: null,
+          maintenance: null,
+        };
       default:
         return { idleSince: null };
     }

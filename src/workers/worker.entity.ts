@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { AccessMode, Caps } from 'dryad-agent/protocol';
-import { epochMs, jsonText } from '../database/column-transformers';
+import { epochMs, jsonText, nullableJsonText } from '../database/column-transformers';
+import type { MaintenanceOrder } from './maintenance-order';
 import type { WorkerState } from './worker-state';
 
 /** A MuxPi supervisor with its device under test. `state` changes only through workerStateMachine. */
@@ -54,6 +55,13 @@ export class WorkerEntity {
   /** User name testers log in with on the prepared board. */
   @Column('varchar', { name: 'job_username', length: 64, nullable: true })
   jobUsername!: string | null;
+
+  /**
+   * The admin's maintenance order (message for the display, drain, who, when); null while the
+   * worker is in service. Cleared when the worker is prepared again.
+   */
+  @Column('text', { nullable: true, transformer: nullableJsonText })
+  maintenance!: MaintenanceOrder | null;
 
   @Column('bigint', { name: 'registered_at', transformer: epochMs })
   registeredAt!: Date;

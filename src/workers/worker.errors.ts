@@ -31,9 +31,10 @@ export class ForbiddenStateChangeError extends DomainError {
   }
 }
 
+/** A conflict with the worker's state (API v2: 409; API v1 answers upstream's 400 by class). */
 export class DeregisterNotAllowedError extends DomainError {
   readonly code = 'not-in-fail-or-maintenance';
-  readonly kind = 'invalid';
+  readonly kind = 'conflict';
   constructor(uuid: string, state: string) {
     super(
       `worker ${uuid} is ${state}: only a worker in FAILED or MAINTENANCE state can be deregistered`,
@@ -78,5 +79,30 @@ export class WorkerAlreadyRegisteredError extends DomainError {
   readonly kind = 'conflict';
   constructor(uuid: string) {
     super(`worker ${uuid} is registered: there is nothing to admit`);
+  }
+}
+
+/** An admin's state change that the worker's current state does not allow (API v2: 409). */
+export class WorkerStateConflictError extends DomainError {
+  readonly code = 'worker-state-conflict';
+  readonly kind = 'conflict';
+  constructor(
+    uuid: string,
+    readonly state: string,
+    action: string,
+    rule: string,
+  ) {
+    super(`worker ${uuid} is ${state}: it cannot be ${action} (${rule})`);
+  }
+}
+
+/** Back to service of a FAILED worker whose agent failed the health check first. */
+export class HealthCheckFailedError extends DomainError {
+  readonly code = 'health-check-failed';
+  readonly kind = 'conflict';
+  constructor(uuid: string, reason: string) {
+    super(
+      `worker ${uuid} failed its health check and stays FAILED: ${reason} (fix the board, then set it IDLE again)`,
+    );
   }
 }

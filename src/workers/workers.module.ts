@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { DryadModule } from '../dryad/dryad.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { KeysModule } from '../keys/keys.module';
+import { WorkerHealthService } from './worker-health.service';
 import { WorkerOperations } from './worker-operations.service';
 import { WorkersService } from './workers.service';
 
 @Module({
   imports: [JobsModule, KeysModule, DryadModule],
-  providers: [WorkersService, WorkerOperations],
-  exports: [WorkersService, WorkerOperations],
+  providers: [WorkersService, WorkerOperations, WorkerHealthService],
+  exports: [WorkersService, WorkerOperations, WorkerHealthService],
 })
 export class WorkersModule {}

@@ -12,6 +12,8 @@ import { Page, PageSpec, SortSpec } from '../common/list-query';
 import { equalsOrNull, isUniqueViolation, updateIfUnchanged } from '../database/compare-and-set';
 import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
+import { dryadTarget } from '../dryad/dryad-target';
+import { DryadPort } from '../dryad/dryad.port';
 import { viewOfWorker, WorkerView } from '../events/domain-event';
 import { JobsService } from '../jobs/jobs.service';
 import { invalidateUnsatisfiable } from '../requests/invalidate-unsatisfiable';
@@ -21,13 +23,22 @@ import {
   admitNewWorker,
   rememberDeregistration,
 } from './worker-admission';
+import {
+  displayedMessage,
+  isDraining,
+  MaintenanceOrder,
+  whyNotDisplayable,
+} from './maintenance-order';
 import { WorkerEntity } from './worker.entity';
+import { updateWorkerFields } from './worker-fields';
 import {
   DeregisterNotAllowedError,
   ForbiddenStateChangeError,
+  HealthCheckFailedError,
   StateChangeNotAllowedError,
   WorkerDeregisteredError,
   WorkerNotFoundError,
+  WorkerStateConflictError,
 } from './worker.errors';
 import { pageOfWorkers, WorkerFilter, WorkerSortItem } from './worker-list.query';
 import { WorkerState } from './worker-state';
@@ -65,6 +76,7 @@ export class WorkersService {
   constructor(
     private readonly tx: Transactions,
     private readonly jobs: JobsService,
+    private readonly dryad: DryadPort,
   ) {}
 
   /**
@@ -196,7 +208,98 @@ export class WorkersService {
           'set IDLE by an admin',
         );
       } else if (worker.state !== WorkerState.Maintenance) {
-        await this.toBusy(uow, worker, 'set to MAINTENANCE by an admin');
+        await this.toBusy(uow, worker, 'set to MAINTENANCE by an admin', orderOf(actor, uow, {}));
+      }
+      return viewOfWorker(worker);
+    });
+  }
+
+  /**
+   * Admin (API v2): maintenance with a message for the board's display. A RUNNING worker with
+   * `drain` keeps its job, takes no new one, and goes to maintenance when the job ends (see
+   * JobsService.endJob); without `drain` its job FAILS now. A worker already in MAINTENANCE
+   * is told again only if the message it shows changes.
+   */
+  async orderMaintenance(
+    uuid: string,
+    input: { message?: string | null; drain?: boolean },
+    actor: Actor,
+  ): Promise<WorkerView> {
+    assertAdmin(actor, 'take workers to maintenance');
+    const refusal = input.message == null ? null : whyNotDisplayable(input.message);
+    if (refusal) throw new InvalidInputError(refusal);
+    return this.tx.run(actor.label, async (uow) => {
+      const worker = await this.find(uow, uuid);
+      const order = orderOf(actor, uow, input);
+      if (worker.state === WorkerState.Running && order.drain) {
+        await updateWorkerFields(
+          uow,
+          worker,
+          { maintenance: order },
+          'maintenance ordered with drain: the running job finishes first',
+        );
+      } else if (
+        worker.state === WorkerState.Maintenance &&
+        displayedMessage(worker.maintenance) === displayedMessage(order)
+      ) {
+        await updateWorkerFields(
+          uow,
+          worker,
+          { maintenance: order },
+          'maintenance ordered again, same message',
+        );
+      } else {
+        await this.toBusy(uow, worker, 'set to MAINTENANCE by an admin', order);
+      }
+      return viewOfWorker(worker);
+    });
+  }
+
+  /**
+   * Admin (API v2): back to service. MAINTENANCE → PREPARE (then IDLE once prepared); FAILED →
+   * PREPARE once the agent passes a health check (run here, first); a RUNNING worker being
+   * drained keeps serving (the drain is cancelled). Any other state is a conflict.
+   */
+  async backToService(uuid: string, actor: Actor): Promise<WorkerView> {
+    assertAdmin(actor, 'set workers IDLE');
+    const read = await this.get(uuid);
+    if (read.state === WorkerState.Failed) {
+      try {
+        await this.dryad.healthcheck(dryadTarget(read));
+      } catch (error) {
+        throw new HealthCheckFailedError(uuid, (error as Error).message);
+      }
+    }
+    return this.tx.run(actor.label, async (uow) => {
+      const worker = await this.find(uow, uuid);
+      if (worker.state === WorkerState.Maintenance) {
+        await workerStateMachine.transitionTo(
+          uow,
+          worker,
+          WorkerState.Prepare,
+          'set IDLE by an admin',
+        );
+      } else if (worker.state === WorkerState.Failed && worker.stateVersion === read.stateVersion) {
+        await workerStateMachine.transitionTo(
+          uow,
+          worker,
+          WorkerState.Prepare,
+          `set IDLE by an admin after a passed health check (failed: ${worker.failReason})`,
+        );
+      } else if (worker.state === WorkerState.Running && isDraining(worker.maintenance)) {
+        await updateWorkerFields(
+          uow,
+          worker,
+          { maintenance: null },
+          'drain cancelled by an admin: stays in service',
+        );
+      } else {
+        throw new WorkerStateConflictError(
+          uuid,
+          worker.state,
+          'set IDLE',
+          'only a worker in MAINTENANCE or FAILED can, or a RUNNING one being drained',
+        );
       }
       return viewOfWorker(worker);
     });
@@ -260,6 +363,7 @@ export class WorkersService {
     const admission = await this.tx.run(actor.label, (uow) => admitDeregistered(uow, uuid));
     this.logger.log(
       `worker ${uuid}: admitted again by ${admission.admittedBy}; its agent's next registration is accepted`,
+      { workerUuid: uuid },
     );
     return admission;
   }
@@ -301,7 +405,9 @@ export class WorkersService {
     return this.tx.run(DRYAD.label, async (uow) => {
       const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
       if (!worker || worker.stateVersion !== version || worker.state !== WorkerState.Prepare) {
-        this.logger.log(`worker ${uuid}: prepare result dropped, the worker moved on`);
+        this.logger.log(`worker ${uuid}: prepare result dropped, the worker moved on`, {
+          workerUuid: uuid,
+        });
         return false;
       }
       if (outcome.ok) {
@@ -362,7 +468,7 @@ export class WorkersService {
       // The agent asks again every 10 minutes: one line each time tells the admin why the
       // board does not come back.
       if (error instanceof WorkerDeregisteredError)
-        this.logger.log(`registration refused: ${error.message}`);
+        this.logger.log(`registration refused: ${error.message}`, { workerUuid: uuid });
       throw error;
     }
   }
@@ -387,6 +493,7 @@ export class WorkersService {
       idleSince: null,
       preparedKey: null,
       jobUsername: null,
+      maintenance: null,
       registeredAt: uow.now,
       updatedAt: uow.now,
     });
@@ -411,18 +518,40 @@ export class WorkersService {
     return view;
   }
 
-  /** → FAILED; a job running on it FAILS with the same reason. */
+  /**
+   * → FAILED; a job running on it FAILS with the same reason. A worker being drained has no
+   * job left to finish: the admin's maintenance is carried out now (FAILED → BUSY), the
+   * failure reason kept.
+   */
   private async fail(uow: UnitOfWork, worker: WorkerEntity, reason: string): Promise<void> {
+    const draining = worker.state === WorkerState.Running && isDraining(worker.maintenance);
     if (worker.state === WorkerState.Running)
       await this.jobs.failJobOfWorker(uow, worker, `worker failed: ${reason}`);
     await workerStateMachine.transitionTo(uow, worker, WorkerState.Failed, reason);
+    if (draining)
+      await workerStateMachine.transitionTo(
+        uow,
+        worker,
+        WorkerState.Busy,
+        'failed while being drained: the maintenance an admin ordered is carried out',
+      );
   }
 
-  /** → BUSY (the agent is then told to show maintenance); a job running on it FAILS. */
-  private async toBusy(uow: UnitOfWork, worker: WorkerEntity, reason: string): Promise<void> {
+  /**
+   * → BUSY (the agent is then told to show the order's message); a job running on it FAILS.
+   * `order` is stored with the state, so the maintenance operation reads the message it shows.
+   */
+  private async toBusy(
+    uow: UnitOfWork,
+    worker: WorkerEntity,
+    reason: string,
+    order: MaintenanceOrder | null = worker.maintenance,
+  ): Promise<void> {
     if (worker.state === WorkerState.Running)
       await this.jobs.failJobOfWorker(uow, worker, `worker taken away: ${reason}`);
-    await workerStateMachine.transitionTo(uow, worker, WorkerState.Busy, reason);
+    await workerStateMachine.transitionTo(uow, worker, WorkerState.Busy, reason, {
+      maintenance: order,
+    });
   }
 
   private async find(uow: UnitOfWork, uuid: string): Promise<WorkerEntity> {
@@ -448,6 +577,19 @@ export class WorkersService {
       after,
     });
   }
+}
+
+function orderOf(
+  actor: Actor,
+  uow: UnitOfWork,
+  input: { message?: string | null; drain?: boolean },
+): MaintenanceOrder {
+  return {
+    message: input.message ?? null,
+    drain: input.drain ?? false,
+    by: actor.label,
+    at: uow.now.toISOString(),
+  };
 }
 
 function describeRegistration(worker: WorkerEntity): Record<string, unknown> {

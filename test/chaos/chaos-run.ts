@@ -209,6 +209,20 @@ export async function runChaos(
   }
 }
 
+/** The violations of a run that kept every promise: every list empty. */
+export function noViolations(): ChaosReport['violations'] {
+  return {
+    lost: [],
+    doubleAssigned: [],
+    overdueWaiting: [],
+    overdueInProgress: [],
+    stuckWorkers: [],
+    inconsistent: [],
+    serverErrors: [],
+    scheduling: [],
+  };
+}
+
 function newReport(): ChaosReport {
   return {
     kills: 0,
@@ -221,16 +235,7 @@ function newReport(): ChaosReport {
     waitingRequests: 0,
     requestStates: {},
     workerStates: {},
-    violations: {
-      lost: [],
-      doubleAssigned: [],
-      overdueWaiting: [],
-      overdueInProgress: [],
-      stuckWorkers: [],
-      inconsistent: [],
-      serverErrors: [],
-      scheduling: [],
-    },
+    violations: noViolations(),
     notes: [],
     seconds: 0,
     keptAt: null,

@@ -89,19 +89,18 @@ export function startAgentProcess(args: string[], launcher?: AgentLauncher): Age
   };
 }
 
-/** The arguments of `dryad-agent fleet`: `count` simulated boards registering with `server`. */
+/** The arguments of `dryad-agent fleet`: `count` simulated boards with `caps`, on free ports. */
 export function fleetArgs(options: {
   count: number;
-  server: string;
+  serverUrl: string;
   token: string;
   caps: string;
   dataDir: string;
-  extra?: string[];
 }): string[] {
   return [
     'fleet',
-    ...['--count', String(options.count), '--server', options.server, '--token', options.token],
-    ...['--caps', options.caps, '--data-dir', options.dataDir],
-    ...(options.extra ?? []),
+    ...['--count', String(options.count), '--server', options.serverUrl],
+    ...['--token', options.token, '--caps', options.caps, '--base-port', '0'],
+    ...['--data-dir', options.dataDir],
   ];
 }

@@ -7,6 +7,7 @@ import {
   DEFAULT_JOB_USER,
   RegisterAgentRequest,
   RegisterAgentResponse,
+  splitCommandLine,
 } from 'dryad-agent/protocol';
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
@@ -197,7 +198,8 @@ export class FakeAgent extends EventEmitter {
   }
 
   private control(command: string, stream: ServerChannel): void {
-    const [name, ...rest] = command.split(' ');
+    // Split as dryad-agent does, so a quoted maintenance message arrives as the agent sees it.
+    const [name, ...rest] = splitCommandLine(command);
     if (this.stalled) {
       stream.once('close', () => this.emit('hung-up', command));
       stream.resume(); // ssh2 reports the close only once stdin has been read to its end

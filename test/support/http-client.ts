@@ -22,7 +22,12 @@ export function rawRequest(
   baseUrl: string,
   method: string,
   path: string,
-  options: { headers?: Record<string, string>; body?: string | Buffer } = {},
+  options: {
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    /** Answer as soon as the headers are in, with an empty body, and drop the connection (streams). */
+    headersOnly?: boolean;
+  } = {},
 ): Promise<RawResponse> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
@@ -32,9 +37,10 @@ export function rawRequest(
       { host: url.hostname, port: url.port, method, path, headers, agent },
       (response) => {
         const chunks: Buffer[] = [];
+        const streaming = options.headersOnly === true && response.statusCode === 200;
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
+        response.on('error', streaming ? () => undefined : reject);
+        const done = () => {
           const raw: Array<[string, string]> = [];
           for (let i = 0; i < response.rawHeaders.length; i += 2)
             raw.push([response.rawHeaders[i], response.rawHeaders[i + 1]]);
@@ -48,9 +54,14 @@ export function rawRequest(
                 .map(([, v]) => v);
               return values.length ? values.join(', ') : undefined;
             },
-            body: Buffer.concat(chunks).toString('utf8'),
+            body: streaming ? '' : Buffer.concat(chunks).toString('utf8'),
           });
-        });
+        };
+        if (!streaming) response.on('end', done);
+        else {
+          done();
+          request.destroy();
+        }
       },
     );
     request.on('error', reject);

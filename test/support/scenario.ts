@@ -48,6 +48,7 @@ export async function hammer(
         { states: ['IN PROGRESS'] },
         { item: 'id', order: 'asc' },
         { direction: 'forward', limit: 100 },
+        ADMIN,
       )
     ).items.map((d) => d.request.id);
     for (let i = 0; i < options.perRound; i++) {

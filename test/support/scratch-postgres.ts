@@ -39,3 +39,23 @@ export async function scratchPostgres(): Promise<{ url: string; drop(): Promise<
     },
   };
 }
+
+/**
+ * Runs one statement on the maintenance database of the server `url` is on (not on `url`'s
+ * database, which a suite may have closed to cut a running server off it).
+ */
+export async function onMaintenanceDatabase(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<void> {
+  const maintenance = new URL(url);
+  maintenance.pathname = '/postgres';
+  const client = new Client({ connectionString: maintenance.toString() });
+  await client.connect();
+  try {
+    await client.query(sql, params);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { installApiV1 } from '../../src/api/v1/api-v1.module';
+import { installHttpLayers } from '../../src/api/http-setup';
 import { AppModule } from '../../src/app.module';
 import { Clock } from '../../src/common/clock';
 import { AppConfig } from '../../src/config/app-config';
@@ -9,7 +9,6 @@ import { DryadPort } from '../../src/dryad/dryad.port';
 import { JobsService } from '../../src/jobs/jobs.service';
 import { JobKeyPool } from '../../src/keys/job-key-pool.service';
 import { MatcherService } from '../../src/matcher/matcher.service';
-import { installHttpMetrics } from '../../src/metrics/http-metrics.middleware';
 import { RequestsService } from '../../src/requests/requests.service';
 import { Timekeeper } from '../../src/timekeeper/timekeeper.service';
 import { WorkerOperations } from '../../src/workers/worker-operations.service';
@@ -35,6 +34,8 @@ export interface TestAppOptions {
   extraControllers?: Array<new (...args: never[]) => unknown>;
   /** A suite about SQLite itself: stays on SQLite under LESHY_TEST_DATABASE=postgres. */
   sqliteOnly?: boolean;
+  /** Stands in for the job key pool (a pool in a given state); default: freshKeys decides. */
+  keyPool?: object;
 }
 
 /** The whole server in-process on a real SQLite file, with a fake clock and fake agents. */
@@ -136,15 +137,13 @@ async function boot(
     .overrideProvider(Clock)
     .useValue(clock);
   if (dryad) builder = builder.overrideProvider(DryadPort).useValue(dryad);
-  if (!options.freshKeys)
+  if (options.keyPool) builder = builder.overrideProvider(JobKeyPool).useValue(options.keyPool);
+  else if (!options.freshKeys)
     builder = builder.overrideProvider(JobKeyPool).useValue(new RecycledKeyPool());
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
   if (options.http) {
-    // As main.ts does: HTTP metrics first, then API v1, which reads its bodies raw, ahead of
-    // Nest's parsers.
-    installHttpMetrics(app);
-    installApiV1(app);
+    installHttpLayers(app);
     await app.listen(0, '127.0.0.1');
   } else await app.init();
   const matcher = app.get(MatcherService);

@@ -1,4 +1,4 @@
-import { splitCommandLine } from './command-line.parser';
+import { quoteCommandWord, splitCommandLine } from './command-line.parser';
 
 describe('splitCommandLine', () => {
   it.each([
@@ -11,4 +11,16 @@ describe('splitCommandLine', () => {
   ])('%s', (line, words) => {
     expect(splitCommandLine(line)).toEqual(words);
   });
+});
+
+describe('quoteCommandWord', () => {
+  it.each(['new SD card', 'say "hi" to \\server\\share', "it's  two  spaces", '', '\\'])(
+    '%j comes back as one word',
+    (word) => {
+      expect(splitCommandLine(`maintenance ${quoteCommandWord(word)}`)).toEqual([
+        'maintenance',
+        word,
+      ]);
+    },
+  );
 });

@@ -32,3 +32,11 @@ export function splitCommandLine(command: string): string[] {
   if (inWord) words.push(word);
   return words;
 }
+
+/**
+ * One word as the server writes it into a control command line (e.g. an admin's maintenance
+ * message): splitCommandLine gives it back unchanged, whatever spaces or quotes it holds.
+ */
+export function quoteCommandWord(word: string): string {
+  return `"${word.replace(/["\\]/g, '\\$&')}"`;
+}

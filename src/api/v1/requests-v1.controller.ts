@@ -37,18 +37,27 @@ export class RequestsV1Controller {
 
   /** GET|HEAD /reqs/: every request, as a list call without a body. */
   @Get()
-  async listAll(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async listAll(
+    @Req() req: Request,
+    @Res() res: Response,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     markListCall(res);
     const { filter, sort, page } = toRequestListQuery(null);
-    writeV1Reply(req, res, listReply(await this.requests.list(filter, sort, page)));
+    writeV1Reply(req, res, listReply(await this.requests.list(filter, sort, page, actor)));
   }
 
   @Post('list')
-  async list(@Req() req: Request, @Res() res: Response, @V1Body() body: Buffer): Promise<void> {
+  async list(
+    @Req() req: Request,
+    @Res() res: Response,
+    @V1Body() body: Buffer,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     markListCall(res);
     const spec = decodeOptional<RequestsListSpecBody>(RequestsListSpecType, body);
     const { filter, sort, page } = toRequestListQuery(spec);
-    writeV1Reply(req, res, listReply(await this.requests.list(filter, sort, page)));
+    writeV1Reply(req, res, listReply(await this.requests.list(filter, sort, page, actor)));
   }
 
   @Post()
@@ -61,6 +70,8 @@ export class RequestsV1Controller {
     const info = decodeRequired<ReqInfoBody>(ReqInfoType, body);
     const created = await this.requests.create(
       {
+        // Exact caps only, as upstream: the decoder has refused any non-string value with Go's
+        // message, so API v2's rules (docs/caps.md) never come in through v1.
         caps: mapToCaps(info.Caps),
         priority: info.Priority,
         claimedGroups: info.Owner.Groups ?? [],
@@ -74,8 +85,13 @@ export class RequestsV1Controller {
 
   /** GET|HEAD /reqs/:id; `GET /reqs/list` lands here too, as upstream (400 bad ID). */
   @Get(':id')
-  async get(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    const details = await this.requests.get(parseRequestId(id));
+  async get(
+    @Req() req: Request,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    const details = await this.requests.get(parseRequestId(id), actor);
     writeV1Reply(
       req,
       res,

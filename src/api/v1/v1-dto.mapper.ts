@@ -2,6 +2,7 @@ import type { WorkerView } from '../../events/domain-event';
 import type { JobAccess } from '../../jobs/jobs.service';
 import type { RequestDetails } from '../../requests/requests.service';
 import { RequestState } from '../../requests/request-state';
+import { capsForV1 } from './v1-caps';
 import {
   goJsonObject,
   goJsonString,
@@ -33,7 +34,7 @@ export function toReqInfo({ request, job }: RequestDetails): string {
           ])
         : 'null',
     ],
-    ['Caps', goJsonStringMap(request.caps)],
+    ['Caps', goJsonStringMap(capsForV1(request.caps))],
   ]);
 }
 

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -17,20 +18,28 @@ import type { UserRole } from '../../../auth/actor';
 import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from '../../../common/priority';
 
 export class CreateUserDto {
+  @ApiProperty({ maxLength: 64 })
   @IsString()
   @MinLength(1)
   @MaxLength(64)
   name!: string;
 
+  @ApiProperty({ enum: ['tester', 'admin'] })
   @IsIn(['tester', 'admin'])
   role!: UserRole;
 
+  @ApiPropertyOptional({ type: [String], description: 'Worker groups their requests may use.' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
   groups?: string[];
 
+  @ApiPropertyOptional({
+    minimum: HIGHEST_PRIORITY,
+    maximum: LOWEST_PRIORITY,
+    description: 'The best priority they may ask for.',
+  })
   @IsOptional()
   @IsInt()
   @Min(HIGHEST_PRIORITY)
@@ -39,16 +48,23 @@ export class CreateUserDto {
 }
 
 export class UpdateUserDto {
+  @ApiPropertyOptional({ enum: ['tester', 'admin'] })
   @IsOptional()
   @IsIn(['tester', 'admin'])
   role?: UserRole;
 
+  @ApiPropertyOptional({ type: [String], description: 'Worker groups their requests may use.' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
   groups?: string[];
 
+  @ApiPropertyOptional({
+    minimum: HIGHEST_PRIORITY,
+    maximum: LOWEST_PRIORITY,
+    description: 'The best priority they may ask for.',
+  })
   @IsOptional()
   @IsInt()
   @Min(HIGHEST_PRIORITY)
@@ -58,12 +74,14 @@ export class UpdateUserDto {
 
 export class CreateTokenDto {
   /** What the token is for ("gitlab-ci", "laptop"). */
+  @ApiProperty({ maxLength: 255, example: 'gitlab-ci' })
   @IsString()
   @MinLength(1)
   @MaxLength(255)
   label!: string;
 
   /** RFC 3339; none = never expires. */
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'None: never expires.' })
   @IsOptional()
   @Type(() => Date)
   @IsDate()
@@ -72,6 +90,10 @@ export class CreateTokenDto {
 
 export class CreateAgentTokenDto extends CreateTokenDto {
   /** The worker it speaks for; none = bound to the first worker that registers with it. */
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'None: bound to the first worker that registers with it.',
+  })
   @IsOptional()
   @IsUUID()
   workerUuid?: string;

@@ -10,12 +10,23 @@ import { Authenticated, CurrentActor } from '../../../auth/authenticated.decorat
 import { JobsService } from '../../../jobs/jobs.service';
 import { ServerSshKeyService } from '../../../keys/server-ssh-key.service';
 import { WorkersService } from '../../../workers/workers.service';
-import { RegisterAgentDto, ReportFailureDto } from './register-agent.dto';
+import { RegisterAgentDto, RegisterAgentResponseDto, ReportFailureDto } from './register-agent.dto';
+import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiProblems } from '../common/api-problems.decorator';
 
 /**
  * Agent-facing endpoints: registration, failure reports, heartbeats, tester activity. Agent tokens only; which
  * worker an agent may speak for is WorkersService's decision (its own UUID).
  */
+@ApiTags('agents')
+@ApiBearerAuth()
+@ApiProblems(401, 403)
 @Controller(AGENT_API_PREFIX.replace(/^\//, ''))
 @Authenticated({ role: 'agent' })
 export class AgentsController {
@@ -27,6 +38,9 @@ export class AgentsController {
 
   @Post('register')
   @HttpCode(200)
+  @ApiOperation({ summary: "Register the agent's board (agent token)" })
+  @ApiOkResponse({ type: RegisterAgentResponseDto })
+  @ApiProblems(400, 409, 410)
   async register(
     @Body() body: RegisterAgentDto,
     @CurrentActor() actor: Actor,
@@ -38,6 +52,9 @@ export class AgentsController {
 
   @Post(':uuid/fail')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Report that the board failed (its agent)' })
+  @ApiNoContentResponse({ description: 'Recorded; the worker is FAILED.' })
+  @ApiProblems(400, 404)
   async fail(
     @Param('uuid', new ParseUUIDPipe()) uuid: string,
     @Body() body: ReportFailureDto,
@@ -48,6 +65,9 @@ export class AgentsController {
 
   @Post(`:uuid/${HEARTBEAT_PATH}`)
   @HttpCode(204)
+  @ApiOperation({ summary: 'The agent is alive (its agent)' })
+  @ApiNoContentResponse({ description: 'Recorded.' })
+  @ApiProblems(400, 404)
   async heartbeat(
     @Param('uuid', new ParseUUIDPipe()) uuid: string,
     @CurrentActor() actor: Actor,
@@ -58,6 +78,11 @@ export class AgentsController {
   /** Tester activity: the running job's idle deadline moves forward (LESHY_IDLE_JOB_TIMEOUT). */
   @Post(`:uuid/${ACTIVITY_PATH}`)
   @HttpCode(204)
+  @ApiOperation({
+    summary: "A tester is at work on the board: the job's idle deadline moves on (its agent)",
+  })
+  @ApiNoContentResponse({ description: 'Recorded.' })
+  @ApiProblems(400, 404)
   async activity(
     @Param('uuid', new ParseUUIDPipe()) uuid: string,
     @CurrentActor() actor: Actor,

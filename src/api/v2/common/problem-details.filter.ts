@@ -70,7 +70,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           ? (body as { message: unknown }).message
           : body;
       const errors = Array.isArray(messages) ? messages.map(String) : undefined;
-      const detail = errors ? errors.join('; ') : String(messages);
+      const detail = errors ? errors.join('; ') : unknownRouteDetail(status, String(messages));
       const code =
         status === 400 ? 'invalid-input' : titleOf(status).toLowerCase().replace(/ /g, '-');
       return {
@@ -94,17 +94,19 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 }
 
 /**
- * Errors of Express's body parsers (malformed JSON, a body over the limit): http-errors objects
- * with a client status and a message meant to be shown.
+ * Errors of Express's body parsers and router (malformed JSON, a body over the limit, a badly
+ * encoded path): http-errors objects with a client status and a message meant to be shown.
+ * Nest's Express adapter wraps them in an HttpException with the original as its cause.
  */
 function bodyParserError(exception: unknown): ProblemDetails | null {
-  if (exception instanceof HttpException || typeof exception !== 'object' || exception === null)
-    return null;
-  const { status, expose, message, type } = exception as {
+  const source = exception instanceof HttpException ? exception.cause : exception;
+  if (typeof source !== 'object' || source === null) return null;
+  const { status, expose, message, type, limit } = source as {
     status?: unknown;
     expose?: unknown;
     message?: unknown;
     type?: unknown;
+    limit?: unknown;
   };
   if (typeof status !== 'number' || status < 400 || status > 499 || expose !== true) return null;
   const code =
@@ -112,14 +114,23 @@ function bodyParserError(exception: unknown): ProblemDetails | null {
       ? 'malformed-body'
       : type === 'entity.too.large'
         ? 'body-too-large'
-        : 'invalid-input';
+        : status === 400
+          ? 'invalid-input'
+          : titleOf(status).toLowerCase().replace(/ /g, '-');
   const detail =
     type === 'entity.parse.failed'
       ? `the body is not valid JSON: ${String(message)}`
       : type === 'entity.too.large'
-        ? `the body is larger than this server reads (${String(message)})`
+        ? `the body is larger than this server reads${typeof limit === 'number' ? ` (${limit} bytes at most)` : ''}`
         : String(message);
   return { type: `urn:leshy:problem:${code}`, title: titleOf(status), status, detail, code };
+}
+
+/** The router's 404 (`Cannot GET /api/v2/x`): say where the routes are listed. */
+function unknownRouteDetail(status: number, detail: string): string {
+  const route = /^Cannot ([A-Z]+) (\S+)$/.exec(detail);
+  if (status !== 404 || !route) return detail;
+  return `no route ${route[1]} ${route[2]} on this server: the routes of API v2 are listed at /api/docs`;
 }
 
 function titleOf(status: number): string {

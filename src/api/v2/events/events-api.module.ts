@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { ClusterModule } from '../../../cluster/cluster.module';
+import { AuditController } from '../audit/audit.controller';
+import { AuditLog } from '../audit/audit-log.query';
+import { AuditFeed } from './audit-feed.service';
+import { AuditReplay } from './audit-replay.query';
+import { EventPresenter } from './event-presenter.service';
+import { EventStreams } from './event-streams.service';
+import { EventsController } from './events.controller';
+import { RequestOwners } from './request-owners.service';
+
+/** The event stream and the audit log of API v2. */
+@Module({
+  imports: [ClusterModule],
+  controllers: [EventsController, AuditController],
+  providers: [AuditFeed, AuditReplay, AuditLog, EventPresenter, EventStreams, RequestOwners],
+  exports: [AuditFeed, EventPresenter, RequestOwners, EventStreams],
+})
+export class EventsApiModule {}

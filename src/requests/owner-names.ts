@@ -1,0 +1,37 @@
+import { EntityManager, In } from 'typeorm';
+import { Actor, ownerKeyOf } from '../auth/actor';
+import { UserEntity } from '../auth/user.entity';
+
+/**
+ * A request's `owner` column holds `user:<id>` (names are the API's): the user names of the
+ * owners of a page of requests, by owner key, in one query.
+ */
+export async function ownerNames(
+  em: EntityManager,
+  owners: Array<string | null>,
+): Promise<Map<string, string>> {
+  const ids = [
+    ...new Set(owners.filter((o): o is string => !!o?.startsWith('user:')).map((o) => o.slice(5))),
+  ].map(Number);
+  if (ids.length === 0) return new Map();
+  const users = await em.find(UserEntity, { where: { id: In(ids) }, select: ['id', 'name'] });
+  return new Map(users.map((u) => [`user:${u.id}`, u.name]));
+}
+
+/** The name of an owner key (the key itself for a deleted user; null owner: anonymous). */
+export function nameOf(names: Map<string, string>, owner: string | null): string {
+  const key = owner ?? 'anonymous';
+  return names.get(key) ?? key;
+}
+
+/** The owner key a list filter names: `me`, `anonymous` or a user name; null: no such user. */
+export async function ownerKeyNamed(
+  em: EntityManager,
+  name: string,
+  actor: Actor,
+): Promise<string | null> {
+  if (name === 'me') return ownerKeyOf(actor);
+  if (name === 'anonymous') return 'anonymous';
+  const user = await em.findOne(UserEntity, { where: { name }, select: ['id'] });
+  return user ? `user:${user.id}` : null;
+}
