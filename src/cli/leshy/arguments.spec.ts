@@ -17,6 +17,10 @@ describe('argument parsers', () => {
       rev: { not: 'a' },
     });
     expect(parseCaps('arch=arm64', { board: 'rpi4' })).toEqual({ board: 'rpi4', arch: 'arm64' });
+    expect(parseCaps('ram_gb>=4,ram_gb<=16,rev!=a|b')).toEqual({
+      ram_gb: { min: 4, max: 16 },
+      rev: { not: ['a', 'b'] },
+    });
   });
 
   it.each(['board', 'board=', '=rpi4', 'ram>=lots'])('refuse the cap %p', (text) => {

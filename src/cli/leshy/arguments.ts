@@ -8,9 +8,10 @@ import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from '../../common/priority';
  */
 
 /**
- * `board=rpi4,arch=arm64|armv7,ram_gb>=4,rev!=a` → the caps object of API v2
- * (`{"board":"rpi4","arch":["arm64","armv7"],"ram_gb":{"min":4},"rev":{"not":"a"}}`).
- * Repeating the option merges.
+ * `board=rpi4,arch=arm64|armv7,ram_gb>=4,ram_gb<=16,rev!=a|b` → the caps of API v2
+ * (docs/caps.md): `{"board":"rpi4","arch":["arm64","armv7"],"ram_gb":{"min":4,"max":16},
+ * "rev":{"not":["a","b"]}}`. A `>=` and a `<=` of one key make one range. Repeating the
+ * option merges.
  */
 export function parseCaps(
   text: string,
@@ -19,20 +20,23 @@ export function parseCaps(
   const caps = { ...previous };
   for (const part of text.split(',').map((p) => p.trim())) {
     if (!part) continue;
-    const match = /^([^=!<>]+?)\s*(>=|!=|=)\s*(.*)$/.exec(part);
+    const match = /^([^=!<>]+?)\s*(>=|<=|!=|=)\s*(.*)$/.exec(part);
     if (!match || !match[1] || match[3] === '') {
       throw new InvalidArgumentError(
-        `"${part}" is not a cap: write key=value (or key=a|b, key>=N, key!=value), e.g. board=rpi4,arch=arm64`,
+        `"${part}" is not a cap: write key=value (or key=a|b, key>=N, key<=N, key!=value), e.g. board=rpi4,arch=arm64`,
       );
     }
     const [, key, op, value] = match;
-    if (op === '>=') {
-      const min = Number(value);
-      if (!Number.isFinite(min))
-        throw new InvalidArgumentError(`"${part}": ${key}>= needs a number`);
-      caps[key] = { min };
-    } else if (op === '!=') caps[key] = { not: value };
-    else caps[key] = value.includes('|') ? value.split('|').filter(Boolean) : value;
+    const values = value.split('|').filter(Boolean);
+    if (op === '>=' || op === '<=') {
+      const bound = Number(value);
+      if (!Number.isFinite(bound))
+        throw new InvalidArgumentError(`"${part}": ${key}${op} needs a number`);
+      const range =
+        caps[key] && typeof caps[key] === 'object' && !Array.isArray(caps[key]) ? caps[key] : {};
+      caps[key] = { ...(range as object), [op === '>=' ? 'min' : 'max']: bound };
+    } else if (op === '!=') caps[key] = { not: values.length === 1 ? values[0] : values };
+    else caps[key] = values.length === 1 ? values[0] : values;
   }
   return caps;
 }

@@ -26,6 +26,9 @@ describe('output formatting', () => {
   });
 
   it('writes caps in the --caps syntax', () => {
+    expect(formatCaps({ ram: { min: 2, max: 8 }, rev: { not: ['a', 'b'] } })).toBe(
+      'ram>=2,ram<=8,rev!=a|b',
+    );
     expect(
       formatCaps({ board: 'rpi4', arch: ['a', 'b'], ram: { min: 4 }, rev: { not: 'x' } }),
     ).toBe('board=rpi4,arch=a|b,ram>=4,rev!=x');

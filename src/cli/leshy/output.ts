@@ -51,9 +51,12 @@ export function formatCaps(caps: Record<string, unknown> | null | undefined): st
       if (Array.isArray(value)) return `${key}=${value.join('|')}`;
       if (value && typeof value === 'object') {
         const v = value as Record<string, unknown>;
-        if ('min' in v) return `${key}>=${String(v.min)}`;
-        if ('max' in v) return `${key}<=${String(v.max)}`;
-        if ('not' in v) return `${key}!=${String(v.not)}`;
+        if ('not' in v) return `${key}!=${Array.isArray(v.not) ? v.not.join('|') : String(v.not)}`;
+        const bounds = [
+          'min' in v ? `${key}>=${String(v.min)}` : '',
+          'max' in v ? `${key}<=${String(v.max)}` : '',
+        ].filter(Boolean);
+        if (bounds.length) return bounds.join(',');
         return `${key}=${JSON.stringify(value)}`;
       }
       return `${key}=${String(value)}`;

@@ -194,7 +194,7 @@ function requestOptions(cmd: Command): Command {
   return cmd
     .requiredOption(
       '--caps <caps>',
-      'what the board must have: board=rpi4,arch=arm64|armv7,ram_gb>=4,rev!=a',
+      'what the board must have: board=rpi4,arch=arm64|armv7,ram_gb>=4,ram_gb<=16,rev!=a (docs/caps.md)',
       (v, prev) => parseCaps(v, prev as Record<string, unknown> | undefined),
     )
     .option('--priority <n>', '1 (highest) … 16 (lowest); default 8', parsePriority)
