@@ -474,6 +474,16 @@ describe('leshy CLI against a server and a fleet', () => {
       expect(keyDirs()).toEqual([]); // no job key was written: there was none
       ok(await alice(['close', String(request.id)]));
     });
+
+    it('reserve waits, opens the console, and leaving it keeps the job', async () => {
+      const session = ok(await alice(['reserve', '--caps', CAPS], 'echo reserved\n'));
+      const id = Number(/request (\d+) filed/.exec(session.stderr)?.[1]);
+      expect(session.stderr).toContain(`opening the console of request ${id}`);
+      expect(json<{ state: string }>(await alice(['show', String(id), '--json'])).state).toBe(
+        'IN PROGRESS',
+      );
+      ok(await alice(['close', String(id)]));
+    });
   });
 });
 
