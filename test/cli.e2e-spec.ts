@@ -395,6 +395,20 @@ describe('leshy CLI against a server and a fleet', () => {
     });
   });
 
+  describe('an admin changes the fleet', () => {
+    it('reserves a worker for groups, deregisters it and admits it again', async () => {
+      const uuid = workers[1].uuid; // in maintenance since the start
+      ok(await admin('groups', uuid, 'lab-b,lab-c'));
+      expect(json<{ groups: string[] }>(await admin('worker', uuid, '--json')).groups).toEqual([
+        'lab-b',
+        'lab-c',
+      ]);
+      ok(await admin('deregister', uuid));
+      expect((await admin('worker', uuid)).code).toBe(3);
+      expect(ok(await admin('admit', uuid)).stdout).toBe(`worker ${uuid} may register again\n`);
+    });
+  });
+
   describe('error paths: exit code and one line', () => {
     it('a bad token: exit 4', async () => {
       const result = await runLeshyProcess(

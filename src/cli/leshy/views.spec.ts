@@ -1,5 +1,5 @@
 import type { WorkerInfo } from './api-types';
-import { endedText, workersTable } from './views';
+import { endedText, eventLine, workersTable } from './views';
 
 const NOW = Date.parse('2026-12-02T10:00:00Z');
 
@@ -48,5 +48,21 @@ describe('views', () => {
       }),
     ).toBe('job-timeout by system:timekeeper at 2026-12-02T10:00:00Z: the job timed out');
     expect(endedText({ how: 'idle' })).toBe('idle');
+  });
+
+  it('write an event as one line for watch', () => {
+    expect(
+      eventLine('request.state-changed', {
+        at: '2026-12-02T10:00:00.000Z',
+        actor: 'system:matcher',
+        requestId: 42,
+        workerUuid: null,
+        from: 'WAITING',
+        to: 'IN PROGRESS',
+        reason: 'matched with worker w-1',
+      }),
+    ).toBe(
+      '2026-12-02T10:00:00.000Z  request.state-changed  request 42  WAITING → IN PROGRESS: matched with worker w-1  (system:matcher)',
+    );
   });
 });
