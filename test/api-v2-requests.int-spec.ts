@@ -127,6 +127,25 @@ describe('API v2 requests', () => {
       }
     });
 
+    it('passes rich caps through (any of, range, negation) and matches them', async () => {
+      const worker = await idleWorker(t, { board: 'rich', arch: 'armv7', ram_gb: '8', rev: 'b' });
+      const caps = {
+        board: 'rich',
+        arch: ['arm64', 'armv7'],
+        ram_gb: { min: 4 },
+        rev: { not: 'a' },
+      };
+      const created = await file(alice, { caps });
+      expect(created.status).toBe(201);
+      expect(created.body.caps).toEqual(caps);
+      expect(created.body).toMatchObject({
+        state: 'IN PROGRESS',
+        job: { workerUuid: worker.uuid },
+      });
+      await alice.call('POST', `/api/v2/requests/${created.body.id}/close`);
+      await t.settle();
+    });
+
     it('refuses a priority better than the user may ask for (403 names the limit)', async () => {
       const modest = await v2User(t, 'modest', 'tester', { bestPriority: 5 });
       const refused = await file(modest, { caps: { board: 'x' }, priority: 2 });
@@ -460,6 +479,44 @@ describe('API v2 requests', () => {
       expect(refused.body.code).toBe('own-key-not-authorized');
       await alice.call('POST', `/api/v2/requests/${own.id}/close`);
       await t.settle();
+    });
+
+    it('prepares the board again with a job key nobody got, with a fresh one once handed out', async () => {
+      const publicKey = generateEd25519KeyPair('alice@laptop').public.trim();
+      const own = await running(alice, 'recycle', { publicKey });
+      const uuid = own.worker.uuid;
+      const prepared = () =>
+        t.dryad.calls
+          .filter((c) => c.operation === 'prepare' && c.uuid === uuid)
+          .map((c) => c.argument);
+      const cycle = async (body: object, acquire: (id: number) => Promise<void>) => {
+        const before = prepared();
+        const { body: request } = await file(alice, { caps: { board: 'recycle' }, ...body });
+        expect(request.job.workerUuid).toBe(uuid);
+        await acquire(request.id);
+        await alice.call('POST', `/api/v2/requests/${request.id}/close`);
+        await t.settle();
+        const after = prepared();
+        expect(after).toHaveLength(before.length + 1);
+        return after.at(-1) === before.at(-1) ? 'same key' : 'fresh key';
+      };
+      await alice.call('POST', `/api/v2/requests/${own.id}/close`);
+      await t.settle();
+      const v2Acquire = async (id: number) => {
+        expect((await alice.call('POST', `/api/v2/requests/${id}/acquire`)).status).toBe(200);
+      };
+      const v1Acquire = async (id: number) => {
+        const access = await t.requests.acquire(id, ADMIN);
+        expect(access.key?.privateKeyPem).toMatch(/RSA PRIVATE KEY/);
+      };
+      // Own key, acquired on API v2: the job key never left the server.
+      expect(await cycle({ publicKey }, v2Acquire)).toBe('same key');
+      // Own key, never acquired.
+      expect(await cycle({ publicKey }, async () => undefined)).toBe('same key');
+      // No own key: acquire hands the job key out.
+      expect(await cycle({}, v2Acquire)).toBe('fresh key');
+      // Own key, but acquired on API v1, whose answer always carries the job key.
+      expect(await cycle({ publicKey }, v1Acquire)).toBe('fresh key');
     });
 
     it('acquire and prolong of a request without a running job: 400 worker-not-assigned', async () => {

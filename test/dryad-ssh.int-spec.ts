@@ -112,9 +112,9 @@ describe('driving agents over real SSH', () => {
     const target = dryadTarget(await t.workers.get(agent.uuid));
     await Promise.all([
       expect(dryad.status(target)).rejects.toThrow('status timed out after 3000 ms'),
-      expect(dryad.authorize(target, generateEd25519KeyPair().public.trim())).rejects.toThrow(
-        'authorize timed out after 3000 ms',
-      ),
+      expect(
+        dryad.authorize(target, generateEd25519KeyPair().public.trim(), 'SHA256:job'),
+      ).rejects.toThrow('authorize timed out after 3000 ms'),
     ]);
     await waitFor(() => closed.length === 2, 'the server to close both channels');
   });

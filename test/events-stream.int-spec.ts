@@ -4,7 +4,8 @@ import { idleWorker } from './factories/worker.factory';
 import { ApiUser, apiUser, auditIdsAfter } from './support/api-users';
 import { rawRequest } from './support/http-client';
 import { SseClient, StreamedEvent } from './support/sse-client';
-import { startTestAppPerSuite, TestApp } from './support/test-app';
+import { tempDir } from './support/temp-dir';
+import { startTestApp, startTestAppPerSuite, TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
 
 type Person = ApiUser;
@@ -80,6 +81,18 @@ describe('GET /api/v2/events: the live event stream', () => {
       owner: 'alice',
       caps: { board: 'life' },
     });
+    // The snapshot is the request as its route shows it, with its job once it has one.
+    const running = client.parsed.find(
+      (e) =>
+        e.type === 'request.state-changed' && e.requestId === request.id && e.to === 'IN PROGRESS',
+    )!;
+    expect(running.request).toMatchObject({
+      state: 'IN PROGRESS',
+      job: { workerUuid: worker.uuid },
+      ended: null,
+    });
+    const done = client.parsed.find((e) => e.type === 'request.state-changed' && e.to === 'DONE')!;
+    expect(done.request).toMatchObject({ ended: { how: 'closed-by-owner', by: 'user:alice' } });
     const started = client.parsed.find(
       (e) => e.type === 'job.started' && e.requestId === request.id,
     )!;
@@ -89,6 +102,11 @@ describe('GET /api/v2/events: the live event stream', () => {
       workerUuid: worker.uuid,
       prolongCount: 0,
     });
+    const workerRunning = client.parsed.find(
+      (e) =>
+        e.type === 'worker.state-changed' && e.workerUuid === worker.uuid && e.to === 'RUNNING',
+    )!;
+    expect(workerRunning.worker).toMatchObject({ uuid: worker.uuid, state: 'RUNNING' });
     // Worker events are everyone's: alice sees the worker go RUNNING.
     expect(
       client.parsed.some(
@@ -223,6 +241,29 @@ describe('GET /api/v2/events: the live event stream', () => {
     expect(JSON.parse(badId.body).detail).toContain('Last-Event-ID');
     const anonymous = await rawRequest(baseUrl, 'GET', '/api/v2/events');
     expect(anonymous.status).toBe(401);
+  });
+
+  it('ends open streams when the server stops, saying where to resume', async () => {
+    const dir = tempDir();
+    const other = await startTestApp({ dataDir: dir.path, http: true });
+    try {
+      const root = await apiUser(other, 'root', 'admin');
+      const client = await SseClient.open(await other.app.getUrl(), '/api/v2/events?since=0', {
+        Authorization: `Bearer ${root.secret}`,
+      });
+      open.push(client);
+      await client.until((c) => c.events.length >= 2, 'the replayed events');
+      await other.close();
+      await client.until((c) => c.ended, 'the end of the stream');
+      const reset = client.events.at(-1)!;
+      expect(reset.event).toBe('stream.reset');
+      expect(JSON.parse(reset.data)).toMatchObject({
+        lastEventId: Number(client.events.at(-2)!.id),
+        detail: expect.stringContaining('shutting down') as string,
+      });
+    } finally {
+      dir.remove();
+    }
   });
 
   it('lets go of a stream when its client disconnects', async () => {

@@ -1,5 +1,5 @@
 import { ADMIN, AGENT } from './support/actors';
-import { V2Client, v2User } from './support/api-v2-client';
+import { V2Caller, v2Caller } from './support/api-v2-client';
 import { idleWorker, workerRegistration } from './factories/worker.factory';
 import { requestInput } from './factories/request.factory';
 import { startTestAppPerSuite, TestApp } from './support/test-app';
@@ -20,14 +20,14 @@ interface ExplanationJson {
 /** GET /api/v2/requests/:id/explain over HTTP, on the real queue and workers. */
 describe('API v2 explain', () => {
   let t: TestApp;
-  let alice: V2Client<ExplanationJson>;
-  let admin: V2Client<ExplanationJson>;
+  let alice: V2Caller<ExplanationJson>;
+  let admin: V2Caller<ExplanationJson>;
   startTestAppPerSuite((app) => (t = app), { http: true });
 
   beforeAll(async () => {
     const baseUrl = await t.app.getUrl();
-    alice = await v2User(t.app, baseUrl, 'alice', 'tester');
-    admin = await v2User(t.app, baseUrl, 'root', 'admin');
+    alice = await v2Caller(t, baseUrl, 'alice', 'tester');
+    admin = await v2Caller(t, baseUrl, 'root', 'admin');
   });
 
   const explain = (id: number) => alice.call('GET', `/api/v2/requests/${id}/explain`);
@@ -61,7 +61,7 @@ describe('API v2 explain', () => {
 
     const response = await explain(third.id);
     expect(response.status).toBe(200);
-    const e = response.json;
+    const e = response.body;
     expect(e).toMatchObject({
       requestId: third.id,
       state: 'WAITING',
@@ -87,7 +87,7 @@ describe('API v2 explain', () => {
     expect(e.summary).toMatch(
       /^2nd in the queue; 2 workers could serve it, 1 busy, 1 in maintenance; estimated start in \d+ (min|h)$/,
     );
-    expect((await explain(second.id)).json.position).toEqual({ inPriority: 1, overall: 1 });
+    expect((await explain(second.id)).body.position).toEqual({ inPriority: 1, overall: 1 });
   });
 
   it('names the caps no registered worker has', async () => {
@@ -95,7 +95,7 @@ describe('API v2 explain', () => {
       requestInput({ caps: { board: 'explain', ram_gb: '64' } }),
       alice.actor,
     );
-    const e = (await explain(request.id)).json;
+    const e = (await explain(request.id)).body;
     expect(e.missingCaps).toEqual(['ram_gb=64']);
     expect(e.estimatedStart).toBeNull();
     expect(e.summary).toBe('no registered worker can serve it: no worker has ram_gb=64');
@@ -109,7 +109,7 @@ describe('API v2 explain', () => {
       alice.actor,
     );
     await t.settle();
-    const e = (await explain(request.id)).json;
+    const e = (await explain(request.id)).body;
     expect(e).toMatchObject({ state: 'IN PROGRESS', workers: [], position: null });
     expect(e.summary).toMatch(new RegExp(`^in progress on worker ${worker.uuid} until `));
   });
@@ -117,7 +117,7 @@ describe('API v2 explain', () => {
   it('refuses a bad id and answers 404 for an unknown one', async () => {
     const bad = await explain('x' as unknown as number);
     expect(bad.status).toBe(400);
-    expect(bad.json.detail).toMatch(/request id in the path must be an integer/);
+    expect(bad.body.detail).toMatch(/request id in the path must be an integer/);
     const missing = await explain(999_999);
     expect(missing.status).toBe(404);
     expect(missing.header('Content-Type')).toMatch(/^application\/problem\+json/);

@@ -32,15 +32,15 @@ describe('request and worker lifecycle through the services', () => {
 
     const access = await t.requests.acquire(request.id, TESTER);
     expect(access.username).toBe('boruta-user');
-    expect(access.key.privateKeyPem).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/);
-    const publicFromPrivate = createPublicKey(createPrivateKey(access.key.privateKeyPem)).export({
+    expect(access.key!.privateKeyPem).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/);
+    const publicFromPrivate = createPublicKey(createPrivateKey(access.key!.privateKeyPem)).export({
       format: 'jwk',
     });
     expect(publicFromPrivate.kty).toBe('RSA');
     // The key handed out is the one the worker was prepared with.
     expect(
       t.dryad.calls.find((c) => c.operation === 'prepare' && c.uuid === worker.uuid)?.argument,
-    ).toBe(access.key.publicKeySsh);
+    ).toBe(access.key!.publicKeySsh);
     expect(access.tunnel.port).toBeGreaterThan(0);
 
     await t.requests.close(request.id, TESTER);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ADMIN } from './support/actors';
-import { V2Client, v2User } from './support/api-v2-client';
+import { V2Caller, v2Caller } from './support/api-v2-client';
 import { requestInput } from './factories/request.factory';
 import { FakeAgent } from './support/fake-agent';
 import { SshTestApp, startSshTestApp } from './support/test-app';
@@ -22,8 +22,8 @@ interface WorkerJson {
 describe('maintenance with a message and drain, agents over SSH', () => {
   const dir = tempDir();
   let t: SshTestApp;
-  let admin: V2Client<WorkerJson>;
-  let alice: V2Client;
+  let admin: V2Caller<WorkerJson>;
+  let alice: V2Caller;
   const agents: FakeAgent[] = [];
 
   beforeAll(async () => {
@@ -31,8 +31,8 @@ describe('maintenance with a message and drain, agents over SSH', () => {
       dataDir: dir.path,
       env: { LESHY_AGENT_TOKEN: TOKEN, LESHY_DRYAD_TIMEOUT: '5s' },
     });
-    admin = await v2User(t.app, t.baseUrl, 'root', 'admin');
-    alice = await v2User(t.app, t.baseUrl, 'alice', 'tester');
+    admin = await v2Caller(t, t.baseUrl, 'root', 'admin');
+    alice = await v2Caller(t, t.baseUrl, 'alice', 'tester');
   });
   afterAll(async () => {
     for (const agent of agents) await agent.stop();
@@ -71,7 +71,7 @@ describe('maintenance with a message and drain, agents over SSH', () => {
       drain: true,
     });
     expect(ordered.status).toBe(200);
-    expect(ordered.json).toMatchObject({ state: 'RUNNING', maintenance: { message, drain: true } });
+    expect(ordered.body).toMatchObject({ state: 'RUNNING', maintenance: { message, drain: true } });
     await t.settle();
     // Nothing told to the agent yet: the tester keeps the board.
     expect(agent.maintenance.active).toBe(false);

@@ -32,7 +32,7 @@ describe('who may do what (services)', () => {
     await expect(t.requests.acquire(request.id, AGENT)).rejects.toMatchObject(forbidden);
     expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('IN PROGRESS');
     // The owner and admins may.
-    expect((await t.requests.acquire(request.id, TESTER)).key.privateKeyPem).toContain('RSA');
+    expect((await t.requests.acquire(request.id, TESTER)).key!.privateKeyPem).toContain('RSA');
     expect((await t.requests.acquire(request.id, ADMIN)).username).toBeTruthy();
     await t.requests.prolong(request.id, ADMIN);
     expect((await t.requests.close(request.id, ADMIN)).state).toBe('DONE');

@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import type { Database } from 'sqlite3';
 import { DataSource } from 'typeorm';
 import { requestInput } from './factories/request.factory';
@@ -33,6 +34,27 @@ describe('statements per create and per match (SQLite)', () => {
       transactions[transactions.length - 1]?.push(sql.split(' ').slice(0, 3).join(' '));
     }
     return transactions;
+  }
+
+  /** node-sqlite3's trips to its thread pool while `work` runs, by kind (Prepare, Run, All…). */
+  async function tripsOf(work: () => Promise<unknown>): Promise<Record<string, number>> {
+    await t.settle();
+    const trips: Record<string, number> = {};
+    const hook = createHook({
+      init(_id, type) {
+        if (type.startsWith('sqlite3.Statement.')) {
+          const kind = type.slice('sqlite3.Statement.'.length);
+          trips[kind] = (trips[kind] ?? 0) + 1;
+        }
+      },
+    }).enable();
+    try {
+      await work();
+      await t.settle();
+    } finally {
+      hook.disable();
+    }
+    return trips;
   }
 
   it('a create that no idle worker serves is one transaction of 4 statements', async () => {
@@ -86,5 +108,18 @@ describe('statements per create and per match (SQLite)', () => {
     ]);
     // Then only the tunnel's port is recorded, in a transaction of its own.
     expect(written.slice(1)).toEqual([['BEGIN TRANSACTION', 'UPDATE "jobs" SET', 'COMMIT']]);
+  });
+
+  it('a statement seen before is not prepared again: one thread-pool trip per statement', async () => {
+    await t.workers.register(workerRegistration({ caps: { board: 'tripped' } }), AGENT);
+    const create = () => t.requests.create(requestInput({ caps: { board: 'tripped' } }), TESTER);
+    await create();
+    // The writer's 4 statements (BEGIN, 2 INSERTs, COMMIT) and nothing prepared; before the
+    // statement cache each of them was 2 trips, a Prepare and a Run/All.
+    expect(await tripsOf(create)).toEqual({ Run: 2, All: 2 });
+    // A status read: the request and its job, on the read-only connection.
+    const { id } = await create();
+    await t.requests.get(id);
+    expect(await tripsOf(() => t.requests.get(id))).toEqual({ All: 2 });
   });
 });

@@ -1,5 +1,5 @@
 import { ADMIN, AGENT } from './support/actors';
-import { V2Client, v2User } from './support/api-v2-client';
+import { V2Caller, v2Caller } from './support/api-v2-client';
 import { idleWorker, workerRegistration } from './factories/worker.factory';
 import { requestInput } from './factories/request.factory';
 import { startTestAppPerSuite, TestApp } from './support/test-app';
@@ -28,14 +28,14 @@ type Json = WorkerJson & {
 /** API v2's worker routes over HTTP, on the real services, with FakeDryad for the agents. */
 describe('API v2 workers', () => {
   let t: TestApp;
-  let admin: V2Client<Json>;
-  let alice: V2Client<Json>;
+  let admin: V2Caller<Json>;
+  let alice: V2Caller<Json>;
   startTestAppPerSuite((app) => (t = app), { http: true });
 
   beforeAll(async () => {
     const baseUrl = await t.app.getUrl();
-    admin = await v2User<Json>(t.app, baseUrl, 'root', 'admin');
-    alice = await v2User<Json>(t.app, baseUrl, 'alice', 'tester');
+    admin = await v2Caller<Json>(t, baseUrl, 'root', 'admin');
+    alice = await v2Caller<Json>(t, baseUrl, 'alice', 'tester');
   });
 
   const stateOf = async (uuid: string) => (await t.workers.get(uuid)).state;
@@ -59,17 +59,17 @@ describe('API v2 workers', () => {
     );
     const page = await alice.call('GET', '/api/v2/workers?caps=board=list-rpi4,arch=arm64');
     expect(page.status).toBe(200);
-    expect(page.json.items.map((w) => w.uuid).sort()).toEqual([a.uuid, c].sort());
-    expect(page.json).toMatchObject({ total: 2, nextCursor: null });
+    expect(page.body.items.map((w) => w.uuid).sort()).toEqual([a.uuid, c].sort());
+    expect(page.body).toMatchObject({ total: 2, nextCursor: null });
     const idle = await alice.call('GET', '/api/v2/workers?caps=board=list-rpi4&state=IDLE');
-    expect(idle.json.total).toBe(2);
+    expect(idle.body.total).toBe(2);
     const maintenance = await alice.call(
       'GET',
       '/api/v2/workers?caps=board=list-rpi4&state=MAINTENANCE,FAILED',
     );
-    expect(maintenance.json.items.map((w) => w.uuid)).toEqual([c]);
+    expect(maintenance.body.items.map((w) => w.uuid)).toEqual([c]);
     const grouped = await alice.call('GET', '/api/v2/workers?group=lab-x');
-    expect(grouped.json.items.map((w) => w.uuid)).toEqual([b.uuid]);
+    expect(grouped.body.items.map((w) => w.uuid)).toEqual([b.uuid]);
 
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -77,11 +77,22 @@ describe('API v2 workers', () => {
       const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
       const next = await alice.call('GET', `/api/v2/workers?caps=board=list-rpi4&limit=1${query}`);
       expect(next.status).toBe(200);
-      expect(next.json.total).toBe(3);
-      seen.push(...next.json.items.map((w) => w.uuid));
-      cursor = next.json.nextCursor;
+      expect(next.body.total).toBe(3);
+      seen.push(...next.body.items.map((w) => w.uuid));
+      cursor = next.body.nextCursor;
     } while (cursor);
     expect(seen).toEqual([a.uuid, b.uuid, c].sort());
+
+    // A page's last worker deregistered before the next page is asked for: paging goes on.
+    const [first, ...rest] = [a.uuid, b.uuid, c].sort();
+    const one = await alice.call('GET', '/api/v2/workers?caps=board=list-rpi4&limit=1');
+    await t.workers.setState(first, 'MAINTENANCE', ADMIN);
+    await untilState(first, 'MAINTENANCE');
+    await t.workers.deregister(first, ADMIN);
+    const cursor2 = encodeURIComponent(one.body.nextCursor!);
+    const after = await alice.call('GET', `/api/v2/workers?caps=board=list-rpi4&cursor=${cursor2}`);
+    expect(after.status).toBe(200);
+    expect(after.body.items.map((w) => w.uuid)).toEqual(rest);
   });
 
   it('refuses malformed filters, naming them', async () => {
@@ -96,19 +107,19 @@ describe('API v2 workers', () => {
       const response = await alice.call('GET', `/api/v2/workers?${query}`);
       expect(response.status).toBe(400);
       expect(response.header('Content-Type')).toMatch(/^application\/problem\+json/);
-      expect(response.json.detail).toMatch(detail);
+      expect(response.body.detail).toMatch(detail);
     }
     const badUuid = await alice.call('GET', '/api/v2/workers/not-a-uuid');
     expect(badUuid.status).toBe(400);
     const missing = await alice.call('GET', '/api/v2/workers/00000000-0000-4000-8000-000000000000');
     expect(missing.status).toBe(404);
-    expect(missing.json.code).toBe('worker-not-found');
+    expect(missing.body.code).toBe('worker-not-found');
   });
 
   it('shows the running job with its owner, and failures and recoveries newest first', async () => {
     const { worker, request } = await running('health');
     const busy = await alice.call('GET', `/api/v2/workers/${worker.uuid}`);
-    expect(busy.json).toMatchObject({
+    expect(busy.body).toMatchObject({
       uuid: worker.uuid,
       state: 'RUNNING',
       job: { requestId: request.id, owner: 'alice' },
@@ -117,8 +128,8 @@ describe('API v2 workers', () => {
       health: [],
       maintenance: null,
     });
-    expect(Date.parse(busy.json.job!.timeoutAt)).toBeGreaterThan(
-      Date.parse(busy.json.job!.startedAt),
+    expect(Date.parse(busy.body.job!.timeoutAt)).toBeGreaterThan(
+      Date.parse(busy.body.job!.startedAt),
     );
 
     await t.workers.reportFailure(worker.uuid, 'dut does not boot', AGENT);
@@ -127,30 +138,30 @@ describe('API v2 workers', () => {
     expect(back.status).toBe(200);
     await untilState(worker.uuid, 'IDLE');
     const healthy = await alice.call('GET', `/api/v2/workers/${worker.uuid}`);
-    expect(healthy.json).toMatchObject({
+    expect(healthy.body).toMatchObject({
       state: 'IDLE',
       job: null,
       failReason: null,
       lastFailure: { reason: 'dut does not boot' },
       failuresLastDay: 1,
     });
-    expect(healthy.json.health).toEqual([
+    expect(healthy.body.health).toEqual([
       {
         at: expect.any(String),
         ok: true,
         reason: expect.stringMatching(/^set IDLE by an admin after a passed health check/),
       },
-      { at: healthy.json.lastFailure!.at, ok: false, reason: 'dut does not boot' },
+      { at: healthy.body.lastFailure!.at, ok: false, reason: 'dut does not boot' },
     ]);
 
     // A day later the failure is out of the window, but still the last one.
     t.clock.jump(25 * 60 * 60 * 1000);
     const later = await alice.call('GET', `/api/v2/workers?caps=board=health`);
-    expect(later.json.items[0]).toMatchObject({
+    expect(later.body.items[0]).toMatchObject({
       lastFailure: { reason: 'dut does not boot' },
       failuresLastDay: 0,
     });
-    expect((await alice.call('GET', `/api/v2/workers/${worker.uuid}`)).json.health).toEqual([]);
+    expect((await alice.call('GET', `/api/v2/workers/${worker.uuid}`)).body.health).toEqual([]);
   });
 
   it('maintenance without drain fails the running job at once and shows the message', async () => {
@@ -159,7 +170,7 @@ describe('API v2 workers', () => {
       message: 'new SD card',
     });
     expect(response.status).toBe(200);
-    expect(response.json).toMatchObject({
+    expect(response.body).toMatchObject({
       state: 'BUSY',
       maintenance: { message: 'new SD card', drain: false, by: 'user:root' },
     });
@@ -178,7 +189,7 @@ describe('API v2 workers', () => {
       drain: true,
     });
     expect(response.status).toBe(200);
-    expect(response.json).toMatchObject({
+    expect(response.body).toMatchObject({
       state: 'RUNNING',
       job: { requestId: request.id },
       maintenance: { message: 'PSU swap at 14:00', drain: true, by: 'user:root' },
@@ -201,7 +212,45 @@ describe('API v2 workers', () => {
     await t.settle();
     expect((await t.requests.get(next.id, ADMIN)).request.state).toBe('IN PROGRESS');
     const serving = await alice.call('GET', `/api/v2/workers/${worker.uuid}`);
-    expect(serving.json).toMatchObject({ state: 'RUNNING', maintenance: null });
+    expect(serving.body).toMatchObject({ state: 'RUNNING', maintenance: null });
+  });
+
+  it('a worker being drained that fails goes to the ordered maintenance, its reason kept', async () => {
+    const { worker, request } = await running('drain-fails');
+    await admin.call('POST', `/api/v2/workers/${worker.uuid}/maintenance`, {
+      message: 'bench move',
+      drain: true,
+    });
+    await t.workers.reportFailure(worker.uuid, 'DUT console gone', AGENT);
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('FAILED');
+    await untilState(worker.uuid, 'MAINTENANCE');
+    const after = await alice.call('GET', `/api/v2/workers/${worker.uuid}`);
+    expect(after.body).toMatchObject({
+      failReason: 'DUT console gone',
+      maintenance: { message: 'bench move', drain: true },
+      lastFailure: { reason: 'DUT console gone' },
+    });
+    const told = t.dryad.calls.filter(
+      (c) => c.operation === 'maintenance' && c.uuid === worker.uuid,
+    );
+    expect(told.map((c) => c.argument)).toEqual(['bench move']);
+  });
+
+  it('a worker being drained whose agent restarts goes to the ordered maintenance', async () => {
+    const registration = workerRegistration({ caps: { board: 'drain-restart' } });
+    await t.workers.register(registration, AGENT);
+    await admin.call('POST', `/api/v2/workers/${registration.uuid}/idle`);
+    await untilState(registration.uuid, 'IDLE');
+    const request = await t.requests.create(
+      requestInput({ caps: { board: 'drain-restart' } }),
+      alice.actor,
+    );
+    await t.settle();
+    await admin.call('POST', `/api/v2/workers/${registration.uuid}/maintenance`, { drain: true });
+    await t.workers.register(registration, AGENT);
+    expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('FAILED');
+    await untilState(registration.uuid, 'MAINTENANCE');
+    expect((await t.workers.get(registration.uuid)).failReason).toBe('agent restarted');
   });
 
   it('idle on a RUNNING worker being drained cancels the drain', async () => {
@@ -209,7 +258,7 @@ describe('API v2 workers', () => {
     await admin.call('POST', `/api/v2/workers/${worker.uuid}/maintenance`, { drain: true });
     const cancelled = await admin.call('POST', `/api/v2/workers/${worker.uuid}/idle`);
     expect(cancelled.status).toBe(200);
-    expect(cancelled.json).toMatchObject({ state: 'RUNNING', maintenance: null });
+    expect(cancelled.body).toMatchObject({ state: 'RUNNING', maintenance: null });
     await t.requests.close(request.id, alice.actor);
     await untilState(worker.uuid, 'IDLE');
   });
@@ -218,18 +267,18 @@ describe('API v2 workers', () => {
     const worker = await idleWorker(t, { board: 'conflicts' });
     const idle = await admin.call('POST', `/api/v2/workers/${worker.uuid}/idle`);
     expect(idle.status).toBe(409);
-    expect(idle.json).toMatchObject({ code: 'worker-state-conflict' });
-    expect(idle.json.detail).toMatch(/is IDLE: it cannot be set IDLE/);
+    expect(idle.body).toMatchObject({ code: 'worker-state-conflict' });
+    expect(idle.body.detail).toMatch(/is IDLE: it cannot be set IDLE/);
     const removed = await admin.call('DELETE', `/api/v2/workers/${worker.uuid}`);
     expect(removed.status).toBe(409);
-    expect(removed.json.detail).toMatch(/is IDLE: only a worker in FAILED or MAINTENANCE/);
+    expect(removed.body.detail).toMatch(/is IDLE: only a worker in FAILED or MAINTENANCE/);
 
     await t.workers.reportFailure(worker.uuid, 'STM not answering', AGENT);
     t.dryad.failing.set(worker.uuid, 'STM still not answering');
     const unhealthy = await admin.call('POST', `/api/v2/workers/${worker.uuid}/idle`);
     expect(unhealthy.status).toBe(409);
-    expect(unhealthy.json).toMatchObject({ code: 'health-check-failed' });
-    expect(unhealthy.json.detail).toMatch(/stays FAILED: STM still not answering/);
+    expect(unhealthy.body).toMatchObject({ code: 'health-check-failed' });
+    expect(unhealthy.body.detail).toMatch(/stays FAILED: STM still not answering/);
     expect(await stateOf(worker.uuid)).toBe('FAILED');
     t.dryad.failing.delete(worker.uuid);
   });
@@ -247,8 +296,8 @@ describe('API v2 workers', () => {
     for (const [method, route, body, detail] of cases) {
       const response = await admin.call(method, `/api/v2/workers/${worker.uuid}/${route}`, body);
       expect(response.status).toBe(400);
-      expect(response.json.detail).toMatch(detail);
-      expect(response.json.errors.length).toBeGreaterThan(0);
+      expect(response.body.detail).toMatch(detail);
+      expect(response.body.errors.length).toBeGreaterThan(0);
     }
     expect(await stateOf(worker.uuid)).toBe('IDLE');
   });
@@ -259,16 +308,16 @@ describe('API v2 workers', () => {
       groups: ['lab-b', 'lab-a'],
     });
     expect(grouped.status).toBe(200);
-    expect(grouped.json.groups).toEqual(['lab-a', 'lab-b']);
+    expect(grouped.body.groups).toEqual(['lab-a', 'lab-b']);
     const order = await admin.call('POST', `/api/v2/workers/${worker.uuid}/maintenance`, {});
-    expect(order.json.maintenance).toMatchObject({ message: null, drain: false });
+    expect(order.body.maintenance).toMatchObject({ message: null, drain: false });
     await untilState(worker.uuid, 'MAINTENANCE');
     expect(
       t.dryad.calls.filter((c) => c.uuid === worker.uuid && c.operation === 'maintenance'),
     ).toEqual([{ operation: 'maintenance', uuid: worker.uuid, argument: 'MAINTENANCE' }]);
     const removed = await admin.call('DELETE', `/api/v2/workers/${worker.uuid}`);
     expect(removed.status).toBe(204);
-    expect(removed.body).toBe('');
+    expect(removed.body).toBeNull();
     expect((await alice.call('GET', `/api/v2/workers/${worker.uuid}`)).status).toBe(404);
   });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { utils } from 'ssh2';
 
 export interface KeyPair {
@@ -20,4 +21,20 @@ export function generateEd25519KeyPair(comment?: string): KeyPair {
     if (!(priv instanceof Error) && !(pub instanceof Error)) return pair;
   }
   throw new Error('could not generate a usable ed25519 key pair');
+}
+
+/**
+ * OpenSSH's fingerprint of a public key (`SHA256:` and the unpadded base64 of the SHA-256 of
+ * its wire blob), from its OpenSSH line or its blob. The server names a job by its key's
+ * fingerprint when it asks the agent to admit one more key for that job.
+ */
+export function keyFingerprint(key: string | Buffer): string {
+  let blob: Buffer;
+  if (Buffer.isBuffer(key)) blob = key;
+  else {
+    const parsed = utils.parseKey(key);
+    if (parsed instanceof Error) throw parsed;
+    blob = (Array.isArray(parsed) ? parsed[0] : parsed).getPublicSSH();
+  }
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }

@@ -10,6 +10,7 @@ import { JobIdleDeadline1796170303332 } from '../../migrations/1796170303332-Job
 import { RequestsV21796175350980 } from '../../migrations/1796175350980-RequestsV2';
 import { WorkerMaintenanceOrder1796175411928 } from '../../migrations/1796175411928-WorkerMaintenanceOrder';
 import { JobExpiryWarning1796176404457 } from '../../migrations/1796176404457-JobExpiryWarning';
+import { JobKeyRevealed1796177792820 } from '../../migrations/1796177792820-JobKeyRevealed';
 
 /** Every migration, in order. A new migration is appended here (the generate script says so). */
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -24,4 +25,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   RequestsV21796175350980,
   WorkerMaintenanceOrder1796175411928,
   JobExpiryWarning1796176404457,
+  JobKeyRevealed1796177792820,
 ];

@@ -32,6 +32,13 @@ export abstract class DryadPort {
   abstract healthcheck(target: DryadTarget): Promise<void>;
   /** The agent's own view of itself; harmless at any time (used as a liveness probe). */
   abstract status(target: DryadTarget): Promise<AgentStatus>;
-  /** Adds a tester's own public key to the running job (API v2). */
-  abstract authorize(target: DryadTarget, publicKey: string): Promise<void>;
+  /**
+   * Adds a tester's own public key to the running job (API v2): the job whose key has the
+   * fingerprint `jobKeyFingerprint`; refused if the board runs another job by then.
+   */
+  abstract authorize(
+    target: DryadTarget,
+    publicKey: string,
+    jobKeyFingerprint: string,
+  ): Promise<void>;
 }

@@ -78,8 +78,16 @@ export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
     }
   }
 
-  async authorize(target: DryadTarget, publicKey: string): Promise<void> {
-    await this.run(target, ControlCommand.Authorize, `${publicKey}\n`);
+  async authorize(
+    target: DryadTarget,
+    publicKey: string,
+    jobKeyFingerprint: string,
+  ): Promise<void> {
+    await this.run(
+      target,
+      `${ControlCommand.Authorize} ${quoteCommandWord(jobKeyFingerprint)}`,
+      `${publicKey}\n`,
+    );
   }
 
   /** Drops the kept connection of a worker (deregistered, or its address changed). */

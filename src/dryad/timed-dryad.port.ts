@@ -30,7 +30,9 @@ export class TimedDryadPort extends DryadPort {
     return this.metrics.time('status', () => this.inner.status(target));
   }
 
-  authorize(target: DryadTarget, publicKey: string): Promise<void> {
-    return this.metrics.time('authorize', () => this.inner.authorize(target, publicKey));
+  authorize(target: DryadTarget, publicKey: string, jobKeyFingerprint: string): Promise<void> {
+    return this.metrics.time('authorize', () =>
+      this.inner.authorize(target, publicKey, jobKeyFingerprint),
+    );
   }
 }

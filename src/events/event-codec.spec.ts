@@ -22,6 +22,25 @@ describe('event codec (the outbox payload)', () => {
     expect(back.at.getTime()).toBe(at.getTime());
   });
 
+  it('writes what JSON.stringify writes, with dates tagged: undefined fields left out, arrays kept', () => {
+    const event = {
+      type: 'worker.updated',
+      at,
+      actor: 'a',
+      reason: undefined,
+      before: { list: [at, 1, 'x', null], nested: { when: at, gone: undefined } },
+      after: null,
+    } as unknown as DomainEvent;
+    const tagged = { $date: at.getTime() };
+    expect(JSON.parse(encodeEvent(event))).toEqual({
+      type: 'worker.updated',
+      at: tagged,
+      actor: 'a',
+      before: { list: [tagged, 1, 'x', null], nested: { when: tagged } },
+      after: null,
+    });
+  });
+
   it('leaves plain objects that merely look similar alone', () => {
     const event = {
       type: 'worker.updated',

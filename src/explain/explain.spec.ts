@@ -204,6 +204,20 @@ describe('explain: the queue, the estimate and the summary', () => {
     expect(e.summary).toBe('no registered worker can serve it: no worker has ram_gb=8');
   });
 
+  it('says rich asks (ranges, any of) in words, with the rule no worker meets', () => {
+    const e = explain(
+      input(request(1, { caps: { arch: ['arm64', 'armv7'], ram_gb: { min: 8 } } }), [
+        worker('a', { caps: { UUID: 'a', arch: 'arm64', ram_gb: '4' } }),
+        worker('b', { caps: { UUID: 'b', arch: 'x86', ram_gb: '2' } }),
+      ]),
+    );
+    expect(e.workers.map((w) => w.detail)).toEqual([
+      'cap ram_gb is 4, asked ram_gb a number ≥ 8',
+      'cap arch is x86, asked arch one of arm64, armv7',
+    ]);
+    expect(e.missingCaps).toEqual(['ram_gb a number ≥ 8']);
+  });
+
   it('says when the caps exist only apart, or no worker is registered', () => {
     const apart = explain(
       input(request(1, { caps: { board: 'rpi4', arch: 'arm64' } }), [

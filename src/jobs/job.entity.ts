@@ -55,6 +55,14 @@ export class JobEntity {
   @Column('text', { name: 'access_key' })
   accessKey!: string;
 
+  /**
+   * The private key was handed out (acquire without the tester's own key). One never handed
+   * out prepares the board again when the job ends: no fresh key is generated for it.
+   */
+  // No declared default (the migration has one): TypeORM would reload it after every insert.
+  @Column('boolean', { name: 'key_revealed' })
+  keyRevealed!: boolean;
+
   /** Port of the tunnel on the server host while the job runs (kept so a restart reuses it). */
   @Column('integer', { name: 'tunnel_port', nullable: true })
   tunnelPort!: number | null;

@@ -16,6 +16,7 @@ import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import { JobView, viewOfJob } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
+import { keyFingerprint } from 'dryad-agent/ssh-keys';
 import { dryadTarget } from '../dryad/dryad-target';
 import { DryadPort } from '../dryad/dryad.port';
 import { JobKeyPair } from '../keys/rsa-key';
@@ -45,13 +46,20 @@ export interface JobAccess {
   requestId: number;
   workerUuid: string;
   username: string;
-  key: JobKeyPair;
+  /** The job's key pair; null when the tester logs in with their own key (ownKey). */
+  key: JobKeyPair | null;
   tunnel: { ip: string; port: number };
   /** The request carried the tester's own public key, and the board admits it for this job. */
   ownKey: boolean;
 }
 
 export type JobOutcome = typeof RequestState.Done | typeof RequestState.Failed;
+
+/**
+ * What acquire hands out: always the job's key (API v1, whose clients expect one), or, for a
+ * request that carries the tester's own key, no private key at all (API v2).
+ */
+export type KeyHandOut = 'job-key' | 'own-key-if-any';
 
 const MATCHER = systemActor('matcher');
 const TIMEKEEPER = systemActor('timekeeper');
@@ -179,6 +187,7 @@ export class JobsService
       prolongCount: 0,
       username,
       accessKey,
+      keyRevealed: false,
       tunnelPort: null,
     });
     await uow.em.insert(JobEntity, job);
@@ -235,8 +244,23 @@ export class JobsService
           worker,
           WorkerState.Prepare,
           `job of request ${request.id} ended`,
+          (await this.keyNeverRevealed(uow, job)) ? { preparedKey: job.accessKey } : {},
         );
     }
+  }
+
+  /**
+   * Whether nobody outside the server ever got the ended job's private key: then it prepares
+   * the board again, and the next job costs no key generation. Read after the job row was
+   * ended in this transaction: an acquire that handed the key out committed before (its
+   * write is seen here), or it finds the job ended and hands nothing out.
+   */
+  private async keyNeverRevealed(uow: UnitOfWork, job: JobEntity): Promise<boolean> {
+    const fresh = await uow.em.findOneOrFail(JobEntity, {
+      where: { requestId: job.requestId },
+      select: ['requestId', 'keyRevealed'],
+    });
+    return fresh.keyRevealed === false;
   }
 
   /** The worker of a running job failed or went to maintenance: its request FAILS. */
@@ -368,7 +392,11 @@ export class JobsService
    * Access details of a running job: user name, key pair and the tunnel's address. Only for
    * the request's owner or an admin: anyone else gets NotAllowedError, never the key.
    */
-  async acquire(requestId: number, actor: Actor): Promise<JobAccess> {
+  async acquire(
+    requestId: number,
+    actor: Actor,
+    handOut: KeyHandOut = 'job-key',
+  ): Promise<JobAccess> {
     const { job, worker, publicKey } = await this.tx.read(async (em) => {
       const running = await this.runningJob(em, requestId, (request) =>
         assertMayManageRequest(actor, request, 'acquire the worker of'),
@@ -379,30 +407,53 @@ export class JobsService
         publicKey: running.request.publicKey ?? null,
       };
     });
-    if (publicKey) await this.authorizeOwnKey(requestId, worker, publicKey);
+    const ownKey = publicKey !== null && handOut === 'own-key-if-any';
+    // Recorded before the key leaves: a revealed key never prepares a board again.
+    if (!ownKey && !job.keyRevealed) await this.markKeyRevealed(requestId, actor);
+    const key = this.box.open<JobKeyPair>(job.accessKey);
+    if (publicKey) await this.authorizeOwnKey(requestId, worker, publicKey, key);
     const tunnel = await this.openTunnelOfLiveJob(requestId, worker.sshAddr, job.tunnelPort);
     return {
       requestId,
       workerUuid: job.workerUuid,
       username: job.username,
-      key: this.box.open<JobKeyPair>(job.accessKey),
+      key: ownKey ? null : key,
       tunnel,
-      ownKey: publicKey !== null,
+      ownKey,
     };
+  }
+
+  private async markKeyRevealed(requestId: number, actor: Actor): Promise<void> {
+    await this.tx.run(actor.label, async (uow) => {
+      const marked = await uow.em.update(
+        JobEntity,
+        { requestId, endedAt: IsNull() },
+        { keyRevealed: true },
+      );
+      if (marked.affected !== 1)
+        throw new WorkerNotAssignedError(requestId, 'no longer IN PROGRESS');
+    });
   }
 
   /**
    * The tester's own key joins the job's keys on the board (the agent's `authorize`, which is
-   * idempotent, so every acquire may ask). The next job's prepare revokes it with the rest of
-   * this job's access.
+   * idempotent, so every acquire may ask). The job is named by its key's fingerprint: if the
+   * job ended and the board was prepared for the next one meanwhile, the agent refuses, so the
+   * key never joins another tester's job. The next prepare revokes it with the rest of this
+   * job's access.
    */
   private async authorizeOwnKey(
     requestId: number,
     worker: WorkerEntity,
     publicKey: string,
+    jobKey: JobKeyPair,
   ): Promise<void> {
     try {
-      await this.dryad.authorize(dryadTarget(worker), publicKey);
+      await this.dryad.authorize(
+        dryadTarget(worker),
+        publicKey,
+        keyFingerprint(jobKey.publicKeySsh),
+      );
     } catch (error) {
       throw new OwnKeyNotAuthorizedError(requestId, (error as Error).message);
     }

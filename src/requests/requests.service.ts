@@ -14,7 +14,7 @@ import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from '../common/priority';
 import { JobView, RequestView, viewOfJob, viewOfRequest } from '../events/domain-event';
-import { JobAccess, JobsService } from '../jobs/jobs.service';
+import { JobAccess, JobsService, KeyHandOut } from '../jobs/jobs.service';
 import { MatchAtCreate } from '../matcher/match-at-create';
 import { RequestEntity } from './request.entity';
 import {
@@ -346,8 +346,8 @@ export class RequestsService {
   }
 
   /** The owner's (or an admin's) access to the request's running job. */
-  acquire(id: number, actor: Actor): Promise<JobAccess> {
-    return this.jobs.acquire(id, actor);
+  acquire(id: number, actor: Actor, handOut: KeyHandOut = 'job-key'): Promise<JobAccess> {
+    return this.jobs.acquire(id, actor, handOut);
   }
 
   prolong(id: number, actor: Actor): Promise<JobView> {

@@ -8,7 +8,7 @@ import { JobEntity } from '../jobs/job.entity';
 import { RequestEntity } from '../requests/request.entity';
 import { WorkerState } from './worker-state';
 
-/** One failure (ok: false) or recovery (ok: true, the worker left FAILED) of a worker. */
+/** One failure (ok: false) or recovery (ok: true, FAILED → PREPARE) of a worker. */
 export interface HealthEntry {
   at: Date;
   ok: boolean;
@@ -33,7 +33,7 @@ const STATE_CHANGED = 'worker.state-changed';
  * Reads the facts of a page of workers. Health comes from the audit log: every state change
  * is written there in the transaction that makes it, with its reason, on every instance and
  * across restarts, so it is the complete record of failures (entering FAILED) and recoveries
- * (leaving it). Two indexed queries per page (by aggregate and id), plus one for the jobs.
+ * (FAILED → PREPARE). Two indexed queries per page (by aggregate and id), plus one for the jobs.
  */
 @Injectable()
 export class WorkerHealthService {
@@ -141,11 +141,14 @@ async function addOlderFailures(
     facts.get(row.aggregateId)!.lastFailure = { at: row.at, reason: row.reason };
 }
 
-/** A state change into FAILED is a failure, one out of FAILED a recovery; others are neither. */
+/**
+ * A state change into FAILED is a failure; one from FAILED back towards service (PREPARE) a
+ * recovery. Others are neither (FAILED → BUSY is an admin taking the board out, not a recovery).
+ */
 export function healthEntryOf(row: Pick<AuditEventEntity, 'at' | 'before' | 'after' | 'reason'>) {
   if (row.after?.state === WorkerState.Failed)
     return { at: row.at, ok: false, reason: row.reason } satisfies HealthEntry;
-  if (row.before?.state === WorkerState.Failed)
+  if (row.before?.state === WorkerState.Failed && row.after?.state === WorkerState.Prepare)
     return { at: row.at, ok: true, reason: row.reason } satisfies HealthEntry;
   return null;
 }

@@ -65,5 +65,10 @@ describe('listing workers', () => {
     const back = pageOfWorkers(workers, {}, sort, { direction: 'backward', limit: 2, border: 'd' });
     expect([uuids(back), back.remaining]).toEqual([['b', 'c'], 1]);
     expect(() => pageOfWorkers(workers, {}, sort, forward(2, 'zzz'))).toThrow(/not found/);
+    // API v2: a border deregistered since the previous page is where it stood.
+    expect(uuids(pageOfWorkers(workers, {}, sort, forward(2, 'bb'), 'continue'))).toEqual([
+      'c',
+      'd',
+    ]);
   });
 });

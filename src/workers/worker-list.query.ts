@@ -22,6 +22,12 @@ const COMPARE: Record<WorkerSortItem, (a: WorkerView, b: WorkerView) => number> 
 };
 
 /**
+ * A border worker that is gone (deregistered since the previous page): API v1 refuses it as
+ * upstream does; API v2's cursors (UUID order) go on after where it stood.
+ */
+export type MissingBorder = 'refuse' | 'continue';
+
+/**
  * Workers are few (one per board), so the listing filters and sorts in memory; the paginator
  * works as for requests (border UUID, direction, limit).
  */
@@ -30,6 +36,7 @@ export function pageOfWorkers(
   filter: WorkerFilter,
   sort: SortSpec<WorkerSortItem>,
   page: PageSpec<string>,
+  missingBorder: MissingBorder = 'refuse',
 ): Page<WorkerView> {
   const limit = clampLimit(page.limit);
   const sign = sort.order === 'asc' ? 1 : -1;
@@ -39,7 +46,11 @@ export function pageOfWorkers(
   let start = 0;
   let end = list.length;
   if (page.border) {
-    const border = workers.find((w) => w.uuid === page.border);
+    const border =
+      workers.find((w) => w.uuid === page.border) ??
+      (missingBorder === 'continue' && sort.item === 'uuid'
+        ? ({ uuid: page.border } as WorkerView)
+        : null);
     if (!border) throw new WorkerBorderNotFoundError(page.border);
     // Position of the border in the sorted list, even if the filter excludes it.
     const position = list.filter((w) => sign * COMPARE[sort.item](w, border) < 0).length;

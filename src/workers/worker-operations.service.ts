@@ -4,6 +4,7 @@ import { DryadPort } from '../dryad/dryad.port';
 import { WorkerView } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { JobKeyPool } from '../keys/job-key-pool.service';
+import type { JobKeyPair } from '../keys/rsa-key';
 import { SecretBox } from '../keys/secret-box';
 import { displayedMessage } from './maintenance-order';
 import { WorkerState } from './worker-state';
@@ -88,7 +89,9 @@ export class WorkerOperations implements OnModuleInit, BeforeApplicationShutdown
 
   private async prepare(worker: WorkerView, term: number): Promise<void> {
     try {
-      const key = await this.keys.take();
+      // A key no one outside the server has seen serves again; else a fresh one from the pool.
+      const again = await this.workers.keyToPrepareAgain(worker.uuid);
+      const key = again ? this.box.open<JobKeyPair>(again) : await this.keys.take();
       const { username } = await this.dryad.prepare(dryadTarget(worker), key.publicKeySsh);
       await this.record(term, () =>
         this.workers.completePrepare(worker.uuid, worker.stateVersion, {

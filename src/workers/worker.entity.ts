@@ -48,7 +48,11 @@ export class WorkerEntity {
   @Column('bigint', { name: 'idle_since', nullable: true, transformer: epochMs })
   idleSince!: Date | null;
 
-  /** Sealed key pair the board was prepared with; handed to the next job. Never leaves unsealed. */
+  /**
+   * Sealed key pair the board was prepared with; handed to the next job. Never leaves unsealed.
+   * In PREPARE: a key no one outside the server has seen (its job's tester used their own key),
+   * to prepare the board with again; null: prepare with a fresh one.
+   */
   @Column('text', { name: 'prepared_key', nullable: true })
   preparedKey!: string | null;
 

@@ -40,7 +40,7 @@ import {
   WorkerNotFoundError,
   WorkerStateConflictError,
 } from './worker.errors';
-import { pageOfWorkers, WorkerFilter, WorkerSortItem } from './worker-list.query';
+import { MissingBorder, pageOfWorkers, WorkerFilter, WorkerSortItem } from './worker-list.query';
 import { WorkerState } from './worker-state';
 import { workerStateMachine } from './worker-state-machine';
 
@@ -60,6 +60,9 @@ export function isUuid(text: string): boolean {
 }
 
 const DRYAD = systemActor('dryad');
+
+/** Maintenance orders are written with a version bump: see updateWorkerFields. */
+const ORDER_WRITE = { bumpVersion: true };
 
 /** States in which the agent holds job state that a restart of the agent loses. */
 const LOSES_STATE_ON_AGENT_RESTART: readonly WorkerState[] = [
@@ -154,12 +157,15 @@ export class WorkersService {
         );
       } else if (LOSES_STATE_ON_AGENT_RESTART.includes(existing.state)) {
         await this.fail(uow, existing, 'agent restarted');
-        await workerStateMachine.transitionTo(
-          uow,
-          existing,
-          WorkerState.Prepare,
-          'registered again after a restart',
-        );
+        // fail() changed the state; a worker being drained went on to its ordered maintenance.
+        const failed = existing.state as WorkerState;
+        if (failed === WorkerState.Failed)
+          await workerStateMachine.transitionTo(
+            uow,
+            existing,
+            WorkerState.Prepare,
+            'registered again after a restart',
+          );
       }
       return viewOfWorker(existing);
     });
@@ -237,6 +243,7 @@ export class WorkersService {
           worker,
           { maintenance: order },
           'maintenance ordered with drain: the running job finishes first',
+          ORDER_WRITE,
         );
       } else if (
         worker.state === WorkerState.Maintenance &&
@@ -247,6 +254,7 @@ export class WorkersService {
           worker,
           { maintenance: order },
           'maintenance ordered again, same message',
+          ORDER_WRITE,
         );
       } else {
         await this.toBusy(uow, worker, 'set to MAINTENANCE by an admin', order);
@@ -286,12 +294,20 @@ export class WorkersService {
           WorkerState.Prepare,
           `set IDLE by an admin after a passed health check (failed: ${worker.failReason})`,
         );
+      } else if (worker.state === WorkerState.Failed) {
+        throw new WorkerStateConflictError(
+          uuid,
+          worker.state,
+          'set IDLE now',
+          'it failed again while its health check ran; set it IDLE again',
+        );
       } else if (worker.state === WorkerState.Running && isDraining(worker.maintenance)) {
         await updateWorkerFields(
           uow,
           worker,
           { maintenance: null },
           'drain cancelled by an admin: stays in service',
+          ORDER_WRITE,
         );
       } else {
         throw new WorkerStateConflictError(
@@ -389,14 +405,26 @@ export class WorkersService {
     filter: WorkerFilter,
     sort: SortSpec<WorkerSortItem>,
     page: PageSpec<string>,
+    missingBorder: MissingBorder = 'refuse',
   ): Promise<Page<WorkerView>> {
-    return pageOfWorkers(await this.all(), filter, sort, page);
+    return pageOfWorkers(await this.all(), filter, sort, page, missingBorder);
   }
 
   /**
    * Outcome of a prepare started at `version`. Applied only if nothing changed the worker
    * since (an overtaken operation is abandoned, never applied late).
    */
+  /**
+   * The sealed key a PREPARE worker is to be prepared with again (its last job's, never handed
+   * out), or null: prepare it with a fresh key.
+   */
+  async keyToPrepareAgain(uuid: string): Promise<string | null> {
+    const worker = await this.tx.read((em) =>
+      em.findOne(WorkerEntity, { where: { uuid }, select: ['uuid', 'state', 'preparedKey'] }),
+    );
+    return worker?.state === WorkerState.Prepare ? (worker.preparedKey ?? null) : null;
+  }
+
   async completePrepare(
     uuid: string,
     version: number,
@@ -421,6 +449,7 @@ export class WorkersService {
           worker,
           WorkerState.Failed,
           `prepare failed: ${outcome.reason}`,
+          { preparedKey: null },
         );
       }
       return true;

@@ -1,14 +1,18 @@
 import * as path from 'node:path';
+import { generateEd25519KeyPair } from 'dryad-agent/ssh-keys';
 import { rawRequest } from '../support/http-client';
-import { startServer } from '../support/server-process';
+import { ServerProcess, startServer } from '../support/server-process';
 import { peekRows } from '../support/sqlite-peek';
 import { tempDir } from '../support/temp-dir';
+import { v2Client, V2Client } from '../support/v2-client';
 import { waitFor } from '../support/wait-for';
 import { startBenchFleet } from './bench-fleet';
+import { v1RequestInProgress } from './v1-bench-request';
 import { MachineNoise } from './machine-noise';
 import { mb, percentile } from './percentiles';
 
 const TOKEN = 'bench-agent-token';
+const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdefghij';
 const BOARDS = Number(process.env.LESHY_BENCH_BOARDS ?? 100);
 const CLIENTS = 16;
 const CYCLES = Number(process.env.LESHY_BENCH_CYCLES ?? 2000);
@@ -18,17 +22,81 @@ const json = (body: unknown) => ({
   body: JSON.stringify(body),
 });
 
+/** One client's cycle, made once per client from the running server (its credentials, keys). */
+type CycleMaker = (server: ServerProcess, client: number) => Promise<() => Promise<void>>;
+
 /**
- * The full cycle through real SSH: the server and `dryad-agent fleet` as processes, clients
- * doing what Weles does over API v1 (create → wait IN PROGRESS → acquire → close). Every close
- * sends the worker through a prepare over SSH with a fresh job key.
+ * The full cycle through real SSH, twice: clients doing what Weles does over API v1 (create →
+ * wait IN PROGRESS → acquire → close), and testers on API v2 with their own keys (create with
+ * publicKey → waitFor IN PROGRESS → acquire, which authorizes the key on the board over SSH →
+ * close). Every close sends the worker through a prepare over SSH.
  */
 export async function cycleBench(): Promise<void> {
+  await runCycles('API v1 (Weles)', v1Cycle);
+  await runCycles("API v2, testers' own keys", ownKeyCycle);
+}
+
+const v1Cycle: CycleMaker = async (server) => async () => {
+  const id = await v1RequestInProgress(server.baseUrl, 100);
+  const acquired = await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${id}/acquire_worker`);
+  if (acquired.status !== 200) throw new Error(`acquire: ${acquired.status} ${acquired.body}`);
+  const closed = await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${id}/close`);
+  if (closed.status !== 204) throw new Error(`close: ${closed.status} ${closed.body}`);
+};
+
+/** A tester of their own (user and token) with one ed25519 key for all their requests. */
+const ownKeyCycle: CycleMaker = async (server, client) => {
+  const tester = await benchTester(server, client);
+  const publicKey = generateEd25519KeyPair(`bench-${client}`).public.trim();
+  const expect = (answer: { status: number; body: unknown }, status: number, what: string) => {
+    if (answer.status !== status)
+      throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  };
+  return async () => {
+    const created = await tester.call('POST', '/api/v2/requests', {
+      caps: { board: 'bench' },
+      publicKey,
+    });
+    expect(created, 201, 'create');
+    const id = created.body.id as number;
+    for (let state = created.body.state as string; state !== 'IN PROGRESS';) {
+      const waited = await tester.call(
+        'GET',
+        `/api/v2/requests/${id}?waitFor=IN_PROGRESS&timeout=60s`,
+      );
+      expect(waited, 200, 'waitFor');
+      if (waited.header('wait-result') === 'unreachable')
+        throw new Error(`request ${id} went ${waited.body.state}`);
+      state = waited.body.state;
+    }
+    const acquired = await tester.call('POST', `/api/v2/requests/${id}/acquire`);
+    expect(acquired, 200, 'acquire');
+    if (acquired.body.privateKey !== null) throw new Error('acquire handed out a private key');
+    expect(await tester.call('POST', `/api/v2/requests/${id}/close`), 200, 'close');
+  };
+};
+
+async function benchTester(server: ServerProcess, client: number): Promise<V2Client> {
+  const admin = v2Client(server.baseUrl, 'admin', ADMIN_TOKEN);
+  const user = await admin.call('POST', '/api/v2/users', {
+    name: `bench-${client}`,
+    role: 'tester',
+  });
+  if (user.status !== 201) throw new Error(`user: ${user.status} ${JSON.stringify(user.body)}`);
+  const token = await admin.call('POST', `/api/v2/users/${user.body.id}/tokens`, {
+    label: 'bench',
+  });
+  if (token.status !== 201) throw new Error(`token: ${token.status} ${JSON.stringify(token.body)}`);
+  return v2Client(server.baseUrl, user.body.name, token.body.secret);
+}
+
+async function runCycles(name: string, makeCycle: CycleMaker): Promise<void> {
   const dir = tempDir('leshy-cycle-bench-');
   const server = await startServer({
     dataDir: path.join(dir.path, 'server'),
     env: {
       LESHY_AGENT_TOKEN: TOKEN,
+      LESHY_ADMIN_TOKEN: ADMIN_TOKEN,
       LESHY_V1_ANONYMOUS_ROLE: 'admin',
       LESHY_HEALTHCHECK_INTERVAL: '1h',
     },
@@ -51,41 +119,18 @@ export async function cycleBench(): Promise<void> {
       `${BOARDS} IDLE workers`,
       300_000,
     );
+    const cycles = await Promise.all(
+      Array.from({ length: CLIENTS }, (_, client) => makeCycle(server, client)),
+    );
 
     const errors: string[] = [];
     let started = 0;
     let done = 0;
-    const cycle = async () => {
-      const created = await rawRequest(
-        server.baseUrl,
-        'POST',
-        '/api/v1/reqs/',
-        json({ Priority: 8, Caps: { board: 'bench' } }),
-      );
-      if (created.status !== 201) throw new Error(`create: ${created.status} ${created.body}`);
-      const id = JSON.parse(created.body).ReqID as number;
-      for (;;) {
-        const state = (await rawRequest(server.baseUrl, 'HEAD', `/api/v1/reqs/${id}`)).header(
-          'Boruta-Request-State',
-        );
-        if (state === 'IN PROGRESS') break;
-        if (state !== 'WAITING') throw new Error(`request ${id} went ${state}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      const acquired = await rawRequest(
-        server.baseUrl,
-        'POST',
-        `/api/v1/reqs/${id}/acquire_worker`,
-      );
-      if (acquired.status !== 200) throw new Error(`acquire: ${acquired.status} ${acquired.body}`);
-      const closed = await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${id}/close`);
-      if (closed.status !== 204) throw new Error(`close: ${closed.status} ${closed.body}`);
-    };
     const noise = new MachineNoise();
     const progress = setInterval(() => console.log(`  … ${done}/${CYCLES} cycles`), 15_000);
     const began = performance.now();
     await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
+      cycles.map(async (cycle) => {
         while (started < CYCLES) {
           started++;
           await cycle().catch((error: Error) => errors.push(error.message));
@@ -103,7 +148,7 @@ export async function cycleBench(): Promise<void> {
     const latencies = rows.map((r) => Number(r.started_at) - Number(r.created_at));
     const rss = await serverRss(server.pid);
     console.log(
-      `== full cycle through SSH: ${BOARDS} boards (fleet), ${CLIENTS} clients, ${CYCLES} cycles ==`,
+      `== full cycle through SSH, ${name}: ${BOARDS} boards (fleet), ${CLIENTS} clients, ${CYCLES} cycles ==`,
     );
     console.log(
       `${(CYCLES / seconds).toFixed(1)} cycles/s over ${seconds.toFixed(0)} s, ${errors.length} errors; ` +

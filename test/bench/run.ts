@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: speed and memory of Leshy, measured (tests assert behaviour, not speed).
- * Run as `npm run bench` or `npm run bench -- core` (or keys, cycle, http) to pick suites.
+ * Run as `npm run bench` or `npm run bench -- core` (or keys, cycle, scale, http, calls) to pick suites.
  */
 import 'reflect-metadata';
+import { callCostBench } from './call-cost-bench';
 import { coreBench } from './core-bench';
 import { cycleBench } from './cycle-bench';
 import { httpBench } from './http-bench';
@@ -15,6 +16,7 @@ const SUITES: Record<string, () => Promise<void>> = {
   cycle: cycleBench,
   scale: scaleBench,
   http: httpBench,
+  calls: callCostBench,
 };
 
 async function main(): Promise<void> {

@@ -5,6 +5,7 @@ import { scratchPostgres } from '../support/scratch-postgres';
 import { ServerProcess, startServer } from '../support/server-process';
 import { MachineNoise } from './machine-noise';
 import { percentile } from './percentiles';
+import { v1RequestInProgress } from './v1-bench-request';
 
 const CREATES = Number(process.env.LESHY_BENCH_CREATES ?? 3_000);
 const IN_FLIGHT = 16;
@@ -16,10 +17,6 @@ const POLL_MS = 5;
 const TOKEN = 'scale-bench-agent-token';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const json = (body: unknown) => ({
-  headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify(body),
-});
 
 /**
  * Request creation and assignment through HTTP (API v1) as clients see them, on SQLite (one
@@ -89,26 +86,10 @@ async function measure(label: string, instances: number, url: string | null): Pr
 /** One tester as upstream's Go client does it: create, HEAD every 5 ms until IN PROGRESS, close. */
 async function arrival(server: ServerProcess): Promise<number> {
   const sent = performance.now();
-  const created = await rawRequest(
-    server.baseUrl,
-    'POST',
-    '/api/v1/reqs/',
-    json({ Priority: 8, Caps: { board: 'bench' } }),
-  );
-  if (created.status !== 201) throw new Error(`create: ${created.status} ${created.body}`);
-  const id = JSON.parse(created.body).ReqID as number;
-  for (;;) {
-    const state = (await rawRequest(server.baseUrl, 'HEAD', `/api/v1/reqs/${id}`)).header(
-      'Boruta-Request-State',
-    );
-    if (state === 'IN PROGRESS') {
-      const assigned = performance.now() - sent;
-      await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${id}/close`);
-      return assigned;
-    }
-    if (state !== 'WAITING') throw new Error(`request ${id} went ${state}`);
-    await sleep(POLL_MS);
-  }
+  const id = await v1RequestInProgress(server.baseUrl, POLL_MS);
+  const assigned = performance.now() - sent;
+  await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${id}/close`);
+  return assigned;
 }
 
 /** Create → IN PROGRESS seen by the client, testers spread over the instances, open loop. */

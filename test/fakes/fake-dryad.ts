@@ -59,6 +59,7 @@ export class FakeDryad extends DryadPort {
     };
   }
 
+  /** Records the key; the fake board runs whatever job the server says (the job is not checked). */
   async authorize(target: DryadTarget, publicKey: string): Promise<void> {
     await this.record('authorize', target, publicKey);
     this.throwIfFailing(target);

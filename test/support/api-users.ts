@@ -15,7 +15,7 @@ export interface ApiUser {
 
 /** Creates a user of `role` in `t` and issues them a token. */
 export async function apiUser(
-  t: TestApp,
+  t: Pick<TestApp, 'app'>,
   name: string,
   role: 'tester' | 'admin',
 ): Promise<ApiUser> {

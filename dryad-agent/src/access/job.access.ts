@@ -1,5 +1,6 @@
 import { Logger } from '../log/logger';
 import type { PublicKey } from './public-key';
+import { keyFingerprint } from '../ssh-keys';
 import { sameKey } from './public-key';
 
 type SessionCloser = () => void;
@@ -51,6 +52,11 @@ export class JobAccess {
     this.requireJob();
     const lines = this.keyLines;
     return lines.includes(key.line) ? lines : [...lines, key.line];
+  }
+
+  /** Whether the current job admits the key of this fingerprint (a job is named by its key). */
+  admitsFingerprint(fingerprint: string): boolean {
+    return this.keys.some((k) => keyFingerprint(k.parsed.getPublicSSH()) === fingerprint);
   }
 
   authorize(key: PublicKey): void {

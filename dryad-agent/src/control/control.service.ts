@@ -57,10 +57,15 @@ export class ControlService {
 
   /**
    * Admits one more key (a tester's own) for the current job: all or nothing, so the key is
-   * admitted on the agent's port only once the backend (authorized_keys) has it too.
+   * admitted on the agent's port only once the backend (authorized_keys) has it too. With
+   * `forJob` (the fingerprint of a key of the job it is meant for), only while that job runs:
+   * an authorize that arrives after the board was prepared for the next job is refused, so a
+   * tester's key never joins someone else's job.
    */
-  authorize(key: PublicKey): Promise<void> {
+  authorize(key: PublicKey, forJob?: string): Promise<void> {
     return this.serial(async () => {
+      if (forJob !== undefined && !this.d.jobs.admitsFingerprint(forJob))
+        throw new Error(`the job of key ${forJob} is not the board's current job any more`);
       await this.d.backend.updateKeys(this.d.jobUser, this.d.jobs.keyLinesWith(key));
       this.d.jobs.authorize(key);
       this.d.log.info(`job now admits ${this.d.jobs.keyCount} key(s)`);

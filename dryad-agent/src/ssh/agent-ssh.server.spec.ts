@@ -11,7 +11,7 @@ import { FakeLeshyServer } from '../testing/fake-leshy.server';
 import { execOn, sshConnect, sshExec, SshTarget } from '../testing/ssh-exec';
 import { testConfig } from '../testing/test-config';
 import { waitFor } from '../testing/wait-for';
-import { generateEd25519KeyPair } from '../ssh-keys';
+import { generateEd25519KeyPair, keyFingerprint } from '../ssh-keys';
 
 // Real sockets, ptys and key generation: allow for a busy 2-core machine (waits are for events).
 jest.setTimeout(15_000);
@@ -423,6 +423,25 @@ describe('agent SSH server', () => {
     const result = await sshExec(control(), 'authorize', jobKey.public);
     expect(result.code).toBe(0);
     expect(await sshExec(tester(jobKey), 'current')).toMatchObject({ code: 0 });
+  });
+
+  it('authorize for a named job admits the key only while that job runs', async () => {
+    const own = generateEd25519KeyPair('tester@laptop');
+    await prepare();
+    const thisJob = keyFingerprint(jobKey.public);
+    expect(await sshExec(control(), `authorize ${thisJob}`, own.public)).toMatchObject({ code: 0 });
+    expect(await sshExec(tester(own), 'current')).toMatchObject({ code: 0 });
+    // Asking again is harmless.
+    expect(await sshExec(control(), `authorize ${thisJob}`, own.public)).toMatchObject({ code: 0 });
+
+    // The board is prepared for the next job: the key is gone, and a late authorize for the
+    // finished job does not bring it into the new one.
+    await prepare(otherKey.public);
+    await expect(sshExec(tester(own), 'current')).rejects.toThrow(/authentication/i);
+    const late = await sshExec(control(), `authorize ${thisJob}`, own.public);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toMatch(/is not the board's current job any more/);
+    await expect(sshExec(tester(own), 'current')).rejects.toThrow(/authentication/i);
   });
 
   it('flashes an image only while the card is on the ts side', async () => {

@@ -7,7 +7,8 @@ import { ExecSession, ExitCode } from './exec.session';
 const USAGE = [
   'control commands:',
   '  prepare              start a fresh job; stdin: the job public key (OpenSSH line); stdout: {"username":…}',
-  '  authorize            admit one more public key (stdin) for the current job',
+  '  authorize [JOB]      admit one more public key (stdin) for the current job (JOB: the',
+  '                       fingerprint of a key of the job it is for; refused once that job ended)',
   '  maintenance MESSAGE  revoke tester access, show MESSAGE on the OLED, blink the LEDs',
   '  healthcheck          exit 0 when healthy, else exit 1 with one problem per stderr line',
   '  status               stdout: agent status JSON',
@@ -32,7 +33,7 @@ export class ControlCommands {
         }
         case ControlCommand.Authorize: {
           const keys = parsePublicKeyLines(await session.readStdin());
-          for (const key of keys) await this.service.authorize(key);
+          for (const key of keys) await this.service.authorize(key, args[0]);
           return session.finish(ExitCode.Ok);
         }
         case ControlCommand.Maintenance:

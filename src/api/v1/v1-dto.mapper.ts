@@ -1,5 +1,6 @@
 import type { WorkerView } from '../../events/domain-event';
 import type { JobAccess } from '../../jobs/jobs.service';
+import type { JobKeyPair } from '../../keys/rsa-key';
 import type { RequestDetails } from '../../requests/requests.service';
 import { RequestState } from '../../requests/request-state';
 import { capsForV1 } from './v1-caps';
@@ -53,6 +54,13 @@ export function toWorkerInfo(worker: WorkerView): string {
   ]);
 }
 
+/** API v1 acquires with KeyHandOut 'job-key': its answer always has the job's key. */
+function jobKeyOf(access: JobAccess): JobKeyPair {
+  if (!access.key)
+    throw new Error(`acquire of request ${access.requestId} came without its job key`);
+  return access.key;
+}
+
 /** http.AccessInfo2: the tunnel as a net.TCPAddr, the job key as PKCS#1 PEM. */
 export function toAccessInfo2(access: JobAccess): string {
   return goJsonObject([
@@ -64,7 +72,7 @@ export function toAccessInfo2(access: JobAccess): string {
         ['Zone', '""'],
       ]),
     ],
-    ['Key', goJsonString(access.key.privateKeyPem)],
+    ['Key', goJsonString(jobKeyOf(access).privateKeyPem)],
     ['Username', goJsonString(access.username)],
   ]);
 }

@@ -1,4 +1,6 @@
-import type { DomainEvent, JobView, RequestView, WorkerView } from '../../../events/domain-event';
+import type { DomainEvent, JobView } from '../../../events/domain-event';
+import type { RequestDto } from '../requests/request-view.dto';
+import type { WorkerDto } from '../workers/worker-v2.view';
 import { toTokenDto, toUserDto } from '../admin/admin-views';
 import type { AuditRecord } from './audit-record';
 import type { EventScope } from './event-scope';
@@ -15,40 +17,14 @@ export interface EventDto {
   /** *.state-changed: the states before and after. */
   from?: string;
   to?: string;
-  request?: RequestSnapshot;
-  worker?: WorkerSnapshot;
+  request?: RequestDto;
+  worker?: WorkerDto;
   job?: JobSnapshot;
   user?: UserSnapshot;
   token?: TokenSnapshot;
   /** The fields the change touched, before and after it (as the audit log keeps them). */
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
-}
-
-/** The request as it was right after the event. */
-export interface RequestSnapshot {
-  id: number;
-  state: string;
-  priority: number;
-  owner: string;
-  groups: string[];
-  caps: Record<string, unknown>;
-  validAfter: string;
-  deadline: string;
-  createdAt: string;
-  updatedAt: string;
-  unservable: string | null;
-}
-
-export interface WorkerSnapshot {
-  uuid: string;
-  state: string;
-  caps: Record<string, unknown>;
-  groups: string[];
-  accessMode: string;
-  registeredAt: string;
-  updatedAt: string;
-  failReason: string | null;
 }
 
 export interface JobSnapshot {
@@ -67,35 +43,6 @@ export type TokenSnapshot = ReturnType<typeof toTokenDto>;
 
 const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
 
-export function requestSnapshot(request: RequestView, ownerName: string): RequestSnapshot {
-  return {
-    id: Number(request.id),
-    state: request.state,
-    priority: request.priority,
-    owner: ownerName,
-    groups: [...request.ownerGroups],
-    caps: { ...request.caps },
-    validAfter: request.validAfter.toISOString(),
-    deadline: request.deadline.toISOString(),
-    createdAt: request.createdAt.toISOString(),
-    updatedAt: request.updatedAt.toISOString(),
-    unservable: request.unservableNote ?? null,
-  };
-}
-
-export function workerSnapshot(worker: WorkerView): WorkerSnapshot {
-  return {
-    uuid: worker.uuid,
-    state: worker.state,
-    caps: { ...worker.caps },
-    groups: [...worker.groups],
-    accessMode: worker.accessMode,
-    registeredAt: worker.registeredAt.toISOString(),
-    updatedAt: worker.updatedAt.toISOString(),
-    failReason: worker.failReason,
-  };
-}
-
 export function jobSnapshot(job: JobView): JobSnapshot {
   return {
     requestId: Number(job.requestId),
@@ -108,10 +55,19 @@ export function jobSnapshot(job: JobView): JobSnapshot {
   };
 }
 
+/**
+ * The request and worker snapshots as their routes show them (toRequestDto, toWorkerDto): the
+ * presenter reads what they need beyond the event (EventPresenter).
+ */
+export interface RouteSnapshots {
+  request?: RequestDto;
+  worker?: WorkerDto;
+}
+
 /** The snapshot an event carries, by the aggregate it is about. */
-function snapshotOf(event: DomainEvent, ownerName: string): Partial<EventDto> {
-  if ('request' in event) return { request: requestSnapshot(event.request, ownerName) };
-  if ('worker' in event) return { worker: workerSnapshot(event.worker) };
+function snapshotOf(event: DomainEvent, routes: RouteSnapshots): Partial<EventDto> {
+  if ('request' in event) return { request: routes.request };
+  if ('worker' in event) return { worker: routes.worker };
   if ('job' in event) return { job: jobSnapshot(event.job) };
   if ('user' in event) return { user: toUserDto(event.user) };
   return { token: toTokenDto(event.token) };
@@ -128,10 +84,13 @@ function transitionOf(record: AuditRecord): Pick<EventDto, 'from' | 'to'> {
 }
 
 /**
- * The event as API v2 shows it. `ownerName` names the owner of the request in a request
- * event's snapshot. Rows from before the event itself was kept carry no snapshot.
+ * The event as API v2 shows it. Rows from before the event itself was kept carry no snapshot.
  */
-export function toEventDto(record: AuditRecord, scope: EventScope, ownerName: string): EventDto {
+export function toEventDto(
+  record: AuditRecord,
+  scope: EventScope,
+  routes: RouteSnapshots,
+): EventDto {
   return {
     id: record.id,
     type: record.type,
@@ -141,7 +100,7 @@ export function toEventDto(record: AuditRecord, scope: EventScope, ownerName: st
     requestId: scope.requestId,
     workerUuid: scope.workerUuid,
     ...transitionOf(record),
-    ...(record.event ? snapshotOf(record.event, ownerName) : {}),
+    ...(record.event ? snapshotOf(record.event, routes) : {}),
     before: record.before,
     after: record.after,
   };

@@ -1,13 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { EVENT_TYPES } from './event-types';
-import type {
-  EventDto,
-  JobSnapshot,
-  RequestSnapshot,
-  TokenSnapshot,
-  UserSnapshot,
-  WorkerSnapshot,
-} from './event-dto.mapper';
+import { RequestDto } from '../requests/request-view.dto';
+import { WorkerDto } from '../workers/worker-v2.view';
+import type { EventDto, JobSnapshot, TokenSnapshot, UserSnapshot } from './event-dto.mapper';
 
 /** EventDto for the OpenAPI document (event-dto.mapper.ts builds it). */
 export class LeshyEventDto implements EventDto {
@@ -39,18 +34,16 @@ export class LeshyEventDto implements EventDto {
   to?: string;
 
   @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    description: 'request.*: the request after the change.',
+    type: () => RequestDto,
+    description: 'request.*: the request after the change, as GET /api/v2/requests/:id shows it.',
   })
-  request?: RequestSnapshot;
+  request?: RequestDto;
 
   @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    description: 'worker.*: the worker after the change.',
+    type: () => WorkerDto,
+    description: 'worker.*: the worker after the change, as GET /api/v2/workers lists it.',
   })
-  worker?: WorkerSnapshot;
+  worker?: WorkerDto;
 
   @ApiPropertyOptional({
     type: 'object',

@@ -101,6 +101,11 @@ export class EventStream {
     void this.pump();
   }
 
+  /** The server is going away: tell the client where to resume, and end the stream. */
+  shutDown(): void {
+    this.reset('the server is shutting down');
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -137,6 +142,8 @@ export class EventStream {
             this.filter,
             this.options.pageSize,
           );
+          // Presented together (what they need is read in batches), sent in order.
+          for (const row of rows) this.source.present(row).catch(() => undefined);
           for (const row of rows) if (!(await this.handle(row))) return;
           // Fewer than a page: nothing else up to `upTo` is for this stream.
           if (rows.length < this.options.pageSize && this.mode === 'replay')

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { Actor } from '../../../auth/actor';
 import { AuditFeed } from './audit-feed.service';
@@ -7,9 +7,12 @@ import { EventPresenter } from './event-presenter.service';
 import type { EventFilter } from './event-filter';
 import { DEFAULT_STREAM_OPTIONS, EventSource, EventStream } from './event-stream';
 
-/** Opens event streams on this server's feed, audit table and presenter. */
+/**
+ * Opens event streams on this server's feed, audit table and presenter, and ends them when the
+ * server stops (an open stream would otherwise hold the HTTP server's close forever).
+ */
 @Injectable()
-export class EventStreams {
+export class EventStreams implements BeforeApplicationShutdown {
   private readonly source: EventSource;
   private open = new Set<EventStream>();
 
@@ -25,6 +28,11 @@ export class EventStreams {
   /** Streams open now (diagnostics, and tests of the clean-up). */
   get count(): number {
     return this.open.size;
+  }
+
+  beforeApplicationShutdown(): void {
+    for (const stream of this.open) stream.shutDown();
+    this.open.clear();
   }
 
   async stream(

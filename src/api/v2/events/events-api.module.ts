@@ -8,12 +8,22 @@ import { EventPresenter } from './event-presenter.service';
 import { EventStreams } from './event-streams.service';
 import { EventsController } from './events.controller';
 import { RequestOwners } from './request-owners.service';
+import { SnapshotFacts } from './snapshot-facts.service';
+import { WorkersModule } from '../../../workers/workers.module';
 
 /** The event stream and the audit log of API v2. */
 @Module({
-  imports: [ClusterModule],
+  imports: [ClusterModule, WorkersModule],
   controllers: [EventsController, AuditController],
-  providers: [AuditFeed, AuditReplay, AuditLog, EventPresenter, EventStreams, RequestOwners],
+  providers: [
+    AuditFeed,
+    AuditReplay,
+    AuditLog,
+    EventPresenter,
+    EventStreams,
+    RequestOwners,
+    SnapshotFacts,
+  ],
   exports: [AuditFeed, EventPresenter, RequestOwners, EventStreams],
 })
 export class EventsApiModule {}

@@ -1,17 +1,9 @@
 import { Controller, Get, Param, ParseIntPipe } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../../../auth/authenticated.decorator';
 import { InvalidInputError } from '../../../common/domain-error';
 import { ExplainService } from '../../../explain/explain.service';
+import { ApiProblems } from '../common/api-problems.decorator';
 import { ExplanationDto, toExplanationDto } from './explanation.dto';
 
 /** `GET /api/v2/requests/:id/explain`: why a request is (not) scheduled, for any lab user. */
@@ -25,10 +17,7 @@ export class ExplainController {
   @Get(':id/explain')
   @ApiOperation({ summary: 'Why the request is (not) scheduled: queue position, every worker' })
   @ApiOkResponse({ type: ExplanationDto })
-  @ApiBadRequestResponse({ description: 'The id is not an integer' })
-  @ApiUnauthorizedResponse({ description: 'No credential, or one this server does not accept' })
-  @ApiForbiddenResponse({ description: 'Agents may not read requests' })
-  @ApiNotFoundResponse({ description: 'No such request' })
+  @ApiProblems(400, 401, 403, 404)
   async explain(
     @Param(
       'id',

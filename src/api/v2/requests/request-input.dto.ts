@@ -14,11 +14,8 @@ import {
 } from 'class-validator';
 import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from '../../../common/priority';
 import { MAX_PAGE_LIMIT } from '../../../common/list-query';
-import type { CapAsk } from '../../../common/caps-query';
+import type { CapsQuery } from '../../../common/caps-query';
 import { IsCapsShape } from './caps-shape.validator';
-
-/** A requested cap value: exact, any of, a numeric range, or a negation (docs/caps.md). */
-export type { CapAsk } from '../../../common/caps-query';
 
 const CAPS_SCHEMA: ApiPropertyOptions = {
   type: 'object',
@@ -49,7 +46,7 @@ const TIME = { type: String, format: 'date-time', example: '2026-12-02T10:00:00Z
 export class CreateRequestDto {
   @ApiProperty({ description: 'The caps a worker must have (docs/caps.md).', ...CAPS_SCHEMA })
   @IsCapsShape()
-  caps!: Record<string, CapAsk>;
+  caps!: CapsQuery;
 
   @ApiPropertyOptional({
     description: '1 (highest) … 16 (lowest); never better than your best priority.',

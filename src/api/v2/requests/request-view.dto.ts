@@ -3,7 +3,7 @@ import { ENDED_HOWS, EndedHow } from '../../../requests/request-ending';
 import { REQUEST_STATES, RequestState } from '../../../requests/request-state';
 import type { JobAccess } from '../../../jobs/jobs.service';
 import type { RequestDetails } from '../../../requests/requests.service';
-import type { CapAsk } from './request-input.dto';
+import type { CapsQuery } from '../../../common/caps-query';
 
 const TIME = { type: String, format: 'date-time' } as const;
 
@@ -34,7 +34,7 @@ export class RequestDto {
   owner!: string;
   @ApiProperty({ type: [String] }) groups!: string[];
   @ApiProperty({ type: 'object', additionalProperties: true, example: { board: 'rpi4' } })
-  caps!: Record<string, CapAsk>;
+  caps!: CapsQuery;
   @ApiProperty(TIME) validAfter!: string;
   @ApiProperty(TIME) deadline!: string;
   @ApiProperty(TIME) createdAt!: string;
@@ -127,7 +127,7 @@ export function toAcquireDto(access: JobAccess): AcquireDto {
     workerUuid: access.workerUuid,
     username: access.username,
     tunnel: { host: access.tunnel.ip, port: access.tunnel.port },
-    privateKey: access.ownKey ? null : access.key.privateKeyPem,
+    privateKey: access.key?.privateKeyPem ?? null,
     ownKey: access.ownKey,
   };
 }

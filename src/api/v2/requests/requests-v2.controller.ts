@@ -22,14 +22,12 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiQuery,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Actor } from '../../../auth/actor';
 import { Authenticated, CurrentActor } from '../../../auth/authenticated.decorator';
-import type { Caps } from 'dryad-agent/protocol';
 import { RequestsService } from '../../../requests/requests.service';
 import { RequestWaiter } from '../../../requests/request-waiter';
 import {
@@ -88,7 +86,7 @@ export class RequestsV2Controller {
     @Res({ passthrough: true }) res: Response,
   ): Promise<RequestDto> {
     const input = {
-      caps: body.caps as Caps,
+      caps: body.caps,
       priority: body.priority ?? DEFAULT_PRIORITY,
       validAfter: timeOf(body.validAfter),
       deadline: timeOf(body.deadline),
@@ -133,8 +131,6 @@ export class RequestsV2Controller {
 
   @Get(':id')
   @ApiOperation({ summary: 'One request; with waitFor, answers once it is in one of the states' })
-  @ApiQuery({ name: 'waitFor', required: false, example: 'IN PROGRESS' })
-  @ApiQuery({ name: 'timeout', required: false, example: '60s' })
   @ApiOkResponse({
     type: RequestDto,
     description: 'With waitFor: header `Wait-Result: reached | unreachable | timeout`.',
@@ -220,7 +216,7 @@ export class RequestsV2Controller {
     @CurrentActor() actor: Actor,
     @Param('id', ParseIntPipe) id: number,
   ): Promise<AcquireDto> {
-    return toAcquireDto(await this.requests.acquire(id, actor));
+    return toAcquireDto(await this.requests.acquire(id, actor, 'own-key-if-any'));
   }
 
   @Post(':id/prolong')

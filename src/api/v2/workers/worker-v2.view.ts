@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import type { Caps } from 'dryad-agent/protocol';
 import type { WorkerView } from '../../../events/domain-event';
 import type { WorkerFacts } from '../../../workers/worker-health.service';
@@ -78,16 +78,16 @@ export class WorkerDto {
   @ApiProperty({ format: 'date-time' })
   updatedAt!: string;
 
-  @ApiPropertyOptional({ type: WorkerJobDto, nullable: true })
+  @ApiProperty({ type: WorkerJobDto, nullable: true })
   job!: WorkerJobDto | null;
 
-  @ApiPropertyOptional({ type: MaintenanceOrderDto, nullable: true })
+  @ApiProperty({ type: MaintenanceOrderDto, nullable: true })
   maintenance!: MaintenanceOrderDto | null;
 
   @ApiProperty({ type: String, nullable: true })
   failReason!: string | null;
 
-  @ApiPropertyOptional({ type: LastFailureDto, nullable: true })
+  @ApiProperty({ type: LastFailureDto, nullable: true })
   lastFailure!: LastFailureDto | null;
 
   @ApiProperty({ description: 'Failures within the last 24 hours' })

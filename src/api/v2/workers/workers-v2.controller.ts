@@ -11,16 +11,11 @@ import {
   Query,
 } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Actor } from '../../../auth/actor';
 import { Authenticated, CurrentActor } from '../../../auth/authenticated.decorator';
@@ -28,6 +23,7 @@ import { InvalidInputError } from '../../../common/domain-error';
 import type { WorkerView } from '../../../events/domain-event';
 import { WorkerHealthService } from '../../../workers/worker-health.service';
 import { WorkersService } from '../../../workers/workers.service';
+import { ApiProblems } from '../common/api-problems.decorator';
 import { encodeWorkerCursor } from './worker-cursor';
 import { toWorkerListSpec } from './worker-list.params';
 import { toWorkerDetailDto, toWorkerDto, WorkerDetailDto, WorkerPageDto } from './worker-v2.view';
@@ -44,8 +40,7 @@ const UUID = new ParseUUIDPipe({
  */
 @ApiTags('workers')
 @ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'No credential, or one this server does not accept' })
-@ApiForbiddenResponse({ description: 'The caller lacks the role the route needs' })
+@ApiProblems(401, 403)
 @Controller('api/v2/workers')
 @Authenticated()
 export class WorkersV2Controller {
@@ -57,10 +52,10 @@ export class WorkersV2Controller {
   @Get()
   @ApiOperation({ summary: 'List workers (filters state, caps, group; cursor pages)' })
   @ApiOkResponse({ type: WorkerPageDto })
-  @ApiBadRequestResponse({ description: 'A malformed filter, limit or cursor' })
+  @ApiProblems(400)
   async list(@Query() query: WorkerListQueryDto): Promise<WorkerPageDto> {
     const { filter, page } = toWorkerListSpec(query);
-    const found = await this.workers.list(filter, { item: 'uuid', order: 'asc' }, page);
+    const found = await this.workers.list(filter, { item: 'uuid', order: 'asc' }, page, 'continue');
     const facts = await this.health.factsOf(found.items.map((w) => w.uuid));
     const last = found.items.at(-1);
     return {
@@ -73,7 +68,7 @@ export class WorkersV2Controller {
   @Get(':uuid')
   @ApiOperation({ summary: 'One worker with its health history of the last day' })
   @ApiOkResponse({ type: WorkerDetailDto })
-  @ApiNotFoundResponse({ description: 'No such worker' })
+  @ApiProblems(400, 404)
   async get(@Param('uuid', UUID) uuid: string): Promise<WorkerDetailDto> {
     return this.detail(await this.workers.get(uuid));
   }
@@ -85,8 +80,7 @@ export class WorkersV2Controller {
     summary: 'Maintenance with a message for the board; drain lets a running job finish first',
   })
   @ApiOkResponse({ type: WorkerDetailDto })
-  @ApiBadRequestResponse({ description: 'A message too long or with control characters' })
-  @ApiNotFoundResponse({ description: 'No such worker' })
+  @ApiProblems(400, 404)
   async maintenance(
     @Param('uuid', UUID) uuid: string,
     @Body() body: MaintenanceDto,
@@ -103,8 +97,7 @@ export class WorkersV2Controller {
       'Back to service: MAINTENANCE, or FAILED after a passed health check, → PREPARE → IDLE',
   })
   @ApiOkResponse({ type: WorkerDetailDto })
-  @ApiConflictResponse({ description: 'The worker is in a state that cannot be set IDLE' })
-  @ApiNotFoundResponse({ description: 'No such worker' })
+  @ApiProblems(400, 404, 409)
   async idle(
     @Param('uuid', UUID) uuid: string,
     @CurrentActor() actor: Actor,
@@ -116,8 +109,7 @@ export class WorkersV2Controller {
   @Authenticated({ role: 'admin' })
   @ApiOperation({ summary: 'Set the groups the worker is reserved for' })
   @ApiOkResponse({ type: WorkerDetailDto })
-  @ApiBadRequestResponse({ description: 'groups is not a list of group names' })
-  @ApiNotFoundResponse({ description: 'No such worker' })
+  @ApiProblems(400, 404)
   async groups(
     @Param('uuid', UUID) uuid: string,
     @Body() body: WorkerGroupsDto,
@@ -131,8 +123,7 @@ export class WorkersV2Controller {
   @Authenticated({ role: 'admin' })
   @ApiOperation({ summary: 'Deregister (MAINTENANCE or FAILED only); its agent is refused after' })
   @ApiNoContentResponse({ description: 'Deregistered' })
-  @ApiConflictResponse({ description: 'The worker is not in MAINTENANCE or FAILED' })
-  @ApiNotFoundResponse({ description: 'No such worker' })
+  @ApiProblems(400, 404, 409)
   async deregister(@Param('uuid', UUID) uuid: string, @CurrentActor() actor: Actor): Promise<void> {
     await this.workers.deregister(uuid, actor);
   }
