@@ -293,10 +293,22 @@ describe('leshy CLI against a server and a fleet', () => {
     });
 
     it('gives up waiting at --timeout (exit 7), the request left queued, and explains why it waits', async () => {
-      const result = await alice(['request', '--caps', CAPS, '--wait', '--timeout', '2s']);
+      const result = await alice([
+        'request',
+        '--caps',
+        CAPS,
+        '--wait',
+        '--timeout',
+        '2s',
+        '--json',
+      ]);
       expect(result.code).toBe(7);
       const id = Number(/request (\d+) filed/.exec(result.stderr)?.[1]);
-      expect(result.stderr).toMatch(new RegExp(`leshy: request ${id} is still WAITING`));
+      expect(result.stderr).toMatch(new RegExp(`leshy: request ${id} is still WAITING after 2s`));
+      // One JSON document: the error, with the request it gave up on.
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        error: { exitCode: 7, request: { id, state: 'WAITING' } },
+      });
       const explanation = json<{ state: string; workers: Array<{ uuid: string; reason: string }> }>(
         await alice(['explain', String(id), '--json']),
       );

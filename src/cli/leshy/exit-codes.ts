@@ -34,6 +34,8 @@ export class CliError extends Error {
     readonly exitCode: number,
     /** What to do about it, printed on a line of its own. */
     readonly hint?: string,
+    /** More for --json's error object (e.g. the request a wait gave up on). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'CliError';

@@ -45,8 +45,9 @@ export function report(ctx: Context, error: unknown, json: boolean): number {
       const api =
         error instanceof ApiError ? { status: error.status, code: error.problem.code } : {};
       ctx.io.stdout.write(
-        JSON.stringify({ error: { message: error.message, exitCode: error.exitCode, ...api } }) +
-          '\n',
+        JSON.stringify({
+          error: { message: error.message, exitCode: error.exitCode, ...api, ...error.details },
+        }) + '\n',
       );
     }
     return error.exitCode;

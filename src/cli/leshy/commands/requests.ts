@@ -279,19 +279,21 @@ async function waitUntilRunning(
     release();
   }
   const { request, result } = outcome;
+  // With --json the request goes into the error object: stdout holds one JSON document.
   if (result === 'timeout') {
-    if (options.json) emit(ctx.io, true, request, () => '');
     throw new CliError(
       `request ${id} is still ${request.state} after ${formatSpan(options.timeout ?? 0)} of waiting; it stays queued`,
       ExitCode.TimedOut,
       `leshy explain ${id} says why; leshy close ${id} cancels it`,
+      { request },
     );
   }
   if (result === 'unreachable') {
-    if (options.json) emit(ctx.io, true, request, () => '');
     throw new CliError(
       `request ${id} ended ${request.state}${request.ended ? ` (${endedText(request.ended)})` : ''}`,
       ExitCode.EndedOtherwise,
+      undefined,
+      { request },
     );
   }
   const worker = request.job
