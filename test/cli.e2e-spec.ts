@@ -220,20 +220,26 @@ describe('leshy CLI against a server and a fleet', () => {
 
     it('removes the job key file after each command, also when stopped in the middle', async () => {
       expect(keyDirs()).toEqual([]); // the commands above cleaned up after themselves
-      const tick = startLeshyProcess(['power', String(jobId), 'tick', '5000'], aliceEnv());
-      const keyFile = await waitFor(() => {
-        const dirs = keyDirs();
-        const file = dirs.length === 1 ? path.join(aliceTmp, dirs[0], 'job_key') : '';
-        return file && existsSync(file) ? file : '';
-      }, 'the key file of the running power tick');
-      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
-      expect(readFileSync(keyFile, 'utf8')).toMatch(/PRIVATE KEY/);
-      const exited = new Promise<number | null>((resolve) =>
-        tick.once('close', (code) => resolve(code)),
-      );
-      tick.kill('SIGTERM');
-      expect(await exited).toBe(143);
-      expect(keyDirs()).toEqual([]);
+      // SIGTERM ends leshy (and its ssh); SIGINT without a terminal is passed on to ssh.
+      for (const [signal, code] of [
+        ['SIGTERM', 143],
+        ['SIGINT', 130],
+      ] as const) {
+        const tick = startLeshyProcess(['power', String(jobId), 'tick', '5000'], aliceEnv());
+        const keyFile = await waitFor(() => {
+          const dirs = keyDirs();
+          const file = dirs.length === 1 ? path.join(aliceTmp, dirs[0], 'job_key') : '';
+          return file && existsSync(file) ? file : '';
+        }, 'the key file of the running power tick');
+        expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+        expect(readFileSync(keyFile, 'utf8')).toMatch(/PRIVATE KEY/);
+        const exited = new Promise<number | null>((resolve) =>
+          tick.once('close', (status) => resolve(status)),
+        );
+        tick.kill(signal);
+        expect(await exited).toBe(code);
+        expect(keyDirs()).toEqual([]);
+      }
       ok(await alice(['power', String(jobId), 'on']));
     });
 

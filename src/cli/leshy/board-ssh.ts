@@ -150,7 +150,11 @@ export function runOpenSsh(
     const child = spawn(binary, args, { stdio });
     let stdout = '';
     let stderr = '';
-    const releaseInterrupt = onInterrupt(() => undefined); // ssh has the terminal and gets Ctrl-C itself
+    // On a terminal ssh gets Ctrl-C itself (or passes it to the board); a SIGINT sent to us
+    // alone (a CI runner cancelling) is passed on, and we end when ssh has.
+    const releaseInterrupt = onInterrupt(() => {
+      if (!process.stdin.isTTY) child.kill('SIGINT');
+    });
     // Ended ourselves (SIGTERM, SIGHUP): ssh goes too, and the key file after it (job-key.ts).
     const endChild = () => child.kill('SIGTERM');
     process.once('exit', endChild);

@@ -15,6 +15,7 @@ describe('waitForRequest', () => {
   let state = 'WAITING';
   let waitHeader: boolean;
   let position = 3;
+  let explainDelayMs = 0;
   const streams = new Set<ServerResponse>();
   const polls: string[] = [];
 
@@ -28,17 +29,21 @@ describe('waitForRequest', () => {
       return;
     }
     if (url.pathname === '/api/v2/requests/42/explain') {
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(
-        JSON.stringify({
-          requestId: 42,
-          state,
-          ready: true,
-          position: { inPriority: 1, overall: position },
-          workers: [],
-          estimatedStart: null,
-          missingCaps: [],
-          summary: '',
-        }),
+      setTimeout(
+        () =>
+          res.writeHead(200, { 'Content-Type': 'application/json' }).end(
+            JSON.stringify({
+              requestId: 42,
+              state,
+              ready: true,
+              position: { inPriority: 1, overall: position },
+              workers: [],
+              estimatedStart: null,
+              missingCaps: [],
+              summary: '',
+            }),
+          ),
+        explainDelayMs,
       );
       return;
     }
@@ -87,6 +92,7 @@ describe('waitForRequest', () => {
     state = 'WAITING';
     waitHeader = true;
     position = 3;
+    explainDelayMs = 0;
     polls.length = 0;
   });
 
@@ -116,6 +122,23 @@ describe('waitForRequest', () => {
       'request 42 WAITING: 3rd in the queue\nrequest 42 WAITING: 1st in the queue\n',
     );
     await until(() => streams.size === 0); // the waiter closed its stream
+  });
+
+  it('leaves no timer behind when the wait ends while the first explain is on its way', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    state = 'IN PROGRESS';
+    explainDelayMs = 200;
+    const progress = new ProgressLine(captureIo(), false);
+    await expect(
+      waitForRequest(client, 42, {
+        states: ['IN PROGRESS'],
+        signal: new AbortController().signal,
+        progress,
+      }),
+    ).resolves.toMatchObject({ result: 'reached' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(timers()).toBe(before);
   });
 
   it('says "unreachable" when the request ended otherwise', async () => {

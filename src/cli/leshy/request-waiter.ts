@@ -104,27 +104,30 @@ async function watchProgress(
     pending = setTimeout(
       () => {
         pending = null;
-        void refresh();
+        if (!signal.aborted) void refresh();
       },
       Math.max(0, last + EXPLAIN_MIN_GAP_MS - Date.now()),
     );
   };
   await refresh();
+  // Cleared in finally, not on 'abort': the wait may have ended while refresh() ran, and a
+  // ticker left behind would keep the process alive.
   const ticker = setInterval(soon, EXPLAIN_REFRESH_MS);
-  signal.addEventListener('abort', () => {
+  try {
+    await followEvents(client, {
+      signal,
+      onEvent: ({ event, data }) => {
+        if (event === 'job.expiring' && Number(data.requestId) === id) options.onExpiring?.(data);
+        soon();
+      },
+    }).catch(() => undefined); // no stream: the ticker keeps the line fresh
+    await new Promise<void>((resolve) =>
+      signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve()),
+    );
+  } finally {
     clearInterval(ticker);
     if (pending) clearTimeout(pending);
-  });
-  await followEvents(client, {
-    signal,
-    onEvent: ({ event, data }) => {
-      if (event === 'job.expiring' && Number(data.requestId) === id) options.onExpiring?.(data);
-      soon();
-    },
-  }).catch(() => undefined); // no stream: the ticker keeps the line fresh
-  await new Promise<void>((resolve) =>
-    signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve()),
-  );
+  }
 }
 
 /** `request 42 WAITING: 3rd in its priority, 7th overall; 2 workers busy; estimated start in 12m`. */
