@@ -61,6 +61,24 @@ describe('several instances on one PostgreSQL: one elected scheduler', () => {
     expect(a.matcher.stats().matches).toBeGreaterThan(0);
   });
 
+  it("/health names this database's scheduler, not another lab's on the same server", async () => {
+    const otherDatabase = await scratchPostgres();
+    const otherDir = tempDir();
+    const other = await startTestApp({
+      dataDir: otherDir.path,
+      env: { LESHY_DATABASE_URL: otherDatabase.url },
+    });
+    try {
+      expect(schedules(other)).toBe(true);
+      for (let i = 0; i < 5; i++)
+        expect((await b.app.get(HealthService).report()).scheduler.instance).toBe(idOf(a));
+    } finally {
+      await other.close();
+      await otherDatabase.drop();
+      otherDir.remove();
+    }
+  });
+
   it('a scheduler whose lock connection breaks stops at once; the other takes over', async () => {
     const admin = new Client({ connectionString: database.url });
     await admin.connect();

@@ -1,21 +1,38 @@
 import { EntityManager, In } from 'typeorm';
+import { Actor, ownerKeyOf } from './actor';
 import { UserEntity } from './user.entity';
 
-const USER_KEY = /^user:(\d+)$/;
-
 /**
- * The user names API v2 shows for requests' `owner` keys (`user:<id>`, see ownerKeyOf):
- * `anonymous` for anonymous API v1 callers (and requests filed before identities existed);
- * a user deleted since keeps its key, so nothing is shown as someone else's.
+ * A request's `owner` column holds `user:<id>` (see ownerKeyOf; names are the API's): the user
+ * names of the owners of a page of requests, by owner key, in one query. A user deleted since
+ * keeps its key (nameOf shows the key), so nothing is shown as someone else's.
  */
 export async function ownerNames(
   em: EntityManager,
-  keys: ReadonlyArray<string | null>,
-): Promise<Map<string | null, string>> {
-  const ids = [...new Set(keys.flatMap((key) => USER_KEY.exec(key ?? '')?.[1] ?? []))].map(Number);
-  const users = ids.length
-    ? await em.find(UserEntity, { where: { id: In(ids) }, select: { id: true, name: true } })
-    : [];
-  const nameOf = new Map(users.map((user) => [`user:${user.id}`, user.name]));
-  return new Map(keys.map((key) => [key, key === null ? 'anonymous' : (nameOf.get(key) ?? key)]));
+  owners: Array<string | null>,
+): Promise<Map<string, string>> {
+  const ids = [
+    ...new Set(owners.filter((o): o is string => !!o?.startsWith('user:')).map((o) => o.slice(5))),
+  ].map(Number);
+  if (ids.length === 0) return new Map();
+  const users = await em.find(UserEntity, { where: { id: In(ids) }, select: ['id', 'name'] });
+  return new Map(users.map((u) => [`user:${u.id}`, u.name]));
+}
+
+/** The name of an owner key (the key itself for a deleted user; null owner: anonymous). */
+export function nameOf(names: Map<string, string>, owner: string | null): string {
+  const key = owner ?? 'anonymous';
+  return names.get(key) ?? key;
+}
+
+/** The owner key a list filter names: `me`, `anonymous` or a user name; null: no such user. */
+export async function ownerKeyNamed(
+  em: EntityManager,
+  name: string,
+  actor: Actor,
+): Promise<string | null> {
+  if (name === 'me') return ownerKeyOf(actor);
+  if (name === 'anonymous') return 'anonymous';
+  const user = await em.findOne(UserEntity, { where: { name }, select: ['id'] });
+  return user ? `user:${user.id}` : null;
 }

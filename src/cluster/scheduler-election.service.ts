@@ -132,11 +132,16 @@ export class SchedulerElection
     };
   }
 
+  /**
+   * The holder of the scheduler lock in this database: pg_locks lists the advisory locks of
+   * every database on the server, and another lab's Leshy takes the same lock in its own.
+   */
   private holderQuery(): Promise<Array<{ name: string }>> {
     return this.dataSource.query<Array<{ name: string }>>(
       `SELECT a.application_name AS name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-         AND l.classid::bigint = $1 AND l.objid::bigint = $2`,
+         AND l.classid::bigint = $1 AND l.objid::bigint = $2
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       [LOCK_SPACE, LOCKS.scheduler],
     );
   }

@@ -237,7 +237,7 @@ export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
    * triggering another pass, so one bad pair cannot keep the matcher spinning.
    */
   private async reconcile(match: PlannedMatch): Promise<void> {
-    const request = await this.requests.get(match.requestId, RECONCILER).then(
+    const request = await this.requests.get(match.requestId, RECONCILER, { ownerName: false }).then(
       (d) => d.request,
       () => null,
     );

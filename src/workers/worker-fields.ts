@@ -35,6 +35,17 @@ export async function updateWorkerFields(
     { ...changes, ...version, updatedAt: uow.now },
   );
   Object.assign(worker, changes, version, { updatedAt: uow.now });
+  emitWorkerUpdated(uow, worker, before, { ...changes }, reason);
+}
+
+/** The worker.updated event of a change to `worker` (already applied), in the caller's unit of work. */
+export function emitWorkerUpdated(
+  uow: UnitOfWork,
+  worker: WorkerEntity,
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  reason: string | null,
+): void {
   uow.emit({
     type: 'worker.updated',
     worker: viewOfWorker(worker),
@@ -42,6 +53,6 @@ export async function updateWorkerFields(
     actor: uow.actor,
     reason,
     before,
-    after: { ...changes },
+    after,
   });
 }

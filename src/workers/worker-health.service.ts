@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, IsNull } from 'typeorm';
-import { ownerNames } from '../auth/owner-names';
+import { nameOf, ownerNames } from '../auth/owner-names';
 import { Clock } from '../common/clock';
 import { Transactions } from '../database/transactions.service';
 import { AuditEventEntity } from '../events/audit-event.entity';
@@ -77,7 +77,7 @@ async function addJobs(
     em,
     requests.map((r) => r.owner),
   );
-  const ownerOf = new Map(requests.map((r) => [Number(r.id), names.get(r.owner)!]));
+  const ownerOf = new Map(requests.map((r) => [Number(r.id), nameOf(names, r.owner)]));
   for (const job of jobs) {
     facts.get(job.workerUuid)!.job = {
       requestId: Number(job.requestId),

@@ -30,7 +30,7 @@ import {
   whyNotDisplayable,
 } from './maintenance-order';
 import { WorkerEntity } from './worker.entity';
-import { updateWorkerFields } from './worker-fields';
+import { emitWorkerUpdated, updateWorkerFields } from './worker-fields';
 import {
   DeregisterNotAllowedError,
   ForbiddenStateChangeError,
@@ -126,7 +126,7 @@ export class WorkersService {
           accessMode: input.accessMode,
           updatedAt: uow.now,
         });
-        this.emitUpdated(
+        emitWorkerUpdated(
           uow,
           existing,
           before,
@@ -191,7 +191,7 @@ export class WorkersService {
           { failReason: reason, updatedAt: uow.now },
         );
         worker.failReason = reason;
-        this.emitUpdated(uow, worker, before, { failReason: reason }, reason);
+        emitWorkerUpdated(uow, worker, before, { failReason: reason }, reason);
       }
       return viewOfWorker(worker);
     });
@@ -337,7 +337,7 @@ export class WorkersService {
         { groups: sorted, updatedAt: uow.now },
       );
       worker.groups = sorted;
-      this.emitUpdated(uow, worker, before, { groups: sorted }, null);
+      emitWorkerUpdated(uow, worker, before, { groups: sorted }, null);
       return viewOfWorker(worker);
     });
   }
@@ -587,24 +587,6 @@ export class WorkersService {
     const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
     if (!worker) throw new WorkerNotFoundError(uuid);
     return worker;
-  }
-
-  private emitUpdated(
-    uow: UnitOfWork,
-    worker: WorkerEntity,
-    before: Record<string, unknown>,
-    after: Record<string, unknown>,
-    reason: string | null,
-  ): void {
-    uow.emit({
-      type: 'worker.updated',
-      worker: viewOfWorker(worker),
-      at: uow.now,
-      actor: uow.actor,
-      reason,
-      before,
-      after,
-    });
   }
 }
 

@@ -91,7 +91,8 @@ export class RequestsV1Controller {
     @Param('id') id: string,
     @CurrentActor() actor: Actor,
   ): Promise<void> {
-    const details = await this.requests.get(parseRequestId(id), actor);
+    // v1 shows no user names: no users query on upstream's status polls.
+    const details = await this.requests.get(parseRequestId(id), actor, { ownerName: false });
     writeV1Reply(
       req,
       res,

@@ -1,10 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { MAX_PAGE_LIMIT } from '../../../common/list-query';
+import { IsOptional, IsString } from 'class-validator';
+import { Paged } from '../common/paged-query.dto';
 import { EventScopeQueryDto } from '../events/events-query.dto';
 
-export class AuditQueryDto extends EventScopeQueryDto {
+class AuditFilters extends EventScopeQueryDto {
   @ApiPropertyOptional({
     description:
       'Who made the change, as entries name it: `user:alice`, `agent:<uuid>`, `system:timekeeper`, `anonymous`.',
@@ -26,19 +25,7 @@ export class AuditQueryDto extends EventScopeQueryDto {
   @IsOptional()
   @IsString()
   since?: string;
-
-  @ApiPropertyOptional({
-    description: `Entries per page (default 100, at most ${MAX_PAGE_LIMIT}).`,
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(MAX_PAGE_LIMIT, { message: `limit must be at most ${MAX_PAGE_LIMIT}` })
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.' })
-  @IsOptional()
-  @IsString()
-  cursor?: string;
 }
+
+/** `GET /api/v2/audit` query: filters and the page (100 entries unless asked). */
+export class AuditQueryDto extends Paged(AuditFilters, 100) {}

@@ -83,7 +83,11 @@ export class AuditFeed implements OnModuleInit, OnApplicationShutdown {
       this.starting ??= this.newestId().finally(() => (this.starting = null));
       const newest = await this.starting;
       // A read that started meanwhile may already have moved it on: keep the later one.
-      if (this.last === null) this.last = newest;
+      if (this.last === null) {
+        this.last = newest;
+        // Commits while the newest id was read woke nobody (no position yet): read after it.
+        this.wake();
+      }
     }
     this.listeners.add(listener);
     return { position: this.position, unsubscribe: () => this.unsubscribe(listener) };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../../database/transactions.service';
-import { UserEntity } from '../../../auth/user.entity';
+import { nameOf, ownerNames } from '../../../auth/owner-names';
 import { RequestEntity } from '../../../requests/request.entity';
 
 /** Entries kept before the oldest are forgotten (looked up again if needed). */
@@ -30,7 +30,7 @@ class BoundedCache<K, V> {
 @Injectable()
 export class RequestOwners {
   private readonly owners = new BoundedCache<number, string | null>();
-  private readonly names = new BoundedCache<string, string | null>();
+  private readonly names = new BoundedCache<string, string>();
 
   constructor(private readonly tx: Transactions) {}
 
@@ -45,19 +45,14 @@ export class RequestOwners {
     return owner;
   }
 
-  /** The user name an owner key stands for (`anonymous` as is); the key itself if unknown. */
+  /** The user name an owner key stands for, as the request routes name it (auth/owner-names). */
   async nameOf(owner: string | null): Promise<string> {
-    if (owner === null || !owner.startsWith('user:')) return owner ?? 'anonymous';
-    const cached = this.names.get(owner);
+    const key = owner ?? 'anonymous';
+    const cached = this.names.get(key);
     if (cached) return cached;
-    const id = Number(owner.slice('user:'.length));
-    const user = Number.isSafeInteger(id)
-      ? await this.tx.read((em) =>
-          em.findOne(UserEntity, { where: { id }, select: ['id', 'name'] }),
-        )
-      : null;
-    if (!user) return owner;
-    this.names.set(owner, user.name);
-    return user.name;
+    const names = await this.tx.read((em) => ownerNames(em, [owner]));
+    // Names never change: known ones are kept. A deleted user's key is shown as it is.
+    if (names.has(key)) this.names.set(key, names.get(key)!);
+    return nameOf(names, owner);
   }
 }

@@ -13,8 +13,8 @@ import {
   Min,
 } from 'class-validator';
 import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from '../../../common/priority';
-import { MAX_PAGE_LIMIT } from '../../../common/list-query';
 import type { CapsQuery } from '../../../common/caps-query';
+import { Paged } from '../common/paged-query.dto';
 import { IsCapsShape } from './caps-shape.validator';
 
 const CAPS_SCHEMA: ApiPropertyOptions = {
@@ -115,7 +115,8 @@ export const V2_SORTS = [
 ] as const;
 export type V2Sort = (typeof V2_SORTS)[number];
 
-export class ListRequestsQueryDto {
+/** `GET /api/v2/requests` filters and order. */
+class RequestListFilters {
   @ApiPropertyOptional({
     description: 'States, comma-separated (e.g. `WAITING,IN PROGRESS`).',
     example: 'WAITING,IN PROGRESS',
@@ -147,21 +148,9 @@ export class ListRequestsQueryDto {
   @IsOptional()
   @IsIn(V2_SORTS)
   sort?: V2Sort;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_LIMIT)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
 }
+
+export class ListRequestsQueryDto extends Paged(RequestListFilters, 50) {}
 
 export class GetRequestQueryDto {
   @ApiPropertyOptional({

@@ -113,11 +113,12 @@ export class WorkerPageDto {
   total!: number;
 }
 
+/** A worker as the worker routes and the events' snapshots show it. */
 export function toWorkerDto(worker: WorkerView, facts: WorkerFacts): WorkerDto {
   return {
     uuid: worker.uuid,
     state: worker.state,
-    caps: worker.caps,
+    caps: { ...worker.caps },
     groups: [...worker.groups],
     accessMode: worker.accessMode,
     registeredAt: worker.registeredAt.toISOString(),

@@ -1,25 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
-  IsInt,
   IsOptional,
   IsString,
   Matches,
-  Max,
   MaxLength,
-  Min,
 } from 'class-validator';
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../../../common/list-query';
+import { DEFAULT_PAGE_LIMIT } from '../../../common/list-query';
 import {
   MAINTENANCE_MESSAGE_PATTERN,
   MAX_MAINTENANCE_MESSAGE_LENGTH,
 } from '../../../workers/maintenance-order';
+import { Paged } from '../common/paged-query.dto';
 
-/** `GET /api/v2/workers` query: filters and the page. */
-export class WorkerListQueryDto {
+/** `GET /api/v2/workers` filters. */
+class WorkerListFilters {
   @ApiPropertyOptional({
     description: 'States, comma-separated (any of them)',
     example: 'IDLE,RUNNING',
@@ -43,20 +40,10 @@ export class WorkerListQueryDto {
   @IsOptional()
   @IsString()
   group?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_LIMIT)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page' })
-  @IsOptional()
-  @IsString()
-  cursor?: string;
 }
+
+/** `GET /api/v2/workers` query: filters and the page. */
+export class WorkerListQueryDto extends Paged(WorkerListFilters, DEFAULT_PAGE_LIMIT) {}
 
 /** `POST /api/v2/workers/:uuid/maintenance` body. */
 export class MaintenanceDto {
