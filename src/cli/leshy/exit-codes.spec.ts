@@ -1,0 +1,28 @@
+import { ExitCode, exitCodeOfProblem, exitCodeOfStatus } from './exit-codes';
+
+describe('exit codes', () => {
+  it.each([
+    [400, ExitCode.Usage],
+    [401, ExitCode.Unauthenticated],
+    [403, ExitCode.Forbidden],
+    [404, ExitCode.NotFound],
+    [410, ExitCode.NotFound],
+    [409, ExitCode.Conflict],
+    [500, ExitCode.Failed],
+    [503, ExitCode.Unreachable],
+  ])('HTTP %i exits %i', (status, code) => {
+    expect(exitCodeOfStatus(status)).toBe(code);
+  });
+
+  it('treat a request in the wrong state as a conflict, though the server answers 400', () => {
+    expect(exitCodeOfProblem(400, 'action-not-allowed-in-state')).toBe(ExitCode.Conflict);
+    expect(exitCodeOfProblem(400, 'worker-not-assigned')).toBe(ExitCode.Conflict);
+    expect(exitCodeOfProblem(400, 'invalid-input')).toBe(ExitCode.Usage);
+    expect(exitCodeOfProblem(404, undefined)).toBe(ExitCode.NotFound);
+  });
+
+  it('are distinct for every class of problem', () => {
+    const values = Object.values(ExitCode);
+    expect(new Set(values).size).toBe(values.length);
+  });
+});
