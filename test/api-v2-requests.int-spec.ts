@@ -166,7 +166,7 @@ describe('API v2 requests', () => {
       );
       await alice.call('POST', `${path}/close`);
       const late = await alice.call('PATCH', path, { priority: 9 });
-      expect(late.status).toBe(400);
+      expect(late.status).toBe(409);
       expect(late.body.code).toBe('action-not-allowed-in-state');
     });
 
@@ -519,11 +519,11 @@ describe('API v2 requests', () => {
       expect(await cycle({ publicKey }, v1Acquire)).toBe('fresh key');
     });
 
-    it('acquire and prolong of a request without a running job: 400 worker-not-assigned', async () => {
+    it('acquire and prolong of a request without a running job: 409 worker-not-assigned', async () => {
       const { body } = await file(alice, { caps: { board: 'no-job' } });
       for (const action of ['acquire', 'prolong']) {
         const refused = await alice.call('POST', `/api/v2/requests/${body.id}/${action}`);
-        expect(refused.status).toBe(400);
+        expect(refused.status).toBe(409);
         expect(refused.body.code).toBe('worker-not-assigned');
       }
     });

@@ -55,7 +55,7 @@ describe('request and worker lifecycle through the services', () => {
     expect((await t.requests.close(request.id, TESTER)).state).toBe('CANCELLED');
     await expect(t.requests.close(request.id, TESTER)).rejects.toMatchObject({
       code: 'action-not-allowed-in-state',
-      kind: 'invalid',
+      kind: 'conflict',
     });
   });
 

@@ -49,7 +49,8 @@ export class IllegalTimeRangeError extends DomainError {
 /** Close or update asked of a request whose state does not allow it. */
 export class ActionNotAllowedInStateError extends DomainError {
   readonly code = 'action-not-allowed-in-state';
-  readonly kind = 'invalid';
+  // API v2: 409, the request's state forbids it; API v1 keeps upstream's 400.
+  readonly kind = 'conflict';
   constructor(requestId: number, action: string, state: string) {
     super(`request ${requestId} is ${state}: it cannot be ${action}`);
   }
@@ -58,7 +59,8 @@ export class ActionNotAllowedInStateError extends DomainError {
 /** Acquire or prolong asked of a request that has no running job. */
 export class WorkerNotAssignedError extends DomainError {
   readonly code = 'worker-not-assigned';
-  readonly kind = 'invalid';
+  // API v2: 409, the request's state forbids it; API v1 keeps upstream's 400.
+  readonly kind = 'conflict';
   constructor(requestId: number, state: string) {
     super(
       `request ${requestId} is ${state}: no worker is assigned to it (only IN PROGRESS requests have one)`,
@@ -68,7 +70,8 @@ export class WorkerNotAssignedError extends DomainError {
 
 export class ProlongLimitReachedError extends DomainError {
   readonly code = 'prolong-limit-reached';
-  readonly kind = 'invalid';
+  // API v2: 409, the request's state forbids it; API v1 keeps upstream's 400.
+  readonly kind = 'conflict';
   constructor(requestId: number, limit: number) {
     super(
       `request ${requestId} was already prolonged ${limit} times, the most this server allows (LESHY_MAX_PROLONGS)`,

@@ -10,6 +10,7 @@ import {
   IllegalTimeRangeError,
   PaginatorBorderNotFoundError,
   PriorityOutOfBoundsError,
+  ProlongLimitReachedError,
   RequestNotFoundError,
   WorkerNotAssignedError,
 } from '../../requests/request.errors';
@@ -107,6 +108,9 @@ export class V1ExceptionFilter implements ExceptionFilter {
     if (exception instanceof DomainError) {
       const known = UPSTREAM_TEXT.find(([type]) => exception instanceof type);
       if (known) return messageReply(known[1], known[2]);
+      // A Leshy-only limit upstream would have filed with its own errors: 400.
+      if (exception instanceof ProlongLimitReachedError)
+        return messageReply(400, INVALID + exception.message);
       const status = STATUS_OF_KIND[exception.kind];
       if (
         exception instanceof ConcurrentModificationError ||

@@ -1,5 +1,5 @@
 import { LESHY_VERSION } from '../../common/version';
-import { CliError, ExitCode, exitCodeOfProblem } from './exit-codes';
+import { CliError, ExitCode, exitCodeOfStatus } from './exit-codes';
 
 /** An API v2 problem+json body (RFC 9457), as far as the CLI reads it. */
 export interface Problem {
@@ -17,7 +17,7 @@ export class ApiError extends CliError {
     readonly problem: Problem,
     hint?: string,
   ) {
-    super(describeProblem(status, problem), exitCodeOfProblem(status, problem.code), hint);
+    super(describeProblem(status, problem), exitCodeOfStatus(status), hint);
     this.name = 'ApiError';
   }
 }

@@ -1,4 +1,4 @@
-import { ExitCode, exitCodeOfProblem, exitCodeOfStatus } from './exit-codes';
+import { ExitCode, exitCodeOfStatus } from './exit-codes';
 
 describe('exit codes', () => {
   it.each([
@@ -12,13 +12,6 @@ describe('exit codes', () => {
     [503, ExitCode.Unreachable],
   ])('HTTP %i exits %i', (status, code) => {
     expect(exitCodeOfStatus(status)).toBe(code);
-  });
-
-  it('treat a request in the wrong state as a conflict, though the server answers 400', () => {
-    expect(exitCodeOfProblem(400, 'action-not-allowed-in-state')).toBe(ExitCode.Conflict);
-    expect(exitCodeOfProblem(400, 'worker-not-assigned')).toBe(ExitCode.Conflict);
-    expect(exitCodeOfProblem(400, 'invalid-input')).toBe(ExitCode.Usage);
-    expect(exitCodeOfProblem(404, undefined)).toBe(ExitCode.NotFound);
   });
 
   it('are distinct for every class of problem', () => {

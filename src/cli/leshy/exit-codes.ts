@@ -52,19 +52,3 @@ export function exitCodeOfStatus(status: number): number {
   if (status === 502 || status === 503 || status === 504) return ExitCode.Unreachable;
   return ExitCode.Failed;
 }
-
-/**
- * Problems the server files under 400 (as upstream Boruta does) that are about the state of
- * a request, not the command line: a script should see them as conflicts.
- */
-const STATE_PROBLEMS = new Set([
-  'action-not-allowed-in-state',
-  'worker-not-assigned',
-  'prolong-limit-reached',
-]);
-
-/** The exit code of an API v2 problem: by its code where that is more telling, else its status. */
-export function exitCodeOfProblem(status: number, code: string | undefined): number {
-  if (code && STATE_PROBLEMS.has(code)) return ExitCode.Conflict;
-  return exitCodeOfStatus(status);
-}

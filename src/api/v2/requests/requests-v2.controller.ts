@@ -174,6 +174,7 @@ export class RequestsV2Controller {
   @ApiOperation({ summary: 'Change priority, validAfter or deadline of a WAITING request' })
   @ApiOkResponse({ type: RequestDto })
   @ApiBadRequestResponse({ description: PROBLEM })
+  @ApiConflictResponse({ description: 'Not WAITING (action-not-allowed-in-state)' })
   @ApiNotFoundResponse({ description: 'No such request' })
   async update(
     @CurrentActor() actor: Actor,
@@ -196,7 +197,7 @@ export class RequestsV2Controller {
   @HttpCode(200)
   @ApiOperation({ summary: 'Close: WAITING → CANCELLED, IN PROGRESS → DONE' })
   @ApiOkResponse({ type: RequestDto })
-  @ApiBadRequestResponse({ description: 'Not WAITING nor IN PROGRESS' })
+  @ApiConflictResponse({ description: 'Not WAITING nor IN PROGRESS (action-not-allowed-in-state)' })
   @ApiNotFoundResponse({ description: 'No such request' })
   async close(
     @CurrentActor() actor: Actor,
@@ -210,7 +211,7 @@ export class RequestsV2Controller {
   @HttpCode(200)
   @ApiOperation({ summary: "Access to the running job: tunnel, user name, key (or 'your own')" })
   @ApiOkResponse({ type: AcquireDto })
-  @ApiBadRequestResponse({ description: 'No running job (worker-not-assigned)' })
+  @ApiConflictResponse({ description: 'No running job (worker-not-assigned)' })
   @ApiNotFoundResponse({ description: 'No such request' })
   async acquire(
     @CurrentActor() actor: Actor,
@@ -223,7 +224,9 @@ export class RequestsV2Controller {
   @HttpCode(200)
   @ApiOperation({ summary: "The job's timeout starts again from now" })
   @ApiOkResponse({ type: RequestDto })
-  @ApiBadRequestResponse({ description: 'No running job, or the prolong limit is reached' })
+  @ApiConflictResponse({
+    description: 'No running job (worker-not-assigned), or the prolong limit is reached',
+  })
   @ApiNotFoundResponse({ description: 'No such request' })
   async prolong(
     @CurrentActor() actor: Actor,
