@@ -2,6 +2,7 @@ import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { repoRoot } from './repo-root';
 import { waitFor } from './wait-for';
 
 /**
@@ -9,7 +10,8 @@ import { waitFor } from './wait-for';
  * userdel, kill, find, an OpenSSH sshd) without touching the host's users or files: new mount,
  * pid and IPC namespaces in which
  * - /etc is a private copy (passwd, shadow, group, gshadow and what sshd and PAM read);
- * - /tmp, /var/tmp, /dev/shm, /home, /var/log, /var/mail and /run are fresh tmpfs mounts;
+ * - /tmp, /var/tmp, /dev/shm, /home, /var/log, /var/mail and /run are fresh tmpfs mounts (a
+ *   checkout under one of them, as a CI clone in /tmp, is mounted back where it was);
  * - every other writable mount is made read-only, so nothing of a job can land on the host
  *   (and the agent's sweep of writable file systems walks only the private ones);
  * - `shared` (a host folder) is seen at `/run/e2e`, for configs, keys and logs.
@@ -33,6 +35,7 @@ const INSIDE = '/run/e2e';
 
 const SETUP = `set -eu
 shared="$1"
+repo="$2"
 mount --make-rprivate /
 # First every writable mount read-only (the kernel's own aside), hidden ones included, so that
 # nothing of a job lands on the host; then the private mounts on top.
@@ -48,10 +51,17 @@ mount --bind "$shared" ${INSIDE}
 mount -o remount,bind,rw ${INSIDE}
 cp -a /etc/. /run/etc/
 mount --bind /run/etc /etc
+# A checkout under a folder made private below (a CI clone in /tmp) stays where it was, read-only:
+# the agent runs from it.
+mkdir -p /run/repo
+mount --bind "$repo" /run/repo
 for dir in /tmp /var/tmp /dev/shm; do mount -t tmpfs -o mode=1777 leshy-tmp "$dir"; done
 mount -t tmpfs -o mode=755 leshy-home /home
 mount -t tmpfs -o mode=755 leshy-log /var/log
 if [ -d /var/mail ]; then mount -t tmpfs -o mode=2775 leshy-mail /var/mail; fi
+case "$repo" in
+  /tmp/*|/var/tmp/*|/dev/shm/*|/home/*|/var/log/*) mkdir -p "$repo"; mount --bind /run/repo "$repo" ;;
+esac
 echo ready > ${INSIDE}/ready
 # pid 1 of the namespace: bash reaps whatever is orphaned to it while it waits.
 while :; do sleep 1 & wait $!; done
@@ -90,6 +100,7 @@ export async function startSystemSandbox(): Promise<SystemSandbox> {
       SETUP,
       'setup',
       shared,
+      repoRoot(),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
