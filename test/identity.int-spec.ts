@@ -2,6 +2,7 @@ import { systemActor } from '../src/auth/actor';
 import { TokensService } from '../src/auth/tokens.service';
 import { UsersService } from '../src/auth/users.service';
 import { ADMIN, TESTER } from './support/actors';
+import { v2Caller } from './support/api-v2-client';
 import { startTestApp, TestApp } from './support/test-app';
 import { tempDir } from './support/temp-dir';
 
@@ -14,7 +15,11 @@ describe('users and tokens', () => {
   let users: UsersService;
   let tokens: TokensService;
   const start = async () => {
-    t = await startTestApp({ dataDir: dir.path, env: { LESHY_ADMIN_TOKEN: ADMIN_TOKEN } });
+    t = await startTestApp({
+      dataDir: dir.path,
+      http: true,
+      env: { LESHY_ADMIN_TOKEN: ADMIN_TOKEN },
+    });
     users = t.app.get(UsersService);
     tokens = t.app.get(TokensService);
   };
@@ -133,5 +138,29 @@ describe('users and tokens', () => {
     });
     await tokens.revoke(ADMIN, first.token.id);
     await tokens.issueAgentToken(ADMIN, uuid, { label: 'replacement' });
+  });
+
+  it('changes a user over HTTP: role, groups, best priority; never the name, never out of bounds', async () => {
+    const root = await v2Caller(t, await t.app.getUrl(), 'patch-root', 'admin');
+    const { body: user } = await root.call<{ id: number }>('POST', '/api/v2/users', {
+      name: 'patched',
+      role: 'tester',
+    });
+    const path = `/api/v2/users/${user.id}`;
+    const changed = await root.call('PATCH', path, { groups: ['lab-a'], bestPriority: 4 });
+    expect(changed).toMatchObject({
+      status: 200,
+      body: { name: 'patched', role: 'tester', groups: ['lab-a'], bestPriority: 4 },
+    });
+    expect((await root.call('PATCH', path, { role: 'admin' })).body).toMatchObject({
+      role: 'admin',
+      bestPriority: 4,
+    });
+    const renamed = await root.call<{ detail: string }>('PATCH', path, { name: 'other' });
+    expect(renamed.status).toBe(400);
+    expect(renamed.body.detail).toMatch(/property name should not exist/);
+    const tooGood = await root.call<{ detail: string }>('PATCH', path, { bestPriority: 0 });
+    expect(tooGood.status).toBe(400);
+    expect(tooGood.body.detail).toMatch(/bestPriority/);
   });
 });

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -47,30 +47,8 @@ export class CreateUserDto {
   bestPriority?: number;
 }
 
-export class UpdateUserDto {
-  @ApiPropertyOptional({ enum: ['tester', 'admin'] })
-  @IsOptional()
-  @IsIn(['tester', 'admin'])
-  role?: UserRole;
-
-  @ApiPropertyOptional({ type: [String], description: 'Worker groups their requests may use.' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  groups?: string[];
-
-  @ApiPropertyOptional({
-    minimum: HIGHEST_PRIORITY,
-    maximum: LOWEST_PRIORITY,
-    description: 'The best priority they may ask for.',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(HIGHEST_PRIORITY)
-  @Max(LOWEST_PRIORITY)
-  bestPriority?: number;
-}
+/** Every field of a new user but its name (names are for good), each optional. */
+export class UpdateUserDto extends PartialType(OmitType(CreateUserDto, ['name'] as const)) {}
 
 export class CreateTokenDto {
   /** What the token is for ("gitlab-ci", "laptop"). */
