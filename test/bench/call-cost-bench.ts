@@ -1,3 +1,4 @@
+import { serverNodeOptions } from './server-node-options';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { rawRequest } from '../support/http-client';
@@ -56,9 +57,7 @@ export async function callCostBench(): Promise<void> {
       LESHY_HEALTHCHECK_INTERVAL: '1h',
       LESHY_V1_ANONYMOUS_ROLE: 'admin',
       LESHY_ADMIN_TOKEN: ADMIN_TOKEN,
-      ...(process.env.LESHY_BENCH_SERVER_NODE_OPTIONS
-        ? { NODE_OPTIONS: process.env.LESHY_BENCH_SERVER_NODE_OPTIONS }
-        : {}),
+      ...serverNodeOptions(),
     },
   });
   const create = async (token?: string) => {

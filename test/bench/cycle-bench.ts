@@ -9,6 +9,7 @@ import { waitFor } from '../support/wait-for';
 import { startBenchFleet } from './bench-fleet';
 import { v1RequestInProgress } from './v1-bench-request';
 import { MachineNoise } from './machine-noise';
+import { serverNodeOptions } from './server-node-options';
 import { mb, percentile } from './percentiles';
 
 const TOKEN = 'bench-agent-token';
@@ -32,8 +33,10 @@ type CycleMaker = (server: ServerProcess, client: number) => Promise<() => Promi
  * close). Every close sends the worker through a prepare over SSH.
  */
 export async function cycleBench(): Promise<void> {
-  await runCycles('API v1 (Weles)', v1Cycle);
-  await runCycles("API v2, testers' own keys", ownKeyCycle);
+  // LESHY_BENCH_CYCLE_APIS=v2 runs one of the two (say, to profile it alone).
+  const apis = (process.env.LESHY_BENCH_CYCLE_APIS ?? 'v1,v2').split(',');
+  if (apis.includes('v1')) await runCycles('API v1 (Weles)', v1Cycle);
+  if (apis.includes('v2')) await runCycles("API v2, testers' own keys", ownKeyCycle);
 }
 
 const v1Cycle: CycleMaker = async (server) => async () => {
@@ -99,6 +102,7 @@ async function runCycles(name: string, makeCycle: CycleMaker): Promise<void> {
       LESHY_ADMIN_TOKEN: ADMIN_TOKEN,
       LESHY_V1_ANONYMOUS_ROLE: 'admin',
       LESHY_HEALTHCHECK_INTERVAL: '1h',
+      ...serverNodeOptions(),
     },
   });
   const fleet = await startBenchFleet(server.baseUrl, TOKEN, BOARDS, dir.path);

@@ -7,6 +7,7 @@ import { tempDir } from '../support/temp-dir';
 import { waitFor } from '../support/wait-for';
 import { startBenchFleet } from './bench-fleet';
 import { MachineNoise } from './machine-noise';
+import { serverNodeOptions } from './server-node-options';
 import { mb, percentile } from './percentiles';
 
 const TOKEN = 'bench-agent-token';
@@ -203,10 +204,7 @@ export async function httpBench(): Promise<void> {
       LESHY_KEY_POOL: '16',
       // The bench sets its boards IDLE over API v1, as an anonymous admin.
       LESHY_V1_ANONYMOUS_ROLE: 'admin',
-      // e.g. "--require ./profile-hook.js": Node options of the server process only.
-      ...(process.env.LESHY_BENCH_SERVER_NODE_OPTIONS
-        ? { NODE_OPTIONS: process.env.LESHY_BENCH_SERVER_NODE_OPTIONS }
-        : {}),
+      ...serverNodeOptions(),
     },
   });
   const fleet = await startBenchFleet(server.baseUrl, TOKEN, BOARDS, dir.path);
