@@ -100,7 +100,9 @@ function BoardCard(props: { worker: Worker; now: number; admin: boolean; onChang
       <CapsText caps={capsBesidesUuid(w)} />
       <dl>
         <dt>Groups</dt>
-        <dd>{w.groups.length ? w.groups.join(', ') : <span class="muted">none</span>}</dd>
+        <dd class="groups">
+          {w.groups.length ? w.groups.join(', ') : <span class="muted">none</span>}
+        </dd>
         {w.job && (
           <>
             <dt>Job</dt>

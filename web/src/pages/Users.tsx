@@ -93,12 +93,12 @@ function UserCard({ user, onChanged }: { user: User; onChanged: () => void }) {
       <ErrorLine error={tokens.error} />
       <ul class="tokens">
         {(tokens.data ?? []).map((t) => (
-          <li key={t.id} class={t.revokedAt ? 'muted' : ''}>
+          <li key={t.id} class={t.revokedAt ? 'muted' : ''} data-token={t.label}>
             {t.label} <span class="muted">created {localTime(t.createdAt)}</span>
             {t.lastUsedAt && <span class="muted">, used {localTime(t.lastUsedAt)}</span>}
             {t.expiresAt && <span class="muted">, expires {localTime(t.expiresAt)}</span>}
             {t.revokedAt ? (
-              <span> revoked {localTime(t.revokedAt)}</span>
+              <span class="revoked"> revoked {localTime(t.revokedAt)}</span>
             ) : (
               <ActionButton
                 label="Revoke"
