@@ -308,6 +308,13 @@ describe('the dashboard in a browser', () => {
     // Another page sees them too, from the server.
     await page.reload();
     await card.locator('dd.groups', { hasText: 'lab-a, lab-b' }).waitFor();
+    // Changed elsewhere (here through the API): the card and the admin's field follow, so a
+    // "Set groups" from this page would not put the old ones back.
+    await api('PUT', `/api/v2/workers/${drained}/groups`, { groups: ['lab-c'] });
+    await card.locator('dd.groups', { hasText: 'lab-c' }).waitFor();
+    await card.locator('summary').click();
+    const field = card.locator('input[aria-label="Groups"]');
+    await waitFor(async () => (await field.inputValue()) === 'lab-c', 'the groups field to follow');
     await context.close();
   });
 

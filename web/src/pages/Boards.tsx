@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, getAll, post } from '../api';
 import {
   ActionButton,
@@ -144,6 +144,10 @@ function BoardAdmin({ worker: w, onChanged }: { worker: Worker; onChanged: () =>
   const [message, setMessage] = useState('');
   const [drain, setDrain] = useState(false);
   const [groups, setGroups] = useState(w.groups.join(', '));
+  // When the board's groups change (this page, another admin, the CLI), the field shows them:
+  // a field left at the old ones would put them back on the next "Set groups".
+  const current = w.groups.join(', ');
+  useEffect(() => setGroups(current), [current]);
   const base = `/api/v2/workers/${w.uuid}`;
   // The stream brings the change too; reading at once shows it without waiting for it.
   const then = (call: Promise<unknown>) => call.then(onChanged);
