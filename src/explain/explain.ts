@@ -9,7 +9,7 @@ import {
   isCompatible,
   isReady,
   Offer,
-} from '../matcher/ask';
+} from '../common/ask';
 import { IdleWorkerIndex } from '../matcher/idle-worker-index';
 import { PlannedMatch, planMatches } from '../matcher/match-planner';
 import { IndexedRequest, RequestQueueIndex, servedBefore } from '../matcher/request-queue-index';

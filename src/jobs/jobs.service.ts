@@ -21,7 +21,7 @@ import { dryadTarget } from '../dryad/dryad-target';
 import { DryadPort } from '../dryad/dryad.port';
 import { JobKeyPair } from '../keys/rsa-key';
 import { SecretBox } from '../keys/secret-box';
-import { canServe } from '../matcher/ask';
+import { canServe } from '../common/ask';
 import { RequestEntity } from '../requests/request.entity';
 import {
   ProlongLimitReachedError,

@@ -1,5 +1,5 @@
 import { UnitOfWork } from '../database/unit-of-work';
-import { isCompatible, Offer } from '../matcher/ask';
+import { isCompatible, Offer } from '../common/ask';
 import { WorkerEntity } from '../workers/worker.entity';
 import { RequestEntity } from './request.entity';
 import { RequestState } from './request-state';

@@ -13,7 +13,7 @@ import {
   groupsAdmit,
   isCompatible,
   Offer,
-} from '../matcher/ask';
+} from '../common/ask';
 import { WorkerEntity } from '../workers/worker.entity';
 import { RequestEntity } from './request.entity';
 import { RequestState } from './request-state';
