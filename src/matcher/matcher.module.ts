@@ -3,10 +3,11 @@ import { JobsModule } from '../jobs/jobs.module';
 import { RequestsModule } from '../requests/requests.module';
 import { WorkersModule } from '../workers/workers.module';
 import { MatcherService } from './matcher.service';
+import { UnservableNotes } from './unservable-notes.service';
 
 @Module({
   imports: [JobsModule, RequestsModule, WorkersModule],
-  providers: [MatcherService],
-  exports: [MatcherService],
+  providers: [MatcherService, UnservableNotes],
+  exports: [MatcherService, UnservableNotes],
 })
 export class MatcherModule {}

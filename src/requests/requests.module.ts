@@ -4,11 +4,10 @@ import { MatchAtCreate } from '../matcher/match-at-create';
 import { QueueSequence } from './queue-sequence';
 import { RequestWaiter } from './request-waiter';
 import { RequestsService } from './requests.service';
-import { UnservableNotes } from './unservable-notes.service';
 
 @Module({
   imports: [JobsModule],
-  providers: [RequestsService, QueueSequence, UnservableNotes, MatchAtCreate, RequestWaiter],
-  exports: [RequestsService, UnservableNotes, MatchAtCreate, RequestWaiter],
+  providers: [RequestsService, QueueSequence, MatchAtCreate, RequestWaiter],
+  exports: [RequestsService, MatchAtCreate, RequestWaiter],
 })
 export class RequestsModule {}

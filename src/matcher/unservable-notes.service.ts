@@ -15,8 +15,8 @@ import {
   Offer,
 } from '../common/ask';
 import { WorkerEntity } from '../workers/worker.entity';
-import { RequestEntity } from './request.entity';
-import { RequestState } from './request-state';
+import { RequestEntity } from '../requests/request.entity';
+import { RequestState } from '../requests/request-state';
 
 /** How long the list of registered workers is reused (other instances may register workers). */
 const OFFERS_TTL_MS = 5_000;
@@ -57,7 +57,7 @@ function capsNobodyHas(ask: Ask, offers: readonly Offer[]): string {
  * A request that no registered worker can ever serve (caps nobody has, groups nobody is in) is
  * accepted, as upstream does, but not silently: after its create has committed, it is logged
  * and the request gets a note saying why (requests.unservable_note). A worker that registers or
- * changes and can serve it clears the note. Kept beside the create path, not inside it.
+ * changes and can serve it clears the note. Beside the matcher (it reads workers and requests both), not inside the create path.
  */
 @Injectable()
 export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown {
