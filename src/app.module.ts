@@ -26,6 +26,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { MatcherModule } from './matcher/matcher.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RequestsModule } from './requests/requests.module';
+import { SchedulingModule } from './scheduling/scheduling.module';
 import { TimekeeperModule } from './timekeeper/timekeeper.module';
 import { WorkersModule } from './workers/workers.module';
 
@@ -48,6 +49,7 @@ export class AppModule {
         JobsModule,
         RequestsModule,
         WorkersModule,
+        SchedulingModule,
         MatcherModule,
         TimekeeperModule,
         HealthModule,

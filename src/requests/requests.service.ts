@@ -13,10 +13,10 @@ import { updateIfUnchanged } from '../database/compare-and-set';
 import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from '../common/priority';
-import { JobView, RequestView, viewOfJob, viewOfRequest } from '../events/domain-event';
-import { JobAccess, JobsService, KeyHandOut } from '../jobs/jobs.service';
-import { MatchAtCreate } from '../matcher/match-at-create';
+import { JobView, RequestView, viewOfRequest } from '../events/domain-event';
+import { MatchAtCreate } from './match-at-create';
 import { RequestEntity } from './request.entity';
+import { RequestJobs } from './request-jobs.port';
 import {
   ActionNotAllowedInStateError,
   DeadlineInPastError,
@@ -111,7 +111,7 @@ export interface GetRequestOptions {
 export class RequestsService {
   constructor(
     private readonly tx: Transactions,
-    private readonly jobs: JobsService,
+    private readonly jobs: RequestJobs,
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly sequence: QueueSequence,
@@ -308,7 +308,7 @@ export class RequestsService {
       const names = options.ownerName === false ? new Map() : await ownerNames(em, [request.owner]);
       return {
         request: viewOfRequest(request),
-        job: job ? viewOfJob(job) : null,
+        job: job ?? null,
         ownerName: nameOf(names, request.owner),
       };
     });
@@ -346,21 +346,12 @@ export class RequestsService {
           const job = jobs.get(request.id);
           return {
             request: viewOfRequest(request),
-            job: job ? viewOfJob(job) : null,
+            job: job ?? null,
             ownerName: nameOf(names, request.owner),
           };
         }),
       };
     });
-  }
-
-  /** The owner's (or an admin's) access to the request's running job. */
-  acquire(id: number, actor: Actor, handOut: KeyHandOut = 'job-key'): Promise<JobAccess> {
-    return this.jobs.acquire(id, actor, handOut);
-  }
-
-  prolong(id: number, actor: Actor): Promise<JobView> {
-    return this.jobs.prolong(id, actor);
   }
 
   /** Deadline passed while WAITING → TIMEOUT (re-checked against the stored deadline). */

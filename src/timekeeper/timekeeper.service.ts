@@ -14,6 +14,7 @@ import { MatcherService } from '../matcher/matcher.service';
 import { RequestEntity } from '../requests/request.entity';
 import { RequestState } from '../requests/request-state';
 import { RequestsService } from '../requests/requests.service';
+import { JobSaga } from '../scheduling/job-saga.service';
 import { beginActivity } from '../diagnostics/loop-activity';
 import { DueItem, dueBefore } from './due-item';
 
@@ -43,6 +44,7 @@ export class Timekeeper implements OnModuleInit, BeforeApplicationShutdown {
     private readonly bus: DomainEventBus,
     private readonly requests: RequestsService,
     private readonly jobs: JobsService,
+    private readonly saga: JobSaga,
     private readonly matcher: MatcherService,
     private readonly tx: Transactions,
     private readonly config: AppConfig,
@@ -221,8 +223,8 @@ export class Timekeeper implements OnModuleInit, BeforeApplicationShutdown {
       if (item.kind === 'valid-after') this.matcher.requestBecameReady(item.id);
       else if (item.kind === 'deadline') await this.requests.timeout(item.id);
       else if (item.kind === 'job-expiring') await this.expiry.warn(item.id);
-      else if (item.kind === 'job-timeout') await this.jobs.expire(item.id);
-      else await this.watchIdleAgain(item.id, await this.jobs.expireIdle(item.id));
+      else if (item.kind === 'job-timeout') await this.saga.expire(item.id);
+      else await this.watchIdleAgain(item.id, await this.saga.expireIdle(item.id));
     } catch (error) {
       // The sweep finds it again once the database is back.
       if (this.outage.failed(`${item.kind} of request ${item.id}`, error)) return;

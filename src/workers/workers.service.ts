@@ -15,8 +15,6 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { dryadTarget } from '../dryad/dryad-target';
 import { DryadPort } from '../dryad/dryad.port';
 import { viewOfWorker, WorkerView } from '../events/domain-event';
-import { JobsService } from '../jobs/jobs.service';
-import { invalidateUnsatisfiable } from '../requests/invalidate-unsatisfiable';
 import {
   AdmissionView,
   admitDeregistered,
@@ -43,6 +41,7 @@ import {
 import { MissingBorder, pageOfWorkers, WorkerFilter, WorkerSortItem } from './worker-list.query';
 import { WorkerState } from './worker-state';
 import { workerStateMachine } from './worker-state-machine';
+import { WorkerJobs } from './worker-jobs.port';
 
 export interface RegisterWorkerInput {
   uuid: string;
@@ -78,7 +77,7 @@ export class WorkersService {
 
   constructor(
     private readonly tx: Transactions,
-    private readonly jobs: JobsService,
+    private readonly jobs: WorkerJobs,
     private readonly dryad: DryadPort,
   ) {}
 
@@ -135,7 +134,7 @@ export class WorkersService {
         );
         await this.toBusy(uow, existing, 'registered again with changed caps or addresses');
         if (JSON.stringify(before.caps) !== JSON.stringify(caps)) {
-          await invalidateUnsatisfiable(
+          await this.jobs.invalidateUnsatisfiable(
             uow,
             formerOffer,
             `worker ${existing.uuid} changed its caps: no registered worker can satisfy it any more`,
@@ -223,7 +222,7 @@ export class WorkersService {
   /**
    * Admin (API v2): maintenance with a message for the board's display. A RUNNING worker with
    * `drain` keeps its job, takes no new one, and goes to maintenance when the job ends (see
-   * JobsService.endJob); without `drain` its job FAILS now. A worker already in MAINTENANCE
+   * the job saga's endJob); without `drain` its job FAILS now. A worker already in MAINTENANCE
    * is told again only if the message it shows changes.
    */
   async orderMaintenance(
@@ -364,7 +363,7 @@ export class WorkersService {
         before: describeRegistration(worker),
         after: null,
       });
-      await invalidateUnsatisfiable(
+      await this.jobs.invalidateUnsatisfiable(
         uow,
         worker,
         `worker ${uuid} was deregistered: no registered worker can satisfy it any more`,

@@ -1,9 +1,9 @@
 import { UnitOfWork } from '../database/unit-of-work';
 import { isCompatible, Offer } from '../common/ask';
 import { WorkerEntity } from '../workers/worker.entity';
-import { RequestEntity } from './request.entity';
-import { RequestState } from './request-state';
-import { requestStateMachine } from './request-state-machine';
+import { RequestEntity } from '../requests/request.entity';
+import { RequestState } from '../requests/request-state';
+import { requestStateMachine } from '../requests/request-state-machine';
 
 /**
  * A worker was deregistered or changed its caps: WAITING requests it could satisfy before
