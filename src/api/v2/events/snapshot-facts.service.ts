@@ -3,7 +3,7 @@ import { In } from 'typeorm';
 import { Transactions } from '../../../database/transactions.service';
 import { JobView, viewOfJob } from '../../../events/domain-event';
 import { JobEntity } from '../../../jobs/job.entity';
-import { WorkerFacts, WorkerHealthService } from '../../../workers/worker-health.service';
+import { WorkerFacts, WorkerHealthService } from '../../../jobs/worker-health.service';
 
 /**
  * Loads by key, in batches: the keys asked for in the same turn of the event loop are fetched

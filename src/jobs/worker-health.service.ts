@@ -4,9 +4,9 @@ import { nameOf, ownerNames } from '../auth/owner-names';
 import { Clock } from '../common/clock';
 import { Transactions } from '../database/transactions.service';
 import { AuditEventEntity } from '../events/audit-event.entity';
-import { JobEntity } from '../jobs/job.entity';
 import { RequestEntity } from '../requests/request.entity';
-import { WorkerState } from './worker-state';
+import { WorkerState } from '../workers/worker-state';
+import { JobEntity } from './job.entity';
 
 /** One failure (ok: false) or recovery (ok: true, FAILED → PREPARE) of a worker. */
 export interface HealthEntry {
