@@ -18,7 +18,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
-import { DryadSupervisionModule } from './dryad/dryad-supervision.module';
+import { DryadSupervisionModule } from './supervision/dryad-supervision.module';
 import { DryadModule } from './dryad/dryad.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';

@@ -1,5 +1,5 @@
 import { ADMIN, AGENT, TESTER } from './support/actors';
-import { DryadSupervisor } from '../src/dryad/dryad-supervisor.service';
+import { DryadSupervisor } from '../src/supervision/dryad-supervisor.service';
 import { requestInput } from './factories/request.factory';
 import { idleWorker, workerRegistration } from './factories/worker.factory';
 import { startTestAppPerSuite, TestApp } from './support/test-app';

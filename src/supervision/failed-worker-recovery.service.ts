@@ -10,8 +10,8 @@ import { updateWorkerFields } from '../workers/worker-fields';
 import { WorkerState } from '../workers/worker-state';
 import { workerStateMachine } from '../workers/worker-state-machine';
 import { WorkersService } from '../workers/workers.service';
-import { dryadTarget } from './dryad-target';
-import { DryadPort } from './dryad.port';
+import { dryadTarget } from '../dryad/dryad-target';
+import { DryadPort } from '../dryad/dryad.port';
 
 const RECOVERY = 'dryad:failed-worker-recovery';
 /** A board that failed this often within FLAPPING_WINDOW_MS is left FAILED for an admin. */
