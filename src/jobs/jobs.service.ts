@@ -5,12 +5,11 @@ import {
   OnApplicationBootstrap,
   OnModuleInit,
 } from '@nestjs/common';
-import { EntityManager, IsNull } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { assertAgentFor, assertMayManageRequest } from '../auth/access-policy';
 import { assertEnrollmentMaySpeakFor } from '../auth/agent-token.binding';
 import { Actor, systemActor } from '../auth/actor';
 import { AppConfig } from '../config/app-config';
-import { updateIfUnchanged } from '../database/compare-and-set';
 import { Transactions } from '../database/transactions.service';
 import { JobView, viewOfJob } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
@@ -20,6 +19,7 @@ import { DryadPort } from '../dryad/dryad.port';
 import { JobKeyPair } from '../keys/rsa-key';
 import { SecretBox } from '../keys/secret-box';
 import { RequestEntity } from '../requests/request.entity';
+import { RequestRepository } from '../requests/request.repository';
 import {
   ProlongLimitReachedError,
   RequestNotFoundError,
@@ -27,11 +27,13 @@ import {
 } from '../requests/request.errors';
 import { RequestState } from '../requests/request-state';
 import { WorkerEntity } from '../workers/worker.entity';
+import { WorkerRepository } from '../workers/worker.repository';
 import { WorkerNotFoundError } from '../workers/worker.errors';
 import { idleDeadline } from './idle-deadline';
 import { emitJobEvent } from './job-events';
 import { JobEntity } from './job.entity';
 import { NoRunningJobError, OwnKeyNotAuthorizedError } from './job.errors';
+import { JobRepository } from './job.repository';
 import { TunnelService } from './tunnel.service';
 
 /** Everything a tester needs to use the worker of a running job. */
@@ -74,6 +76,9 @@ export class JobsService
     private readonly tunnels: TunnelService,
     private readonly bus: DomainEventBus,
     private readonly dryad: DryadPort,
+    private readonly jobs: JobRepository,
+    private readonly requests: RequestRepository,
+    private readonly workers: WorkerRepository,
   ) {}
 
   onModuleInit(): void {
@@ -106,25 +111,13 @@ export class JobsService
     assertAgentFor(actor, uuid, 'report tester activity for');
     await this.tx.run(actor.label, async (uow) => {
       await assertEnrollmentMaySpeakFor(uow.em, actor, uuid);
-      const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
+      const worker = await this.workers.findByUuid(uow.em, uuid);
       if (!worker) throw new WorkerNotFoundError(uuid);
-      const job = await uow.em.findOne(JobEntity, {
-        where: { workerUuid: uuid, endedAt: IsNull() },
-      });
+      const job = await this.jobs.runningOnWorker(uow.em, uuid);
       if (!job) throw new NoRunningJobError(uuid);
       if (job.idleAt === null) return; // no inactivity timeout for this job
       const candidate = uow.now.getTime() + this.config.idleJobTimeoutMs;
-      await uow.em
-        .createQueryBuilder()
-        .update(JobEntity)
-        .set({
-          idleAt: () => 'CASE WHEN timeout_at < :candidate THEN timeout_at ELSE :candidate END',
-        })
-        .where('request_id = :requestId AND ended_at IS NULL AND idle_at IS NOT NULL', {
-          requestId: job.requestId,
-        })
-        .setParameter('candidate', candidate)
-        .execute();
+      await this.jobs.moveIdleDeadline(uow.em, job.requestId, candidate);
     });
   }
 
@@ -144,14 +137,7 @@ export class JobsService
       if (job.idleAt !== null)
         job.idleAt = idleDeadline(uow.now, this.config.idleJobTimeoutMs, job.timeoutAt);
       // Two prolongs at once must not both count as the same one (the limit) or both publish.
-      await updateIfUnchanged(
-        uow.em,
-        JobEntity,
-        `Job of request ${requestId}`,
-        'request_id = :requestId AND ended_at IS NULL AND prolong_count = :count',
-        { requestId, count: before.prolongCount },
-        { timeoutAt: job.timeoutAt, prolongCount: job.prolongCount, idleAt: job.idleAt },
-      );
+      await this.jobs.prolongIfUnchanged(uow.em, job, before.prolongCount);
       emitJobEvent(uow, 'job.prolonged', job, before, {
         timeoutAt: job.timeoutAt.toISOString(),
         prolongCount: job.prolongCount,
@@ -175,7 +161,7 @@ export class JobsService
       );
       return {
         job: running.job,
-        worker: await em.findOneOrFail(WorkerEntity, { where: { uuid: running.job.workerUuid } }),
+        worker: await this.workers.findByUuidOrFail(em, running.job.workerUuid),
         publicKey: running.request.publicKey ?? null,
       };
     });
@@ -197,12 +183,7 @@ export class JobsService
 
   private async markKeyRevealed(requestId: number, actor: Actor): Promise<void> {
     await this.tx.run(actor.label, async (uow) => {
-      const marked = await uow.em.update(
-        JobEntity,
-        { requestId, endedAt: IsNull() },
-        { keyRevealed: true },
-      );
-      if (marked.affected !== 1)
+      if (!(await this.jobs.markKeyRevealed(uow.em, requestId)))
         throw new WorkerNotAssignedError(requestId, 'no longer IN PROGRESS');
     });
   }
@@ -232,9 +213,7 @@ export class JobsService
   }
 
   activeJobs(): Promise<JobView[]> {
-    return this.tx.read(async (em) =>
-      (await em.find(JobEntity, { where: { endedAt: IsNull() } })).map(viewOfJob),
-    );
+    return this.tx.read(async (em) => (await this.jobs.running(em)).map(viewOfJob));
   }
 
   /** The request and its running job; `check` vets the caller before the state is looked at. */
@@ -243,10 +222,10 @@ export class JobsService
     requestId: number,
     check: (request: RequestEntity) => void = () => {},
   ): Promise<{ job: JobEntity; request: RequestEntity }> {
-    const request = await em.findOne(RequestEntity, { where: { id: requestId } });
+    const request = await this.requests.findById(em, requestId);
     if (!request) throw new RequestNotFoundError(requestId);
     check(request);
-    const job = await em.findOne(JobEntity, { where: { requestId, endedAt: IsNull() } });
+    const job = await this.jobs.runningOfRequest(em, requestId);
     if (request.state !== RequestState.InProgress || !job)
       throw new WorkerNotAssignedError(requestId, request.state);
     return { job, request };
@@ -259,19 +238,13 @@ export class JobsService
    */
   private async openTunnel(job: JobView): Promise<void> {
     try {
-      const worker = await this.tx.read((em) =>
-        em.findOne(WorkerEntity, { where: { uuid: job.workerUuid } }),
-      );
+      const worker = await this.tx.read((em) => this.workers.findByUuid(em, job.workerUuid));
       if (!worker) return;
       const { port } = await this.tunnels.open(job.requestId, worker.sshAddr, job.tunnelPort);
       const recorded = await this.tx.run(TUNNELS.label, (uow) =>
-        uow.em.update(
-          JobEntity,
-          { requestId: job.requestId, endedAt: IsNull() },
-          { tunnelPort: port },
-        ),
+        this.jobs.recordTunnelPort(uow.em, job.requestId, port),
       );
-      if (recorded.affected === 0) await this.tunnels.close(job.requestId);
+      if (!recorded) await this.tunnels.close(job.requestId);
     } catch (error) {
       this.logger.error(
         `request ${job.requestId}: tunnel could not be opened: ${(error as Error).message}`,

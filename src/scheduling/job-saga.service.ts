@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In, IsNull } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { systemActor } from '../auth/actor';
 import { canServe, Offer } from '../common/ask';
 import { ConcurrentModificationError } from '../common/domain-error';
@@ -9,14 +9,17 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { JobView, viewOfJob } from '../events/domain-event';
 import { IDLE_REASON, idleDeadline } from '../jobs/idle-deadline';
 import { JobEntity } from '../jobs/job.entity';
+import { JobRepository } from '../jobs/job.repository';
 import { emitJobEvent } from '../jobs/job-events';
 import { RequestEntity } from '../requests/request.entity';
+import { RequestRepository } from '../requests/request.repository';
 import type { EndedHow } from '../requests/request-ending';
 import { JobOutcome, RequestJobs } from '../requests/request-jobs.port';
 import { RequestState } from '../requests/request-state';
 import { endRequest, requestStateMachine } from '../requests/request-state-machine';
 import { isDraining } from '../workers/maintenance-order';
 import { WorkerEntity } from '../workers/worker.entity';
+import { WorkerRepository } from '../workers/worker.repository';
 import { WorkerJobs } from '../workers/worker-jobs.port';
 import { WorkerState } from '../workers/worker-state';
 import { workerStateMachine } from '../workers/worker-state-machine';
@@ -42,6 +45,9 @@ export class JobSaga implements RequestJobs, WorkerJobs {
   constructor(
     private readonly tx: Transactions,
     private readonly config: AppConfig,
+    private readonly requests: RequestRepository,
+    private readonly workers: WorkerRepository,
+    private readonly jobs: JobRepository,
   ) {}
 
   /**
@@ -51,8 +57,8 @@ export class JobSaga implements RequestJobs, WorkerJobs {
    */
   async start(requestId: number, workerUuid: string): Promise<JobView> {
     return this.tx.run(MATCHER.label, async (uow) => {
-      const request = await uow.em.findOneOrFail(RequestEntity, { where: { id: requestId } });
-      const worker = await uow.em.findOneOrFail(WorkerEntity, { where: { uuid: workerUuid } });
+      const request = await this.requests.findByIdOrFail(uow.em, requestId);
+      const worker = await this.workers.findByUuidOrFail(uow.em, workerUuid);
       const refusal = whyNotStartable(request, worker, uow.now);
       if (refusal) throw new Error(refusal);
       return this.startChecked(uow, request, worker);
@@ -69,7 +75,7 @@ export class JobSaga implements RequestJobs, WorkerJobs {
     request: RequestEntity,
     workerUuid: string,
   ): Promise<boolean> {
-    const worker = await uow.em.findOne(WorkerEntity, { where: { uuid: workerUuid } });
+    const worker = await this.workers.findByUuid(uow.em, workerUuid);
     if (!worker || whyNotStartable(request, worker, uow.now)) return false;
     try {
       await this.startChecked(uow, request, worker);
@@ -126,7 +132,7 @@ export class JobSaga implements RequestJobs, WorkerJobs {
       keyRevealed: false,
       tunnelPort: null,
     });
-    await uow.em.insert(JobEntity, job);
+    await this.jobs.insert(uow.em, job);
     emitJobEvent(uow, 'job.started', job, null, {
       workerUuid,
       timeoutAt: job.timeoutAt.toISOString(),
@@ -148,14 +154,10 @@ export class JobSaga implements RequestJobs, WorkerJobs {
     how: EndedHow,
     reason: string,
   ): Promise<void> {
-    const job = await uow.em.findOneOrFail(JobEntity, { where: { requestId: request.id } });
+    const job = await this.jobs.ofRequestOrFail(uow.em, request.id);
     await endRequest(uow, request, outcome, how, reason);
-    const ended = await uow.em.update(
-      JobEntity,
-      { requestId: job.requestId, endedAt: IsNull() },
-      { endedAt: uow.now },
-    );
-    if (ended.affected !== 1) throw new ConcurrentModificationError(`Job of request ${request.id}`);
+    if (!(await this.jobs.end(uow.em, job.requestId, uow.now)))
+      throw new ConcurrentModificationError(`Job of request ${request.id}`);
     job.endedAt = uow.now;
     emitJobEvent(
       uow,
@@ -166,7 +168,7 @@ export class JobSaga implements RequestJobs, WorkerJobs {
       reason,
     );
     if (outcome === RequestState.Done) {
-      const worker = await uow.em.findOneOrFail(WorkerEntity, { where: { uuid: job.workerUuid } });
+      const worker = await this.workers.findByUuidOrFail(uow.em, job.workerUuid);
       if (isDraining(worker.maintenance))
         await workerStateMachine.transitionTo(
           uow,
@@ -192,29 +194,23 @@ export class JobSaga implements RequestJobs, WorkerJobs {
    * write is seen here), or it finds the job ended and hands nothing out.
    */
   private async keyNeverRevealed(uow: UnitOfWork, job: JobEntity): Promise<boolean> {
-    const fresh = await uow.em.findOneOrFail(JobEntity, {
-      where: { requestId: job.requestId },
-      select: ['requestId', 'keyRevealed'],
-    });
-    return fresh.keyRevealed === false;
+    return this.jobs.keyNeverRevealed(uow.em, job.requestId);
   }
 
   /** The worker of a running job failed or went to maintenance: its request FAILS. */
   async failJobOfWorker(uow: UnitOfWork, worker: WorkerEntity, reason: string): Promise<void> {
-    const job = await uow.em.findOne(JobEntity, {
-      where: { workerUuid: worker.uuid, endedAt: IsNull() },
-    });
+    const job = await this.jobs.runningOnWorker(uow.em, worker.uuid);
     if (!job) return;
-    const request = await uow.em.findOneOrFail(RequestEntity, { where: { id: job.requestId } });
+    const request = await this.requests.findByIdOrFail(uow.em, job.requestId);
     await this.endJob(uow, request, RequestState.Failed, 'worker-failed', reason);
   }
 
   /** Job timeout: DONE if the request is still running and its timeout has really passed. */
   async expire(requestId: number): Promise<boolean> {
     return this.tx.run(TIMEKEEPER.label, async (uow) => {
-      const job = await uow.em.findOne(JobEntity, { where: { requestId, endedAt: IsNull() } });
+      const job = await this.jobs.runningOfRequest(uow.em, requestId);
       if (!job || job.timeoutAt.getTime() > uow.now.getTime()) return false;
-      const request = await uow.em.findOneOrFail(RequestEntity, { where: { id: requestId } });
+      const request = await this.requests.findByIdOrFail(uow.em, requestId);
       if (request.state !== RequestState.InProgress) return false;
       await this.endJob(
         uow,
@@ -234,22 +230,14 @@ export class JobSaga implements RequestJobs, WorkerJobs {
    */
   async expireIdle(requestId: number): Promise<Date | null> {
     return this.tx.run(TIMEKEEPER.label, async (uow) => {
-      const job = await uow.em.findOne(JobEntity, { where: { requestId, endedAt: IsNull() } });
+      const job = await this.jobs.runningOfRequest(uow.em, requestId);
       if (!job?.idleAt) return null;
       if (job.idleAt.getTime() > uow.now.getTime()) return job.idleAt;
       // Re-checked under the row's write lock: an activity report that committed since the
       // read above (another instance, PostgreSQL) keeps the job.
-      const still = await uow.em
-        .createQueryBuilder()
-        .update(JobEntity)
-        .set({ idleAt: () => 'idle_at' })
-        .where('request_id = :requestId AND ended_at IS NULL AND idle_at <= :now', {
-          requestId,
-          now: uow.now.getTime(),
-        })
-        .execute();
-      if (still.affected !== 1) return this.idleDeadlineOf(uow.em, requestId);
-      const request = await uow.em.findOneOrFail(RequestEntity, { where: { id: requestId } });
+      if (!(await this.jobs.stillIdle(uow.em, requestId, uow.now)))
+        return this.idleDeadlineOf(uow.em, requestId);
+      const request = await this.requests.findByIdOrFail(uow.em, requestId);
       if (request.state !== RequestState.InProgress) return null;
       await this.endJob(uow, request, RequestState.Done, 'idle', IDLE_REASON);
       return null;
@@ -257,18 +245,18 @@ export class JobSaga implements RequestJobs, WorkerJobs {
   }
 
   private async idleDeadlineOf(em: EntityManager, requestId: number): Promise<Date | null> {
-    const job = await em.findOne(JobEntity, { where: { requestId, endedAt: IsNull() } });
+    const job = await this.jobs.runningOfRequest(em, requestId);
     return job?.idleAt ?? null;
   }
 
   invalidateUnsatisfiable(uow: UnitOfWork, formerOffer: Offer, reason: string): Promise<number[]> {
-    return invalidateUnsatisfiable(uow, formerOffer, reason);
+    return invalidateUnsatisfiable(uow, this.requests, this.workers, formerOffer, reason);
   }
 
   /** The jobs of these requests (running or ended), by request id. */
   async jobsOf(em: EntityManager, requestIds: number[]): Promise<JobView[]> {
     if (requestIds.length === 0) return [];
-    return (await em.find(JobEntity, { where: { requestId: In(requestIds) } })).map(viewOfJob);
+    return (await this.jobs.ofRequests(em, requestIds)).map(viewOfJob);
   }
 }
 

@@ -1,6 +1,9 @@
 import { Global, Module } from '@nestjs/common';
+import { JobsModule } from '../jobs/jobs.module';
+import { RequestsModule } from '../requests/requests.module';
 import { RequestJobs } from '../requests/request-jobs.port';
 import { WorkerJobs } from '../workers/worker-jobs.port';
+import { WorkersModule } from '../workers/workers.module';
 import { JobSaga } from './job-saga.service';
 
 /**
@@ -9,6 +12,7 @@ import { JobSaga } from './job-saga.service';
  */
 @Global()
 @Module({
+  imports: [RequestsModule, WorkersModule, JobsModule],
   providers: [
     JobSaga,
     { provide: RequestJobs, useExisting: JobSaga },

@@ -7,11 +7,11 @@ import { DatabaseOutage } from '../database/database-outage.service';
 import { Transactions } from '../database/transactions.service';
 import { JobView, RequestView } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
-import { JobEntity } from '../jobs/job.entity';
+import { JobRepository } from '../jobs/job.repository';
 import { JobExpiryWarnings } from '../jobs/job-expiry-warnings.service';
 import { JobsService } from '../jobs/jobs.service';
 import { MatcherService } from '../matcher/matcher.service';
-import { RequestEntity } from '../requests/request.entity';
+import { RequestRepository } from '../requests/request.repository';
 import { RequestState } from '../requests/request-state';
 import { RequestsService } from '../requests/requests.service';
 import { JobSaga } from '../scheduling/job-saga.service';
@@ -51,6 +51,8 @@ export class Timekeeper implements OnModuleInit, BeforeApplicationShutdown {
     private readonly scheduler: SchedulerRegistry,
     private readonly outage: DatabaseOutage,
     private readonly expiry: JobExpiryWarnings,
+    private readonly requestRepository: RequestRepository,
+    private readonly jobRepository: JobRepository,
   ) {}
 
   onModuleInit(): void {
@@ -108,34 +110,16 @@ export class Timekeeper implements OnModuleInit, BeforeApplicationShutdown {
   private async sweepOnce(): Promise<void> {
     const now = this.clock.now();
     const [overdueRequests, overdueJobs, idleJobs, warnJobs] = await this.tx.read(async (em) => [
-      await em
-        .createQueryBuilder(RequestEntity, 'r')
-        .select('r.id', 'id')
-        .where('r.state = :state AND r.deadline <= :now', {
-          state: RequestState.Waiting,
-          now: now.getTime(),
-        })
-        .getRawMany<{ id: number }>(),
-      await em
-        .createQueryBuilder(JobEntity, 'j')
-        .select('j.request_id', 'id')
-        .where('j.ended_at IS NULL AND j.timeout_at <= :now', { now: now.getTime() })
-        .getRawMany<{ id: number }>(),
-      await em
-        .createQueryBuilder(JobEntity, 'j')
-        .select('j.request_id', 'id')
-        .where('j.ended_at IS NULL AND j.idle_at <= :now', { now: now.getTime() })
-        .getRawMany<{ id: number }>(),
-      (await this.expiry.dueAt(em, now)).map((id) => ({ id })),
+      await this.requestRepository.overdueIds(em, now),
+      await this.jobRepository.timedOutIds(em, now),
+      await this.jobRepository.idleIds(em, now),
+      await this.expiry.dueAt(em, now),
     ]);
-    for (const { id } of overdueRequests)
-      await this.handle({ at: now.getTime(), kind: 'deadline', id: Number(id) });
-    for (const { id } of warnJobs)
-      await this.handle({ at: now.getTime(), kind: 'job-expiring', id: Number(id) });
-    for (const { id } of overdueJobs)
-      await this.handle({ at: now.getTime(), kind: 'job-timeout', id: Number(id) });
-    for (const { id } of idleJobs)
-      await this.handle({ at: now.getTime(), kind: 'job-idle', id: Number(id) });
+    for (const id of overdueRequests)
+      await this.handle({ at: now.getTime(), kind: 'deadline', id });
+    for (const id of warnJobs) await this.handle({ at: now.getTime(), kind: 'job-expiring', id });
+    for (const id of overdueJobs) await this.handle({ at: now.getTime(), kind: 'job-timeout', id });
+    for (const id of idleJobs) await this.handle({ at: now.getTime(), kind: 'job-idle', id });
   }
 
   /** The periodic sweep: a failure is logged and the next tick tries again. */

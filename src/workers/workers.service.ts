@@ -9,7 +9,7 @@ import {
 import { normalizeCaps, normalizeGroups } from '../common/caps';
 import { ConcurrentModificationError, InvalidInputError } from '../common/domain-error';
 import { Page, PageSpec, SortSpec } from '../common/list-query';
-import { equalsOrNull, isUniqueViolation, updateIfUnchanged } from '../database/compare-and-set';
+import { isUniqueViolation } from '../database/compare-and-set';
 import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import { dryadTarget } from '../dryad/dryad-target';
@@ -42,6 +42,7 @@ import { MissingBorder, pageOfWorkers, WorkerFilter, WorkerSortItem } from './wo
 import { WorkerState } from './worker-state';
 import { workerStateMachine } from './worker-state-machine';
 import { WorkerJobs } from './worker-jobs.port';
+import { WorkerRepository } from './worker.repository';
 
 export interface RegisterWorkerInput {
   uuid: string;
@@ -79,6 +80,7 @@ export class WorkersService {
     private readonly tx: Transactions,
     private readonly jobs: WorkerJobs,
     private readonly dryad: DryadPort,
+    private readonly repository: WorkerRepository,
   ) {}
 
   /**
@@ -94,7 +96,7 @@ export class WorkersService {
     const caps = normalizeCaps({ ...input.caps, UUID: input.uuid });
     return this.tx.run(actor.label, async (uow) => {
       await bindAgentTokenOnRegistration(uow, actor, input.uuid);
-      const existing = await uow.em.findOne(WorkerEntity, { where: { uuid: input.uuid } });
+      const existing = await this.repository.findByUuid(uow.em, input.uuid);
       if (!existing) return this.create(uow, input, caps, await this.admission(uow, input.uuid));
       const changed =
         JSON.stringify(existing.caps) !== JSON.stringify(caps) ||
@@ -105,26 +107,16 @@ export class WorkersService {
       if (changed) {
         const before = describeRegistration(existing);
         const formerOffer = { caps: existing.caps, groups: existing.groups };
-        await uow.em.update(
-          WorkerEntity,
-          { uuid: existing.uuid },
-          {
-            caps,
-            controlAddr: input.controlAddr,
-            sshAddr: input.sshAddr,
-            hostKey: input.hostKey,
-            accessMode: input.accessMode,
-            updatedAt: uow.now,
-          },
-        );
-        Object.assign(existing, {
+        const registration = {
           caps,
           controlAddr: input.controlAddr,
           sshAddr: input.sshAddr,
           hostKey: input.hostKey,
           accessMode: input.accessMode,
           updatedAt: uow.now,
-        });
+        };
+        await this.repository.updateRegistration(uow.em, existing.uuid, registration);
+        Object.assign(existing, registration);
         emitWorkerUpdated(
           uow,
           existing,
@@ -181,14 +173,7 @@ export class WorkersService {
       } else {
         // MAINTENANCE, BUSY or already FAILED: nothing to stop, but the admin should see why.
         const before = { failReason: worker.failReason };
-        await updateIfUnchanged(
-          uow.em,
-          WorkerEntity,
-          `Worker ${uuid}`,
-          `uuid = :uuid AND state_version = :version AND ${equalsOrNull('fail_reason', 'failReason', worker.failReason)}`,
-          { uuid, version: worker.stateVersion, failReason: worker.failReason },
-          { failReason: reason, updatedAt: uow.now },
-        );
+        await this.repository.updateFailReasonIfUnchanged(uow.em, worker, reason, uow.now);
         worker.failReason = reason;
         emitWorkerUpdated(uow, worker, before, { failReason: reason }, reason);
       }
@@ -327,14 +312,7 @@ export class WorkersService {
       const worker = await this.find(uow, uuid);
       const before = { groups: worker.groups };
       // The event carries the whole worker: it must not show a state that changed meanwhile.
-      await updateIfUnchanged(
-        uow.em,
-        WorkerEntity,
-        `Worker ${uuid}`,
-        'uuid = :uuid AND state_version = :version AND groups = :groups',
-        { uuid, version: worker.stateVersion, groups: JSON.stringify(worker.groups) },
-        { groups: sorted, updatedAt: uow.now },
-      );
+      await this.repository.updateGroupsIfUnchanged(uow.em, worker, sorted, uow.now);
       worker.groups = sorted;
       emitWorkerUpdated(uow, worker, before, { groups: sorted }, null);
       return viewOfWorker(worker);
@@ -348,11 +326,8 @@ export class WorkersService {
       if (worker.state !== WorkerState.Maintenance && worker.state !== WorkerState.Failed) {
         throw new DeregisterNotAllowedError(uuid, worker.state);
       }
-      const removed = await uow.em.delete(WorkerEntity, {
-        uuid,
-        stateVersion: worker.stateVersion,
-      });
-      if (removed.affected !== 1) throw new DeregisterNotAllowedError(uuid, 'changing');
+      if (!(await this.repository.deleteIfUnchanged(uow.em, worker)))
+        throw new DeregisterNotAllowedError(uuid, 'changing');
       await rememberDeregistration(uow, uuid);
       uow.emit({
         type: 'worker.deregistered',
@@ -391,13 +366,13 @@ export class WorkersService {
   }
 
   async get(uuid: string): Promise<WorkerView> {
-    const worker = await this.tx.read((em) => em.findOne(WorkerEntity, { where: { uuid } }));
+    const worker = await this.tx.read((em) => this.repository.findByUuid(em, uuid));
     if (!worker) throw new WorkerNotFoundError(uuid);
     return viewOfWorker(worker);
   }
 
   async all(): Promise<WorkerView[]> {
-    return (await this.tx.read((em) => em.find(WorkerEntity))).map(viewOfWorker);
+    return (await this.tx.read((em) => this.repository.all(em))).map(viewOfWorker);
   }
 
   async list(
@@ -418,9 +393,7 @@ export class WorkersService {
    * out), or null: prepare it with a fresh key.
    */
   async keyToPrepareAgain(uuid: string): Promise<string | null> {
-    const worker = await this.tx.read((em) =>
-      em.findOne(WorkerEntity, { where: { uuid }, select: ['uuid', 'state', 'preparedKey'] }),
-    );
+    const worker = await this.tx.read((em) => this.repository.preparedKeyOf(em, uuid));
     return worker?.state === WorkerState.Prepare ? (worker.preparedKey ?? null) : null;
   }
 
@@ -430,7 +403,7 @@ export class WorkersService {
     outcome: { ok: true; username: string; sealedKey: string } | { ok: false; reason: string },
   ): Promise<boolean> {
     return this.tx.run(DRYAD.label, async (uow) => {
-      const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
+      const worker = await this.repository.findByUuid(uow.em, uuid);
       if (!worker || worker.stateVersion !== version || worker.state !== WorkerState.Prepare) {
         this.logger.log(`worker ${uuid}: prepare result dropped, the worker moved on`, {
           workerUuid: uuid,
@@ -458,7 +431,7 @@ export class WorkersService {
   /** Outcome of a maintenance order started at `version` (BUSY → MAINTENANCE either way). */
   async completeMaintenance(uuid: string, version: number, error: string | null): Promise<boolean> {
     return this.tx.run(DRYAD.label, async (uow) => {
-      const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
+      const worker = await this.repository.findByUuid(uow.em, uuid);
       if (!worker || worker.stateVersion !== version || worker.state !== WorkerState.Busy)
         return false;
       // The admin wants the board out of service: it goes to MAINTENANCE even if the agent
@@ -476,7 +449,7 @@ export class WorkersService {
   /** A failure of the worker at `version` found by the server (health check, SSH unreachable). */
   async failIfUnchanged(uuid: string, version: number, reason: string): Promise<boolean> {
     return this.tx.run(DRYAD.label, async (uow) => {
-      const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
+      const worker = await this.repository.findByUuid(uow.em, uuid);
       if (
         !worker ||
         worker.stateVersion !== version ||
@@ -526,7 +499,7 @@ export class WorkersService {
       updatedAt: uow.now,
     });
     try {
-      await uow.em.insert(WorkerEntity, worker);
+      await this.repository.insert(uow.em, worker);
     } catch (error) {
       // A concurrent first registration of the same UUID inserted first: run again, and this
       // one is a registration of an existing worker (unchanged config: nothing to do).
@@ -583,7 +556,7 @@ export class WorkersService {
   }
 
   private async find(uow: UnitOfWork, uuid: string): Promise<WorkerEntity> {
-    const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
+    const worker = await this.repository.findByUuid(uow.em, uuid);
     if (!worker) throw new WorkerNotFoundError(uuid);
     return worker;
   }
