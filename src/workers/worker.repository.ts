@@ -67,12 +67,11 @@ export class WorkerRepository {
     failReason: string,
     now: Date,
   ): Promise<void> {
-    return updateIfUnchanged(
+    return this.updateIfStillAsRead(
       em,
-      WorkerEntity,
-      `Worker ${worker.uuid}`,
-      `uuid = :uuid AND state_version = :version AND ${equalsOrNull('fail_reason', 'failReason', worker.failReason)}`,
-      { uuid: worker.uuid, version: worker.stateVersion, failReason: worker.failReason },
+      worker,
+      equalsOrNull('fail_reason', 'failReason', worker.failReason),
+      { failReason: worker.failReason },
       { failReason, updatedAt: now },
     );
   }
@@ -84,13 +83,30 @@ export class WorkerRepository {
     groups: string[],
     now: Date,
   ): Promise<void> {
+    return this.updateIfStillAsRead(
+      em,
+      worker,
+      'groups = :groups',
+      { groups: JSON.stringify(worker.groups) },
+      { groups, updatedAt: now },
+    );
+  }
+
+  /** `changes` if the worker is in the state it was read in and `condition` still holds. */
+  private updateIfStillAsRead(
+    em: EntityManager,
+    worker: WorkerEntity,
+    condition: string,
+    params: Record<string, unknown>,
+    changes: Partial<WorkerEntity>,
+  ): Promise<void> {
     return updateIfUnchanged(
       em,
       WorkerEntity,
       `Worker ${worker.uuid}`,
-      'uuid = :uuid AND state_version = :version AND groups = :groups',
-      { uuid: worker.uuid, version: worker.stateVersion, groups: JSON.stringify(worker.groups) },
-      { groups, updatedAt: now },
+      `uuid = :uuid AND state_version = :version AND ${condition}`,
+      { uuid: worker.uuid, version: worker.stateVersion, ...params },
+      changes,
     );
   }
 }
