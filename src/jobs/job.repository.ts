@@ -39,6 +39,17 @@ export class JobRepository {
     return em.find(JobEntity, { where: { endedAt: IsNull() } });
   }
 
+  /** Jobs that ended at or after `since`, newest first, at most `limit` (start and end only). */
+  endedSince(em: EntityManager, since: Date, limit: number): Promise<JobEntity[]> {
+    return em
+      .createQueryBuilder(JobEntity, 'j')
+      .select(['j.requestId', 'j.startedAt', 'j.endedAt'])
+      .where('j.ended_at >= :since', { since: since.getTime() })
+      .orderBy('j.ended_at', 'DESC')
+      .take(limit)
+      .getMany();
+  }
+
   /** Whether the job's private key was never handed out (read fresh: that column alone). */
   async keyNeverRevealed(em: EntityManager, requestId: number): Promise<boolean> {
     const fresh = await em.findOneOrFail(JobEntity, {

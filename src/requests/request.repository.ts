@@ -74,6 +74,11 @@ export class RequestRepository {
     return listRequests(em, filter, sort, page);
   }
 
+  /** The request's id and owner only, or null. */
+  ownerOf(em: EntityManager, id: number): Promise<Pick<RequestEntity, 'id' | 'owner'> | null> {
+    return em.findOne(RequestEntity, { where: { id }, select: ['id', 'owner'] });
+  }
+
   /** The owner of each of these requests (id and owner only). */
   ownersOf(em: EntityManager, ids: number[]): Promise<Array<Pick<RequestEntity, 'id' | 'owner'>>> {
     return em.find(RequestEntity, { where: { id: In(ids) }, select: { id: true, owner: true } });

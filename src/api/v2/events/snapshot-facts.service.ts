@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
 import { Transactions } from '../../../database/transactions.service';
 import { JobView, viewOfJob } from '../../../events/domain-event';
-import { JobEntity } from '../../../jobs/job.entity';
+import { JobRepository } from '../../../jobs/job.repository';
 import { WorkerFacts, WorkerHealthService } from '../../../jobs/worker-health.service';
 
 /**
@@ -43,7 +42,7 @@ class Batcher<K, V> {
 @Injectable()
 export class SnapshotFacts {
   private readonly jobs = new Batcher<number, JobView | null>(async (ids) => {
-    const rows = await this.tx.read((em) => em.find(JobEntity, { where: { requestId: In(ids) } }));
+    const rows = await this.tx.read((em) => this.jobRepository.ofRequests(em, ids));
     const byId = new Map<number, JobView | null>(ids.map((id) => [id, null]));
     for (const row of rows) byId.set(Number(row.requestId), viewOfJob(row));
     return byId;
@@ -55,6 +54,7 @@ export class SnapshotFacts {
   constructor(
     private readonly tx: Transactions,
     private readonly health: WorkerHealthService,
+    private readonly jobRepository: JobRepository,
   ) {}
 
   jobOf(requestId: number): Promise<JobView | null> {
