@@ -76,6 +76,25 @@ describe('users and tokens', () => {
     ).rejects.toMatchObject({ kind: 'invalid' });
   });
 
+  it('sees a revocation, a change of the user and their deletion at the next call, though it keeps lookups for a second', async () => {
+    const dave = await users.create(ADMIN, { name: 'dave', role: 'tester', groups: ['a'] });
+    const first = await tokens.issueUserToken(ADMIN, dave.id, { label: 'one' });
+    const second = await tokens.issueUserToken(ADMIN, dave.id, { label: 'two' });
+    // Looked up, so kept: what follows must not answer from what was kept.
+    expect(await tokens.authenticate(first.secret)).toMatchObject({ groups: ['a'] });
+    expect(await tokens.authenticate(second.secret)).toMatchObject({ role: 'tester' });
+    await tokens.revoke(ADMIN, first.token.id);
+    await expect(tokens.authenticate(first.secret)).rejects.toThrow(/the token was revoked at/);
+    await users.update(ADMIN, dave.id, { groups: ['b'], role: 'admin' });
+    expect(await tokens.authenticate(second.secret)).toMatchObject({ role: 'admin' });
+    await users.update(ADMIN, dave.id, { role: 'tester' });
+    expect(await tokens.authenticate(second.secret)).toMatchObject({ groups: ['b'] });
+    await users.delete(ADMIN, dave.id);
+    await expect(tokens.authenticate(second.secret)).rejects.toMatchObject({
+      kind: 'unauthenticated',
+    });
+  });
+
   it('records when a token was last used', async () => {
     const carol = await users.create(ADMIN, { name: 'carol', role: 'tester' });
     const issued = await tokens.issueUserToken(ADMIN, carol.id, { label: 'laptop' });

@@ -5,6 +5,7 @@ import { requestInput } from './factories/request.factory';
 import { idleWorker, workerRegistration } from './factories/worker.factory';
 import { startTestAppPerSuite, TestApp } from './support/test-app';
 import { AGENT, TESTER, ADMIN } from './support/actors';
+import { v2Caller } from './support/api-v2-client';
 
 /**
  * SQLite statements on the writer connection per create and per match: each one is a round
@@ -19,7 +20,7 @@ describe('statements per create and per match (SQLite)', () => {
       const driver = t.app.get(DataSource).driver as unknown as { databaseConnection: Database };
       driver.databaseConnection.on('trace', (sql) => statements.push(sql));
     },
-    { sqliteOnly: true },
+    { sqliteOnly: true, http: true },
   );
 
   /** The transactions written while `work` ran (and its events settled), as statement lists. */
@@ -124,5 +125,18 @@ describe('statements per create and per match (SQLite)', () => {
     expect(await tripsOf(() => t.requests.get(id, TESTER, { ownerName: false }))).toEqual({
       All: 2,
     });
+  });
+
+  it("a tester's token and name cost nothing on a second call: reading their own request over API v2 is the request and its job", async () => {
+    const tester = await v2Caller(t, await t.app.getUrl(), 'counted-tester', 'tester');
+    await t.workers.register(workerRegistration({ caps: { board: 'own' } }), AGENT);
+    const created = await tester.call<{ id: number }>('POST', '/api/v2/requests', {
+      caps: { board: 'own' },
+    });
+    const read = () => tester.call('GET', `/api/v2/requests/${created.body.id}`);
+    expect((await read()).status).toBe(200);
+    // No token, user or owner-name query: the token was looked up a moment ago and the
+    // owner is the caller.
+    expect(await tripsOf(read)).toEqual({ All: 2 });
   });
 });

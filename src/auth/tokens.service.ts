@@ -18,6 +18,7 @@ import {
 } from './auth.errors';
 import { TokenEntity, TokenKind } from './token.entity';
 import { assertExpiryAhead, whyUnusable } from './token-lifetime';
+import { TokenLookupCache } from './token-lookup-cache';
 import { hashTokenSecret, newTokenSecret } from './token-secret';
 import { UserEntity } from './user.entity';
 
@@ -55,6 +56,7 @@ export class TokensService implements BeforeApplicationShutdown {
     private readonly tx: Transactions,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly lookups: TokenLookupCache,
   ) {}
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -77,15 +79,7 @@ export class TokensService implements BeforeApplicationShutdown {
   }
 
   private async actorOfToken(where: { secretHash: string } | { id: number }): Promise<Actor> {
-    const found = await this.tx.read(async (em) => {
-      const token = await em.findOne(TokenEntity, { where });
-      if (!token) return null;
-      const user =
-        token.userId === null
-          ? null
-          : await em.findOne(UserEntity, { where: { id: token.userId } });
-      return { token, user };
-    });
+    const found = await this.lookUp(where);
     if (!found) throw new UnknownTokenError();
     const { token, user } = found;
     const now = this.clock.now();
@@ -95,6 +89,27 @@ export class TokensService implements BeforeApplicationShutdown {
     if (token.kind === 'agent') return agentActor(token.workerUuid, token.id);
     if (!user) throw new UnknownTokenError();
     return userActor(user, token.id);
+  }
+
+  /** The token and its user, from the cache of the last second's lookups or the database. */
+  private async lookUp(
+    where: { secretHash: string } | { id: number },
+  ): Promise<{ token: TokenEntity; user: UserEntity | null } | null> {
+    const key = 'id' in where ? `id:${where.id}` : `hash:${where.secretHash}`;
+    const cached = this.lookups.get(key);
+    if (cached) return cached;
+    const generation = this.lookups.begin();
+    const found = await this.tx.read(async (em) => {
+      const token = await em.findOne(TokenEntity, { where });
+      if (!token) return null;
+      const user =
+        token.userId === null
+          ? null
+          : await em.findOne(UserEntity, { where: { id: token.userId } });
+      return { token, user };
+    });
+    if (found?.user) this.lookups.set(key, { token: found.token, user: found.user }, generation);
+    return found;
   }
 
   /** The expiry of token `id` (null: none), for a session that must not outlive it. */

@@ -291,7 +291,8 @@ export class RequestsService {
       // job of one that was started (in the same transaction) is read again if it was missed.
       const started = JOB_STATES.includes(request.state);
       const job = !started ? null : (found ?? (await this.jobs.jobsOf(em, [id]))[0]);
-      const names = options.ownerName === false ? new Map() : await ownerNames(em, [request.owner]);
+      const names =
+        options.ownerName === false ? new Map() : await ownerNames(em, [request.owner], actor);
       return {
         request: viewOfRequest(request),
         job: job ?? null,
@@ -323,6 +324,7 @@ export class RequestsService {
         ownerNames(
           em,
           found.items.map((r) => r.owner),
+          actor,
         ),
       ]);
       const jobs = new Map(jobList.map((j) => [j.requestId, j]));

@@ -1,46 +1,16 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { serverNodeOptions } from './server-node-options';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { rawRequest } from '../support/http-client';
 import { startServer } from '../support/server-process';
 import { tempDir } from '../support/temp-dir';
 import { percentile } from './percentiles';
+import { costPerCall, serverCost } from './process-cost';
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef0123456789';
 /** Calls per measurement (one client, one after another); 4× as many for 16 clients. */
 const CALLS = Number(process.env.LESHY_BENCH_CALLS ?? 1000);
 const CLIENTS = 16;
-
-interface Cost {
-  cpuMs: number;
-  switches: number;
-}
-
-/** The server's CPU time and context switches so far, all its threads (the SQLite pool too). */
-function serverCost(pid: number): Cost {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  // utime and stime, in clock ticks (100 per second on Linux).
-  const cpuMs = (Number(stat[11]) + Number(stat[12])) * 10;
-  let switches = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
-    } catch {
-      continue; // the thread ended meanwhile
-    }
-    for (const kind of ['voluntary', 'nonvoluntary'])
-      switches += Number(new RegExp(`^${kind}_ctxt_switches:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
-  }
-  return { cpuMs, switches };
-}
-
-function costPerCall(pid: number, before: Cost, calls: number): string {
-  const after = serverCost(pid);
-  return (
-    `server CPU ${((after.cpuMs - before.cpuMs) / calls).toFixed(2)} ms/call, ` +
-    `${((after.switches - before.switches) / calls).toFixed(1)} context switches/call`
-  );
-}
 
 /**
  * What one API v1 call costs the server: one client calling one after another (latency, and
@@ -56,9 +26,7 @@ export async function callCostBench(): Promise<void> {
       LESHY_HEALTHCHECK_INTERVAL: '1h',
       LESHY_V1_ANONYMOUS_ROLE: 'admin',
       LESHY_ADMIN_TOKEN: ADMIN_TOKEN,
-      ...(process.env.LESHY_BENCH_SERVER_NODE_OPTIONS
-        ? { NODE_OPTIONS: process.env.LESHY_BENCH_SERVER_NODE_OPTIONS }
-        : {}),
+      ...serverNodeOptions(),
     },
   });
   const create = async (token?: string) => {
@@ -82,7 +50,7 @@ export async function callCostBench(): Promise<void> {
     }
     const ms = (p: number) => percentile(samples, p).toFixed(2);
     console.log(
-      `${label.padEnd(44)} p50 ${ms(50)} / p99 ${ms(99)} ms; ${costPerCall(server.pid, before, CALLS)}`,
+      `${label.padEnd(44)} p50 ${ms(50)} / p99 ${ms(99)} ms; server ${costPerCall(server.pid, before, CALLS)}`,
     );
   };
   try {
@@ -109,7 +77,7 @@ export async function callCostBench(): Promise<void> {
       );
       const rate = (CALLS * 4) / ((performance.now() - started) / 1000);
       log(
-        `${`POST /api/v1/reqs/, ${CLIENTS} clients at once`.padEnd(44)} ${rate.toFixed(0)} creates/s; ${costPerCall(server.pid, before, CALLS * 4)}`,
+        `${`POST /api/v1/reqs/, ${CLIENTS} clients at once`.padEnd(44)} ${rate.toFixed(0)} creates/s; server ${costPerCall(server.pid, before, CALLS * 4)}`,
       );
     }
   } finally {

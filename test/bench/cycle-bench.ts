@@ -4,15 +4,16 @@ import { rawRequest } from '../support/http-client';
 import { ServerProcess, startServer } from '../support/server-process';
 import { peekRows } from '../support/sqlite-peek';
 import { tempDir } from '../support/temp-dir';
-import { v2Client, V2Client } from '../support/v2-client';
 import { waitFor } from '../support/wait-for';
 import { startBenchFleet } from './bench-fleet';
+import { BENCH_ADMIN_TOKEN, benchTester } from './bench-tester';
 import { v1RequestInProgress } from './v1-bench-request';
 import { MachineNoise } from './machine-noise';
+import { serverNodeOptions } from './server-node-options';
 import { mb, percentile } from './percentiles';
+import { costPerCall, serverCost } from './process-cost';
 
 const TOKEN = 'bench-agent-token';
-const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdefghij';
 const BOARDS = Number(process.env.LESHY_BENCH_BOARDS ?? 100);
 const CLIENTS = 16;
 const CYCLES = Number(process.env.LESHY_BENCH_CYCLES ?? 2000);
@@ -32,8 +33,10 @@ type CycleMaker = (server: ServerProcess, client: number) => Promise<() => Promi
  * close). Every close sends the worker through a prepare over SSH.
  */
 export async function cycleBench(): Promise<void> {
-  await runCycles('API v1 (Weles)', v1Cycle);
-  await runCycles("API v2, testers' own keys", ownKeyCycle);
+  // LESHY_BENCH_CYCLE_APIS=v2 runs one of the two (say, to profile it alone).
+  const apis = (process.env.LESHY_BENCH_CYCLE_APIS ?? 'v1,v2').split(',');
+  if (apis.includes('v1')) await runCycles('API v1 (Weles)', v1Cycle);
+  if (apis.includes('v2')) await runCycles("API v2, testers' own keys", ownKeyCycle);
 }
 
 const v1Cycle: CycleMaker = async (server) => async () => {
@@ -46,7 +49,7 @@ const v1Cycle: CycleMaker = async (server) => async () => {
 
 /** A tester of their own (user and token) with one ed25519 key for all their requests. */
 const ownKeyCycle: CycleMaker = async (server, client) => {
-  const tester = await benchTester(server, client);
+  const tester = await benchTester(server, `bench-${client}`);
   const publicKey = generateEd25519KeyPair(`bench-${client}`).public.trim();
   const expect = (answer: { status: number; body: unknown }, status: number, what: string) => {
     if (answer.status !== status)
@@ -76,29 +79,16 @@ const ownKeyCycle: CycleMaker = async (server, client) => {
   };
 };
 
-async function benchTester(server: ServerProcess, client: number): Promise<V2Client> {
-  const admin = v2Client(server.baseUrl, 'admin', ADMIN_TOKEN);
-  const user = await admin.call('POST', '/api/v2/users', {
-    name: `bench-${client}`,
-    role: 'tester',
-  });
-  if (user.status !== 201) throw new Error(`user: ${user.status} ${JSON.stringify(user.body)}`);
-  const token = await admin.call('POST', `/api/v2/users/${user.body.id}/tokens`, {
-    label: 'bench',
-  });
-  if (token.status !== 201) throw new Error(`token: ${token.status} ${JSON.stringify(token.body)}`);
-  return v2Client(server.baseUrl, user.body.name, token.body.secret);
-}
-
 async function runCycles(name: string, makeCycle: CycleMaker): Promise<void> {
   const dir = tempDir('leshy-cycle-bench-');
   const server = await startServer({
     dataDir: path.join(dir.path, 'server'),
     env: {
       LESHY_AGENT_TOKEN: TOKEN,
-      LESHY_ADMIN_TOKEN: ADMIN_TOKEN,
+      LESHY_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
       LESHY_V1_ANONYMOUS_ROLE: 'admin',
       LESHY_HEALTHCHECK_INTERVAL: '1h',
+      ...serverNodeOptions(),
     },
   });
   const fleet = await startBenchFleet(server.baseUrl, TOKEN, BOARDS, dir.path);
@@ -127,6 +117,8 @@ async function runCycles(name: string, makeCycle: CycleMaker): Promise<void> {
     let started = 0;
     let done = 0;
     const noise = new MachineNoise();
+    const serverBefore = serverCost(server.pid);
+    const fleetBefore = serverCost(fleet.pid);
     const progress = setInterval(() => console.log(`  … ${done}/${CYCLES} cycles`), 15_000);
     const began = performance.now();
     await Promise.all(
@@ -139,6 +131,9 @@ async function runCycles(name: string, makeCycle: CycleMaker): Promise<void> {
       }),
     );
     const seconds = (performance.now() - began) / 1000;
+    const cost =
+      `server ${costPerCall(server.pid, serverBefore, CYCLES, 'cycle')}; ` +
+      `fleet ${costPerCall(fleet.pid, fleetBefore, CYCLES, 'cycle')}`;
     clearInterval(progress);
     // Assignment latency from the database: when each request was created and its job started.
     const rows = await peekRows<{ created_at: number; started_at: number }>(
@@ -154,6 +149,7 @@ async function runCycles(name: string, makeCycle: CycleMaker): Promise<void> {
       `${(CYCLES / seconds).toFixed(1)} cycles/s over ${seconds.toFixed(0)} s, ${errors.length} errors; ` +
         `assignment p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms (database clock, ms); server RSS ${mb(rss)}`,
     );
+    console.log(cost);
     console.log(noise.report());
     for (const error of errors.slice(0, 5)) console.log(`  error: ${error}`);
   } finally {

@@ -4,9 +4,12 @@ import { rawRequest as sendOnce } from '../support/http-client';
 import { startServer, ServerProcess } from '../support/server-process';
 import { peekRows } from '../support/sqlite-peek';
 import { tempDir } from '../support/temp-dir';
+import type { V2Response } from '../support/v2-client';
 import { waitFor } from '../support/wait-for';
 import { startBenchFleet } from './bench-fleet';
+import { BENCH_ADMIN_TOKEN, benchTester } from './bench-tester';
 import { MachineNoise } from './machine-noise';
+import { serverNodeOptions } from './server-node-options';
 import { mb, percentile } from './percentiles';
 
 const TOKEN = 'bench-agent-token';
@@ -24,12 +27,14 @@ const CLIENTS = 16;
  * idle ones after 5 s; a request that meets the close was never read, so sending it again is
  * safe): the bench measures the server, not that race.
  */
-function rawRequest(...args: Parameters<typeof sendOnce>): ReturnType<typeof sendOnce> {
-  return sendOnce(...args).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ECONNRESET') throw error;
-    return sendOnce(...args);
-  });
+function onceMore<A extends unknown[], R>(send: (...args: A) => Promise<R>) {
+  return (...args: A): Promise<R> =>
+    send(...args).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ECONNRESET') throw error;
+      return send(...args);
+    });
 }
+const rawRequest = onceMore(sendOnce);
 
 const json = (body: unknown) => ({
   headers: { 'Content-Type': 'application/json' },
@@ -104,37 +109,91 @@ async function fillBacklog(server: ServerProcess, count: number): Promise<number
 
 interface Arrival {
   id: number;
-  /** Create sent → IN PROGRESS read from a HEAD answer (ms). */
+  /** Create sent → the client knows it is IN PROGRESS (ms). */
   assigned: number;
   /** Create sent → its answer (ms). */
   createAnswer: number;
-  polls: number;
+  /** Known IN PROGRESS from the first answer after the create's (v1: the first poll; v2: the create's own). */
+  atOnce: boolean;
 }
 
-/** One tester as upstream's Go client does it: create, HEAD every 5 ms until IN PROGRESS, close. */
-async function arrival(server: ServerProcess, priority: number): Promise<Arrival> {
-  const sent = performance.now();
-  const created = await rawRequest(
-    server.baseUrl,
-    'POST',
-    '/api/v1/reqs/',
-    json({ Priority: priority, Caps: { board: 'bench' } }),
-  );
-  const createAnswer = performance.now() - sent;
-  if (created.status !== 201) throw new Error(`create: ${created.status} ${created.body}`);
-  const id = JSON.parse(created.body).ReqID as number;
-  for (let polls = 1; ; polls++) {
-    const head = await rawRequest(server.baseUrl, 'HEAD', `/api/v1/reqs/${id}`);
-    const state = head.header('Boruta-Request-State');
-    if (state === 'IN PROGRESS') {
+/** How a tester learns that its request runs: one of the two APIs' ways. */
+interface Tester {
+  label: string;
+  atOnce: string;
+  arrive(priority: number): Promise<Arrival>;
+}
+
+/** As upstream's Go client does it: create, HEAD every 5 ms until IN PROGRESS, close. */
+function v1Tester(server: ServerProcess): Tester {
+  return {
+    label: `API v1, polling HEAD every ${POLL_MS} ms`,
+    atOnce: 'first poll already IN PROGRESS',
+    async arrive(priority) {
+      const sent = performance.now();
+      const created = await rawRequest(
+        server.baseUrl,
+        'POST',
+        '/api/v1/reqs/',
+        json({ Priority: priority, Caps: { board: 'bench' } }),
+      );
+      const createAnswer = performance.now() - sent;
+      if (created.status !== 201) throw new Error(`create: ${created.status} ${created.body}`);
+      const id = JSON.parse(created.body).ReqID as number;
+      for (let polls = 1; ; polls++) {
+        const head = await rawRequest(server.baseUrl, 'HEAD', `/api/v1/reqs/${id}`);
+        const state = head.header('Boruta-Request-State');
+        if (state === 'IN PROGRESS') {
+          const assigned = performance.now() - sent;
+          const closed = await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${id}/close`);
+          if (closed.status !== 204) throw new Error(`close: ${closed.status} ${closed.body}`);
+          return { id, assigned, createAnswer, atOnce: polls === 1 };
+        }
+        if (state !== 'WAITING') throw new Error(`request ${id} went ${state}`);
+        await sleep(POLL_MS);
+      }
+    },
+  };
+}
+
+/**
+ * A tester (or CI system) with a token on API v2: the create's answer says IN PROGRESS when
+ * the job started with it; otherwise `waitFor=IN_PROGRESS` answers when it does. Then close.
+ */
+async function v2Tester(server: ServerProcess): Promise<Tester> {
+  const tester = await benchTester(server, 'http-bench');
+  const client = { call: onceMore(tester.call.bind(tester)) };
+  const expect = (answer: V2Response, status: number, what: string) => {
+    if (answer.status !== status)
+      throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  };
+  return {
+    label: 'API v2 with a token, waitFor=IN_PROGRESS',
+    atOnce: 'create answered IN PROGRESS',
+    async arrive(priority) {
+      const sent = performance.now();
+      const created = await client.call('POST', '/api/v2/requests', {
+        caps: { board: 'bench' },
+        priority,
+      });
+      const createAnswer = performance.now() - sent;
+      expect(created, 201, 'create');
+      const id = created.body.id as number;
+      const atOnce = created.body.state === 'IN PROGRESS';
+      if (!atOnce) {
+        const waited = await client.call(
+          'GET',
+          `/api/v2/requests/${id}?waitFor=IN_PROGRESS&timeout=60s`,
+        );
+        expect(waited, 200, 'waitFor');
+        if (waited.body.state !== 'IN PROGRESS')
+          throw new Error(`request ${id} went ${waited.body.state}`);
+      }
       const assigned = performance.now() - sent;
-      const closed = await rawRequest(server.baseUrl, 'POST', `/api/v1/reqs/${id}/close`);
-      if (closed.status !== 204) throw new Error(`close: ${closed.status} ${closed.body}`);
-      return { id, assigned, createAnswer, polls };
-    }
-    if (state !== 'WAITING') throw new Error(`request ${id} went ${state}`);
-    await sleep(POLL_MS);
-  }
+      expect(await client.call('POST', `/api/v2/requests/${id}/close`), 200, 'close');
+      return { id, assigned, createAnswer, atOnce };
+    },
+  };
 }
 
 async function allIdle(server: ServerProcess): Promise<void> {
@@ -146,13 +205,13 @@ async function allIdle(server: ServerProcess): Promise<void> {
 }
 
 /** Open loop: a new tester every 250 ms whether or not the earlier ones are served. */
-async function assignment(server: ServerProcess, backlog: number): Promise<void> {
+async function assignment(server: ServerProcess, backlog: number, tester: Tester): Promise<void> {
   await allIdle(server);
   const before = await health(server);
   const noise = new MachineNoise();
   const arrivals: Array<Promise<Arrival>> = [];
   for (let i = 0; i < WARM_UP + SAMPLES; i++) {
-    arrivals.push(arrival(server, 1 + (i % 16)));
+    arrivals.push(tester.arrive(1 + (i % 16)));
     await sleep(1000 / ARRIVALS_PER_SECOND);
   }
   const measured = (await Promise.all(arrivals)).slice(WARM_UP);
@@ -160,7 +219,7 @@ async function assignment(server: ServerProcess, backlog: number): Promise<void>
   const after = await health(server);
   const assigned = measured.map((a) => a.assigned);
   const answers = measured.map((a) => a.createAnswer);
-  const firstPoll = measured.filter((a) => a.polls === 1).length;
+  const atOnce = measured.filter((a) => a.atOnce).length;
   // The server's own view: request created → job started, on the database clock.
   const ids = measured.map((a) => a.id);
   const rows = await peekRows<{ created_at: number; started_at: number }>(
@@ -172,9 +231,9 @@ async function assignment(server: ServerProcess, backlog: number): Promise<void>
   const inServer = rows.map((r) => Number(r.started_at) - Number(r.created_at));
   const ms = (samples: number[], p: number) => percentile(samples, p).toFixed(1);
   console.log(
-    `backlog ${String(backlog).padStart(6)}: create → IN PROGRESS seen by the client p50 ${ms(assigned, 50)} ms, ` +
+    `backlog ${String(backlog).padStart(6)}, ${tester.label}: create → IN PROGRESS seen by the client p50 ${ms(assigned, 50)} ms, ` +
       `p99 ${ms(assigned, 99)} ms, max ${ms(assigned, 100)} ms over ${measured.length}; ` +
-      `first poll already IN PROGRESS ${firstPoll}/${measured.length}; create answered p50 ${ms(answers, 50)} / p99 ${ms(answers, 99)} ms; ` +
+      `${tester.atOnce} ${atOnce}/${measured.length}; create answered p50 ${ms(answers, 50)} / p99 ${ms(answers, 99)} ms; ` +
       `in the server (database clock) p50 ${ms(inServer, 50)} / p99 ${ms(inServer, 99)} ms`,
   );
   console.log(`                ${stallsBetween(before, after)}`);
@@ -203,16 +262,15 @@ export async function httpBench(): Promise<void> {
       LESHY_KEY_POOL: '16',
       // The bench sets its boards IDLE over API v1, as an anonymous admin.
       LESHY_V1_ANONYMOUS_ROLE: 'admin',
-      // e.g. "--require ./profile-hook.js": Node options of the server process only.
-      ...(process.env.LESHY_BENCH_SERVER_NODE_OPTIONS
-        ? { NODE_OPTIONS: process.env.LESHY_BENCH_SERVER_NODE_OPTIONS }
-        : {}),
+      LESHY_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+      ...serverNodeOptions(),
     },
   });
   const fleet = await startBenchFleet(server.baseUrl, TOKEN, BOARDS, dir.path);
   try {
+    const testers = [v1Tester(server), await v2Tester(server)];
     console.log(
-      `== HTTP, API v1: ${BOARDS} boards (fleet process), testers at ${ARRIVALS_PER_SECOND}/s polling HEAD every ${POLL_MS} ms ==`,
+      `== HTTP: ${BOARDS} boards (fleet process), testers at ${ARRIVALS_PER_SECOND}/s on API v1 (polling) and on API v2 (waiting) ==`,
     );
     console.log(`machine: ${machine()}`);
     let backlog = 0;
@@ -230,7 +288,7 @@ export async function httpBench(): Promise<void> {
         console.log(`                ${noise.report()}`);
         backlog = target;
       }
-      await assignment(server, backlog);
+      for (const tester of testers) await assignment(server, backlog, tester);
     }
     console.log(`server RSS ${mb(await serverRss(server.pid))}; ${machine()}`);
   } finally {
