@@ -9,14 +9,13 @@ import { Clock } from '../common/clock';
 import { InvalidInputError } from '../common/domain-error';
 import { Page, PageSpec, SortSpec } from '../common/list-query';
 import { AppConfig } from '../config/app-config';
-import { updateIfUnchanged } from '../database/compare-and-set';
 import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from '../common/priority';
-import { JobView, RequestView, viewOfJob, viewOfRequest } from '../events/domain-event';
-import { JobAccess, JobsService, KeyHandOut } from '../jobs/jobs.service';
-import { MatchAtCreate } from '../matcher/match-at-create';
+import { JobView, RequestView, viewOfRequest } from '../events/domain-event';
+import { MatchAtCreate } from './match-at-create';
 import { RequestEntity } from './request.entity';
+import { RequestJobs } from './request-jobs.port';
 import {
   ActionNotAllowedInStateError,
   DeadlineInPastError,
@@ -33,7 +32,8 @@ import {
   requestOfKey,
 } from './idempotency-keys';
 import { nameOf, ownerKeyNamed, ownerNames } from '../auth/owner-names';
-import { listRequests, RequestFilter, RequestSortItem } from './request-list.query';
+import { RequestFilter, RequestSortItem } from './request-list.query';
+import { RequestRepository } from './request.repository';
 import { QueueSequence } from './queue-sequence';
 import { RequestState } from './request-state';
 import { endRequest, requestStateMachine } from './request-state-machine';
@@ -111,11 +111,12 @@ export interface GetRequestOptions {
 export class RequestsService {
   constructor(
     private readonly tx: Transactions,
-    private readonly jobs: JobsService,
+    private readonly jobs: RequestJobs,
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly sequence: QueueSequence,
     private readonly matchAtCreate: MatchAtCreate,
+    private readonly repository: RequestRepository,
   ) {}
 
   async create(input: CreateRequestInput, actor: Actor): Promise<RequestView> {
@@ -186,8 +187,7 @@ export class RequestsService {
         updatedAt: uow.now,
         ...(publicKey ? { publicKey } : {}),
       });
-      const inserted = await uow.em.insert(RequestEntity, request);
-      request.id = Number(inserted.identifiers[0].id);
+      request.id = await this.repository.insert(uow.em, request);
       if (idempotencyKey !== null)
         await recordKey(uow, owner, idempotencyKey, fingerprint, request.id);
       const view = viewOfRequest(request);
@@ -241,21 +241,7 @@ export class RequestsService {
       }
       // Only over what was read: a close or a match that committed meanwhile must not be
       // followed by a stale request.updated (the unit of work runs again and sees it).
-      await updateIfUnchanged(
-        uow.em,
-        RequestEntity,
-        `Request ${id}`,
-        'id = :id AND state_version = :version AND priority = :priority AND queue_seq = :seq AND valid_after = :validAfter AND deadline = :deadline',
-        {
-          id,
-          version: request.stateVersion,
-          priority: request.priority,
-          seq: request.queueSeq,
-          validAfter: request.validAfter.getTime(),
-          deadline: request.deadline.getTime(),
-        },
-        changes,
-      );
+      await this.repository.updateQueueFieldsIfUnchanged(uow.em, request, changes);
       Object.assign(request, changes);
       const view = viewOfRequest(request);
       uow.emit({
@@ -297,7 +283,7 @@ export class RequestsService {
     return this.tx.read(async (em) => {
       // Both at once: one wait for the database instead of two (every poll of a tester).
       const [request, [found]] = await Promise.all([
-        em.findOne(RequestEntity, { where: { id } }),
+        this.repository.findById(em, id),
         this.jobs.jobsOf(em, [id]),
       ]);
       if (!request) throw new RequestNotFoundError(id);
@@ -309,7 +295,7 @@ export class RequestsService {
         options.ownerName === false ? new Map() : await ownerNames(em, [request.owner], actor);
       return {
         request: viewOfRequest(request),
-        job: job ? viewOfJob(job) : null,
+        job: job ?? null,
         ownerName: nameOf(names, request.owner),
       };
     });
@@ -326,7 +312,7 @@ export class RequestsService {
       const { ownerName, ...stored } = filter;
       const owner = ownerName === undefined ? undefined : await ownerKeyNamed(em, ownerName, actor);
       if (owner === null) return { items: [], total: 0, remaining: 0 };
-      const found = await listRequests(
+      const found = await this.repository.page(
         em,
         { ...stored, ...(owner ? { owners: [owner] } : {}) },
         sort,
@@ -348,7 +334,7 @@ export class RequestsService {
           const job = jobs.get(request.id);
           return {
             request: viewOfRequest(request),
-            job: job ? viewOfJob(job) : null,
+            job: job ?? null,
             ownerName: nameOf(names, request.owner),
           };
         }),
@@ -356,19 +342,10 @@ export class RequestsService {
     });
   }
 
-  /** The owner's (or an admin's) access to the request's running job. */
-  acquire(id: number, actor: Actor, handOut: KeyHandOut = 'job-key'): Promise<JobAccess> {
-    return this.jobs.acquire(id, actor, handOut);
-  }
-
-  prolong(id: number, actor: Actor): Promise<JobView> {
-    return this.jobs.prolong(id, actor);
-  }
-
   /** Deadline passed while WAITING → TIMEOUT (re-checked against the stored deadline). */
   async timeout(id: number): Promise<boolean> {
     return this.tx.run(TIMEKEEPER.label, async (uow) => {
-      const request = await uow.em.findOne(RequestEntity, { where: { id } });
+      const request = await this.repository.findById(uow.em, id);
       if (!request || request.state !== RequestState.Waiting) return false;
       if (request.deadline.getTime() > uow.now.getTime()) return false;
       await requestStateMachine.transitionTo(
@@ -383,13 +360,11 @@ export class RequestsService {
 
   /** Every WAITING request (for rebuilding the matcher's and the timekeeper's memory). */
   waiting(): Promise<RequestView[]> {
-    return this.tx.read(async (em) =>
-      (await em.find(RequestEntity, { where: { state: RequestState.Waiting } })).map(viewOfRequest),
-    );
+    return this.tx.read(async (em) => (await this.repository.waiting(em)).map(viewOfRequest));
   }
 
   private async find(uow: UnitOfWork, id: number): Promise<RequestEntity> {
-    const request = await uow.em.findOne(RequestEntity, { where: { id } });
+    const request = await this.repository.findById(uow.em, id);
     if (!request) throw new RequestNotFoundError(id);
     return request;
   }

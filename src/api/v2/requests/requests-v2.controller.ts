@@ -28,6 +28,7 @@ import {
 import type { Request, Response } from 'express';
 import type { Actor } from '../../../auth/actor';
 import { Authenticated, CurrentActor } from '../../../auth/authenticated.decorator';
+import { JobsService } from '../../../jobs/jobs.service';
 import { RequestsService } from '../../../requests/requests.service';
 import { RequestWaiter } from '../../../requests/request-waiter';
 import {
@@ -63,6 +64,7 @@ const PROBLEM = 'application/problem+json naming the field or rule';
 export class RequestsV2Controller {
   constructor(
     private readonly requests: RequestsService,
+    private readonly jobs: JobsService,
     private readonly waiter: RequestWaiter,
   ) {}
 
@@ -217,7 +219,7 @@ export class RequestsV2Controller {
     @CurrentActor() actor: Actor,
     @Param('id', ParseIntPipe) id: number,
   ): Promise<AcquireDto> {
-    return toAcquireDto(await this.requests.acquire(id, actor, 'own-key-if-any'));
+    return toAcquireDto(await this.jobs.acquire(id, actor, 'own-key-if-any'));
   }
 
   @Post(':id/prolong')
@@ -232,7 +234,7 @@ export class RequestsV2Controller {
     @CurrentActor() actor: Actor,
     @Param('id', ParseIntPipe) id: number,
   ): Promise<RequestDto> {
-    await this.requests.prolong(id, actor);
+    await this.jobs.prolong(id, actor);
     return toRequestDto(await this.requests.get(id, actor));
   }
 }
