@@ -254,7 +254,7 @@ export class JobsService
   }
 
   /**
-   * Opens the tunnel of a job read a moment ago, then reads the job again. A close that
+   * Opens the tunnel of a job read a moment ago, then, if it was not open, reads the job again. A close that
    * committed in between has already had its job.ended handler close this request's tunnel —
    * before this one existed — so nobody else would ever close it: it is closed here, and the
    * caller gets the error of a job that is not running (WorkerNotAssignedError).
@@ -264,13 +264,16 @@ export class JobsService
     sshAddr: string,
     preferredPort: number | null,
   ): Promise<{ ip: string; port: number }> {
-    const tunnel = await this.tunnels.open(requestId, sshAddr, preferredPort);
+    // A tunnel that was open already was opened while the job ran, and the job's end closes
+    // it; one opened now may be too late for a close that committed since the caller's read.
+    const { ip, port, opened } = await this.tunnels.open(requestId, sshAddr, preferredPort);
+    if (!opened) return { ip, port };
     try {
       await this.tx.read((em) => this.runningJob(em, requestId));
     } catch (error) {
       await this.tunnels.close(requestId);
       throw error;
     }
-    return tunnel;
+    return { ip, port };
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { UnitOfWork } from '../database/unit-of-work';
-import { RequestView, viewOfRequest } from '../events/domain-event';
+import { JobView, RequestView, viewOfRequest } from '../events/domain-event';
 import { RequestEntity } from './request.entity';
 import { RequestJobs } from './request-jobs.port';
 
@@ -42,28 +42,32 @@ export class MatchAtCreate {
 export class Arrival {
   private worker: string | null = null;
   private requestId = 0;
-  private started = false;
+  private job: JobView | null = null;
 
   constructor(
     private readonly matcher: ArrivalMatcher | null,
     private readonly jobs: RequestJobs,
   ) {}
 
-  /** In the create's transaction, after the request row is written: maybe starts its job. */
-  async startJob(uow: UnitOfWork, request: RequestEntity): Promise<void> {
-    this.started = false;
+  /**
+   * In the create's transaction, after the request row is written: maybe starts its job, and
+   * returns it (null: it waits).
+   */
+  async startJob(uow: UnitOfWork, request: RequestEntity): Promise<JobView | null> {
+    this.job = null;
     this.requestId = request.id;
     // A redone attempt tries the worker claimed before (the database decides again).
     this.worker ??= this.matcher?.claim(viewOfRequest(request), uow.now.getTime()) ?? null;
-    if (!this.worker) return;
-    this.started = await this.jobs.startIfStartable(uow.as('system:matcher'), request, this.worker);
+    if (!this.worker) return null;
+    this.job = await this.jobs.startIfStartable(uow.as('system:matcher'), request, this.worker);
+    return this.job;
   }
 
   /** The create's outcome: a claimed worker that is not running this job goes back. */
   async settle<T>(outcome: Promise<T>): Promise<T> {
     try {
       const value = await outcome;
-      this.done(this.started);
+      this.done(this.job !== null);
       return value;
     } catch (error) {
       this.done(false);

@@ -15,22 +15,25 @@ export type JobOutcome = typeof RequestState.Done | typeof RequestState.Failed;
 export abstract class RequestJobs {
   /**
    * Starts the job of `request` (written in this transaction) on `workerUuid` if the worker,
-   * read here, can serve it now; returns false, having written nothing, if not.
+   * read here, can serve it now, and returns it; returns null, having written nothing, if not.
    */
   abstract startIfStartable(
     uow: UnitOfWork,
     request: RequestEntity,
     workerUuid: string,
-  ): Promise<boolean>;
+  ): Promise<JobView | null>;
 
-  /** Ends the running job of `request`: the request becomes `outcome`, recorded as `how`. */
+  /**
+   * Ends the running job of `request`: the request becomes `outcome`, recorded as `how`.
+   * Returns the job as ended.
+   */
   abstract endJob(
     uow: UnitOfWork,
     request: RequestEntity,
     outcome: JobOutcome,
     how: EndedHow,
     reason: string,
-  ): Promise<void>;
+  ): Promise<JobView>;
 
   /** The jobs of these requests (running or ended). */
   abstract jobsOf(em: EntityManager, requestIds: number[]): Promise<JobView[]>;

@@ -31,7 +31,7 @@ import {
   recordKey,
   requestOfKey,
 } from './idempotency-keys';
-import { nameOf, ownerKeyNamed, ownerNames } from '../auth/owner-names';
+import { nameOf, ownerKeyNamed, ownerNames, ownNames } from '../auth/owner-names';
 import { RequestFilter, RequestSortItem } from './request-list.query';
 import { RequestRepository } from './request.repository';
 import { QueueSequence } from './queue-sequence';
@@ -71,9 +71,12 @@ export interface CreateRequestInput {
   publicKey?: string | null;
 }
 
-/** A create's answer: the request, and whether an Idempotency-Key answered an earlier create. */
+/**
+ * A create's answer: the request with its job (if it started at once) and owner, as committed,
+ * and whether an Idempotency-Key answered an earlier create.
+ */
 export interface FiledRequest {
-  request: RequestView;
+  details: RequestDetails;
   replayed: boolean;
 }
 
@@ -120,19 +123,28 @@ export class RequestsService {
   ) {}
 
   async create(input: CreateRequestInput, actor: Actor): Promise<RequestView> {
-    return (await this.file(input, actor, null)).request;
+    return (await this.file(input, actor, null)).details.request;
   }
 
   /**
-   * As create, with an Idempotency-Key: a key this owner used in the last 24 h with the same
-   * input answers the request it filed (replayed); with another input it is refused (409).
+   * As create, answering what a read would (its job, its owner's name) without reading it
+   * again. With an Idempotency-Key (not null), a key this owner used in the last 24 h with the
+   * same input answers the request it filed (replayed); with another input it is refused (409).
    */
-  createIdempotent(input: CreateRequestInput, actor: Actor, key: string): Promise<FiledRequest> {
-    if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH)
+  async createDetailed(
+    input: CreateRequestInput,
+    actor: Actor,
+    key: string | null,
+  ): Promise<FiledRequest> {
+    if (key !== null && (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH))
       throw new InvalidInputError(
         `Idempotency-Key must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} characters, got ${key.length}`,
       );
-    return this.file(input, actor, key);
+    const filed = await this.file(input, actor, key);
+    // A replay answers the request as it is now, which may have moved on since.
+    return filed.replayed
+      ? { ...filed, details: await this.get(filed.details.request.id, actor) }
+      : filed;
   }
 
   private async file(
@@ -170,7 +182,10 @@ export class RequestsService {
       if (idempotencyKey !== null) {
         const earlier = await requestOfKey(uow, owner, idempotencyKey, fingerprint);
         if (earlier !== null)
-          return { request: viewOfRequest(await this.find(uow, earlier)), replayed: true };
+          return {
+            details: this.detailsOf(await this.find(uow, earlier), null, actor),
+            replayed: true,
+          };
       }
       const request = uow.em.create(RequestEntity, {
         priority: input.priority,
@@ -201,8 +216,8 @@ export class RequestsService {
         after: { priority: request.priority, caps, ownerGroups, anyGroup, validAfter, deadline },
       });
       // If the matcher would serve it at once, its job starts in this same transaction.
-      await arrival.startJob(uow, request);
-      return { request: viewOfRequest(request), replayed: false };
+      const job = await arrival.startJob(uow, request);
+      return { details: this.detailsOf(request, job, actor), replayed: false };
     });
     return arrival.settle(created);
   }
@@ -259,6 +274,11 @@ export class RequestsService {
 
   /** WAITING → CANCELLED; IN PROGRESS → DONE (the worker is cleaned for the next user). */
   async close(id: number, actor: Actor): Promise<RequestView> {
+    return (await this.closeDetailed(id, actor)).request;
+  }
+
+  /** As close, answering what a read would (the ended job, the owner's name). */
+  async closeDetailed(id: number, actor: Actor): Promise<RequestDetails> {
     assertLabUser(actor, 'close requests');
     return this.tx.run(actor.label, async (uow) => {
       const request = await this.find(uow, id);
@@ -268,13 +288,35 @@ export class RequestsService {
       const reason = byOwner ? 'closed by its owner' : 'closed by an admin';
       if (request.state === RequestState.Waiting) {
         await endRequest(uow, request, RequestState.Cancelled, how, reason);
-      } else if (request.state === RequestState.InProgress) {
-        await this.jobs.endJob(uow, request, RequestState.Done, how, reason);
-      } else {
-        throw new ActionNotAllowedInStateError(id, 'closed', request.state);
+        return this.detailsOf(request, null, actor, await this.ownerNameIn(uow, request, actor));
       }
-      return viewOfRequest(request);
+      if (request.state !== RequestState.InProgress)
+        throw new ActionNotAllowedInStateError(id, 'closed', request.state);
+      const job = await this.jobs.endJob(uow, request, RequestState.Done, how, reason);
+      return this.detailsOf(request, job, actor, await this.ownerNameIn(uow, request, actor));
     });
+  }
+
+  /**
+   * A request written in this transaction, with `job` as written too, as get would show it.
+   * `ownerName` defaults to the actor's own name: the creator owns what they file.
+   */
+  private detailsOf(
+    request: RequestEntity,
+    job: JobView | null,
+    actor: Actor,
+    ownerName = nameOf(ownNames(actor), request.owner),
+  ): RequestDetails {
+    return { request: viewOfRequest(request), job, ownerName };
+  }
+
+  /** The owner's name of `request`: no query when the actor is the owner (see ownerNames). */
+  private async ownerNameIn(
+    uow: UnitOfWork,
+    request: RequestEntity,
+    actor: Actor,
+  ): Promise<string> {
+    return nameOf(await ownerNames(uow.em, [request.owner], actor), request.owner);
   }
 
   /** Any lab user may read any request (who may change it is close's and update's business). */

@@ -67,26 +67,26 @@ export class JobSaga implements RequestJobs, WorkerJobs {
 
   /**
    * Starts the job of `request` (written in this transaction) on `workerUuid` if the worker,
-   * read here, can serve it now; returns false, having written nothing, if not. For a request
-   * matched in its own create transaction, which must commit whether or not the job starts.
+   * read here, can serve it now, and returns the job; returns null, having written nothing,
+   * if not. For a request matched in its own create transaction, which must commit whether or
+   * not the job starts.
    */
   async startIfStartable(
     uow: UnitOfWork,
     request: RequestEntity,
     workerUuid: string,
-  ): Promise<boolean> {
+  ): Promise<JobView | null> {
     const worker = await this.workers.findByUuid(uow.em, workerUuid);
-    if (!worker || whyNotStartable(request, worker, uow.now)) return false;
+    if (!worker || whyNotStartable(request, worker, uow.now)) return null;
     try {
-      await this.startChecked(uow, request, worker);
+      return await this.startChecked(uow, request, worker);
     } catch (error) {
       // The worker's compare-and-set comes first: if it lost (PostgreSQL: another server
       // took the worker), the worker is still IDLE here and nothing has been written.
       if (error instanceof ConcurrentModificationError && worker.state === WorkerState.Idle)
-        return false;
+        return null;
       throw error;
     }
-    return true;
   }
 
   /** Both state changes (compare-and-set) and the job row; the caller has checked the pair. */
@@ -153,7 +153,7 @@ export class JobSaga implements RequestJobs, WorkerJobs {
     outcome: JobOutcome,
     how: EndedHow,
     reason: string,
-  ): Promise<void> {
+  ): Promise<JobView> {
     const job = await this.jobs.ofRequestOrFail(uow.em, request.id);
     await endRequest(uow, request, outcome, how, reason);
     if (!(await this.jobs.end(uow.em, job.requestId, uow.now)))
@@ -185,6 +185,7 @@ export class JobSaga implements RequestJobs, WorkerJobs {
           (await this.keyNeverRevealed(uow, job)) ? { preparedKey: job.accessKey } : {},
         );
     }
+    return viewOfJob(job);
   }
 
   /**

@@ -94,12 +94,9 @@ export class RequestsV2Controller {
       deadline: timeOf(body.deadline),
       publicKey: body.publicKey ?? null,
     };
-    const filed =
-      idempotencyKey === undefined
-        ? { request: await this.requests.create(input, actor), replayed: false }
-        : await this.requests.createIdempotent(input, actor, idempotencyKey);
+    const filed = await this.requests.createDetailed(input, actor, idempotencyKey ?? null);
     if (filed.replayed) res.setHeader('Idempotency-Replayed', 'true');
-    return toRequestDto(await this.requests.get(filed.request.id, actor));
+    return toRequestDto(filed.details);
   }
 
   @Get()
@@ -205,8 +202,7 @@ export class RequestsV2Controller {
     @CurrentActor() actor: Actor,
     @Param('id', ParseIntPipe) id: number,
   ): Promise<RequestDto> {
-    await this.requests.close(id, actor);
-    return toRequestDto(await this.requests.get(id, actor));
+    return toRequestDto(await this.requests.closeDetailed(id, actor));
   }
 
   @Post(':id/acquire')
