@@ -18,7 +18,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
-import { DryadSupervisionModule } from './dryad/dryad-supervision.module';
+import { DryadSupervisionModule } from './supervision/dryad-supervision.module';
 import { DryadModule } from './dryad/dryad.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
@@ -26,6 +26,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { MatcherModule } from './matcher/matcher.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RequestsModule } from './requests/requests.module';
+import { SchedulingModule } from './scheduling/scheduling.module';
 import { TimekeeperModule } from './timekeeper/timekeeper.module';
 import { WorkersModule } from './workers/workers.module';
 
@@ -48,6 +49,7 @@ export class AppModule {
         JobsModule,
         RequestsModule,
         WorkersModule,
+        SchedulingModule,
         MatcherModule,
         TimekeeperModule,
         HealthModule,

@@ -506,7 +506,7 @@ describe('API v2 requests', () => {
         expect((await alice.call('POST', `/api/v2/requests/${id}/acquire`)).status).toBe(200);
       };
       const v1Acquire = async (id: number) => {
-        const access = await t.requests.acquire(id, ADMIN);
+        const access = await t.jobs.acquire(id, ADMIN);
         expect(access.key?.privateKeyPem).toMatch(/RSA PRIVATE KEY/);
       };
       // Own key, acquired on API v2: the job key never left the server.

@@ -84,7 +84,7 @@ describe('idle jobs: LESHY_IDLE_JOB_TIMEOUT ends a job nobody uses', () => {
     await t.jobs.reportActivity(worker.uuid, AGENT);
     expect((await t.requests.get(request.id, ADMIN)).job?.idleAt).toEqual(job.timeoutAt);
     t.clock.advance(6 * MINUTE);
-    const prolonged = await t.requests.prolong(request.id, TESTER);
+    const prolonged = await t.jobs.prolong(request.id, TESTER);
     // Prolong is the tester at work: the idle deadline starts again, within the new timeout.
     expect(prolonged.idleAt).toEqual(new Date(t.clock.now().getTime() + 10 * MINUTE));
     t.clock.advance(6 * MINUTE); // now + idle timeout is a minute past the new job timeout

@@ -59,7 +59,7 @@ describe('job.expiring: a running job nears its timeout (LESHY_EXPIRY_WARNING)',
     await t.settle();
     expect(ofJob()).toHaveLength(1);
 
-    await t.requests.prolong(id, TESTER);
+    await t.jobs.prolong(id, TESTER);
     clock.advance(HOUR - 5 * MINUTE);
     await waitFor(() => ofJob().length === 2, 'a second job.expiring after the prolong');
     expect(ofJob()[1].job.prolongCount).toBe(1);

@@ -30,7 +30,7 @@ describe('request and worker lifecycle through the services', () => {
     expect(running.job!.timeoutAt.getTime()).toBe(running.job!.startedAt.getTime() + 3_600_000);
     expect((await t.workers.get(worker.uuid)).state).toBe('RUNNING');
 
-    const access = await t.requests.acquire(request.id, TESTER);
+    const access = await t.jobs.acquire(request.id, TESTER);
     expect(access.username).toBe('boruta-user');
     expect(access.key!.privateKeyPem).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/);
     const publicFromPrivate = createPublicKey(createPrivateKey(access.key!.privateKeyPem)).export({
@@ -93,10 +93,10 @@ describe('request and worker lifecycle through the services', () => {
 
   it('acquire and prolong need a running job', async () => {
     const request = await t.requests.create(requestInput({ caps: { board: 'nowhere' } }), TESTER);
-    await expect(t.requests.acquire(request.id, TESTER)).rejects.toMatchObject({
+    await expect(t.jobs.acquire(request.id, TESTER)).rejects.toMatchObject({
       code: 'worker-not-assigned',
     });
-    await expect(t.requests.prolong(request.id, TESTER)).rejects.toMatchObject({
+    await expect(t.jobs.prolong(request.id, TESTER)).rejects.toMatchObject({
       code: 'worker-not-assigned',
     });
   });

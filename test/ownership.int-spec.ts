@@ -23,24 +23,24 @@ describe('who may do what (services)', () => {
   it('another tester may not update, close, acquire or prolong a request: 403, never a key', async () => {
     const request = await running('owned');
     const forbidden = { code: 'not-allowed', kind: 'forbidden' };
-    await expect(t.requests.acquire(request.id, other)).rejects.toMatchObject(forbidden);
-    await expect(t.requests.prolong(request.id, other)).rejects.toMatchObject(forbidden);
+    await expect(t.jobs.acquire(request.id, other)).rejects.toMatchObject(forbidden);
+    await expect(t.jobs.prolong(request.id, other)).rejects.toMatchObject(forbidden);
     await expect(t.requests.update(request.id, { priority: 9 }, other)).rejects.toMatchObject(
       forbidden,
     );
     await expect(t.requests.close(request.id, other)).rejects.toMatchObject(forbidden);
-    await expect(t.requests.acquire(request.id, AGENT)).rejects.toMatchObject(forbidden);
+    await expect(t.jobs.acquire(request.id, AGENT)).rejects.toMatchObject(forbidden);
     expect((await t.requests.get(request.id, ADMIN)).request.state).toBe('IN PROGRESS');
     // The owner and admins may.
-    expect((await t.requests.acquire(request.id, TESTER)).key!.privateKeyPem).toContain('RSA');
-    expect((await t.requests.acquire(request.id, ADMIN)).username).toBeTruthy();
-    await t.requests.prolong(request.id, ADMIN);
+    expect((await t.jobs.acquire(request.id, TESTER)).key!.privateKeyPem).toContain('RSA');
+    expect((await t.jobs.acquire(request.id, ADMIN)).username).toBeTruthy();
+    await t.jobs.prolong(request.id, ADMIN);
     expect((await t.requests.close(request.id, ADMIN)).state).toBe('DONE');
   });
 
   it('a refused acquire of a WAITING request is a 403 too, not a state error', async () => {
     const request = await t.requests.create(requestInput({ caps: { board: 'none' } }), TESTER);
-    await expect(t.requests.acquire(request.id, other)).rejects.toMatchObject({
+    await expect(t.jobs.acquire(request.id, other)).rejects.toMatchObject({
       code: 'not-allowed',
     });
   });

@@ -61,7 +61,7 @@ describe('restart: the database is the truth, timers are rebuilt from it', () =>
     expect(dryad.countOf('prepare', interrupted.uuid)).toBe(1);
     expect((await t.workers.get(interrupted.uuid)).state).toBe('IDLE');
     // The running job still gives access (its tunnel came back).
-    expect((await t.requests.acquire(runningRequest.id, TESTER)).tunnel.port).toBeGreaterThan(0);
+    expect((await t.jobs.acquire(runningRequest.id, TESTER)).tunnel.port).toBeGreaterThan(0);
 
     clock.set(new Date(t0 + 30 * MINUTE - 1));
     await t.settle();

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { InvalidInputError } from '../src/common/domain-error';
-import { UnservableNotes } from '../src/requests/unservable-notes.service';
+import { UnservableNotes } from '../src/matcher/unservable-notes.service';
 import { requestInput } from './factories/request.factory';
 import { idleWorker, workerRegistration } from './factories/worker.factory';
 import { ADMIN, AGENT, TESTER } from './support/actors';

@@ -95,7 +95,7 @@ describe('several instances on one PostgreSQL: events reach every instance', () 
       async () => (await a.requests.get(id, ADMIN)).request.state === 'IN PROGRESS',
       `request ${id} to run`,
     );
-    const access = await b.requests.acquire(id, TESTER);
+    const access = await b.jobs.acquire(id, TESTER);
     const onB = b.app.get(TunnelService);
     expect(onB.isOpen(id)).toBe(true);
     expect(await refusesConnections(access.tunnel.port)).toBe(false);

@@ -6,6 +6,7 @@ import { idleWorker, workerRegistration } from './factories/worker.factory';
 import { startTestAppPerSuite, TestApp } from './support/test-app';
 import { AGENT, TESTER, ADMIN } from './support/actors';
 import { v2Caller } from './support/api-v2-client';
+import { ReadConnection } from '../src/database/read-connection';
 
 /**
  * SQLite statements on the writer connection per create and per match: each one is a round
@@ -14,11 +15,18 @@ import { v2Caller } from './support/api-v2-client';
 describe('statements per create and per match (SQLite)', () => {
   let t: TestApp;
   let statements: string[] = [];
+  let reads: string[] = [];
   startTestAppPerSuite(
     (app) => {
       t = app;
       const driver = t.app.get(DataSource).driver as unknown as { databaseConnection: Database };
       driver.databaseConnection.on('trace', (sql) => statements.push(sql));
+      const reader = t.app.get(ReadConnection).manager.connection.driver as unknown as {
+        databaseConnection: Database;
+      };
+      reader.databaseConnection.on('trace', (sql) =>
+        reads.push(sql.split(' ').slice(0, 3).join(' ')),
+      );
     },
     { sqliteOnly: true, http: true },
   );
@@ -138,5 +146,28 @@ describe('statements per create and per match (SQLite)', () => {
     // No token, user or owner-name query: the token was looked up a moment ago and the
     // owner is the caller.
     expect(await tripsOf(read)).toEqual({ All: 2 });
+  });
+
+  it('API v2 answers a create and a close from their own transactions: no request, job, token or user is read after them', async () => {
+    const tester = await v2Caller(t, await t.app.getUrl(), 'answered-tester', 'tester');
+    await idleWorker(t, { board: 'answered' });
+    await tester.call('GET', '/api/v2/whoami');
+    reads = [];
+    const created = await tester.call<{ id: number; state: string; job: unknown }>(
+      'POST',
+      '/api/v2/requests',
+      { caps: { board: 'answered' } },
+    );
+    expect(created.body).toMatchObject({ state: 'IN PROGRESS', job: expect.any(Object) });
+    await t.settle();
+    const closed = await tester.call('POST', `/api/v2/requests/${created.body.id}/close`);
+    expect(closed.body).toMatchObject({
+      state: 'DONE',
+      owner: 'answered-tester',
+      job: { endedAt: expect.any(String) },
+      ended: { how: 'closed-by-owner' },
+    });
+    // What the agent's work after each (the tunnel, the board's prepare) reads is its own.
+    expect(reads.filter((sql) => !sql.includes('"WorkerEntity"'))).toEqual([]);
   });
 });

@@ -76,13 +76,13 @@ describe('timekeeping: deadlines, validAfter, job timeouts, prolong', () => {
     const request = await t.requests.create(requestInput({ caps: { board: 'prolong' } }), TESTER);
     await t.settle();
     t.clock.advance(50 * MINUTE);
-    const prolonged = await t.requests.prolong(request.id, TESTER);
+    const prolonged = await t.jobs.prolong(request.id, TESTER);
     expect(prolonged.timeoutAt).toEqual(new Date(t.clock.now().getTime() + HOUR));
     t.clock.advance(50 * MINUTE); // past the original timeout
     await t.settle();
     expect(await stateOf(request.id)).toBe('IN PROGRESS');
-    await t.requests.prolong(request.id, TESTER);
-    await expect(t.requests.prolong(request.id, TESTER)).rejects.toMatchObject({
+    await t.jobs.prolong(request.id, TESTER);
+    await expect(t.jobs.prolong(request.id, TESTER)).rejects.toMatchObject({
       code: 'prolong-limit-reached',
     });
     t.clock.advance(HOUR);

@@ -51,10 +51,10 @@ describe('job tunnels and the end of their job', () => {
   it('acquire racing a close leaves no tunnel open and reports the job gone', async () => {
     const id = await createMatched('race-acquire');
     // Once acquire answers, job.started has opened the job's own tunnel.
-    expect((await t.requests.acquire(id, TESTER)).tunnel.port).toBeGreaterThan(0);
+    expect((await t.jobs.acquire(id, TESTER)).tunnel.port).toBeGreaterThan(0);
     const reopened = closeJustBeforeNextOpen();
 
-    await expect(t.requests.acquire(id, TESTER)).rejects.toBeInstanceOf(WorkerNotAssignedError);
+    await expect(t.jobs.acquire(id, TESTER)).rejects.toBeInstanceOf(WorkerNotAssignedError);
     expect((await t.requests.get(id, ADMIN)).request.state).toBe('DONE');
     expect(tunnels.isOpen(id)).toBe(false);
     expect(await refusesConnections(await reopened)).toBe(true);

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { UnservableNotes } from '../src/requests/unservable-notes.service';
+import { UnservableNotes } from '../src/matcher/unservable-notes.service';
 import { requestInput } from './factories/request.factory';
 import { workerRegistration } from './factories/worker.factory';
 import { startTestAppPerSuite, TestApp } from './support/test-app';

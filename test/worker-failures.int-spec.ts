@@ -1,5 +1,5 @@
 import { ADMIN, AGENT, TESTER } from './support/actors';
-import { DryadSupervisor } from '../src/dryad/dryad-supervisor.service';
+import { DryadSupervisor } from '../src/supervision/dryad-supervisor.service';
 import { requestInput } from './factories/request.factory';
 import { idleWorker, workerRegistration } from './factories/worker.factory';
 import { startTestAppPerSuite, TestApp } from './support/test-app';
@@ -27,7 +27,7 @@ describe('worker failures, maintenance and re-registration', () => {
     expect(failed.state).toBe('FAILED');
     expect(failed.failReason).toBe('STM not answering on /dev/ttyS2');
     expect(t.dryad.countOf('prepare', worker.uuid)).toBe(prepares);
-    await expect(t.requests.acquire(request.id, TESTER)).rejects.toMatchObject({
+    await expect(t.jobs.acquire(request.id, TESTER)).rejects.toMatchObject({
       code: 'worker-not-assigned',
     });
   });

@@ -14,19 +14,24 @@ export async function ownerNames(
   owners: Array<string | null>,
   asking?: Actor,
 ): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  const own = asking?.kind === 'user' ? ownerKeyOf(asking) : null;
-  if (own !== null) names.set(own, asking!.label.slice('user:'.length));
+  const names = ownNames(asking);
   const ids = [
     ...new Set(
       owners
-        .filter((o): o is string => !!o?.startsWith('user:') && o !== own)
+        .filter((o): o is string => !!o?.startsWith('user:') && !names.has(o))
         .map((o) => o.slice(5)),
     ),
   ].map(Number);
   if (ids.length === 0) return names;
   const users = await em.find(UserEntity, { where: { id: In(ids) }, select: ['id', 'name'] });
   for (const u of users) names.set(`user:${u.id}`, u.name);
+  return names;
+}
+
+/** The name of the user `asking` by their owner key (none for other actors), known without a query. */
+export function ownNames(asking?: Actor): Map<string, string> {
+  const names = new Map<string, string>();
+  if (asking?.kind === 'user') names.set(ownerKeyOf(asking), asking.label.slice('user:'.length));
   return names;
 }
 

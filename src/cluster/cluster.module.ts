@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { DryadSupervisionModule } from '../dryad/dryad-supervision.module';
+import { DryadSupervisionModule } from '../supervision/dryad-supervision.module';
 import { MatcherModule } from '../matcher/matcher.module';
 import { TimekeeperModule } from '../timekeeper/timekeeper.module';
 import { WorkersModule } from '../workers/workers.module';

@@ -171,6 +171,9 @@ export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
       let ready = false;
       client.on('ready', () => {
         ready = true;
+        // An operation is a few small packets each way (channel open, exec, stdin, EOF):
+        // with Nagle's algorithm each one after the first waited for the agent's delayed ACK.
+        client.setNoDelay(true);
         resolve({ client, controlAddr: target.controlAddr, hostKey: target.hostKey });
       });
       client.on('error', (error) => {

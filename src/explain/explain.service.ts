@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, IsNull } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { Transactions } from '../database/transactions.service';
-import { JobEntity } from '../jobs/job.entity';
-import { RequestEntity } from '../requests/request.entity';
+import { JobRepository } from '../jobs/job.repository';
+import { RequestRepository } from '../requests/request.repository';
 import { RequestNotFoundError } from '../requests/request.errors';
 import { RequestState } from '../requests/request-state';
-import { WorkerEntity } from '../workers/worker.entity';
+import { WorkerRepository } from '../workers/worker.repository';
 import { explain, Explanation } from './explain';
 
 /** The estimate's history: jobs that ended within this window (at most HISTORY_LIMIT of them). */
@@ -24,12 +24,15 @@ export class ExplainService {
     private readonly tx: Transactions,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly requests: RequestRepository,
+    private readonly workers: WorkerRepository,
+    private readonly jobs: JobRepository,
   ) {}
 
   async explain(requestId: number): Promise<Explanation> {
     const now = this.clock.now();
     return this.tx.read(async (em) => {
-      const request = await em.findOne(RequestEntity, { where: { id: requestId } });
+      const request = await this.requests.findById(em, requestId);
       if (!request) throw new RequestNotFoundError(requestId);
       const base = {
         request,
@@ -37,7 +40,7 @@ export class ExplainService {
         jobTimeoutMs: this.config.jobTimeoutMs,
       };
       if (request.state !== RequestState.Waiting) {
-        const job = await em.findOne(JobEntity, { where: { requestId } });
+        const job = await this.jobs.ofRequest(em, requestId);
         return explain({
           ...base,
           queue: [],
@@ -48,23 +51,17 @@ export class ExplainService {
         });
       }
       const [queue, workers, jobs, durations] = await Promise.all([
-        em.find(RequestEntity, { where: { state: RequestState.Waiting } }),
-        em.find(WorkerEntity),
-        em.find(JobEntity, { where: { endedAt: IsNull() } }),
-        recentJobDurations(em, new Date(now.getTime() - HISTORY_WINDOW_MS)),
+        this.requests.waiting(em),
+        this.workers.all(em),
+        this.jobs.running(em),
+        this.recentJobDurations(em, new Date(now.getTime() - HISTORY_WINDOW_MS)),
       ]);
       return explain({ ...base, queue, workers, jobs, recentJobDurationsMs: durations });
     });
   }
-}
 
-async function recentJobDurations(em: EntityManager, since: Date): Promise<number[]> {
-  const ended = await em
-    .createQueryBuilder(JobEntity, 'j')
-    .select(['j.requestId', 'j.startedAt', 'j.endedAt'])
-    .where('j.ended_at >= :since', { since: since.getTime() })
-    .orderBy('j.ended_at', 'DESC')
-    .take(HISTORY_LIMIT)
-    .getMany();
-  return ended.map((job) => job.endedAt!.getTime() - job.startedAt.getTime());
+  private async recentJobDurations(em: EntityManager, since: Date): Promise<number[]> {
+    const ended = await this.jobs.endedSince(em, since, HISTORY_LIMIT);
+    return ended.map((job) => job.endedAt!.getTime() - job.startedAt.getTime());
+  }
 }

@@ -9,7 +9,7 @@ import {
   isCompatible,
   isReady,
   Offer,
-} from '../matcher/ask';
+} from '../common/ask';
 import { IdleWorkerIndex } from '../matcher/idle-worker-index';
 import { PlannedMatch, planMatches } from '../matcher/match-planner';
 import { IndexedRequest, RequestQueueIndex, servedBefore } from '../matcher/request-queue-index';
@@ -18,7 +18,7 @@ import type { MaintenanceOrder } from '../workers/maintenance-order';
 /**
  * "Why is my request not scheduled?" as a pure function of what the matcher looks at: the
  * request, the WAITING queue, the registered workers and their running jobs. Every verdict
- * comes from the matcher's own rules (src/matcher/ask.ts for who can serve whom, the match
+ * comes from the matcher's own rules (src/common/ask.ts for who can serve whom, the match
  * planner for who takes which idle worker), so the answer cannot drift from what the matcher
  * does. docs/explain.md describes every reason and the estimate.
  */

@@ -6,6 +6,7 @@ import { formatDuration } from '../config/duration';
 import { Transactions } from '../database/transactions.service';
 import { viewOfJob } from '../events/domain-event';
 import { JobEntity } from './job.entity';
+import { JobRepository } from './job.repository';
 
 const TIMEKEEPER = systemActor('timekeeper');
 
@@ -23,6 +24,7 @@ export class JobExpiryWarnings {
   constructor(
     private readonly config: AppConfig,
     private readonly tx: Transactions,
+    private readonly jobs: JobRepository,
   ) {}
 
   /** When `job` is to be warned (epoch ms), or null: warnings off, ended, or warned already. */
@@ -39,7 +41,7 @@ export class JobExpiryWarnings {
    */
   async warn(requestId: number): Promise<boolean> {
     return this.tx.run(TIMEKEEPER.label, async (uow) => {
-      const job = await uow.em.findOne(JobEntity, { where: { requestId } });
+      const job = await this.jobs.ofRequest(uow.em, requestId);
       if (!job) return false;
       const at = this.warnAt(job);
       const now = uow.now.getTime();
@@ -47,16 +49,7 @@ export class JobExpiryWarnings {
       if (at === null || now < at || now >= job.timeoutAt.getTime()) return false;
       const before = { expiryWarnedFor: job.expiryWarnedFor?.toISOString() ?? null };
       // Two timers (or two instances after a handover) must not both warn.
-      const marked = await uow.em
-        .createQueryBuilder()
-        .update(JobEntity)
-        .set({ expiryWarnedFor: job.timeoutAt })
-        .where(
-          'request_id = :requestId AND ended_at IS NULL AND timeout_at = :timeoutAt AND (expiry_warned_for IS NULL OR expiry_warned_for <> :timeoutAt)',
-          { requestId, timeoutAt: job.timeoutAt.getTime() },
-        )
-        .execute();
-      if (marked.affected !== 1) return false;
+      if (!(await this.jobs.markWarned(uow.em, requestId, job.timeoutAt))) return false;
       job.expiryWarnedFor = job.timeoutAt;
       const left = formatDuration(
         Math.max(0, Math.ceil((job.timeoutAt.getTime() - now) / 1000) * 1000),
@@ -81,14 +74,6 @@ export class JobExpiryWarnings {
   async dueAt(em: EntityManager, now: Date): Promise<number[]> {
     const warning = this.config.expiryWarningMs;
     if (warning <= 0) return [];
-    const rows = await em
-      .createQueryBuilder(JobEntity, 'j')
-      .select('j.request_id', 'id')
-      .where(
-        'j.ended_at IS NULL AND j.timeout_at <= :horizon AND j.timeout_at > :now AND (j.expiry_warned_for IS NULL OR j.expiry_warned_for <> j.timeout_at)',
-        { horizon: now.getTime() + warning, now: now.getTime() },
-      )
-      .getRawMany<{ id: number | string }>();
-    return rows.map((r) => Number(r.id));
+    return this.jobs.dueForWarningIds(em, now, new Date(now.getTime() + warning));
   }
 }

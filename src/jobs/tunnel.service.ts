@@ -25,21 +25,23 @@ export class TunnelService implements OnApplicationShutdown {
 
   /**
    * Opens (or returns) the tunnel of a job; reuses `preferredPort` when it is free (after a
-   * restart). Throws TunnelUnavailableError when the worker's address is unusable or nothing can
-   * be bound on LESHY_TUNNEL_HOST.
+   * restart). `opened` says whether this call opened it (false: it was open already). Throws
+   * TunnelUnavailableError when the worker's address is unusable or nothing can be bound on
+   * LESHY_TUNNEL_HOST.
    */
   open(
     requestId: number,
     target: string,
     preferredPort: number | null,
-  ): Promise<{ ip: string; port: number }> {
+  ): Promise<{ ip: string; port: number; opened: boolean }> {
     let tunnel = this.tunnels.get(requestId);
+    const opened = !tunnel;
     if (!tunnel) {
       tunnel = this.listen(requestId, target, preferredPort);
       this.tunnels.set(requestId, tunnel);
       tunnel.catch(() => this.tunnels.delete(requestId));
     }
-    return tunnel.then((t) => ({ ip: this.config.tunnel.advertisedIp, port: t.port }));
+    return tunnel.then((t) => ({ ip: this.config.tunnel.advertisedIp, port: t.port, opened }));
   }
 
   async close(requestId: number): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Caps } from 'dryad-agent/protocol';
-import { Ask, capability, isCompatible } from './ask';
+import { Ask, capability, isCompatible } from '../common/ask';
 
 export interface IdleWorker {
   readonly uuid: string;

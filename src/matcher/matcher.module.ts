@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
-import { JobsModule } from '../jobs/jobs.module';
 import { RequestsModule } from '../requests/requests.module';
 import { WorkersModule } from '../workers/workers.module';
 import { MatcherService } from './matcher.service';
+import { UnservableNotes } from './unservable-notes.service';
 
 @Module({
-  imports: [JobsModule, RequestsModule, WorkersModule],
-  providers: [MatcherService],
-  exports: [MatcherService],
+  imports: [RequestsModule, WorkersModule],
+  providers: [MatcherService, UnservableNotes],
+  exports: [MatcherService, UnservableNotes],
 })
 export class MatcherModule {}

@@ -4,13 +4,13 @@ import { Clock } from '../common/clock';
 import { beginActivity } from '../diagnostics/loop-activity';
 import { RequestView, WorkerView } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
-import { JobsService } from '../jobs/jobs.service';
 import { RequestState } from '../requests/request-state';
 import { RequestsService } from '../requests/requests.service';
+import { JobSaga } from '../scheduling/job-saga.service';
 import { WorkerNotFoundError } from '../workers/worker.errors';
 import { WorkerState } from '../workers/worker-state';
 import { WorkersService } from '../workers/workers.service';
-import { MatchAtCreate } from './match-at-create';
+import { MatchAtCreate } from '../requests/match-at-create';
 import { PlannedMatch } from './match-planner';
 import { MatchingState } from './matching-state';
 
@@ -29,7 +29,7 @@ export interface MatcherStats {
  * Keeps the matcher's indexes in step with domain events and runs a matching pass whenever
  * something could change the answer: a request arrives or becomes ready, a worker becomes idle,
  * groups or caps change. Passes are serialized and coalesced; each planned match is committed by
- * JobsService.start in its own transaction, which re-checks everything (the database decides,
+ * JobSaga.start in its own transaction, which re-checks everything (the database decides,
  * not this memory). A refused match is put back into the indexes from the database.
  *
  * It runs only on the scheduling instance (src/cluster/scheduler-election.service.ts), which
@@ -55,7 +55,7 @@ export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
     private readonly bus: DomainEventBus,
     private readonly requests: RequestsService,
     private readonly workers: WorkersService,
-    private readonly jobs: JobsService,
+    private readonly saga: JobSaga,
     private readonly clock: Clock,
     private readonly matchAtCreate: MatchAtCreate,
   ) {}
@@ -215,7 +215,7 @@ export class MatcherService implements OnModuleInit, BeforeApplicationShutdown {
 
   private async commit(match: PlannedMatch): Promise<void> {
     try {
-      await this.jobs.start(match.requestId, match.workerUuid);
+      await this.saga.start(match.requestId, match.workerUuid);
       this.counters.matches++;
       this.logger.log(`request ${match.requestId} matched with worker ${match.workerUuid}`, {
         requestId: match.requestId,

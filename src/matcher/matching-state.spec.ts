@@ -1,6 +1,6 @@
 import type { Caps } from 'dryad-agent/protocol';
 import { CapsQuery, normalizeCapsQuery } from '../common/caps-query';
-import { capability, groupsAdmit, isReady } from './ask';
+import { capability, groupsAdmit, isReady } from '../common/ask';
 import { MatchableRequest, MatchableWorker, MatchingState } from './matching-state';
 
 /**

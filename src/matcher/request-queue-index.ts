@@ -1,6 +1,6 @@
 import { BinaryHeap } from '../common/binary-heap';
 import { CapsQuery, isAnyOf } from '../common/caps-query';
-import { Ask, askKey, capsSatisfied, groupsAdmit, Offer } from './ask';
+import { Ask, askKey, capsSatisfied, groupsAdmit, Offer } from '../common/ask';
 
 /** What the matcher keeps of a WAITING request. */
 export interface QueuedRequest {

@@ -12,7 +12,7 @@ export const JOB_BUCKETS_SECONDS = [60, 300, 600, 1800, 3600, 7200, 14400, 28800
  * `leshy_job_duration_seconds{board_class, outcome}`: how long a job ran (start to end),
  * observed from `job.ended` after commit. A job event does not carry its request's caps, but
  * the request's own state change out of IN PROGRESS is emitted by the same transaction just
- * before it (JobsService.endJob), so its class is noted then and taken when the job ends.
+ * before it (JobSaga.endJob), so its class is noted then and taken when the job ends.
  */
 @Injectable()
 export class JobDurationCollector implements OnModuleDestroy {

@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
-import { RequestEntity } from './request.entity';
+import { RequestRepository } from './request.repository';
 
 /**
  * Queue positions for FIFO within a priority. SQLite (one instance): microseconds of the clock,
@@ -18,16 +18,12 @@ export class QueueSequence implements OnModuleInit {
   constructor(
     private readonly tx: Transactions,
     private readonly config: AppConfig,
+    private readonly repository: RequestRepository,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const row = await this.tx.read((em) =>
-      em
-        .createQueryBuilder(RequestEntity, 'r')
-        .select('MAX(r.queue_seq)', 'max')
-        .getRawOne<{ max: string | number | null }>(),
-    );
-    this.last = Math.max(this.last, Number(row?.max ?? 0));
+    const max = await this.tx.read((em) => this.repository.maxQueueSeq(em));
+    this.last = Math.max(this.last, max);
   }
 
   async next(uow: UnitOfWork): Promise<number> {

@@ -15,7 +15,7 @@ export type EndedHow = (typeof ENDED_HOWS)[number];
 /**
  * The how of each terminal state when its caller does not name one: those states are reached
  * one way only. DONE (closed or timed out or idle) and CANCELLED (by the owner or an admin) have
- * several ways, so their callers always say which (RequestsService.close, JobsService.endJob).
+ * several ways, so their callers always say which (RequestsService.close, JobSaga.endJob).
  */
 export const DEFAULT_HOW: Partial<Record<RequestState, EndedHow>> = {
   [RequestState.Timeout]: 'deadline',

@@ -9,14 +9,13 @@ import { Clock } from '../common/clock';
 import { InvalidInputError } from '../common/domain-error';
 import { Page, PageSpec, SortSpec } from '../common/list-query';
 import { AppConfig } from '../config/app-config';
-import { updateIfUnchanged } from '../database/compare-and-set';
 import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from '../common/priority';
-import { JobView, RequestView, viewOfJob, viewOfRequest } from '../events/domain-event';
-import { JobAccess, JobsService, KeyHandOut } from '../jobs/jobs.service';
-import { MatchAtCreate } from '../matcher/match-at-create';
+import { JobView, RequestView, viewOfRequest } from '../events/domain-event';
+import { MatchAtCreate } from './match-at-create';
 import { RequestEntity } from './request.entity';
+import { RequestJobs } from './request-jobs.port';
 import {
   ActionNotAllowedInStateError,
   DeadlineInPastError,
@@ -32,8 +31,9 @@ import {
   recordKey,
   requestOfKey,
 } from './idempotency-keys';
-import { nameOf, ownerKeyNamed, ownerNames } from '../auth/owner-names';
-import { listRequests, RequestFilter, RequestSortItem } from './request-list.query';
+import { nameOf, ownerKeyNamed, ownerNames, ownNames } from '../auth/owner-names';
+import { RequestFilter, RequestSortItem } from './request-list.query';
+import { RequestRepository } from './request.repository';
 import { QueueSequence } from './queue-sequence';
 import { RequestState } from './request-state';
 import { endRequest, requestStateMachine } from './request-state-machine';
@@ -71,9 +71,12 @@ export interface CreateRequestInput {
   publicKey?: string | null;
 }
 
-/** A create's answer: the request, and whether an Idempotency-Key answered an earlier create. */
+/**
+ * A create's answer: the request with its job (if it started at once) and owner, as committed,
+ * and whether an Idempotency-Key answered an earlier create.
+ */
 export interface FiledRequest {
-  request: RequestView;
+  details: RequestDetails;
   replayed: boolean;
 }
 
@@ -111,27 +114,37 @@ export interface GetRequestOptions {
 export class RequestsService {
   constructor(
     private readonly tx: Transactions,
-    private readonly jobs: JobsService,
+    private readonly jobs: RequestJobs,
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly sequence: QueueSequence,
     private readonly matchAtCreate: MatchAtCreate,
+    private readonly repository: RequestRepository,
   ) {}
 
   async create(input: CreateRequestInput, actor: Actor): Promise<RequestView> {
-    return (await this.file(input, actor, null)).request;
+    return (await this.file(input, actor, null)).details.request;
   }
 
   /**
-   * As create, with an Idempotency-Key: a key this owner used in the last 24 h with the same
-   * input answers the request it filed (replayed); with another input it is refused (409).
+   * As create, answering what a read would (its job, its owner's name) without reading it
+   * again. With an Idempotency-Key (not null), a key this owner used in the last 24 h with the
+   * same input answers the request it filed (replayed); with another input it is refused (409).
    */
-  createIdempotent(input: CreateRequestInput, actor: Actor, key: string): Promise<FiledRequest> {
-    if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH)
+  async createDetailed(
+    input: CreateRequestInput,
+    actor: Actor,
+    key: string | null,
+  ): Promise<FiledRequest> {
+    if (key !== null && (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH))
       throw new InvalidInputError(
         `Idempotency-Key must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} characters, got ${key.length}`,
       );
-    return this.file(input, actor, key);
+    const filed = await this.file(input, actor, key);
+    // A replay answers the request as it is now, which may have moved on since.
+    return filed.replayed
+      ? { ...filed, details: await this.get(filed.details.request.id, actor) }
+      : filed;
   }
 
   private async file(
@@ -169,7 +182,10 @@ export class RequestsService {
       if (idempotencyKey !== null) {
         const earlier = await requestOfKey(uow, owner, idempotencyKey, fingerprint);
         if (earlier !== null)
-          return { request: viewOfRequest(await this.find(uow, earlier)), replayed: true };
+          return {
+            details: this.detailsOf(await this.find(uow, earlier), null, actor),
+            replayed: true,
+          };
       }
       const request = uow.em.create(RequestEntity, {
         priority: input.priority,
@@ -186,8 +202,7 @@ export class RequestsService {
         updatedAt: uow.now,
         ...(publicKey ? { publicKey } : {}),
       });
-      const inserted = await uow.em.insert(RequestEntity, request);
-      request.id = Number(inserted.identifiers[0].id);
+      request.id = await this.repository.insert(uow.em, request);
       if (idempotencyKey !== null)
         await recordKey(uow, owner, idempotencyKey, fingerprint, request.id);
       const view = viewOfRequest(request);
@@ -201,8 +216,8 @@ export class RequestsService {
         after: { priority: request.priority, caps, ownerGroups, anyGroup, validAfter, deadline },
       });
       // If the matcher would serve it at once, its job starts in this same transaction.
-      await arrival.startJob(uow, request);
-      return { request: viewOfRequest(request), replayed: false };
+      const job = await arrival.startJob(uow, request);
+      return { details: this.detailsOf(request, job, actor), replayed: false };
     });
     return arrival.settle(created);
   }
@@ -241,21 +256,7 @@ export class RequestsService {
       }
       // Only over what was read: a close or a match that committed meanwhile must not be
       // followed by a stale request.updated (the unit of work runs again and sees it).
-      await updateIfUnchanged(
-        uow.em,
-        RequestEntity,
-        `Request ${id}`,
-        'id = :id AND state_version = :version AND priority = :priority AND queue_seq = :seq AND valid_after = :validAfter AND deadline = :deadline',
-        {
-          id,
-          version: request.stateVersion,
-          priority: request.priority,
-          seq: request.queueSeq,
-          validAfter: request.validAfter.getTime(),
-          deadline: request.deadline.getTime(),
-        },
-        changes,
-      );
+      await this.repository.updateQueueFieldsIfUnchanged(uow.em, request, changes);
       Object.assign(request, changes);
       const view = viewOfRequest(request);
       uow.emit({
@@ -273,6 +274,11 @@ export class RequestsService {
 
   /** WAITING → CANCELLED; IN PROGRESS → DONE (the worker is cleaned for the next user). */
   async close(id: number, actor: Actor): Promise<RequestView> {
+    return (await this.closeDetailed(id, actor)).request;
+  }
+
+  /** As close, answering what a read would (the ended job, the owner's name). */
+  async closeDetailed(id: number, actor: Actor): Promise<RequestDetails> {
     assertLabUser(actor, 'close requests');
     return this.tx.run(actor.label, async (uow) => {
       const request = await this.find(uow, id);
@@ -282,13 +288,35 @@ export class RequestsService {
       const reason = byOwner ? 'closed by its owner' : 'closed by an admin';
       if (request.state === RequestState.Waiting) {
         await endRequest(uow, request, RequestState.Cancelled, how, reason);
-      } else if (request.state === RequestState.InProgress) {
-        await this.jobs.endJob(uow, request, RequestState.Done, how, reason);
-      } else {
-        throw new ActionNotAllowedInStateError(id, 'closed', request.state);
+        return this.detailsOf(request, null, actor, await this.ownerNameIn(uow, request, actor));
       }
-      return viewOfRequest(request);
+      if (request.state !== RequestState.InProgress)
+        throw new ActionNotAllowedInStateError(id, 'closed', request.state);
+      const job = await this.jobs.endJob(uow, request, RequestState.Done, how, reason);
+      return this.detailsOf(request, job, actor, await this.ownerNameIn(uow, request, actor));
     });
+  }
+
+  /**
+   * A request written in this transaction, with `job` as written too, as get would show it.
+   * `ownerName` defaults to the actor's own name: the creator owns what they file.
+   */
+  private detailsOf(
+    request: RequestEntity,
+    job: JobView | null,
+    actor: Actor,
+    ownerName = nameOf(ownNames(actor), request.owner),
+  ): RequestDetails {
+    return { request: viewOfRequest(request), job, ownerName };
+  }
+
+  /** The owner's name of `request`: no query when the actor is the owner (see ownerNames). */
+  private async ownerNameIn(
+    uow: UnitOfWork,
+    request: RequestEntity,
+    actor: Actor,
+  ): Promise<string> {
+    return nameOf(await ownerNames(uow.em, [request.owner], actor), request.owner);
   }
 
   /** Any lab user may read any request (who may change it is close's and update's business). */
@@ -297,7 +325,7 @@ export class RequestsService {
     return this.tx.read(async (em) => {
       // Both at once: one wait for the database instead of two (every poll of a tester).
       const [request, [found]] = await Promise.all([
-        em.findOne(RequestEntity, { where: { id } }),
+        this.repository.findById(em, id),
         this.jobs.jobsOf(em, [id]),
       ]);
       if (!request) throw new RequestNotFoundError(id);
@@ -309,7 +337,7 @@ export class RequestsService {
         options.ownerName === false ? new Map() : await ownerNames(em, [request.owner], actor);
       return {
         request: viewOfRequest(request),
-        job: job ? viewOfJob(job) : null,
+        job: job ?? null,
         ownerName: nameOf(names, request.owner),
       };
     });
@@ -326,7 +354,7 @@ export class RequestsService {
       const { ownerName, ...stored } = filter;
       const owner = ownerName === undefined ? undefined : await ownerKeyNamed(em, ownerName, actor);
       if (owner === null) return { items: [], total: 0, remaining: 0 };
-      const found = await listRequests(
+      const found = await this.repository.page(
         em,
         { ...stored, ...(owner ? { owners: [owner] } : {}) },
         sort,
@@ -348,7 +376,7 @@ export class RequestsService {
           const job = jobs.get(request.id);
           return {
             request: viewOfRequest(request),
-            job: job ? viewOfJob(job) : null,
+            job: job ?? null,
             ownerName: nameOf(names, request.owner),
           };
         }),
@@ -356,19 +384,10 @@ export class RequestsService {
     });
   }
 
-  /** The owner's (or an admin's) access to the request's running job. */
-  acquire(id: number, actor: Actor, handOut: KeyHandOut = 'job-key'): Promise<JobAccess> {
-    return this.jobs.acquire(id, actor, handOut);
-  }
-
-  prolong(id: number, actor: Actor): Promise<JobView> {
-    return this.jobs.prolong(id, actor);
-  }
-
   /** Deadline passed while WAITING → TIMEOUT (re-checked against the stored deadline). */
   async timeout(id: number): Promise<boolean> {
     return this.tx.run(TIMEKEEPER.label, async (uow) => {
-      const request = await uow.em.findOne(RequestEntity, { where: { id } });
+      const request = await this.repository.findById(uow.em, id);
       if (!request || request.state !== RequestState.Waiting) return false;
       if (request.deadline.getTime() > uow.now.getTime()) return false;
       await requestStateMachine.transitionTo(
@@ -383,13 +402,11 @@ export class RequestsService {
 
   /** Every WAITING request (for rebuilding the matcher's and the timekeeper's memory). */
   waiting(): Promise<RequestView[]> {
-    return this.tx.read(async (em) =>
-      (await em.find(RequestEntity, { where: { state: RequestState.Waiting } })).map(viewOfRequest),
-    );
+    return this.tx.read(async (em) => (await this.repository.waiting(em)).map(viewOfRequest));
   }
 
   private async find(uow: UnitOfWork, id: number): Promise<RequestEntity> {
-    const request = await uow.em.findOne(RequestEntity, { where: { id } });
+    const request = await this.repository.findById(uow.em, id);
     if (!request) throw new RequestNotFoundError(id);
     return request;
   }

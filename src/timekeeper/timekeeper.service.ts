@@ -7,13 +7,14 @@ import { DatabaseOutage } from '../database/database-outage.service';
 import { Transactions } from '../database/transactions.service';
 import { JobView, RequestView } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
-import { JobEntity } from '../jobs/job.entity';
+import { JobRepository } from '../jobs/job.repository';
 import { JobExpiryWarnings } from '../jobs/job-expiry-warnings.service';
 import { JobsService } from '../jobs/jobs.service';
 import { MatcherService } from '../matcher/matcher.service';
-import { RequestEntity } from '../requests/request.entity';
+import { RequestRepository } from '../requests/request.repository';
 import { RequestState } from '../requests/request-state';
 import { RequestsService } from '../requests/requests.service';
+import { JobSaga } from '../scheduling/job-saga.service';
 import { beginActivity } from '../diagnostics/loop-activity';
 import { DueItem, dueBefore } from './due-item';
 
@@ -43,12 +44,15 @@ export class Timekeeper implements OnModuleInit, BeforeApplicationShutdown {
     private readonly bus: DomainEventBus,
     private readonly requests: RequestsService,
     private readonly jobs: JobsService,
+    private readonly saga: JobSaga,
     private readonly matcher: MatcherService,
     private readonly tx: Transactions,
     private readonly config: AppConfig,
     private readonly scheduler: SchedulerRegistry,
     private readonly outage: DatabaseOutage,
     private readonly expiry: JobExpiryWarnings,
+    private readonly requestRepository: RequestRepository,
+    private readonly jobRepository: JobRepository,
   ) {}
 
   onModuleInit(): void {
@@ -106,34 +110,16 @@ export class Timekeeper implements OnModuleInit, BeforeApplicationShutdown {
   private async sweepOnce(): Promise<void> {
     const now = this.clock.now();
     const [overdueRequests, overdueJobs, idleJobs, warnJobs] = await this.tx.read(async (em) => [
-      await em
-        .createQueryBuilder(RequestEntity, 'r')
-        .select('r.id', 'id')
-        .where('r.state = :state AND r.deadline <= :now', {
-          state: RequestState.Waiting,
-          now: now.getTime(),
-        })
-        .getRawMany<{ id: number }>(),
-      await em
-        .createQueryBuilder(JobEntity, 'j')
-        .select('j.request_id', 'id')
-        .where('j.ended_at IS NULL AND j.timeout_at <= :now', { now: now.getTime() })
-        .getRawMany<{ id: number }>(),
-      await em
-        .createQueryBuilder(JobEntity, 'j')
-        .select('j.request_id', 'id')
-        .where('j.ended_at IS NULL AND j.idle_at <= :now', { now: now.getTime() })
-        .getRawMany<{ id: number }>(),
-      (await this.expiry.dueAt(em, now)).map((id) => ({ id })),
+      await this.requestRepository.overdueIds(em, now),
+      await this.jobRepository.timedOutIds(em, now),
+      await this.jobRepository.idleIds(em, now),
+      await this.expiry.dueAt(em, now),
     ]);
-    for (const { id } of overdueRequests)
-      await this.handle({ at: now.getTime(), kind: 'deadline', id: Number(id) });
-    for (const { id } of warnJobs)
-      await this.handle({ at: now.getTime(), kind: 'job-expiring', id: Number(id) });
-    for (const { id } of overdueJobs)
-      await this.handle({ at: now.getTime(), kind: 'job-timeout', id: Number(id) });
-    for (const { id } of idleJobs)
-      await this.handle({ at: now.getTime(), kind: 'job-idle', id: Number(id) });
+    for (const id of overdueRequests)
+      await this.handle({ at: now.getTime(), kind: 'deadline', id });
+    for (const id of warnJobs) await this.handle({ at: now.getTime(), kind: 'job-expiring', id });
+    for (const id of overdueJobs) await this.handle({ at: now.getTime(), kind: 'job-timeout', id });
+    for (const id of idleJobs) await this.handle({ at: now.getTime(), kind: 'job-idle', id });
   }
 
   /** The periodic sweep: a failure is logged and the next tick tries again. */
@@ -221,8 +207,8 @@ export class Timekeeper implements OnModuleInit, BeforeApplicationShutdown {
       if (item.kind === 'valid-after') this.matcher.requestBecameReady(item.id);
       else if (item.kind === 'deadline') await this.requests.timeout(item.id);
       else if (item.kind === 'job-expiring') await this.expiry.warn(item.id);
-      else if (item.kind === 'job-timeout') await this.jobs.expire(item.id);
-      else await this.watchIdleAgain(item.id, await this.jobs.expireIdle(item.id));
+      else if (item.kind === 'job-timeout') await this.saga.expire(item.id);
+      else await this.watchIdleAgain(item.id, await this.saga.expireIdle(item.id));
     } catch (error) {
       // The sweep finds it again once the database is back.
       if (this.outage.failed(`${item.kind} of request ${item.id}`, error)) return;

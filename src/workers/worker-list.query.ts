@@ -2,7 +2,7 @@ import type { Caps } from 'dryad-agent/protocol';
 import { compareCodePoints } from '../common/caps';
 import { clampLimit, Page, PageSpec, SortSpec } from '../common/list-query';
 import { WorkerView } from '../events/domain-event';
-import { capsSatisfied } from '../matcher/ask';
+import { capsSatisfied } from '../common/ask';
 import { WorkerBorderNotFoundError } from './worker.errors';
 
 /** Groups: any-of; caps: every given cap equal; states: any-of; missing or empty: everything. */

@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
 import { DryadModule } from '../dryad/dryad.module';
-import { JobsModule } from '../jobs/jobs.module';
 import { KeysModule } from '../keys/keys.module';
-import { WorkerHealthService } from './worker-health.service';
 import { WorkerOperations } from './worker-operations.service';
+import { WorkerRepository } from './worker.repository';
 import { WorkersService } from './workers.service';
 
 @Module({
-  imports: [JobsModule, KeysModule, DryadModule],
-  providers: [WorkersService, WorkerOperations, WorkerHealthService],
-  exports: [WorkersService, WorkerOperations, WorkerHealthService],
+  imports: [KeysModule, DryadModule],
+  providers: [WorkersService, WorkerRepository, WorkerOperations],
+  exports: [WorkersService, WorkerRepository, WorkerOperations],
 })
 export class WorkersModule {}

@@ -9,14 +9,12 @@ import {
 import { normalizeCaps, normalizeGroups } from '../common/caps';
 import { ConcurrentModificationError, InvalidInputError } from '../common/domain-error';
 import { Page, PageSpec, SortSpec } from '../common/list-query';
-import { equalsOrNull, isUniqueViolation, updateIfUnchanged } from '../database/compare-and-set';
+import { isUniqueViolation } from '../database/compare-and-set';
 import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import { dryadTarget } from '../dryad/dryad-target';
 import { DryadPort } from '../dryad/dryad.port';
 import { viewOfWorker, WorkerView } from '../events/domain-event';
-import { JobsService } from '../jobs/jobs.service';
-import { invalidateUnsatisfiable } from '../requests/invalidate-unsatisfiable';
 import {
   AdmissionView,
   admitDeregistered,
@@ -43,6 +41,8 @@ import {
 import { MissingBorder, pageOfWorkers, WorkerFilter, WorkerSortItem } from './worker-list.query';
 import { WorkerState } from './worker-state';
 import { workerStateMachine } from './worker-state-machine';
+import { WorkerJobs } from './worker-jobs.port';
+import { WorkerRepository } from './worker.repository';
 
 export interface RegisterWorkerInput {
   uuid: string;
@@ -78,8 +78,9 @@ export class WorkersService {
 
   constructor(
     private readonly tx: Transactions,
-    private readonly jobs: JobsService,
+    private readonly jobs: WorkerJobs,
     private readonly dryad: DryadPort,
+    private readonly repository: WorkerRepository,
   ) {}
 
   /**
@@ -95,7 +96,7 @@ export class WorkersService {
     const caps = normalizeCaps({ ...input.caps, UUID: input.uuid });
     return this.tx.run(actor.label, async (uow) => {
       await bindAgentTokenOnRegistration(uow, actor, input.uuid);
-      const existing = await uow.em.findOne(WorkerEntity, { where: { uuid: input.uuid } });
+      const existing = await this.repository.findByUuid(uow.em, input.uuid);
       if (!existing) return this.create(uow, input, caps, await this.admission(uow, input.uuid));
       const changed =
         JSON.stringify(existing.caps) !== JSON.stringify(caps) ||
@@ -106,26 +107,16 @@ export class WorkersService {
       if (changed) {
         const before = describeRegistration(existing);
         const formerOffer = { caps: existing.caps, groups: existing.groups };
-        await uow.em.update(
-          WorkerEntity,
-          { uuid: existing.uuid },
-          {
-            caps,
-            controlAddr: input.controlAddr,
-            sshAddr: input.sshAddr,
-            hostKey: input.hostKey,
-            accessMode: input.accessMode,
-            updatedAt: uow.now,
-          },
-        );
-        Object.assign(existing, {
+        const registration = {
           caps,
           controlAddr: input.controlAddr,
           sshAddr: input.sshAddr,
           hostKey: input.hostKey,
           accessMode: input.accessMode,
           updatedAt: uow.now,
-        });
+        };
+        await this.repository.updateRegistration(uow.em, existing.uuid, registration);
+        Object.assign(existing, registration);
         emitWorkerUpdated(
           uow,
           existing,
@@ -135,7 +126,7 @@ export class WorkersService {
         );
         await this.toBusy(uow, existing, 'registered again with changed caps or addresses');
         if (JSON.stringify(before.caps) !== JSON.stringify(caps)) {
-          await invalidateUnsatisfiable(
+          await this.jobs.invalidateUnsatisfiable(
             uow,
             formerOffer,
             `worker ${existing.uuid} changed its caps: no registered worker can satisfy it any more`,
@@ -182,14 +173,7 @@ export class WorkersService {
       } else {
         // MAINTENANCE, BUSY or already FAILED: nothing to stop, but the admin should see why.
         const before = { failReason: worker.failReason };
-        await updateIfUnchanged(
-          uow.em,
-          WorkerEntity,
-          `Worker ${uuid}`,
-          `uuid = :uuid AND state_version = :version AND ${equalsOrNull('fail_reason', 'failReason', worker.failReason)}`,
-          { uuid, version: worker.stateVersion, failReason: worker.failReason },
-          { failReason: reason, updatedAt: uow.now },
-        );
+        await this.repository.updateFailReasonIfUnchanged(uow.em, worker, reason, uow.now);
         worker.failReason = reason;
         emitWorkerUpdated(uow, worker, before, { failReason: reason }, reason);
       }
@@ -223,7 +207,7 @@ export class WorkersService {
   /**
    * Admin (API v2): maintenance with a message for the board's display. A RUNNING worker with
    * `drain` keeps its job, takes no new one, and goes to maintenance when the job ends (see
-   * JobsService.endJob); without `drain` its job FAILS now. A worker already in MAINTENANCE
+   * the job saga's endJob); without `drain` its job FAILS now. A worker already in MAINTENANCE
    * is told again only if the message it shows changes.
    */
   async orderMaintenance(
@@ -328,14 +312,7 @@ export class WorkersService {
       const worker = await this.find(uow, uuid);
       const before = { groups: worker.groups };
       // The event carries the whole worker: it must not show a state that changed meanwhile.
-      await updateIfUnchanged(
-        uow.em,
-        WorkerEntity,
-        `Worker ${uuid}`,
-        'uuid = :uuid AND state_version = :version AND groups = :groups',
-        { uuid, version: worker.stateVersion, groups: JSON.stringify(worker.groups) },
-        { groups: sorted, updatedAt: uow.now },
-      );
+      await this.repository.updateGroupsIfUnchanged(uow.em, worker, sorted, uow.now);
       worker.groups = sorted;
       emitWorkerUpdated(uow, worker, before, { groups: sorted }, null);
       return viewOfWorker(worker);
@@ -349,11 +326,8 @@ export class WorkersService {
       if (worker.state !== WorkerState.Maintenance && worker.state !== WorkerState.Failed) {
         throw new DeregisterNotAllowedError(uuid, worker.state);
       }
-      const removed = await uow.em.delete(WorkerEntity, {
-        uuid,
-        stateVersion: worker.stateVersion,
-      });
-      if (removed.affected !== 1) throw new DeregisterNotAllowedError(uuid, 'changing');
+      if (!(await this.repository.deleteIfUnchanged(uow.em, worker)))
+        throw new DeregisterNotAllowedError(uuid, 'changing');
       await rememberDeregistration(uow, uuid);
       uow.emit({
         type: 'worker.deregistered',
@@ -364,7 +338,7 @@ export class WorkersService {
         before: describeRegistration(worker),
         after: null,
       });
-      await invalidateUnsatisfiable(
+      await this.jobs.invalidateUnsatisfiable(
         uow,
         worker,
         `worker ${uuid} was deregistered: no registered worker can satisfy it any more`,
@@ -392,13 +366,13 @@ export class WorkersService {
   }
 
   async get(uuid: string): Promise<WorkerView> {
-    const worker = await this.tx.read((em) => em.findOne(WorkerEntity, { where: { uuid } }));
+    const worker = await this.tx.read((em) => this.repository.findByUuid(em, uuid));
     if (!worker) throw new WorkerNotFoundError(uuid);
     return viewOfWorker(worker);
   }
 
   async all(): Promise<WorkerView[]> {
-    return (await this.tx.read((em) => em.find(WorkerEntity))).map(viewOfWorker);
+    return (await this.tx.read((em) => this.repository.all(em))).map(viewOfWorker);
   }
 
   async list(
@@ -419,9 +393,7 @@ export class WorkersService {
    * out), or null: prepare it with a fresh key.
    */
   async keyToPrepareAgain(uuid: string): Promise<string | null> {
-    const worker = await this.tx.read((em) =>
-      em.findOne(WorkerEntity, { where: { uuid }, select: ['uuid', 'state', 'preparedKey'] }),
-    );
+    const worker = await this.tx.read((em) => this.repository.preparedKeyOf(em, uuid));
     return worker?.state === WorkerState.Prepare ? (worker.preparedKey ?? null) : null;
   }
 
@@ -431,7 +403,7 @@ export class WorkersService {
     outcome: { ok: true; username: string; sealedKey: string } | { ok: false; reason: string },
   ): Promise<boolean> {
     return this.tx.run(DRYAD.label, async (uow) => {
-      const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
+      const worker = await this.repository.findByUuid(uow.em, uuid);
       if (!worker || worker.stateVersion !== version || worker.state !== WorkerState.Prepare) {
         this.logger.log(`worker ${uuid}: prepare result dropped, the worker moved on`, {
           workerUuid: uuid,
@@ -459,7 +431,7 @@ export class WorkersService {
   /** Outcome of a maintenance order started at `version` (BUSY → MAINTENANCE either way). */
   async completeMaintenance(uuid: string, version: number, error: string | null): Promise<boolean> {
     return this.tx.run(DRYAD.label, async (uow) => {
-      const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
+      const worker = await this.repository.findByUuid(uow.em, uuid);
       if (!worker || worker.stateVersion !== version || worker.state !== WorkerState.Busy)
         return false;
       // The admin wants the board out of service: it goes to MAINTENANCE even if the agent
@@ -477,7 +449,7 @@ export class WorkersService {
   /** A failure of the worker at `version` found by the server (health check, SSH unreachable). */
   async failIfUnchanged(uuid: string, version: number, reason: string): Promise<boolean> {
     return this.tx.run(DRYAD.label, async (uow) => {
-      const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
+      const worker = await this.repository.findByUuid(uow.em, uuid);
       if (
         !worker ||
         worker.stateVersion !== version ||
@@ -527,7 +499,7 @@ export class WorkersService {
       updatedAt: uow.now,
     });
     try {
-      await uow.em.insert(WorkerEntity, worker);
+      await this.repository.insert(uow.em, worker);
     } catch (error) {
       // A concurrent first registration of the same UUID inserted first: run again, and this
       // one is a registration of an existing worker (unchanged config: nothing to do).
@@ -584,7 +556,7 @@ export class WorkersService {
   }
 
   private async find(uow: UnitOfWork, uuid: string): Promise<WorkerEntity> {
-    const worker = await uow.em.findOne(WorkerEntity, { where: { uuid } });
+    const worker = await this.repository.findByUuid(uow.em, uuid);
     if (!worker) throw new WorkerNotFoundError(uuid);
     return worker;
   }

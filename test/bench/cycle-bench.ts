@@ -5,6 +5,7 @@ import { ServerProcess, startServer } from '../support/server-process';
 import { peekRows } from '../support/sqlite-peek';
 import { tempDir } from '../support/temp-dir';
 import { waitFor } from '../support/wait-for';
+import { agentOperationMeans, agentOperationTotals } from './agent-operation-times';
 import { startBenchFleet } from './bench-fleet';
 import { BENCH_ADMIN_TOKEN, benchTester } from './bench-tester';
 import { v1RequestInProgress } from './v1-bench-request';
@@ -118,6 +119,7 @@ async function runCycles(name: string, makeCycle: CycleMaker): Promise<void> {
     let done = 0;
     const noise = new MachineNoise();
     const serverBefore = serverCost(server.pid);
+    const operationsBefore = await agentOperationTotals(server);
     const fleetBefore = serverCost(fleet.pid);
     const progress = setInterval(() => console.log(`  … ${done}/${CYCLES} cycles`), 15_000);
     const began = performance.now();
@@ -133,7 +135,8 @@ async function runCycles(name: string, makeCycle: CycleMaker): Promise<void> {
     const seconds = (performance.now() - began) / 1000;
     const cost =
       `server ${costPerCall(server.pid, serverBefore, CYCLES, 'cycle')}; ` +
-      `fleet ${costPerCall(fleet.pid, fleetBefore, CYCLES, 'cycle')}`;
+      `fleet ${costPerCall(fleet.pid, fleetBefore, CYCLES, 'cycle')}\n` +
+      agentOperationMeans(operationsBefore, await agentOperationTotals(server));
     clearInterval(progress);
     // Assignment latency from the database: when each request was created and its job started.
     const rows = await peekRows<{ created_at: number; started_at: number }>(

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { canTransition } from '../../src/common/state-machine';
 import { AuditEventEntity } from '../../src/events/audit-event.entity';
 import { JobEntity } from '../../src/jobs/job.entity';
-import { isCompatible, isReady } from '../../src/matcher/ask';
+import { isCompatible, isReady } from '../../src/common/ask';
 import { RequestEntity } from '../../src/requests/request.entity';
 import {
   REQUEST_STATES,

@@ -77,6 +77,10 @@ export class AgentSshServer {
 
   private onConnection(client: Connection): void {
     this.connections.add(client);
+    // Answers are small packets (exit status, EOF, close; a console's keystroke echoes): with
+    // Nagle's algorithm each one after the first waited for the peer's delayed ACK.
+    // (ssh2's server-side Connection has setNoDelay; its typings do not say so.)
+    (client as unknown as { setNoDelay(noDelay: boolean): void }).setNoDelay(true);
     let role: Role | null = null;
     let untrack: () => void = () => undefined;
     const gone = new AbortController();

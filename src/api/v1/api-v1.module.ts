@@ -1,4 +1,5 @@
 import { INestApplication, Module } from '@nestjs/common';
+import { JobsModule } from '../../jobs/jobs.module';
 import { RequestsModule } from '../../requests/requests.module';
 import { WorkersModule } from '../../workers/workers.module';
 import { RequestsV1Controller } from './requests-v1.controller';
@@ -8,7 +9,7 @@ import { WorkersV1Controller } from './workers-v1.controller';
 
 /** Boruta's HTTP API v1, wire compatible with upstream's server: a thin skin over the core. */
 @Module({
-  imports: [RequestsModule, WorkersModule],
+  imports: [RequestsModule, WorkersModule, JobsModule],
   controllers: [RequestsV1Controller, WorkersV1Controller, VersionV1Controller],
 })
 export class ApiV1Module {}

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { Actor } from '../../auth/actor';
 import { Authenticated, CurrentActor } from '../../auth/authenticated.decorator';
 import { Page } from '../../common/list-query';
+import { JobsService } from '../../jobs/jobs.service';
 import { RequestDetails, RequestsService } from '../../requests/requests.service';
 import { decodeOptional, decodeRequired, V1Body } from './v1-body';
 import { jobTimeoutOf, toAccessInfo2, toJsonList, toReqInfo } from './v1-dto.mapper';
@@ -33,7 +34,10 @@ function listReply(page: Page<RequestDetails>) {
 @Controller('api/v1/reqs')
 @Authenticated()
 export class RequestsV1Controller {
-  constructor(private readonly requests: RequestsService) {}
+  constructor(
+    private readonly requests: RequestsService,
+    private readonly jobs: JobsService,
+  ) {}
 
   /** GET|HEAD /reqs/: every request, as a list call without a body. */
   @Get()
@@ -146,7 +150,7 @@ export class RequestsV1Controller {
     @Param('id') id: string,
     @CurrentActor() actor: Actor,
   ): Promise<void> {
-    const access = await this.requests.acquire(parseRequestId(id), actor);
+    const access = await this.jobs.acquire(parseRequestId(id), actor);
     writeV1Reply(req, res, jsonReply(200, toAccessInfo2(access)));
   }
 
@@ -157,7 +161,7 @@ export class RequestsV1Controller {
     @Param('id') id: string,
     @CurrentActor() actor: Actor,
   ): Promise<void> {
-    await this.requests.prolong(parseRequestId(id), actor);
+    await this.jobs.prolong(parseRequestId(id), actor);
     writeV1Reply(req, res, NO_CONTENT);
   }
 }

@@ -9,11 +9,13 @@ import { EventStreams } from './event-streams.service';
 import { EventsController } from './events.controller';
 import { RequestOwners } from './request-owners.service';
 import { SnapshotFacts } from './snapshot-facts.service';
+import { JobsModule } from '../../../jobs/jobs.module';
+import { RequestsModule } from '../../../requests/requests.module';
 import { WorkersModule } from '../../../workers/workers.module';
 
 /** The event stream and the audit log of API v2. */
 @Module({
-  imports: [ClusterModule, WorkersModule],
+  imports: [ClusterModule, WorkersModule, JobsModule, RequestsModule],
   controllers: [EventsController, AuditController],
   providers: [
     AuditFeed,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../../database/transactions.service';
 import { nameOf, ownerNames } from '../../../auth/owner-names';
-import { RequestEntity } from '../../../requests/request.entity';
+import { RequestRepository } from '../../../requests/request.repository';
 
 /** Entries kept before the oldest are forgotten (looked up again if needed). */
 const CACHE_SIZE = 10_000;
@@ -32,14 +32,15 @@ export class RequestOwners {
   private readonly owners = new BoundedCache<number, string | null>();
   private readonly names = new BoundedCache<string, string>();
 
-  constructor(private readonly tx: Transactions) {}
+  constructor(
+    private readonly tx: Transactions,
+    private readonly requests: RequestRepository,
+  ) {}
 
   /** The owner key (`user:<id>`, `anonymous`) of a request, null if there is no such request. */
   async ownerOf(requestId: number): Promise<string | null> {
     if (this.owners.has(requestId)) return this.owners.get(requestId)!;
-    const row = await this.tx.read((em) =>
-      em.findOne(RequestEntity, { where: { id: requestId }, select: ['id', 'owner'] }),
-    );
+    const row = await this.tx.read((em) => this.requests.ownerOf(em, requestId));
     const owner = row ? (row.owner ?? 'anonymous') : null;
     if (row) this.owners.set(requestId, owner);
     return owner;

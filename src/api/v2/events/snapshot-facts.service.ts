@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
 import { Transactions } from '../../../database/transactions.service';
 import { JobView, viewOfJob } from '../../../events/domain-event';
-import { JobEntity } from '../../../jobs/job.entity';
-import { WorkerFacts, WorkerHealthService } from '../../../workers/worker-health.service';
+import { JobRepository } from '../../../jobs/job.repository';
+import { WorkerFacts, WorkerHealthService } from '../../../jobs/worker-health.service';
 
 /**
  * Loads by key, in batches: the keys asked for in the same turn of the event loop are fetched
@@ -43,7 +42,7 @@ class Batcher<K, V> {
 @Injectable()
 export class SnapshotFacts {
   private readonly jobs = new Batcher<number, JobView | null>(async (ids) => {
-    const rows = await this.tx.read((em) => em.find(JobEntity, { where: { requestId: In(ids) } }));
+    const rows = await this.tx.read((em) => this.jobRepository.ofRequests(em, ids));
     const byId = new Map<number, JobView | null>(ids.map((id) => [id, null]));
     for (const row of rows) byId.set(Number(row.requestId), viewOfJob(row));
     return byId;
@@ -55,6 +54,7 @@ export class SnapshotFacts {
   constructor(
     private readonly tx: Transactions,
     private readonly health: WorkerHealthService,
+    private readonly jobRepository: JobRepository,
   ) {}
 
   jobOf(requestId: number): Promise<JobView | null> {

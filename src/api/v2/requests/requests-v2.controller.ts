@@ -28,6 +28,7 @@ import {
 import type { Request, Response } from 'express';
 import type { Actor } from '../../../auth/actor';
 import { Authenticated, CurrentActor } from '../../../auth/authenticated.decorator';
+import { JobsService } from '../../../jobs/jobs.service';
 import { RequestsService } from '../../../requests/requests.service';
 import { RequestWaiter } from '../../../requests/request-waiter';
 import {
@@ -63,6 +64,7 @@ const PROBLEM = 'application/problem+json naming the field or rule';
 export class RequestsV2Controller {
   constructor(
     private readonly requests: RequestsService,
+    private readonly jobs: JobsService,
     private readonly waiter: RequestWaiter,
   ) {}
 
@@ -92,12 +94,9 @@ export class RequestsV2Controller {
       deadline: timeOf(body.deadline),
       publicKey: body.publicKey ?? null,
     };
-    const filed =
-      idempotencyKey === undefined
-        ? { request: await this.requests.create(input, actor), replayed: false }
-        : await this.requests.createIdempotent(input, actor, idempotencyKey);
+    const filed = await this.requests.createDetailed(input, actor, idempotencyKey ?? null);
     if (filed.replayed) res.setHeader('Idempotency-Replayed', 'true');
-    return toRequestDto(await this.requests.get(filed.request.id, actor));
+    return toRequestDto(filed.details);
   }
 
   @Get()
@@ -203,8 +202,7 @@ export class RequestsV2Controller {
     @CurrentActor() actor: Actor,
     @Param('id', ParseIntPipe) id: number,
   ): Promise<RequestDto> {
-    await this.requests.close(id, actor);
-    return toRequestDto(await this.requests.get(id, actor));
+    return toRequestDto(await this.requests.closeDetailed(id, actor));
   }
 
   @Post(':id/acquire')
@@ -217,7 +215,7 @@ export class RequestsV2Controller {
     @CurrentActor() actor: Actor,
     @Param('id', ParseIntPipe) id: number,
   ): Promise<AcquireDto> {
-    return toAcquireDto(await this.requests.acquire(id, actor, 'own-key-if-any'));
+    return toAcquireDto(await this.jobs.acquire(id, actor, 'own-key-if-any'));
   }
 
   @Post(':id/prolong')
@@ -232,7 +230,7 @@ export class RequestsV2Controller {
     @CurrentActor() actor: Actor,
     @Param('id', ParseIntPipe) id: number,
   ): Promise<RequestDto> {
-    await this.requests.prolong(id, actor);
+    await this.jobs.prolong(id, actor);
     return toRequestDto(await this.requests.get(id, actor));
   }
 }

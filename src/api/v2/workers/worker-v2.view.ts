@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { Caps } from 'dryad-agent/protocol';
 import type { WorkerView } from '../../../events/domain-event';
-import type { WorkerFacts } from '../../../workers/worker-health.service';
+import type { WorkerFacts } from '../../../jobs/worker-health.service';
 import { WORKER_STATES } from '../../../workers/worker-state';
 
 /** API v2's JSON for workers (docs/api-v2.md, "Workers"): ISO times, never a key. */

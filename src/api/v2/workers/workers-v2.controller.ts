@@ -21,7 +21,7 @@ import type { Actor } from '../../../auth/actor';
 import { Authenticated, CurrentActor } from '../../../auth/authenticated.decorator';
 import { InvalidInputError } from '../../../common/domain-error';
 import type { WorkerView } from '../../../events/domain-event';
-import { WorkerHealthService } from '../../../workers/worker-health.service';
+import { WorkerHealthService } from '../../../jobs/worker-health.service';
 import { WorkersService } from '../../../workers/workers.service';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { encodeWorkerCursor } from './worker-cursor';

@@ -1,5 +1,5 @@
 import type { Caps } from 'dryad-agent/protocol';
-import { capSatisfied, CapsQuery, capsQuerySatisfied } from '../common/caps-query';
+import { capSatisfied, CapsQuery, capsQuerySatisfied } from './caps-query';
 
 /**
  * The matching rules of DESIGN.md "Matching", as pure functions shared by the matcher, the

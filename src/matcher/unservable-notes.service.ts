@@ -1,5 +1,4 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { In } from 'typeorm';
 import { describeCapAsk } from '../common/caps-query';
 import { Clock } from '../common/clock';
 import { DatabaseOutage } from '../database/database-outage.service';
@@ -13,10 +12,9 @@ import {
   groupsAdmit,
   isCompatible,
   Offer,
-} from '../matcher/ask';
-import { WorkerEntity } from '../workers/worker.entity';
-import { RequestEntity } from './request.entity';
-import { RequestState } from './request-state';
+} from '../common/ask';
+import { RequestRepository } from '../requests/request.repository';
+import { WorkerRepository } from '../workers/worker.repository';
 
 /** How long the list of registered workers is reused (other instances may register workers). */
 const OFFERS_TTL_MS = 5_000;
@@ -57,7 +55,7 @@ function capsNobodyHas(ask: Ask, offers: readonly Offer[]): string {
  * A request that no registered worker can ever serve (caps nobody has, groups nobody is in) is
  * accepted, as upstream does, but not silently: after its create has committed, it is logged
  * and the request gets a note saying why (requests.unservable_note). A worker that registers or
- * changes and can serve it clears the note. Kept beside the create path, not inside it.
+ * changes and can serve it clears the note. Beside the matcher (it reads workers and requests both), not inside the create path.
  */
 @Injectable()
 export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown {
@@ -76,6 +74,8 @@ export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown 
     private readonly bus: DomainEventBus,
     private readonly clock: Clock,
     private readonly outage: DatabaseOutage,
+    private readonly requests: RequestRepository,
+    private readonly workers: WorkerRepository,
   ) {}
 
   onModuleInit(): void {
@@ -107,10 +107,7 @@ export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown 
 
   /** The note of a request (null: servable, or not checked). */
   async noteOf(requestId: number): Promise<string | null> {
-    const row = await this.tx.read((em) =>
-      em.findOne(RequestEntity, { where: { id: requestId }, select: ['id', 'unservableNote'] }),
-    );
-    return row?.unservableNote ?? null;
+    return this.tx.read((em) => this.requests.unservableNoteOf(em, requestId));
   }
 
   private async checkCreated(request: RequestView): Promise<void> {
@@ -140,11 +137,7 @@ export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown 
         await this.tx.run('system:unservable-notes', async (uow) => {
           for (const [note, ids] of batch) {
             for (let i = 0; i < ids.length; i += CHUNK) {
-              await uow.em.update(
-                RequestEntity,
-                { id: In(ids.slice(i, i + CHUNK)), state: RequestState.Waiting },
-                { unservableNote: note },
-              );
+              await this.requests.noteUnservable(uow.em, ids.slice(i, i + CHUNK), note);
             }
           }
         });
@@ -162,16 +155,9 @@ export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown 
     this.offers = null;
     try {
       await this.tx.run('system:unservable-notes', async (uow) => {
-        const noted = await uow.em
-          .createQueryBuilder(RequestEntity, 'r')
-          .select(['r.id', 'r.caps', 'r.ownerGroups', 'r.anyGroup'])
-          .where('r.state = :state AND r.unservable_note IS NOT NULL', {
-            state: RequestState.Waiting,
-          })
-          .getMany();
+        const noted = await this.requests.notedWaiting(uow.em);
         const servable = noted.filter((r) => isCompatible(worker, r)).map((r) => r.id);
-        if (servable.length > 0)
-          await uow.em.update(RequestEntity, servable, { unservableNote: null });
+        if (servable.length > 0) await this.requests.clearUnservableNotes(uow.em, servable);
       });
     } catch (error) {
       if (!this.outage.failed(`unservable notes after worker ${worker.uuid}`, error))
@@ -184,9 +170,7 @@ export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown 
   private async registeredOffers(): Promise<Offer[]> {
     const now = performance.now();
     if (this.offers && now - this.offers.at < OFFERS_TTL_MS) return this.offers.list;
-    const workers = await this.tx.read((em) =>
-      em.find(WorkerEntity, { select: ['uuid', 'caps', 'groups'] }),
-    );
+    const workers = await this.tx.read((em) => this.workers.offers(em));
     this.offers = { list: workers.map((w) => ({ caps: w.caps, groups: w.groups })), at: now };
     return this.offers.list;
   }

@@ -6,9 +6,9 @@ import { WorkerView } from '../events/domain-event';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { WorkerState } from '../workers/worker-state';
 import { WorkersService } from '../workers/workers.service';
-import { DryadPort } from './dryad.port';
-import { dryadTarget } from './dryad-target';
-import { SshDryadClient } from './ssh-dryad.client';
+import { DryadPort } from '../dryad/dryad.port';
+import { dryadTarget } from '../dryad/dryad-target';
+import { SshDryadClient } from '../dryad/ssh-dryad.client';
 
 const HEALTH_CHECKS = 'dryad:health-checks';
 

@@ -5,13 +5,13 @@ import { AppConfig } from '../config/app-config';
 import { Transactions } from '../database/transactions.service';
 import { AuditEventEntity } from '../events/audit-event.entity';
 import { WorkerView } from '../events/domain-event';
-import { WorkerEntity } from '../workers/worker.entity';
 import { updateWorkerFields } from '../workers/worker-fields';
 import { WorkerState } from '../workers/worker-state';
 import { workerStateMachine } from '../workers/worker-state-machine';
 import { WorkersService } from '../workers/workers.service';
-import { dryadTarget } from './dryad-target';
-import { DryadPort } from './dryad.port';
+import { WorkerRepository } from '../workers/worker.repository';
+import { dryadTarget } from '../dryad/dryad-target';
+import { DryadPort } from '../dryad/dryad.port';
 
 const RECOVERY = 'dryad:failed-worker-recovery';
 /** A board that failed this often within FLAPPING_WINDOW_MS is left FAILED for an admin. */
@@ -46,6 +46,7 @@ export class FailedWorkerRecovery {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly scheduler: SchedulerRegistry,
+    private readonly repository: WorkerRepository,
   ) {}
 
   startScheduling(): Promise<void> {
@@ -104,7 +105,7 @@ export class FailedWorkerRecovery {
   /** FAILED → PREPARE for the worker as it was checked, unless it moved on or is flapping. */
   recover(worker: WorkerView): Promise<RecoveryOutcome> {
     return this.tx.run('system:recovery', async (uow) => {
-      const current = await uow.em.findOne(WorkerEntity, { where: { uuid: worker.uuid } });
+      const current = await this.repository.findByUuid(uow.em, worker.uuid);
       if (
         !current ||
         current.state !== WorkerState.Failed ||

@@ -1,4 +1,4 @@
-import type { Offer } from '../matcher/ask';
+import type { Offer } from '../common/ask';
 import { normalizeCapsQuery } from '../common/caps-query';
 import { unservableReason } from './unservable-notes.service';
 

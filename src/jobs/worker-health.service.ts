@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In, IsNull } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { nameOf, ownerNames } from '../auth/owner-names';
 import { Clock } from '../common/clock';
 import { Transactions } from '../database/transactions.service';
 import { AuditEventEntity } from '../events/audit-event.entity';
-import { JobEntity } from '../jobs/job.entity';
-import { RequestEntity } from '../requests/request.entity';
-import { WorkerState } from './worker-state';
+import { RequestRepository } from '../requests/request.repository';
+import { WorkerState } from '../workers/worker-state';
+import { JobRepository } from './job.repository';
 
 /** One failure (ok: false) or recovery (ok: true, FAILED → PREPARE) of a worker. */
 export interface HealthEntry {
@@ -40,6 +40,8 @@ export class WorkerHealthService {
   constructor(
     private readonly tx: Transactions,
     private readonly clock: Clock,
+    private readonly jobs: JobRepository,
+    private readonly requests: RequestRepository,
   ) {}
 
   factsOf(uuids: readonly string[]): Promise<Map<string, WorkerFacts>> {
@@ -52,39 +54,37 @@ export class WorkerHealthService {
         ]),
       );
       if (uuids.length === 0) return facts;
-      await addJobs(em, uuids, facts);
+      await this.addJobs(em, uuids, facts);
       await addRecentHealth(em, uuids, since, facts);
       await addOlderFailures(em, uuids, facts);
       return facts;
     });
   }
-}
 
-async function addJobs(
-  em: EntityManager,
-  uuids: readonly string[],
-  facts: Map<string, WorkerFacts>,
-): Promise<void> {
-  const jobs = await em.find(JobEntity, {
-    where: { workerUuid: In([...uuids]), endedAt: IsNull() },
-  });
-  if (jobs.length === 0) return;
-  const requests = await em.find(RequestEntity, {
-    where: { id: In(jobs.map((j) => j.requestId)) },
-    select: { id: true, owner: true },
-  });
-  const names = await ownerNames(
-    em,
-    requests.map((r) => r.owner),
-  );
-  const ownerOf = new Map(requests.map((r) => [Number(r.id), nameOf(names, r.owner)]));
-  for (const job of jobs) {
-    facts.get(job.workerUuid)!.job = {
-      requestId: Number(job.requestId),
-      owner: ownerOf.get(Number(job.requestId)) ?? 'anonymous',
-      startedAt: job.startedAt,
-      timeoutAt: job.timeoutAt,
-    };
+  private async addJobs(
+    em: EntityManager,
+    uuids: readonly string[],
+    facts: Map<string, WorkerFacts>,
+  ): Promise<void> {
+    const jobs = await this.jobs.runningOnWorkers(em, uuids);
+    if (jobs.length === 0) return;
+    const requests = await this.requests.ownersOf(
+      em,
+      jobs.map((j) => j.requestId),
+    );
+    const names = await ownerNames(
+      em,
+      requests.map((r) => r.owner),
+    );
+    const ownerOf = new Map(requests.map((r) => [Number(r.id), nameOf(names, r.owner)]));
+    for (const job of jobs) {
+      facts.get(job.workerUuid)!.job = {
+        requestId: Number(job.requestId),
+        owner: ownerOf.get(Number(job.requestId)) ?? 'anonymous',
+        startedAt: job.startedAt,
+        timeoutAt: job.timeoutAt,
+      };
+    }
   }
 }
 

@@ -1,9 +1,9 @@
+import { isCompatible, Offer } from '../common/ask';
 import { UnitOfWork } from '../database/unit-of-work';
-import { isCompatible, Offer } from '../matcher/ask';
-import { WorkerEntity } from '../workers/worker.entity';
-import { RequestEntity } from './request.entity';
-import { RequestState } from './request-state';
-import { requestStateMachine } from './request-state-machine';
+import { RequestRepository } from '../requests/request.repository';
+import { RequestState } from '../requests/request-state';
+import { requestStateMachine } from '../requests/request-state-machine';
+import { WorkerRepository } from '../workers/worker.repository';
 
 /**
  * A worker was deregistered or changed its caps: WAITING requests it could satisfy before
@@ -14,17 +14,14 @@ import { requestStateMachine } from './request-state-machine';
  */
 export async function invalidateUnsatisfiable(
   uow: UnitOfWork,
+  requestRepository: RequestRepository,
+  workerRepository: WorkerRepository,
   formerOffer: Offer,
   reason: string,
 ): Promise<number[]> {
-  const workers = await uow.em.find(WorkerEntity);
+  const workers = await workerRepository.all(uow.em);
   // One check per distinct ask, not per request: a backlog shares few distinct asks.
-  const asks: Array<{ caps: string; owner_groups: string; any_group: unknown }> = await uow.em
-    .createQueryBuilder(RequestEntity, 'r')
-    .select(['r.caps AS caps', 'r.owner_groups AS owner_groups', 'r.any_group AS any_group'])
-    .distinct(true)
-    .where('r.state = :state', { state: RequestState.Waiting })
-    .getRawMany();
+  const asks = await requestRepository.distinctWaitingAsks(uow.em);
   const doomed: number[] = [];
   for (const ask of asks) {
     // Raw rows: SQLite answers booleans as 0/1, PostgreSQL as true/false.
@@ -36,13 +33,7 @@ export async function invalidateUnsatisfiable(
     };
     if (!isCompatible(formerOffer, shape) || workers.some((worker) => isCompatible(worker, shape)))
       continue;
-    const requests = await uow.em
-      .createQueryBuilder(RequestEntity, 'r')
-      .where(
-        'r.state = :state AND r.caps = :caps AND r.owner_groups = :groups AND r.any_group = :anyGroup',
-        { state: RequestState.Waiting, caps: ask.caps, groups: ask.owner_groups, anyGroup },
-      )
-      .getMany();
+    const requests = await requestRepository.waitingWithAsk(uow.em, ask, anyGroup);
     for (const request of requests) {
       await requestStateMachine.transitionTo(uow, request, RequestState.Invalid, reason);
       doomed.push(request.id);

@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { equalsOrNull, updateIfUnchanged } from '../database/compare-and-set';
+import { WorkerEntity } from './worker.entity';
+
+/**
+ * Every query on workers, by name. Each takes the EntityManager of the caller's unit of work
+ * (or read), so it runs in that transaction; the state changes themselves are the state
+ * machine's (worker-state-machine.ts).
+ */
+@Injectable()
+export class WorkerRepository {
+  findByUuid(em: EntityManager, uuid: string): Promise<WorkerEntity | null> {
+    return em.findOne(WorkerEntity, { where: { uuid } });
+  }
+
+  findByUuidOrFail(em: EntityManager, uuid: string): Promise<WorkerEntity> {
+    return em.findOneOrFail(WorkerEntity, { where: { uuid } });
+  }
+
+  all(em: EntityManager): Promise<WorkerEntity[]> {
+    return em.find(WorkerEntity);
+  }
+
+  /** What every registered worker offers (caps and groups), whatever its state. */
+  offers(em: EntityManager): Promise<Array<Pick<WorkerEntity, 'uuid' | 'caps' | 'groups'>>> {
+    return em.find(WorkerEntity, { select: ['uuid', 'caps', 'groups'] });
+  }
+
+  /** State and sealed prepared key only (no other column is read). */
+  preparedKeyOf(
+    em: EntityManager,
+    uuid: string,
+  ): Promise<Pick<WorkerEntity, 'uuid' | 'state' | 'preparedKey'> | null> {
+    return em.findOne(WorkerEntity, { where: { uuid }, select: ['uuid', 'state', 'preparedKey'] });
+  }
+
+  async insert(em: EntityManager, worker: WorkerEntity): Promise<void> {
+    await em.insert(WorkerEntity, worker);
+  }
+
+  /** What the agent registered (caps, addresses, host key, access mode). */
+  async updateRegistration(
+    em: EntityManager,
+    uuid: string,
+    fields: Pick<
+      WorkerEntity,
+      'caps' | 'controlAddr' | 'sshAddr' | 'hostKey' | 'accessMode' | 'updatedAt'
+    >,
+  ): Promise<void> {
+    await em.update(WorkerEntity, { uuid }, fields);
+  }
+
+  /** Deletes the worker if its state did not change since it was read; true if it did. */
+  async deleteIfUnchanged(em: EntityManager, worker: WorkerEntity): Promise<boolean> {
+    const removed = await em.delete(WorkerEntity, {
+      uuid: worker.uuid,
+      stateVersion: worker.stateVersion,
+    });
+    return removed.affected === 1;
+  }
+
+  /** A new fail reason over the one read, in the state read (ConcurrentModificationError if not). */
+  updateFailReasonIfUnchanged(
+    em: EntityManager,
+    worker: WorkerEntity,
+    failReason: string,
+    now: Date,
+  ): Promise<void> {
+    return this.updateIfStillAsRead(
+      em,
+      worker,
+      equalsOrNull('fail_reason', 'failReason', worker.failReason),
+      { failReason: worker.failReason },
+      { failReason, updatedAt: now },
+    );
+  }
+
+  /** New groups over the ones read, in the state read (ConcurrentModificationError if not). */
+  updateGroupsIfUnchanged(
+    em: EntityManager,
+    worker: WorkerEntity,
+    groups: string[],
+    now: Date,
+  ): Promise<void> {
+    return this.updateIfStillAsRead(
+      em,
+      worker,
+      'groups = :groups',
+      { groups: JSON.stringify(worker.groups) },
+      { groups, updatedAt: now },
+    );
+  }
+
+  /** `changes` if the worker is in the state it was read in and `condition` still holds. */
+  private updateIfStillAsRead(
+    em: EntityManager,
+    worker: WorkerEntity,
+    condition: string,
+    params: Record<string, unknown>,
+    changes: Partial<WorkerEntity>,
+  ): Promise<void> {
+    return updateIfUnchanged(
+      em,
+      WorkerEntity,
+      `Worker ${worker.uuid}`,
+      `uuid = :uuid AND state_version = :version AND ${condition}`,
+      { uuid: worker.uuid, version: worker.stateVersion, ...params },
+      changes,
+    );
+  }
+}
