@@ -6,10 +6,9 @@ import { TunnelService } from '../src/jobs/tunnel.service';
 import { FakeClock } from './fakes/fake-clock';
 import { requestInput } from './factories/request.factory';
 import { idleWorker } from './factories/worker.factory';
-import { scratchPostgres } from './support/scratch-postgres';
+import { Instances, instancesOnPostgres } from './support/instances-on-postgres';
 import { refusesConnections } from './support/tcp-probe';
-import { tempDir } from './support/temp-dir';
-import { startTestApp, TestApp } from './support/test-app';
+import type { TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
 import { TESTER, ADMIN } from './support/actors';
 import { userActor } from '../src/auth/actor';
@@ -20,28 +19,18 @@ const adminNamed = (name: string) =>
 
 /** Events committed by one instance reach the other's event bus (PostgreSQL outbox). */
 describe('several instances on one PostgreSQL: events reach every instance', () => {
-  const dirs = [tempDir(), tempDir()];
   let a: TestApp;
   let b: TestApp;
-  let database: Awaited<ReturnType<typeof scratchPostgres>>;
-
-  beforeAll(async () => {
-    database = await scratchPostgres();
-    const clock = new FakeClock();
-    const env = {
-      LESHY_DATABASE_URL: database.url,
-      LESHY_SECRET: 'shared-secret-of-the-cluster',
-      LESHY_V1_ANONYMOUS_ROLE: 'admin',
-    };
-    a = await startTestApp({ dataDir: dirs[0].path, clock, env });
-    b = await startTestApp({ dataDir: dirs[1].path, clock, env });
-  });
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-    await database?.drop();
-    for (const dir of dirs) dir.remove();
-  });
+  let database: Instances['database'];
+  const clock = new FakeClock();
+  instancesOnPostgres(
+    2,
+    { env: { LESHY_V1_ANONYMOUS_ROLE: 'admin' }, each: () => ({ clock }) },
+    (started) => {
+      [a, b] = started.apps;
+      database = started.database;
+    },
+  );
 
   /** Resolves with the next event of `type` that `app`'s bus publishes (within 5 s). */
   function nextEvent(app: TestApp, type: DomainEvent['type']): Promise<DomainEvent> {

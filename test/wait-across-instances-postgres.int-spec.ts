@@ -1,9 +1,8 @@
+import { instancesOnPostgres } from './support/instances-on-postgres';
 import { RequestWaiter } from '../src/requests/request-waiter';
 import { requestInput } from './factories/request.factory';
 import { TESTER } from './support/actors';
-import { scratchPostgres } from './support/scratch-postgres';
-import { startTestApp, TestApp } from './support/test-app';
-import { tempDir } from './support/temp-dir';
+import type { TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
 
 /**
@@ -11,23 +10,9 @@ import { waitFor } from './support/wait-for';
  * another instance committed (its event reaches this instance's bus through the event relay).
  */
 describe('waitFor across instances on PostgreSQL', () => {
-  const dirs = [tempDir(), tempDir()];
   let a: TestApp;
   let b: TestApp;
-  let database: Awaited<ReturnType<typeof scratchPostgres>>;
-
-  beforeAll(async () => {
-    database = await scratchPostgres();
-    const env = { LESHY_DATABASE_URL: database.url, LESHY_SECRET: 'shared-secret-of-the-cluster' };
-    a = await startTestApp({ dataDir: dirs[0].path, env });
-    b = await startTestApp({ dataDir: dirs[1].path, env });
-  });
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-    await database?.drop();
-    for (const dir of dirs) dir.remove();
-  });
+  instancesOnPostgres(2, {}, ({ apps }) => ([a, b] = apps));
 
   it('a close on instance B ends a wait on instance A at once', async () => {
     const request = await a.requests.create(requestInput({ caps: { board: 'far' } }), TESTER);

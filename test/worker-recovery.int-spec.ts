@@ -1,6 +1,9 @@
 import { DataSource } from 'typeorm';
 import { DryadSupervisor } from '../src/supervision/dryad-supervisor.service';
-import { FailedWorkerRecovery, FLAPPING_LIMIT } from '../src/supervision/failed-worker-recovery.service';
+import {
+  FailedWorkerRecovery,
+  FLAPPING_LIMIT,
+} from '../src/supervision/failed-worker-recovery.service';
 import { AuditEventEntity } from '../src/events/audit-event.entity';
 import { idleWorker } from './factories/worker.factory';
 import { startTestAppPerSuite, TestApp } from './support/test-app';
