@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, IsNull } from 'typeorm';
 import { updateIfUnchanged } from '../database/compare-and-set';
+import { findRow, findRowOrFail } from '../database/find-row';
 import { JobEntity } from './job.entity';
 
 /**
@@ -11,24 +12,29 @@ import { JobEntity } from './job.entity';
 export class JobRepository {
   /** The job of a request, running or ended. */
   ofRequest(em: EntityManager, requestId: number): Promise<JobEntity | null> {
-    return em.findOne(JobEntity, { where: { requestId } });
+    return findRow(em, JobEntity, { requestId });
   }
 
   ofRequestOrFail(em: EntityManager, requestId: number): Promise<JobEntity> {
-    return em.findOneOrFail(JobEntity, { where: { requestId } });
+    return findRowOrFail(em, JobEntity, { requestId });
   }
 
   /** The jobs of these requests (running or ended). */
-  ofRequests(em: EntityManager, requestIds: number[]): Promise<JobEntity[]> {
+  async ofRequests(em: EntityManager, requestIds: number[]): Promise<JobEntity[]> {
+    // One request (every status poll): the lookup that needs no query builder.
+    if (requestIds.length === 1) {
+      const job = await this.ofRequest(em, requestIds[0]);
+      return job ? [job] : [];
+    }
     return em.find(JobEntity, { where: { requestId: In(requestIds) } });
   }
 
   runningOfRequest(em: EntityManager, requestId: number): Promise<JobEntity | null> {
-    return em.findOne(JobEntity, { where: { requestId, endedAt: IsNull() } });
+    return findRow(em, JobEntity, { requestId, endedAt: null });
   }
 
   runningOnWorker(em: EntityManager, workerUuid: string): Promise<JobEntity | null> {
-    return em.findOne(JobEntity, { where: { workerUuid, endedAt: IsNull() } });
+    return findRow(em, JobEntity, { workerUuid, endedAt: null });
   }
 
   runningOnWorkers(em: EntityManager, workerUuids: readonly string[]): Promise<JobEntity[]> {

@@ -3,6 +3,7 @@ import { EntityManager, In } from 'typeorm';
 import type { Ask } from '../common/ask';
 import { Page, PageSpec, SortSpec } from '../common/list-query';
 import { updateIfUnchanged } from '../database/compare-and-set';
+import { findRow, findRowOrFail } from '../database/find-row';
 import { RequestEntity } from './request.entity';
 import { listRequests, RequestFilter, RequestSortItem } from './request-list.query';
 import { RequestState } from './request-state';
@@ -22,11 +23,11 @@ export interface StoredAsk {
 @Injectable()
 export class RequestRepository {
   findById(em: EntityManager, id: number): Promise<RequestEntity | null> {
-    return em.findOne(RequestEntity, { where: { id } });
+    return findRow(em, RequestEntity, { id });
   }
 
   findByIdOrFail(em: EntityManager, id: number): Promise<RequestEntity> {
-    return em.findOneOrFail(RequestEntity, { where: { id } });
+    return findRowOrFail(em, RequestEntity, { id });
   }
 
   waiting(em: EntityManager): Promise<RequestEntity[]> {
@@ -76,7 +77,7 @@ export class RequestRepository {
 
   /** The request's id and owner only, or null. */
   ownerOf(em: EntityManager, id: number): Promise<Pick<RequestEntity, 'id' | 'owner'> | null> {
-    return em.findOne(RequestEntity, { where: { id }, select: ['id', 'owner'] });
+    return findRow(em, RequestEntity, { id }, ['id', 'owner']);
   }
 
   /** The owner of each of these requests (id and owner only). */

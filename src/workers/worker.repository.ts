@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { equalsOrNull, updateIfUnchanged } from '../database/compare-and-set';
+import { findRow, findRowOrFail } from '../database/find-row';
 import { WorkerEntity } from './worker.entity';
 
 /**
@@ -11,11 +12,11 @@ import { WorkerEntity } from './worker.entity';
 @Injectable()
 export class WorkerRepository {
   findByUuid(em: EntityManager, uuid: string): Promise<WorkerEntity | null> {
-    return em.findOne(WorkerEntity, { where: { uuid } });
+    return findRow(em, WorkerEntity, { uuid });
   }
 
   findByUuidOrFail(em: EntityManager, uuid: string): Promise<WorkerEntity> {
-    return em.findOneOrFail(WorkerEntity, { where: { uuid } });
+    return findRowOrFail(em, WorkerEntity, { uuid });
   }
 
   all(em: EntityManager): Promise<WorkerEntity[]> {
@@ -32,7 +33,7 @@ export class WorkerRepository {
     em: EntityManager,
     uuid: string,
   ): Promise<Pick<WorkerEntity, 'uuid' | 'state' | 'preparedKey'> | null> {
-    return em.findOne(WorkerEntity, { where: { uuid }, select: ['uuid', 'state', 'preparedKey'] });
+    return findRow(em, WorkerEntity, { uuid }, ['uuid', 'state', 'preparedKey']);
   }
 
   async insert(em: EntityManager, worker: WorkerEntity): Promise<void> {

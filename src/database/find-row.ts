@@ -1,0 +1,95 @@
+import { EntityManager, EntityNotFoundError, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
+
+/** Equality on columns by property name; `null` matches IS NULL. */
+export type RowKey<T> = { [P in keyof T]?: T[P] | null };
+
+/** One statement for one entity, key shape and column list, prepared once per DataSource. */
+interface Plan {
+  sql: string;
+  /** The key's columns bound as parameters, in order (the IS NULL ones bind nothing). */
+  bound: ColumnMetadata[];
+  selected: ColumnMetadata[];
+}
+
+const plans = new WeakMap<EntityMetadata, Map<string, Plan>>();
+
+/**
+ * `em.findOne(Entity, { where: key, select })` for the lookups every call makes (a request by
+ * id, a worker by uuid, a request's job): the same row, hydrated the same way (the driver's
+ * own conversions and the columns' transformers), without building a query through TypeORM's
+ * query builder each time, which cost more than the statement itself (about 1 ms of CPU for
+ * one findOne on the 2-core VM; docs/performance.md). Plain columns only: our entities have
+ * no relations or embedded columns. The SQL text is the same each time, so the SQLite
+ * connection reuses its prepared statement.
+ */
+export async function findRow<T extends ObjectLiteral>(
+  em: EntityManager,
+  target: EntityTarget<T>,
+  key: RowKey<T>,
+  select?: Array<keyof T & string>,
+): Promise<T | null> {
+  const metadata = em.connection.getMetadata(target);
+  const plan = planOf(em, metadata, key, select);
+  const parameters = plan.bound.map((column) =>
+    em.connection.driver.preparePersistentValue(key[column.propertyName as keyof T], column),
+  );
+  const rows = (await em.query(plan.sql, parameters)) as Array<Record<string, unknown>>;
+  if (rows.length === 0) return null;
+  const entity = metadata.create() as T;
+  for (const column of plan.selected) {
+    const value = rows[0][column.databaseName];
+    column.setEntityValue(entity, em.connection.driver.prepareHydratedValue(value, column));
+  }
+  return entity;
+}
+
+/** As findRow, throwing TypeORM's EntityNotFoundError as findOneOrFail does. */
+export async function findRowOrFail<T extends ObjectLiteral>(
+  em: EntityManager,
+  target: EntityTarget<T>,
+  key: RowKey<T>,
+): Promise<T> {
+  const row = await findRow(em, target, key);
+  if (row === null) throw new EntityNotFoundError(target, key);
+  return row;
+}
+
+function planOf<T>(
+  em: EntityManager,
+  metadata: EntityMetadata,
+  key: RowKey<T>,
+  select: string[] | undefined,
+): Plan {
+  const keyNames = Object.keys(key);
+  const shape = `${keyNames.map((k) => (key[k as keyof T] === null ? `${k}:null` : k)).join()}|${select?.join() ?? '*'}`;
+  let byShape = plans.get(metadata);
+  if (!byShape) plans.set(metadata, (byShape = new Map()));
+  const known = byShape.get(shape);
+  if (known) return known;
+  const postgres = em.connection.options.type === 'postgres';
+  const quote = (name: string) => em.connection.driver.escape(name);
+  const columnOf = (name: string) => {
+    const column = metadata.findColumnWithPropertyName(name);
+    if (!column) throw new Error(`${metadata.name} has no column ${name}`);
+    return column;
+  };
+  const selected = select ? select.map(columnOf) : metadata.columns.filter((c) => !c.isVirtual);
+  const bound: ColumnMetadata[] = [];
+  const conditions = keyNames.map((name) => {
+    const column = columnOf(name);
+    if (key[name as keyof T] === null) return `${quote(column.databaseName)} IS NULL`;
+    bound.push(column);
+    return `${quote(column.databaseName)} = ${postgres ? `$${bound.length}` : '?'}`;
+  });
+  const plan: Plan = {
+    sql:
+      `SELECT ${selected.map((c) => quote(c.databaseName)).join(', ')} ` +
+      `FROM ${quote(metadata.tableName)} WHERE ${conditions.join(' AND ')} LIMIT 1`,
+    bound,
+    selected,
+  };
+  byShape.set(shape, plan);
+  return plan;
+}
