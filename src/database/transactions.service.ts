@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Clock } from '../common/clock';
 import { ConcurrentModificationError } from '../common/domain-error';
 import { aggregateOf, DomainEvent } from '../events/domain-event';
@@ -9,6 +8,7 @@ import { AuditEventEntity } from '../events/audit-event.entity';
 import { encodeEvent } from '../events/event-codec';
 import { InstanceIdentity } from '../cluster/instance-identity';
 import { wakeEventReaders } from './advisory-locks';
+import { insertRows } from './insert-rows';
 import { ReadConnection } from './read-connection';
 import { SqliteSerialExecutor } from './sqlite-serial-executor';
 import { UnitOfWork } from './unit-of-work';
@@ -126,11 +126,11 @@ export class Transactions {
         after: event.after,
         reason: event.reason,
         ...outbox(event),
-      } as QueryDeepPartialEntity<AuditEventEntity>;
+      } as Partial<AuditEventEntity>;
     });
     // SQLite allows 999 bound parameters per statement: 9 columns per row (10 with the origin).
     for (let i = 0; i < rows.length; i += 100) {
-      await em.insert(AuditEventEntity, rows.slice(i, i + 100));
+      await insertRows(em, AuditEventEntity, rows.slice(i, i + 100));
     }
   }
 }

@@ -1,0 +1,57 @@
+import { DataSource, In } from 'typeorm';
+import { AuditEventEntity } from '../src/events/audit-event.entity';
+import { insertRows } from '../src/database/insert-rows';
+import { startTestAppPerSuite, TestApp } from './support/test-app';
+
+/**
+ * insertRows stands in for em.insert on the audit rows every transaction appends: the stored
+ * rows must read back as em.insert's do (dates, JSON, nulls), on SQLite and on PostgreSQL.
+ */
+describe('insertRows: rows written as em.insert writes them', () => {
+  let t: TestApp;
+  startTestAppPerSuite((app) => {
+    t = app;
+  });
+
+  const row = (aggregateId: string, reason: string | null): Partial<AuditEventEntity> => ({
+    at: new Date('2026-12-02T07:00:00.123Z'),
+    actor: 'system:test',
+    type: 'test.row',
+    aggregate: 'test',
+    aggregateId,
+    before: null,
+    after: { caps: { board: 'rpi4' }, n: 3 },
+    reason,
+  });
+
+  async function readBack(ids: string[]): Promise<Array<Partial<AuditEventEntity>>> {
+    const found = await t.app.get(DataSource).manager.find(AuditEventEntity, {
+      where: { aggregateId: In(ids) },
+      order: { aggregateId: 'ASC' },
+    });
+    return found.map(({ id: _id, origin: _origin, payload: _payload, ...rest }) => rest);
+  }
+
+  it('stores several rows in one statement, reading back as rows em.insert stored', async () => {
+    const em = t.app.get(DataSource).manager;
+    await insertRows(em, AuditEventEntity, [row('fast-1', 'why'), row('fast-2', null)]);
+    await em.insert(AuditEventEntity, [row('orm-1', 'why'), row('orm-2', null)]);
+    const fast = await readBack(['fast-1', 'fast-2']);
+    const orm = await readBack(['orm-1', 'orm-2']);
+    expect(fast).toHaveLength(2);
+    expect(fast.map(({ aggregateId: _a, ...rest }) => rest)).toEqual(
+      orm.map(({ aggregateId: _a, ...rest }) => rest),
+    );
+    expect(fast[0].at).toEqual(new Date('2026-12-02T07:00:00.123Z'));
+    expect(fast[0].after).toEqual({ caps: { board: 'rpi4' }, n: 3 });
+    expect(fast[1].reason).toBeNull();
+  });
+
+  it('writes nothing for no rows, and refuses a property that is not a column', async () => {
+    const em = t.app.get(DataSource).manager;
+    await expect(insertRows(em, AuditEventEntity, [])).resolves.toBeUndefined();
+    await expect(
+      insertRows(em, AuditEventEntity, [{ nope: 1 } as unknown as Partial<AuditEventEntity>]),
+    ).rejects.toThrow('AuditEventEntity has no column nope');
+  });
+});
