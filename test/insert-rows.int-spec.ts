@@ -1,4 +1,5 @@
 import { DataSource, In } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditEventEntity } from '../src/events/audit-event.entity';
 import { insertRows } from '../src/database/insert-rows';
 import { startTestAppPerSuite, TestApp } from './support/test-app';
@@ -35,7 +36,9 @@ describe('insertRows: rows written as em.insert writes them', () => {
   it('stores several rows in one statement, reading back as rows em.insert stored', async () => {
     const em = t.app.get(DataSource).manager;
     await insertRows(em, AuditEventEntity, [row('fast-1', 'why'), row('fast-2', null)]);
-    await em.insert(AuditEventEntity, [row('orm-1', 'why'), row('orm-2', null)]);
+    await em.insert(AuditEventEntity, [row('orm-1', 'why'), row('orm-2', null)] as Array<
+      QueryDeepPartialEntity<AuditEventEntity>
+    >);
     const fast = await readBack(['fast-1', 'fast-2']);
     const orm = await readBack(['orm-1', 'orm-2']);
     expect(fast).toHaveLength(2);

@@ -15,9 +15,11 @@ const shortened = (query: string) =>
 export class TypeOrmNestLogger implements TypeOrmLogger {
   private readonly logger = new Logger('TypeORM');
 
-  logQuery(query: string): void {
-    this.logger.debug(`query: ${shortened(query)}`);
-  }
+  /**
+   * TypeORM calls this for every statement whatever its `logging` option says (that option only
+   * filters its own loggers): the server does not log statements, so this costs nothing.
+   */
+  logQuery(): void {}
 
   // The parameters are taken, and left out on purpose.
   logQueryError(error: string | Error, query: string, _parameters?: unknown[]): void {

@@ -169,14 +169,18 @@ export class RequestsService {
     assertClaimedGroups(actor, claimedGroups);
     const publicKey = input.publicKey == null ? null : parseTesterPublicKey(input.publicKey);
     const owner = ownerKeyOf(actor);
-    const fingerprint = fingerprintOf({
-      caps,
-      priority: input.priority,
-      claimedGroups,
-      validAfter: input.validAfter ?? null,
-      deadline: input.deadline ?? null,
-      publicKey,
-    });
+    // Only a create with an Idempotency-Key needs its input's fingerprint (a hash).
+    const fingerprint =
+      idempotencyKey === null
+        ? ''
+        : fingerprintOf({
+            caps,
+            priority: input.priority,
+            claimedGroups,
+            validAfter: input.validAfter ?? null,
+            deadline: input.deadline ?? null,
+            publicKey,
+          });
     const arrival = this.matchAtCreate.open();
     const created = this.tx.run(actor.label, async (uow): Promise<FiledRequest> => {
       if (idempotencyKey !== null) {
