@@ -4,6 +4,7 @@ import { IsNull } from 'typeorm';
 import { Clock } from '../common/clock';
 import { InvalidInputError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
+import { findRow } from '../database/find-row';
 import { Transactions } from '../database/transactions.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import { TokenView, viewOfToken } from '../events/domain-event';
@@ -100,12 +101,10 @@ export class TokensService implements BeforeApplicationShutdown {
     if (cached) return cached;
     const generation = this.lookups.begin();
     const found = await this.tx.read(async (em) => {
-      const token = await em.findOne(TokenEntity, { where });
+      const token = await findRow(em, TokenEntity, where);
       if (!token) return null;
       const user =
-        token.userId === null
-          ? null
-          : await em.findOne(UserEntity, { where: { id: token.userId } });
+        token.userId === null ? null : await findRow(em, UserEntity, { id: token.userId });
       return { token, user };
     });
     if (found?.user) this.lookups.set(key, { token: found.token, user: found.user }, generation);

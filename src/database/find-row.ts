@@ -50,8 +50,9 @@ export async function findRowOrFail<T extends ObjectLiteral>(
   em: EntityManager,
   target: EntityTarget<T>,
   key: RowKey<T>,
+  select?: Array<keyof T & string>,
 ): Promise<T> {
-  const row = await findRow(em, target, key);
+  const row = await findRow(em, target, key, select);
   if (row === null) throw new EntityNotFoundError(target, key);
   return row;
 }

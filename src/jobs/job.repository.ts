@@ -58,10 +58,7 @@ export class JobRepository {
 
   /** Whether the job's private key was never handed out (read fresh: that column alone). */
   async keyNeverRevealed(em: EntityManager, requestId: number): Promise<boolean> {
-    const fresh = await em.findOneOrFail(JobEntity, {
-      where: { requestId },
-      select: ['requestId', 'keyRevealed'],
-    });
+    const fresh = await findRowOrFail(em, JobEntity, { requestId }, ['requestId', 'keyRevealed']);
     return fresh.keyRevealed === false;
   }
 
