@@ -1,6 +1,7 @@
 import { EntityManager, EntityNotFoundError, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
+import { columnNamed, EntityStatements, placeholders, quoted } from './entity-statements';
 
 /** Equality on columns by property name; `null` matches IS NULL. */
 export type RowKey<T> = { [P in keyof T]?: T[P] | null };
@@ -13,7 +14,7 @@ interface Plan {
   selected: ColumnMetadata[];
 }
 
-const plans = new WeakMap<EntityMetadata, Map<string, Plan>>();
+const statements = new EntityStatements<Plan>();
 
 /**
  * `em.findOne(Entity, { where: key, select })` for the lookups every call makes (a request by
@@ -64,33 +65,23 @@ function planOf<T>(
   select: string[] | undefined,
 ): Plan {
   const keyNames = Object.keys(key);
-  const shape = `${keyNames.map((k) => (key[k as keyof T] === null ? `${k}:null` : k)).join()}|${select?.join() ?? '*'}`;
-  let byShape = plans.get(metadata);
-  if (!byShape) plans.set(metadata, (byShape = new Map()));
-  const known = byShape.get(shape);
-  if (known) return known;
-  const postgres = em.connection.options.type === 'postgres';
-  const quote = (name: string) => em.connection.driver.escape(name);
-  const columnOf = (name: string) => {
-    const column = metadata.findColumnWithPropertyName(name);
-    if (!column) throw new Error(`${metadata.name} has no column ${name}`);
-    return column;
-  };
-  const selected = select ? select.map(columnOf) : metadata.columns.filter((c) => !c.isVirtual);
-  const bound: ColumnMetadata[] = [];
-  const conditions = keyNames.map((name) => {
-    const column = columnOf(name);
-    if (key[name as keyof T] === null) return `${quote(column.databaseName)} IS NULL`;
-    bound.push(column);
-    return `${quote(column.databaseName)} = ${postgres ? `$${bound.length}` : '?'}`;
+  const isNull = (name: string) => key[name as keyof T] === null;
+  const shape = `${keyNames.map((k) => (isNull(k) ? `${k}:null` : k)).join()}|${select?.join() ?? '*'}`;
+  return statements.planFor(metadata, shape, () => {
+    const columns = (names: string[]) => names.map((name) => columnNamed(metadata, name));
+    const selected = select ? columns(select) : metadata.columns.filter((c) => !c.isVirtual);
+    const bound = columns(keyNames.filter((name) => !isNull(name)));
+    const next = placeholders(em);
+    const conditions = keyNames.map((name) => {
+      const column = quoted(em, columnNamed(metadata, name).databaseName);
+      return isNull(name) ? `${column} IS NULL` : `${column} = ${next()}`;
+    });
+    return {
+      sql:
+        `SELECT ${selected.map((c) => quoted(em, c.databaseName)).join(', ')} ` +
+        `FROM ${quoted(em, metadata.tableName)} WHERE ${conditions.join(' AND ')} LIMIT 1`,
+      bound,
+      selected,
+    };
   });
-  const plan: Plan = {
-    sql:
-      `SELECT ${selected.map((c) => quote(c.databaseName)).join(', ')} ` +
-      `FROM ${quote(metadata.tableName)} WHERE ${conditions.join(' AND ')} LIMIT 1`,
-    bound,
-    selected,
-  };
-  byShape.set(shape, plan);
-  return plan;
 }

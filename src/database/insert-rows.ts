@@ -1,6 +1,7 @@
 import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
+import { columnNamed, EntityStatements, placeholders, quoted } from './entity-statements';
 
 /** One INSERT text for one entity, column list and row count, built once per DataSource. */
 interface Plan {
@@ -8,7 +9,7 @@ interface Plan {
   columns: ColumnMetadata[];
 }
 
-const plans = new WeakMap<EntityMetadata, Map<string, Plan>>();
+const statements = new EntityStatements<Plan>();
 
 /**
  * `em.insert(Entity, rows)` for rows that need nothing back (no generated id, no defaults read
@@ -36,30 +37,14 @@ export async function insertRows<T extends ObjectLiteral>(
 }
 
 function planOf(em: EntityManager, metadata: EntityMetadata, names: string[], count: number): Plan {
-  const shape = `${names.join()}|${count}`;
-  let byShape = plans.get(metadata);
-  if (!byShape) plans.set(metadata, (byShape = new Map()));
-  const known = byShape.get(shape);
-  if (known) return known;
-  const quote = (name: string) => em.connection.driver.escape(name);
-  const columns = names.map((name) => {
-    const column = metadata.findColumnWithPropertyName(name);
-    if (!column) throw new Error(`${metadata.name} has no column ${name}`);
-    return column;
+  return statements.planFor(metadata, `${names.join()}|${count}`, () => {
+    const columns = names.map((name) => columnNamed(metadata, name));
+    const next = placeholders(em);
+    const values = Array.from({ length: count }, () => `(${columns.map(next).join(', ')})`);
+    const list = columns.map((c) => quoted(em, c.databaseName)).join(', ');
+    return {
+      sql: `INSERT INTO ${quoted(em, metadata.tableName)} (${list}) VALUES ${values.join(', ')}`,
+      columns,
+    };
   });
-  const postgres = em.connection.options.type === 'postgres';
-  let n = 0;
-  const placeholder = () => (postgres ? `$${++n}` : '?');
-  const values = Array.from(
-    { length: count },
-    () => `(${columns.map(placeholder).join(', ')})`,
-  ).join(', ');
-  const plan: Plan = {
-    sql:
-      `INSERT INTO ${quote(metadata.tableName)} (${columns.map((c) => quote(c.databaseName)).join(', ')}) ` +
-      `VALUES ${values}`,
-    columns,
-  };
-  byShape.set(shape, plan);
-  return plan;
 }
