@@ -4,6 +4,7 @@ import { waitForWorkerState } from './support/fake-agent';
 import { rawRequest, v1Json } from './support/http-client';
 import { ServerProcess, startServer } from './support/server-process';
 import { peekRow, peekRows } from './support/sqlite-peek';
+import { stablePorts } from './support/stable-ports';
 import { tempDir } from './support/temp-dir';
 import { waitFor } from './support/wait-for';
 import { readDatabase } from './chaos/database-snapshot';
@@ -26,6 +27,8 @@ describe('agents that die or freeze', () => {
   let server: ServerProcess;
   let fleet: AgentProcess;
   let uuids: string[] = [];
+  /** Each restart comes back on the same ports (else the server sees a changed registration). */
+  let basePort: number;
 
   const database = () => path.join(server.dataDir, 'leshy.sqlite');
   const startFleet = async () => {
@@ -39,6 +42,8 @@ describe('agents that die or freeze', () => {
       TOKEN,
       '--caps',
       `board=${BOARD}`,
+      '--base-port',
+      String(basePort),
       '--heartbeat-ms',
       '500',
       '--data-dir',
@@ -113,7 +118,10 @@ describe('agents that die or freeze', () => {
   };
   const restartFleetAndExpectIdle = async () => {
     await startFleet();
-    await allIn('IDLE', 30_000);
+    await allIn('IDLE', 30_000).catch((error: Error) => {
+      // What the server did with the boards meanwhile is the only way to tell why, in CI too.
+      throw new Error(`${error.message}\n--- server output ---\n${server.logs().slice(-20_000)}`);
+    });
     for (const uuid of uuids)
       expect(await statesSinceLastFailure(uuid)).toEqual(['FAILED', 'PREPARE', 'IDLE']);
   };
@@ -128,6 +136,7 @@ describe('agents that die or freeze', () => {
   };
 
   beforeAll(async () => {
+    basePort = await stablePorts(2);
     server = await startServer({
       dataDir: path.join(dir.path, 'server'),
       env: {
@@ -167,7 +176,7 @@ describe('agents that die or freeze', () => {
     await allIn('FAILED');
     for (const uuid of uuids)
       expect(await failReason(uuid)).toMatch(
-        /^agent unreachable: SSH connection to the agent at 127\.0\.0\.1:\d+ was lost; reconnecting failed: cannot reach the agent at 127\.0\.0\.1:\d+: connect ECONN(REFUSED|RESET)/,
+        /^agent unreachable: SSH connection to the agent at 127\.0\.0\.1:\d+ was lost; reconnecting failed: cannot reach the agent at 127\.0\.0\.1:\d+: (connect|read) ECONN(REFUSED|RESET)/,
       );
     for (const id of ids) {
       expect(await requestState(id)).toBe('FAILED');
@@ -191,7 +200,7 @@ describe('agents that die or freeze', () => {
     // The prepare's own error, or the watcher's (the kept connection dropped): both say it.
     for (const uuid of uuids)
       expect(await failReason(uuid)).toMatch(
-        /^(prepare failed|agent unreachable: SSH connection to the agent at \S+ was lost; reconnecting failed): cannot reach the agent at 127\.0\.0\.1:\d+: connect ECONN(REFUSED|RESET)/,
+        /^(prepare failed|agent unreachable: SSH connection to the agent at \S+ was lost; reconnecting failed): cannot reach the agent at 127\.0\.0\.1:\d+: (connect|read) ECONN(REFUSED|RESET)/,
       );
     for (const id of ids) expect(await requestState(id)).toBe('DONE');
     await restartFleetAndExpectIdle();

@@ -8,7 +8,8 @@ import { SFTPWrapper } from 'ssh2';
 import { AgentProcess, startAgentProcess } from './support/agent-process';
 import { waitForWorkerState } from './support/fake-agent';
 import { rawRequest, v1Json } from './support/http-client';
-import { freePort, ServerProcess, startServer } from './support/server-process';
+import { ServerProcess, startServer } from './support/server-process';
+import { stablePorts } from './support/stable-ports';
 import { sshConnect, sshExec, sshRefused } from './support/ssh-session';
 import { peekRow } from './support/sqlite-peek';
 import { tempDir } from './support/temp-dir';
@@ -63,7 +64,8 @@ describe('boards: server, fleet and a run agent on ptys', () => {
 
     // What an admin does on a fresh board: init, then edit the config.
     expect(await startAgentProcess(['init', '--config', config]).exitCode()).toBe(0);
-    agentPort = await freePort();
+    // Restarted on this port below: one no parallel suite's port-0 bind can take meanwhile.
+    agentPort = await stablePorts(1);
     writeFileSync(path.join(dir.path, 'sdcard.img'), Buffer.alloc(0));
     const edited = readFileSync(config, 'utf8')
       .replace(/^data_dir = .*$/m, `data_dir = "${path.join(dir.path, 'agent-data')}"`)

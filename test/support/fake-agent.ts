@@ -284,7 +284,11 @@ export async function waitForWorkerState(
   await waitFor(
     async () => {
       const response = await v1Json(serverUrl, 'GET', `/api/v1/workers/${uuid}`);
-      return response.header('Boruta-Worker-State') === state;
+      const current = response.header('Boruta-Worker-State');
+      // Thrown, not returned: a time-out then says which state the worker was stuck in.
+      if (current !== state)
+        throw new Error(`it is ${current ?? `not found (${response.status})`}`);
+      return true;
     },
     `worker ${uuid} to be ${state}`,
     timeoutMs,
