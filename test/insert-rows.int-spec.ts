@@ -1,7 +1,10 @@
 import { DataSource, In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditEventEntity } from '../src/events/audit-event.entity';
-import { insertRows } from '../src/database/insert-rows';
+import { insertRowReturningId, insertRows } from '../src/database/insert-rows';
+import { JobEntity } from '../src/jobs/job.entity';
+import { RequestEntity } from '../src/requests/request.entity';
+import { RequestState } from '../src/requests/request-state';
 import { startTestAppPerSuite, TestApp } from './support/test-app';
 
 /**
@@ -56,5 +59,39 @@ describe('insertRows: rows written as em.insert writes them', () => {
     await expect(
       insertRows(em, AuditEventEntity, [{ nope: 1 } as unknown as Partial<AuditEventEntity>]),
     ).rejects.toThrow('AuditEventEntity has no column nope');
+  });
+
+  it('insertRowReturningId answers the generated id, as em.insert does, and leaves undefined columns to their defaults', async () => {
+    const em = t.app.get(DataSource).manager;
+    const request = (seq: number): Partial<RequestEntity> => ({
+      priority: 5,
+      queueSeq: seq,
+      state: RequestState.Waiting,
+      stateVersion: 0,
+      owner: 'insert-rows',
+      ownerGroups: [],
+      anyGroup: false,
+      caps: { board: 'insert-rows' },
+      validAfter: new Date('2026-12-02T07:00:00Z'),
+      deadline: new Date('2026-12-03T07:00:00Z'),
+      createdAt: new Date('2026-12-02T07:00:00Z'),
+      updatedAt: new Date('2026-12-02T07:00:00Z'),
+      publicKey: undefined,
+    });
+    const first = await insertRowReturningId(em, RequestEntity, request(1));
+    const orm = Number(
+      (await em.insert(RequestEntity, request(2) as QueryDeepPartialEntity<RequestEntity>))
+        .identifiers[0].id,
+    );
+    const second = await insertRowReturningId(em, RequestEntity, request(3));
+    expect(typeof first).toBe('number');
+    expect([orm, second]).toEqual([first + 1, first + 2]);
+    const stored = await em.findOneByOrFail(RequestEntity, { id: second });
+    expect(stored.publicKey).toBeNull();
+    expect(stored.caps).toEqual({ board: 'insert-rows' });
+    expect(stored.queueSeq).toBe(3);
+    await expect(insertRowReturningId(em, JobEntity, { requestId: second })).rejects.toThrow(
+      'JobEntity has no single generated primary key',
+    );
   });
 });

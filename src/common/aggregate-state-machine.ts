@@ -1,6 +1,7 @@
 import { EntityTarget, ObjectLiteral } from 'typeorm';
+import { updateIfUnchanged } from '../database/compare-and-set';
+import type { RowKey } from '../database/entity-statements';
 import { UnitOfWork } from '../database/unit-of-work';
-import { ConcurrentModificationError } from './domain-error';
 import { assertTransition, TransitionTable } from './state-machine';
 
 /** What an aggregate needs to have its state changed by AggregateStateMachine. */
@@ -15,8 +16,8 @@ export interface AggregateStateMachineOptions<E extends StatefulAggregate<S>, S 
   name: string;
   entity: EntityTarget<E>;
   table: TransitionTable<S>;
-  /** Primary key column and value of an aggregate. */
-  key: (aggregate: E) => { column: string; value: string | number };
+  /** Primary key property and value of an aggregate. */
+  key: (aggregate: E) => { property: keyof E & string; value: string | number };
   /** Columns that change together with entering a state (e.g. idle_since when entering IDLE). */
   onEnter?: (to: S, uow: UnitOfWork, reason: string | null) => Partial<E>;
   /** The domain event that records the change. */
@@ -50,7 +51,7 @@ export class AggregateStateMachine<E extends StatefulAggregate<S>, S extends str
     alongside: Partial<E> = {},
   ): Promise<void> {
     const { name, entity, table, key, onEnter, event } = this.options;
-    const { column, value } = key(aggregate);
+    const { property, value } = key(aggregate);
     const from = aggregate.state;
     assertTransition(name, String(value), table, from, to);
     const changes = {
@@ -60,16 +61,13 @@ export class AggregateStateMachine<E extends StatefulAggregate<S>, S extends str
       stateVersion: aggregate.stateVersion + 1,
       updatedAt: uow.now,
     } as Partial<E>;
-    const result = await uow.em
-      .createQueryBuilder()
-      .update(entity)
-      .set(changes as never)
-      .where(`${column} = :value AND state_version = :version`, {
-        value,
-        version: aggregate.stateVersion,
-      })
-      .execute();
-    if (result.affected !== 1) throw new ConcurrentModificationError(`${name} ${value}`);
+    await updateIfUnchanged(
+      uow.em,
+      entity,
+      `${name} ${value}`,
+      { [property]: value, stateVersion: aggregate.stateVersion } as RowKey<E>,
+      changes,
+    );
     Object.assign(aggregate, changes);
     uow.emit(event(aggregate, from, to, uow, reason));
   }

@@ -1,34 +1,24 @@
 import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ConcurrentModificationError } from '../common/domain-error';
+import type { RowKey } from './entity-statements';
+import { updateRows } from './update-rows';
 
 /**
- * An UPDATE that applies only if the row still holds what the transaction read (`where`, over
- * columns), and reports the loss of a race instead of writing nothing silently: on PostgreSQL a
- * concurrent transaction (of this or another instance) may have changed the row between this
- * one's read and its write. Transactions.run retries the whole unit of work on the error, so
- * the caller's checks run again on fresh data.
+ * An UPDATE that applies only if the row still holds what the transaction read (`where`: the
+ * columns' values as read, null for IS NULL), and reports the loss of a race instead of writing
+ * nothing silently: on PostgreSQL a concurrent transaction (of this or another instance) may
+ * have changed the row between this one's read and its write. Transactions.run retries the
+ * whole unit of work on the error, so the caller's checks run again on fresh data.
  */
 export async function updateIfUnchanged<E extends ObjectLiteral>(
   em: EntityManager,
   entity: EntityTarget<E>,
   what: string,
-  where: string,
-  params: Record<string, unknown>,
-  changes: QueryDeepPartialEntity<E>,
+  where: RowKey<E>,
+  changes: Partial<E>,
 ): Promise<void> {
-  const result = await em
-    .createQueryBuilder()
-    .update(entity)
-    .set(changes)
-    .where(where, params)
-    .execute();
-  if (result.affected !== 1) throw new ConcurrentModificationError(what);
-}
-
-/** `column = :name`, or `column IS NULL` when the value read was null. */
-export function equalsOrNull(column: string, name: string, value: unknown): string {
-  return value === null || value === undefined ? `${column} IS NULL` : `${column} = :${name}`;
+  if ((await updateRows(em, entity, where, changes)) !== 1)
+    throw new ConcurrentModificationError(what);
 }
 
 /** A unique index refused an insert: someone else inserted the same key first. */

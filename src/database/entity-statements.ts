@@ -1,9 +1,13 @@
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, ObjectLiteral } from 'typeorm';
+import type { QueryResult } from 'typeorm/query-runner/QueryResult';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 
+/** Equality on columns by property name; `null` (or undefined) matches IS NULL. */
+export type RowKey<T> = { [P in keyof T]?: T[P] | null };
+
 /**
- * What findRow and insertRows share: SQL text built once per entity and statement shape and
+ * What findRow, insertRows and updateRows share: SQL text built once per entity and statement shape and
  * kept with the entity's metadata (one per DataSource, so per driver), quoted and numbered for
  * the DataSource's driver (`?` on SQLite, `$1…` on PostgreSQL).
  */
@@ -36,4 +40,60 @@ export function placeholders(em: EntityManager): () => string {
   if (em.connection.options.type !== 'postgres') return () => '?';
   let n = 0;
   return () => `$${++n}`;
+}
+
+/** A key's shape for a plan cache: its property names, and which of them are IS NULL. */
+export function keyShape<T>(key: RowKey<T>): string {
+  return Object.keys(key)
+    .map((name) => (isNullIn(key, name) ? `${name}:null` : name))
+    .join();
+}
+
+const isNullIn = <T>(key: RowKey<T>, name: string) => key[name as keyof T] == null;
+
+/**
+ * The WHERE conditions of a key (`"col" = ?`, or `"col" IS NULL` for a null), numbered by
+ * `next`, and the columns they bind, in order.
+ */
+export function keyConditions<T>(
+  em: EntityManager,
+  metadata: EntityMetadata,
+  key: RowKey<T>,
+  next: () => string,
+): { sql: string; bound: ColumnMetadata[] } {
+  const bound: ColumnMetadata[] = [];
+  const conditions = Object.keys(key).map((name) => {
+    const column = columnNamed(metadata, name);
+    if (isNullIn(key, name)) return `${quoted(em, column.databaseName)} IS NULL`;
+    bound.push(column);
+    return `${quoted(em, column.databaseName)} = ${next()}`;
+  });
+  return { sql: conditions.join(' AND '), bound };
+}
+
+/** The values of `row` for `columns`, converted as TypeORM writes them (transformers, types). */
+export function persistentValues<T extends ObjectLiteral>(
+  em: EntityManager,
+  row: Partial<T> | RowKey<T>,
+  columns: ColumnMetadata[],
+): unknown[] {
+  const driver = em.connection.driver;
+  return columns.map((c) => driver.preparePersistentValue(row[c.propertyName as keyof T], c));
+}
+
+/**
+ * Runs a statement for its QueryResult (rows changed, too), which em.query does not give: on the
+ * unit of work's own query runner, or a runner of the pool's for the one statement.
+ */
+export async function queryForResult(
+  em: EntityManager,
+  sql: string,
+  parameters: unknown[],
+): Promise<QueryResult> {
+  const runner = em.queryRunner ?? em.connection.createQueryRunner();
+  try {
+    return (await runner.query(sql, parameters, true)) as QueryResult;
+  } finally {
+    if (runner !== em.queryRunner) await runner.release();
+  }
 }

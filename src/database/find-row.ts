@@ -1,10 +1,16 @@
 import { EntityManager, EntityNotFoundError, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
-import { columnNamed, EntityStatements, placeholders, quoted } from './entity-statements';
-
-/** Equality on columns by property name; `null` matches IS NULL. */
-export type RowKey<T> = { [P in keyof T]?: T[P] | null };
+import {
+  columnNamed,
+  EntityStatements,
+  keyConditions,
+  keyShape,
+  persistentValues,
+  placeholders,
+  quoted,
+  RowKey,
+} from './entity-statements';
 
 /** One statement for one entity, key shape and column list, prepared once per DataSource. */
 interface Plan {
@@ -33,10 +39,9 @@ export async function findRow<T extends ObjectLiteral>(
 ): Promise<T | null> {
   const metadata = em.connection.getMetadata(target);
   const plan = planOf(em, metadata, key, select);
-  const parameters = plan.bound.map((column) =>
-    em.connection.driver.preparePersistentValue(key[column.propertyName as keyof T], column),
-  );
-  const rows = (await em.query(plan.sql, parameters)) as Array<Record<string, unknown>>;
+  const rows = (await em.query(plan.sql, persistentValues(em, key, plan.bound))) as Array<
+    Record<string, unknown>
+  >;
   if (rows.length === 0) return null;
   const entity = metadata.create() as T;
   for (const column of plan.selected) {
@@ -64,23 +69,16 @@ function planOf<T>(
   key: RowKey<T>,
   select: string[] | undefined,
 ): Plan {
-  const keyNames = Object.keys(key);
-  const isNull = (name: string) => key[name as keyof T] === null;
-  const shape = `${keyNames.map((k) => (isNull(k) ? `${k}:null` : k)).join()}|${select?.join() ?? '*'}`;
-  return statements.planFor(metadata, shape, () => {
-    const columns = (names: string[]) => names.map((name) => columnNamed(metadata, name));
-    const selected = select ? columns(select) : metadata.columns.filter((c) => !c.isVirtual);
-    const bound = columns(keyNames.filter((name) => !isNull(name)));
-    const next = placeholders(em);
-    const conditions = keyNames.map((name) => {
-      const column = quoted(em, columnNamed(metadata, name).databaseName);
-      return isNull(name) ? `${column} IS NULL` : `${column} = ${next()}`;
-    });
+  return statements.planFor(metadata, `${keyShape(key)}|${select?.join() ?? '*'}`, () => {
+    const selected = select
+      ? select.map((name) => columnNamed(metadata, name))
+      : metadata.columns.filter((c) => !c.isVirtual);
+    const where = keyConditions(em, metadata, key, placeholders(em));
     return {
       sql:
         `SELECT ${selected.map((c) => quoted(em, c.databaseName)).join(', ')} ` +
-        `FROM ${quoted(em, metadata.tableName)} WHERE ${conditions.join(' AND ')} LIMIT 1`,
-      bound,
+        `FROM ${quoted(em, metadata.tableName)} WHERE ${where.sql} LIMIT 1`,
+      bound: where.bound,
       selected,
     };
   });

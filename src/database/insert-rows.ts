@@ -1,7 +1,13 @@
 import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
-import { columnNamed, EntityStatements, placeholders, quoted } from './entity-statements';
+import {
+  columnNamed,
+  EntityStatements,
+  persistentValues,
+  placeholders,
+  quoted,
+} from './entity-statements';
 
 /** One INSERT text for one entity, column list and row count, built once per DataSource. */
 interface Plan {
@@ -13,11 +19,11 @@ const statements = new EntityStatements<Plan>();
 
 /**
  * `em.insert(Entity, rows)` for rows that need nothing back (no generated id, no defaults read
- * again): the audit rows every write transaction appends. The values go through the driver's
- * own conversions and the columns' transformers as with em.insert, but the statement is built
- * once per column list and row count instead of by TypeORM's insert query builder each time
- * (which cost more than the statement). Every row must have the same properties, those of
- * the first; the columns left out get their database defaults.
+ * again): the audit rows every write transaction appends, a job. The values go through the
+ * driver's own conversions and the columns' transformers as with em.insert, but the statement
+ * is built once per column list and row count instead of by TypeORM's insert query builder
+ * each time (which cost more than the statement). Every row must have the properties of the
+ * first, whose undefined ones are left out as em.insert leaves them: their database defaults.
  */
 export async function insertRows<T extends ObjectLiteral>(
   em: EntityManager,
@@ -26,24 +32,57 @@ export async function insertRows<T extends ObjectLiteral>(
 ): Promise<void> {
   if (rows.length === 0) return;
   const metadata = em.connection.getMetadata(target);
-  const plan = planOf(em, metadata, Object.keys(rows[0]), rows.length);
-  const driver = em.connection.driver;
-  const parameters: unknown[] = [];
-  for (const row of rows) {
-    for (const column of plan.columns)
-      parameters.push(driver.preparePersistentValue(row[column.propertyName as keyof T], column));
-  }
-  await em.query(plan.sql, parameters);
+  const plan = planOf(em, metadata, definedNames(rows[0]), rows.length, null);
+  await em.query(
+    plan.sql,
+    rows.flatMap((row) => persistentValues(em, row, plan.columns)),
+  );
 }
 
-function planOf(em: EntityManager, metadata: EntityMetadata, names: string[], count: number): Plan {
-  return statements.planFor(metadata, `${names.join()}|${count}`, () => {
+/**
+ * insertRows for one row whose primary key the database generates (a request's id): resolves
+ * to that key, as em.insert's identifiers give it.
+ */
+export async function insertRowReturningId<T extends ObjectLiteral>(
+  em: EntityManager,
+  target: EntityTarget<T>,
+  row: Partial<T>,
+): Promise<number> {
+  const metadata = em.connection.getMetadata(target);
+  const [generated] = metadata.primaryColumns;
+  if (metadata.primaryColumns.length !== 1 || !generated.isGenerated)
+    throw new Error(`${metadata.name} has no single generated primary key`);
+  const plan = planOf(em, metadata, definedNames(row), 1, generated);
+  const result: unknown = await em.query(plan.sql, persistentValues(em, row, plan.columns));
+  // PostgreSQL answers the RETURNING rows; SQLite the statement's last inserted row id.
+  return Number(
+    Array.isArray(result) ? (result[0] as ObjectLiteral)[generated.databaseName] : result,
+  );
+}
+
+const definedNames = (row: ObjectLiteral) =>
+  Object.keys(row).filter((name) => row[name] !== undefined);
+
+function planOf(
+  em: EntityManager,
+  metadata: EntityMetadata,
+  names: string[],
+  count: number,
+  returning: ColumnMetadata | null,
+): Plan {
+  const shape = `${names.join()}|${count}|${returning?.propertyName ?? ''}`;
+  return statements.planFor(metadata, shape, () => {
     const columns = names.map((name) => columnNamed(metadata, name));
     const next = placeholders(em);
     const values = Array.from({ length: count }, () => `(${columns.map(next).join(', ')})`);
     const list = columns.map((c) => quoted(em, c.databaseName)).join(', ');
+    // SQLite reports the row id without being asked (and older versions know no RETURNING).
+    const tail =
+      returning && em.connection.options.type === 'postgres'
+        ? ` RETURNING ${quoted(em, returning.databaseName)}`
+        : '';
     return {
-      sql: `INSERT INTO ${quoted(em, metadata.tableName)} (${list}) VALUES ${values.join(', ')}`,
+      sql: `INSERT INTO ${quoted(em, metadata.tableName)} (${list}) VALUES ${values.join(', ')}${tail}`,
       columns,
     };
   });

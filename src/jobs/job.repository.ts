@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, In, IsNull } from 'typeorm';
 import { updateIfUnchanged } from '../database/compare-and-set';
 import { findRow, findRowOrFail } from '../database/find-row';
+import { insertRows } from '../database/insert-rows';
+import { updateRows } from '../database/update-rows';
 import { JobEntity } from './job.entity';
 
 /**
@@ -63,33 +65,34 @@ export class JobRepository {
   }
 
   async insert(em: EntityManager, job: JobEntity): Promise<void> {
-    await em.insert(JobEntity, job);
+    await insertRows(em, JobEntity, [job]);
   }
 
   /** Ends the running job of the request at `now`; false if it was not running. */
   async end(em: EntityManager, requestId: number, now: Date): Promise<boolean> {
-    const ended = await em.update(JobEntity, { requestId, endedAt: IsNull() }, { endedAt: now });
-    return ended.affected === 1;
+    return (await updateRows(em, JobEntity, { requestId, endedAt: null }, { endedAt: now })) === 1;
   }
 
   /** Records that the running job's key was handed out; false if it was not running. */
   async markKeyRevealed(em: EntityManager, requestId: number): Promise<boolean> {
-    const marked = await em.update(
+    const marked = await updateRows(
+      em,
       JobEntity,
-      { requestId, endedAt: IsNull() },
+      { requestId, endedAt: null },
       { keyRevealed: true },
     );
-    return marked.affected === 1;
+    return marked === 1;
   }
 
   /** Records the running job's tunnel port; false if the job is not running (any more). */
   async recordTunnelPort(em: EntityManager, requestId: number, port: number): Promise<boolean> {
-    const recorded = await em.update(
+    const recorded = await updateRows(
+      em,
       JobEntity,
-      { requestId, endedAt: IsNull() },
+      { requestId, endedAt: null },
       { tunnelPort: port },
     );
-    return recorded.affected !== 0;
+    return recorded !== 0;
   }
 
   /**
@@ -136,8 +139,7 @@ export class JobRepository {
       em,
       JobEntity,
       `Job of request ${job.requestId}`,
-      'request_id = :requestId AND ended_at IS NULL AND prolong_count = :count',
-      { requestId: job.requestId, count: prolongCount },
+      { requestId: job.requestId, endedAt: null, prolongCount },
       { timeoutAt: job.timeoutAt, prolongCount: job.prolongCount, idleAt: job.idleAt },
     );
   }

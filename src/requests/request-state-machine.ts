@@ -10,7 +10,7 @@ export const requestStateMachine = new AggregateStateMachine<RequestEntity, Requ
   name: 'Request',
   entity: RequestEntity,
   table: REQUEST_TRANSITIONS,
-  key: (request) => ({ column: 'id', value: request.id }),
+  key: (request) => ({ property: 'id', value: request.id }),
   // A terminal state and the record of how it was reached are written in one update.
   onEnter: (to, uow, reason) =>
     TERMINAL_STATES.includes(to)

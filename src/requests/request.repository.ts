@@ -4,6 +4,7 @@ import type { Ask } from '../common/ask';
 import { Page, PageSpec, SortSpec } from '../common/list-query';
 import { updateIfUnchanged } from '../database/compare-and-set';
 import { findRow, findRowOrFail } from '../database/find-row';
+import { insertRowReturningId } from '../database/insert-rows';
 import { RequestEntity } from './request.entity';
 import { listRequests, RequestFilter, RequestSortItem } from './request-list.query';
 import { RequestState } from './request-state';
@@ -36,8 +37,7 @@ export class RequestRepository {
 
   /** Inserts a new request; returns its id. */
   async insert(em: EntityManager, request: RequestEntity): Promise<number> {
-    const inserted = await em.insert(RequestEntity, request);
-    return Number(inserted.identifiers[0].id);
+    return insertRowReturningId(em, RequestEntity, request);
   }
 
   /**
@@ -53,14 +53,13 @@ export class RequestRepository {
       em,
       RequestEntity,
       `Request ${request.id}`,
-      'id = :id AND state_version = :version AND priority = :priority AND queue_seq = :seq AND valid_after = :validAfter AND deadline = :deadline',
       {
         id: request.id,
-        version: request.stateVersion,
+        stateVersion: request.stateVersion,
         priority: request.priority,
-        seq: request.queueSeq,
-        validAfter: request.validAfter.getTime(),
-        deadline: request.deadline.getTime(),
+        queueSeq: request.queueSeq,
+        validAfter: request.validAfter,
+        deadline: request.deadline,
       },
       changes,
     );

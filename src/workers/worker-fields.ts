@@ -30,8 +30,7 @@ export async function updateWorkerFields(
     uow.em,
     WorkerEntity,
     `Worker ${worker.uuid}`,
-    'uuid = :uuid AND state_version = :version',
-    { uuid: worker.uuid, version: worker.stateVersion },
+    { uuid: worker.uuid, stateVersion: worker.stateVersion },
     { ...changes, ...version, updatedAt: uow.now },
   );
   Object.assign(worker, changes, version, { updatedAt: uow.now });

@@ -8,7 +8,7 @@ export const workerStateMachine = new AggregateStateMachine<WorkerEntity, Worker
   name: 'Worker',
   entity: WorkerEntity,
   table: WORKER_TRANSITIONS,
-  key: (worker) => ({ column: 'uuid', value: worker.uuid }),
+  key: (worker) => ({ property: 'uuid', value: worker.uuid }),
   onEnter: (to, uow, reason): Partial<WorkerEntity> => {
     switch (to) {
       case WorkerState.Idle:

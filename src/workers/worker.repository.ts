@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { equalsOrNull, updateIfUnchanged } from '../database/compare-and-set';
+import { updateIfUnchanged } from '../database/compare-and-set';
+import type { RowKey } from '../database/entity-statements';
 import { findRow, findRowOrFail } from '../database/find-row';
 import { WorkerEntity } from './worker.entity';
 
@@ -71,7 +72,6 @@ export class WorkerRepository {
     return this.updateIfStillAsRead(
       em,
       worker,
-      equalsOrNull('fail_reason', 'failReason', worker.failReason),
       { failReason: worker.failReason },
       { failReason, updatedAt: now },
     );
@@ -87,26 +87,23 @@ export class WorkerRepository {
     return this.updateIfStillAsRead(
       em,
       worker,
-      'groups = :groups',
-      { groups: JSON.stringify(worker.groups) },
+      { groups: worker.groups },
       { groups, updatedAt: now },
     );
   }
 
-  /** `changes` if the worker is in the state it was read in and `condition` still holds. */
+  /** `changes` if the worker is in the state it was read in and still holds `asRead`. */
   private updateIfStillAsRead(
     em: EntityManager,
     worker: WorkerEntity,
-    condition: string,
-    params: Record<string, unknown>,
+    asRead: RowKey<WorkerEntity>,
     changes: Partial<WorkerEntity>,
   ): Promise<void> {
     return updateIfUnchanged(
       em,
       WorkerEntity,
       `Worker ${worker.uuid}`,
-      `uuid = :uuid AND state_version = :version AND ${condition}`,
-      { uuid: worker.uuid, version: worker.stateVersion, ...params },
+      { uuid: worker.uuid, stateVersion: worker.stateVersion, ...asRead },
       changes,
     );
   }
