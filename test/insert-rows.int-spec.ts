@@ -53,6 +53,18 @@ describe('insertRows: rows written as em.insert writes them', () => {
     expect(fast[1].reason).toBeNull();
   });
 
+  it('writes a column that only a later row sets, and leaves one no row sets to its default', async () => {
+    const em = t.app.get(DataSource).manager;
+    const { reason: _reason, ...unset } = row('later-1', null);
+    await insertRows(em, AuditEventEntity, [
+      { ...unset, reason: undefined },
+      row('later-2', 'set in the second row'),
+    ]);
+    await insertRows(em, AuditEventEntity, [{ ...unset, aggregateId: 'later-3' }]);
+    const stored = await readBack(['later-1', 'later-2', 'later-3']);
+    expect(stored.map((r) => r.reason)).toEqual([null, 'set in the second row', null]);
+  });
+
   it('writes nothing for no rows, and refuses a property that is not a column', async () => {
     const em = t.app.get(DataSource).manager;
     await expect(insertRows(em, AuditEventEntity, [])).resolves.toBeUndefined();

@@ -22,8 +22,8 @@ const statements = new EntityStatements<Plan>();
  * again): the audit rows every write transaction appends, a job. The values go through the
  * driver's own conversions and the columns' transformers as with em.insert, but the statement
  * is built once per column list and row count instead of by TypeORM's insert query builder
- * each time (which cost more than the statement). Every row must have the properties of the
- * first, whose undefined ones are left out as em.insert leaves them: their database defaults.
+ * each time (which cost more than the statement). A column that no row sets (undefined in
+ * all of them) is left out, as em.insert leaves it: its database default.
  */
 export async function insertRows<T extends ObjectLiteral>(
   em: EntityManager,
@@ -32,7 +32,8 @@ export async function insertRows<T extends ObjectLiteral>(
 ): Promise<void> {
   if (rows.length === 0) return;
   const metadata = em.connection.getMetadata(target);
-  const plan = planOf(em, metadata, definedNames(rows[0]), rows.length, null);
+  const names = new Set(rows.flatMap(definedNames));
+  const plan = planOf(em, metadata, [...names], rows.length, null);
   await em.query(
     plan.sql,
     rows.flatMap((row) => persistentValues(em, row, plan.columns)),
