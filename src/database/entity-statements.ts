@@ -7,9 +7,9 @@ import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 export type RowKey<T> = { [P in keyof T]?: T[P] | null };
 
 /**
- * What findRow, insertRows and updateRows share: SQL text built once per entity and statement shape and
- * kept with the entity's metadata (one per DataSource, so per driver), quoted and numbered for
- * the DataSource's driver (`?` on SQLite, `$1…` on PostgreSQL).
+ * What findRow, insertRows and updateRows share: SQL text built once per entity and statement
+ * shape and kept with the entity's metadata (one per DataSource, so per driver), quoted and
+ * numbered for the DataSource's driver (`?` on SQLite, `$1…` on PostgreSQL).
  */
 export class EntityStatements<Plan> {
   private readonly plans = new WeakMap<EntityMetadata, Map<string, Plan>>();
