@@ -8,6 +8,7 @@ import type { V2Response } from '../support/v2-client';
 import { waitFor } from '../support/wait-for';
 import { startBenchFleet } from './bench-fleet';
 import { BENCH_ADMIN_TOKEN, benchTester } from './bench-tester';
+import { startFloorServer } from './floor-server';
 import { MachineNoise } from './machine-noise';
 import { serverNodeOptions } from './server-node-options';
 import { mb, percentile } from './percentiles';
@@ -125,9 +126,9 @@ interface Tester {
 }
 
 /** As upstream's Go client does it: create, HEAD every 5 ms until IN PROGRESS, close. */
-function v1Tester(server: ServerProcess): Tester {
+function v1Tester(server: { baseUrl: string }, label = 'API v1'): Tester {
   return {
-    label: `API v1, polling HEAD every ${POLL_MS} ms`,
+    label: `${label}, polling HEAD every ${POLL_MS} ms`,
     atOnce: 'first poll already IN PROGRESS',
     async arrive(priority) {
       const sent = performance.now();
@@ -205,21 +206,53 @@ async function allIdle(server: ServerProcess): Promise<void> {
 }
 
 /** Open loop: a new tester every 250 ms whether or not the earlier ones are served. */
+async function arrivals(tester: Tester): Promise<Arrival[]> {
+  const arriving: Array<Promise<Arrival>> = [];
+  for (let i = 0; i < WARM_UP + SAMPLES; i++) {
+    arriving.push(tester.arrive(1 + (i % 16)));
+    await sleep(1000 / ARRIVALS_PER_SECOND);
+  }
+  return (await Promise.all(arriving)).slice(WARM_UP);
+}
+
+const ms = (samples: number[], p: number) => percentile(samples, p).toFixed(1);
+
+/** What the client saw: create → IN PROGRESS, and the create's own answer. */
+function clientSide(measured: Arrival[], tester: Tester): string {
+  const assigned = measured.map((a) => a.assigned);
+  const answers = measured.map((a) => a.createAnswer);
+  const atOnce = measured.filter((a) => a.atOnce).length;
+  return (
+    `create → IN PROGRESS seen by the client p50 ${ms(assigned, 50)} ms, ` +
+    `p99 ${ms(assigned, 99)} ms, max ${ms(assigned, 100)} ms over ${measured.length}; ` +
+    `${tester.atOnce} ${atOnce}/${measured.length}; create answered p50 ${ms(answers, 50)} / p99 ${ms(answers, 99)} ms`
+  );
+}
+
+/**
+ * The same API v1 client at the same pace against the floor server (see floor-server.ts):
+ * the part of every v1 figure below that no server could remove on this machine.
+ */
+async function floor(): Promise<void> {
+  const server = await startFloorServer();
+  try {
+    const tester = v1Tester(server, 'floor (node:http answering from memory)');
+    const noise = new MachineNoise();
+    const measured = await arrivals(tester);
+    console.log(`floor, ${tester.label}: ${clientSide(measured, tester)}`);
+    console.log(`                ${noise.report()}`);
+  } finally {
+    await server.stop();
+  }
+}
+
 async function assignment(server: ServerProcess, backlog: number, tester: Tester): Promise<void> {
   await allIdle(server);
   const before = await health(server);
   const noise = new MachineNoise();
-  const arrivals: Array<Promise<Arrival>> = [];
-  for (let i = 0; i < WARM_UP + SAMPLES; i++) {
-    arrivals.push(tester.arrive(1 + (i % 16)));
-    await sleep(1000 / ARRIVALS_PER_SECOND);
-  }
-  const measured = (await Promise.all(arrivals)).slice(WARM_UP);
+  const measured = await arrivals(tester);
   const machineNoise = noise.report();
   const after = await health(server);
-  const assigned = measured.map((a) => a.assigned);
-  const answers = measured.map((a) => a.createAnswer);
-  const atOnce = measured.filter((a) => a.atOnce).length;
   // The server's own view: request created → job started, on the database clock.
   const ids = measured.map((a) => a.id);
   const rows = await peekRows<{ created_at: number; started_at: number }>(
@@ -229,11 +262,8 @@ async function assignment(server: ServerProcess, backlog: number, tester: Tester
     [Math.min(...ids), Math.max(...ids)],
   );
   const inServer = rows.map((r) => Number(r.started_at) - Number(r.created_at));
-  const ms = (samples: number[], p: number) => percentile(samples, p).toFixed(1);
   console.log(
-    `backlog ${String(backlog).padStart(6)}, ${tester.label}: create → IN PROGRESS seen by the client p50 ${ms(assigned, 50)} ms, ` +
-      `p99 ${ms(assigned, 99)} ms, max ${ms(assigned, 100)} ms over ${measured.length}; ` +
-      `${tester.atOnce} ${atOnce}/${measured.length}; create answered p50 ${ms(answers, 50)} / p99 ${ms(answers, 99)} ms; ` +
+    `backlog ${String(backlog).padStart(6)}, ${tester.label}: ${clientSide(measured, tester)}; ` +
       `in the server (database clock) p50 ${ms(inServer, 50)} / p99 ${ms(inServer, 99)} ms`,
   );
   console.log(`                ${stallsBetween(before, after)}`);
@@ -253,6 +283,8 @@ async function serverRss(pid: number): Promise<number> {
  * created by 16 clients at once over HTTP; that rate is the create figure.
  */
 export async function httpBench(): Promise<void> {
+  console.log(`machine: ${machine()}`);
+  await floor();
   const dir = tempDir('leshy-http-bench-');
   const server = await startServer({
     dataDir: path.join(dir.path, 'server'),
