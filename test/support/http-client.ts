@@ -22,12 +22,35 @@ export function rawRequest(
   baseUrl: string,
   method: string,
   path: string,
-  options: {
-    headers?: Record<string, string>;
-    body?: string | Buffer;
-    /** Answer as soon as the headers are in, with an empty body, and drop the connection (streams). */
-    headersOnly?: boolean;
-  } = {},
+  options: RequestOptions = {},
+): Promise<RawResponse> {
+  return exchange(baseUrl, method, path, options).catch((error: StaleSocketError) => {
+    if (!error.staleSocket) throw error;
+    return exchange(baseUrl, method, path, options);
+  });
+}
+
+interface RequestOptions {
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** Answer as soon as the headers are in, with an empty body, and drop the connection (streams). */
+  headersOnly?: boolean;
+}
+
+/**
+ * Set when a kept-alive socket was reset before any answer: the server closed it while idle and
+ * never read the request, so sending it again is safe (the case node:http's docs on
+ * `request.reusedSocket` describe). Any other error is the suite's to see.
+ */
+interface StaleSocketError extends NodeJS.ErrnoException {
+  staleSocket?: boolean;
+}
+
+function exchange(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: RequestOptions,
 ): Promise<RawResponse> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
@@ -64,7 +87,13 @@ export function rawRequest(
         }
       },
     );
-    request.on('error', reject);
+    let answered = false;
+    request.on('response', () => (answered = true));
+    request.on('error', (error: StaleSocketError) => {
+      if (!answered && request.reusedSocket && error.code === 'ECONNRESET')
+        error.staleSocket = true;
+      reject(error);
+    });
     request.end(options.body);
   });
 }
