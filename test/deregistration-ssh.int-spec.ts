@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { SshDryadClient } from '../src/dryad/ssh-dryad.client';
+import { DryadSshThread } from '../src/dryad/dryad-ssh-thread';
 import { bringToIdle, FakeAgent, waitForWorkerState } from './support/fake-agent';
 import { v1Json } from './support/http-client';
 import { SshTestApp, startSshTestApp } from './support/test-app';
@@ -49,7 +49,7 @@ describe('deregistering a worker whose SSH connection is held', () => {
     });
     expect(set.status).toBe(204);
     await waitForWorkerState(t.baseUrl, agent.uuid, 'MAINTENANCE');
-    const ssh = t.app.get(SshDryadClient);
+    const ssh = t.app.get(DryadSshThread);
     expect(ssh.hasConnection(agent.uuid)).toBe(true);
     expect(agent.openConnections).toBe(1);
 

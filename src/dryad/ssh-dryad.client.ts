@@ -1,4 +1,3 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { readHostPort } from 'dryad-agent/net/host-port';
 import {
   AgentStatus,
@@ -9,8 +8,7 @@ import {
 } from 'dryad-agent/protocol';
 import { EventEmitter } from 'node:events';
 import { Client, ClientChannel, utils } from 'ssh2';
-import { AppConfig } from '../config/app-config';
-import { ServerSshKeyService } from '../keys/server-ssh-key.service';
+import type { LogFields } from '../logging/log-fields';
 import { DryadOperationError, DryadPort, DryadTarget } from './dryad.port';
 
 interface Connection {
@@ -26,21 +24,27 @@ interface ExecResult {
   stderr: string;
 }
 
+/** What SshDryadClient needs: plain values, so that it can run in a thread of its own. */
+export interface SshDryadOptions {
+  /** The server's SSH private key (OpenSSH), which agents accept for their control user. */
+  privateKey: string;
+  /** LESHY_DRYAD_TIMEOUT: the bound of every operation. */
+  timeoutMs: number;
+  /** Where its warnings go (an agent presenting another host key). */
+  warn(message: string, fields: LogFields): void;
+}
+
 /**
  * DryadPort over SSH (ssh2 client): one kept-alive connection per agent, the agent's host key
  * pinned to the one it registered with (anything else is refused), every operation bounded by
  * LESHY_DRYAD_TIMEOUT. Emits `lost` (uuid, reason) when an established connection drops.
+ * The server runs it in a thread of its own (DryadSshThread); it does not depend on Nest.
  */
-@Injectable()
-export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
-  private readonly logger = new Logger(SshDryadClient.name);
+export class SshDryadClient extends DryadPort {
   private readonly connections = new Map<string, Promise<Connection>>();
   readonly events = new EventEmitter();
 
-  constructor(
-    private readonly serverKey: ServerSshKeyService,
-    private readonly config: AppConfig,
-  ) {
+  constructor(private readonly options: SshDryadOptions) {
     super();
   }
 
@@ -104,7 +108,8 @@ export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
     return this.connections.has(uuid);
   }
 
-  onApplicationShutdown(): void {
+  /** Ends every kept connection. */
+  close(): void {
     for (const uuid of [...this.connections.keys()]) this.forget(uuid);
   }
 
@@ -116,9 +121,9 @@ export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
    */
   private async run(target: DryadTarget, command: string, stdin?: string): Promise<ExecResult> {
     const name = command.split(' ')[0];
-    const limit = AbortSignal.timeout(this.config.dryadTimeoutMs);
+    const limit = AbortSignal.timeout(this.options.timeoutMs);
     const timedOut = () =>
-      new DryadOperationError(`${name} timed out after ${this.config.dryadTimeoutMs} ms`);
+      new DryadOperationError(`${name} timed out after ${this.options.timeoutMs} ms`);
     const attempt = async () => {
       const { client } = await untilAborted(this.connection(target), limit, timedOut);
       return this.exec(client, command, stdin, limit, timedOut);
@@ -212,14 +217,14 @@ export class SshDryadClient extends DryadPort implements OnApplicationShutdown {
         host,
         port,
         username: CONTROL_USER,
-        privateKey: this.serverKey.privateKey,
-        readyTimeout: this.config.dryadTimeoutMs,
+        privateKey: this.options.privateKey,
+        readyTimeout: this.options.timeoutMs,
         keepaliveInterval: 5_000,
         keepaliveCountMax: 3,
         hostVerifier: (key: Buffer) => {
           hostKeyRefused = pinned === null || !key.equals(pinned);
           if (hostKeyRefused)
-            this.logger.warn(`worker ${target.uuid}: host key mismatch at ${target.controlAddr}`, {
+            this.options.warn(`worker ${target.uuid}: host key mismatch at ${target.controlAddr}`, {
               workerUuid: target.uuid,
             });
           return !hostKeyRefused;

@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { threadScript } from '../common/thread-script';
 import { AppConfig } from '../config/app-config';
 import { KeyGenerationUnavailableError } from './job-key.errors';
 import { GeneratedKey, KeyGeneratorThread } from './key-generator-thread';
@@ -92,7 +91,7 @@ export class JobKeyPool implements OnModuleInit, OnApplicationShutdown {
 
   /** A new generator thread; the seam where a test starts a thread that crashes. */
   protected spawnWorker(): Worker {
-    return new Worker(workerScript());
+    return new Worker(threadScript(__dirname, 'job-key.worker.js'));
   }
 
   private startThread(crashesInARow: number): KeyGeneratorThread {
@@ -156,15 +155,3 @@ export class JobKeyPool implements OnModuleInit, OnApplicationShutdown {
 const SHUTTING_DOWN = 'the server is shutting down';
 const NO_THREADS_LEFT =
   'every key generator thread died repeatedly without producing a key (see the log); restart the server';
-
-/**
- * The compiled worker entry. Under ts-jest/swc the service runs from src/, where Node cannot
- * start a .ts worker, so the build output is used (npm test builds first).
- */
-function workerScript(): string {
-  const sibling = path.join(__dirname, 'job-key.worker.js');
-  if (existsSync(sibling)) return sibling;
-  const built = path.resolve(__dirname, '../../dist/src/keys/job-key.worker.js');
-  if (existsSync(built)) return built;
-  throw new Error(`job key worker not found at ${sibling} or ${built}: run "npm run build" first`);
-}

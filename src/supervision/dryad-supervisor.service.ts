@@ -8,7 +8,7 @@ import { WorkerState } from '../workers/worker-state';
 import { WorkersService } from '../workers/workers.service';
 import { DryadPort } from '../dryad/dryad.port';
 import { dryadTarget } from '../dryad/dryad-target';
-import { SshDryadClient } from '../dryad/ssh-dryad.client';
+import { DryadSshThread } from '../dryad/dryad-ssh-thread';
 
 const HEALTH_CHECKS = 'dryad:health-checks';
 
@@ -32,7 +32,7 @@ export class DryadSupervisor implements OnModuleInit, BeforeApplicationShutdown 
   private probing: Promise<void> | null = null;
 
   constructor(
-    private readonly ssh: SshDryadClient,
+    private readonly ssh: DryadSshThread,
     private readonly dryad: DryadPort,
     private readonly workers: WorkersService,
     private readonly bus: DomainEventBus,
