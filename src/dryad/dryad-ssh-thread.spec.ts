@@ -30,7 +30,7 @@ parentPort.on('message', (m) => {
 class ScriptedDryadSshThread extends DryadSshThread {
   readonly spawned: SshThreadData[] = [];
 
-  protected spawnWorker(workerData: SshThreadData): Worker {
+  protected override spawnWorker(workerData: SshThreadData): Worker {
     this.spawned.push(workerData);
     return new Worker(SCRIPTED_THREAD, { eval: true, workerData });
   }

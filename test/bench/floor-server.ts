@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
  */
 export interface FloorServer {
   baseUrl: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -47,6 +48,7 @@ export function startFloorServer(): Promise<FloorServer> {
       child.removeAllListeners('exit');
       resolve({
         baseUrl: `http://127.0.0.1:${line.toString().trim()}`,
+        pid: child.pid as number,
         stop: () =>
           new Promise((done) => {
             child.once('exit', () => done());

@@ -12,6 +12,7 @@ import { startFloorServer } from './floor-server';
 import { MachineNoise } from './machine-noise';
 import { serverNodeOptions } from './server-node-options';
 import { mb, percentile } from './percentiles';
+import { costPerCall, serverCost } from './process-cost';
 
 const TOKEN = 'bench-agent-token';
 const BOARDS = Number(process.env.LESHY_BENCH_BOARDS ?? 100);
@@ -22,6 +23,7 @@ const WARM_UP = 20;
 const ARRIVALS_PER_SECOND = 4;
 const POLL_MS = 5;
 const CLIENTS = 16;
+const FLOOR_CREATES = 20_000;
 
 /**
  * One exchange, sent again once if a kept-alive connection turned out closed (the server closes
@@ -86,7 +88,7 @@ function machine(): string {
 }
 
 /** `count` unservable creates by CLIENTS clients at once over API v1; returns creates/s. */
-async function fillBacklog(server: ServerProcess, count: number): Promise<number> {
+async function fillBacklog(server: { baseUrl: string }, count: number): Promise<number> {
   let next = 0;
   const errors: string[] = [];
   const started = performance.now();
@@ -241,6 +243,15 @@ async function floor(): Promise<void> {
     const measured = await arrivals(tester);
     console.log(`floor, ${tester.label}: ${clientSide(measured, tester)}`);
     console.log(`                ${noise.report()}`);
+    // The creates/s figure's floor: the same 16 clients, a server that does nothing.
+    const clientsBefore = serverCost(process.pid);
+    const serverBefore = serverCost(server.pid);
+    const rate = await fillBacklog(server, FLOOR_CREATES);
+    console.log(
+      `floor, ${FLOOR_CREATES} creates by ${CLIENTS} clients at once: ${rate.toFixed(0)} creates/s; ` +
+        `server ${costPerCall(server.pid, serverBefore, FLOOR_CREATES, 'create')}; ` +
+        `clients ${costPerCall(process.pid, clientsBefore, FLOOR_CREATES, 'create')}`,
+    );
   } finally {
     await server.stop();
   }
@@ -310,11 +321,16 @@ export async function httpBench(): Promise<void> {
       if (target > backlog) {
         const noise = new MachineNoise();
         const before = await health(server);
+        const serverBefore = serverCost(server.pid);
+        const clientsBefore = serverCost(process.pid);
         const rate = await fillBacklog(server, target - backlog);
+        const cost =
+          `server ${costPerCall(server.pid, serverBefore, target - backlog, 'create')}; ` +
+          `clients ${costPerCall(process.pid, clientsBefore, target - backlog, 'create')}`;
         const after = await health(server);
         console.log(
           `backlog ${String(backlog).padStart(6)} → ${String(target).padStart(6)}: ` +
-            `${rate.toFixed(0)} creates/s over HTTP, ${CLIENTS} clients at once`,
+            `${rate.toFixed(0)} creates/s over HTTP, ${CLIENTS} clients at once; ${cost}`,
         );
         console.log(`                ${stallsBetween(before, after)}`);
         console.log(`                ${noise.report()}`);
