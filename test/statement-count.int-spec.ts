@@ -112,6 +112,25 @@ describe('statements per create and per match (SQLite)', () => {
     expect(written.slice(1)).toEqual([['BEGIN TRANSACTION', 'UPDATE "jobs" SET', 'COMMIT']]);
   });
 
+  it("a close is one transaction of 9 statements: the job's key is known from the job read in it", async () => {
+    await idleWorker(t, { board: 'closed' });
+    const running = await t.requests.create(requestInput({ caps: { board: 'closed' } }), TESTER);
+    expect(running.state).toBe('IN PROGRESS');
+    const written = await transactionsOf(() => t.requests.close(running.id, TESTER));
+    // Then the worker's prepare (over SSH, faked here) and its return to IDLE.
+    expect(written[0]).toEqual([
+      'BEGIN TRANSACTION',
+      'SELECT "id", "priority",',
+      'SELECT "request_id", "worker_uuid",',
+      'UPDATE "requests" SET',
+      'UPDATE "jobs" SET',
+      'SELECT "uuid", "state",',
+      'UPDATE "workers" SET',
+      'INSERT INTO "audit_events"',
+      'COMMIT',
+    ]);
+  });
+
   it('a statement seen before is not prepared again: one thread-pool trip per statement', async () => {
     await t.workers.register(workerRegistration({ caps: { board: 'tripped' } }), AGENT);
     const create = () => t.requests.create(requestInput({ caps: { board: 'tripped' } }), TESTER);

@@ -58,9 +58,18 @@ export class JobRepository {
       .getMany();
   }
 
-  /** Whether the job's private key was never handed out (read fresh: that column alone). */
-  async keyNeverRevealed(em: EntityManager, requestId: number): Promise<boolean> {
-    const fresh = await findRowOrFail(em, JobEntity, { requestId }, ['requestId', 'keyRevealed']);
+  /**
+   * Whether the private key of `job`, read earlier in this transaction, was never handed out.
+   * On SQLite every write transaction runs alone (one writer, SqliteSerialExecutor), so no
+   * acquire can have marked the key since that read: the row read is the answer, with no
+   * statement. On PostgreSQL one may have committed meanwhile: that column is read again.
+   */
+  async keyNeverRevealed(em: EntityManager, job: JobEntity): Promise<boolean> {
+    if (em.connection.options.type === 'sqlite') return job.keyRevealed === false;
+    const fresh = await findRowOrFail(em, JobEntity, { requestId: job.requestId }, [
+      'requestId',
+      'keyRevealed',
+    ]);
     return fresh.keyRevealed === false;
   }
 

@@ -190,12 +190,13 @@ export class JobSaga implements RequestJobs, WorkerJobs {
 
   /**
    * Whether nobody outside the server ever got the ended job's private key: then it prepares
-   * the board again, and the next job costs no key generation. Read after the job row was
+   * the board again, and the next job costs no key generation. Known after the job row was
    * ended in this transaction: an acquire that handed the key out committed before (its
-   * write is seen here), or it finds the job ended and hands nothing out.
+   * write is seen here), or it finds the job ended and hands nothing out (see
+   * JobRepository.keyNeverRevealed for what each database reads).
    */
   private async keyNeverRevealed(uow: UnitOfWork, job: JobEntity): Promise<boolean> {
-    return this.jobs.keyNeverRevealed(uow.em, job.requestId);
+    return this.jobs.keyNeverRevealed(uow.em, job);
   }
 
   /** The worker of a running job failed or went to maintenance: its request FAILS. */
