@@ -7,6 +7,7 @@ import { startTestAppPerSuite, TestApp } from './support/test-app';
 import { AGENT, TESTER, ADMIN } from './support/actors';
 import { v2Caller } from './support/api-v2-client';
 import { ReadConnection } from '../src/database/read-connection';
+import { UnservableNotes } from '../src/matcher/unservable-notes.service';
 
 /**
  * SQLite statements on the writer connection per create and per match: each one is a round
@@ -74,6 +75,23 @@ describe('statements per create and per match (SQLite)', () => {
     expect(written).toEqual([
       ['BEGIN TRANSACTION', 'INSERT INTO "requests"', 'INSERT INTO "audit_events"', 'COMMIT'],
     ]);
+  });
+
+  it('an unservable create writes its note in its own INSERT once the registered workers are known: 4 statements', async () => {
+    const ask = requestInput({ caps: { board: 'nobody-has-it' } });
+    // Unless the registered workers are at hand already (read for an earlier create less than
+    // 5 s ago), the first create reads them after it committed, then writes its note.
+    await t.requests.create(ask, TESTER);
+    let second = 0;
+    const written = await transactionsOf(async () => {
+      second = (await t.requests.create(ask, TESTER)).id;
+    });
+    expect(written).toEqual([
+      ['BEGIN TRANSACTION', 'INSERT INTO "requests"', 'INSERT INTO "audit_events"', 'COMMIT'],
+    ]);
+    expect(await t.app.get(UnservableNotes).noteOf(second)).toBe(
+      'no registered worker has the caps {"board":"nobody-has-it"}: it waits until one registers or its deadline passes',
+    );
   });
 
   it('a match made by a pass is one transaction of 8 statements', async () => {

@@ -13,6 +13,7 @@ import {
   isCompatible,
   Offer,
 } from '../common/ask';
+import { NoteAtCreate, UnservableCheck, UnservableDecision } from '../requests/note-at-create';
 import { RequestRepository } from '../requests/request.repository';
 import { WorkerRepository } from '../workers/worker.repository';
 
@@ -37,6 +38,13 @@ export function unservableReason(ask: Ask, offers: readonly Offer[]): string | n
   return `no registered worker has the caps ${caps} in the groups ${groups}`;
 }
 
+/** The note of an ask no offer can serve, and why; null if one can. */
+function decisionFor(ask: Ask, offers: readonly Offer[]): UnservableDecision | null {
+  const reason = unservableReason(ask, offers);
+  if (reason === null) return null;
+  return { reason, note: `${reason}: it waits until one registers or its deadline passes` };
+}
+
 /**
  * The caps of the ask that no offer satisfies on its own, named with their rule
  * (` (none has ram_gb a number ≥ 8)`). Said only when it adds to the caps already shown: an
@@ -53,12 +61,14 @@ function capsNobodyHas(ask: Ask, offers: readonly Offer[]): string {
 
 /**
  * A request that no registered worker can ever serve (caps nobody has, groups nobody is in) is
- * accepted, as upstream does, but not silently: after its create has committed, it is logged
- * and the request gets a note saying why (requests.unservable_note). A worker that registers or
- * changes and can serve it clears the note. Beside the matcher (it reads workers and requests both), not inside the create path.
+ * accepted, as upstream does, but not silently: it is logged and the request gets a note saying
+ * why (requests.unservable_note). The create writes the note in its own INSERT when the list of
+ * registered workers is at hand (NoteAtCreate); otherwise the list is read after the create
+ * committed and the note written then. A worker that registers or changes and can serve it
+ * clears the note. Beside the matcher (it reads workers and requests both).
  */
 @Injectable()
-export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown {
+export class UnservableNotes implements UnservableCheck, OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(UnservableNotes.name);
   private offers: { list: Offer[]; at: number } | null = null;
   private readonly loggedAt = new Map<string, number>();
@@ -76,14 +86,14 @@ export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown 
     private readonly outage: DatabaseOutage,
     private readonly requests: RequestRepository,
     private readonly workers: WorkerRepository,
+    private readonly noteAtCreate: NoteAtCreate,
   ) {}
 
   onModuleInit(): void {
-    // Only the instance that made a change checks it and writes the notes; the events other
-    // instances relay (remote) only make the cached list of workers stale.
-    this.bus.on('request.created', (e) => {
-      if (!e.remote) this.track(this.checkCreated(e.request));
-    });
+    // Only the instance that made a change checks it and writes the notes (a create reports
+    // itself through NoteAtCreate); the events other instances relay (remote) only make the
+    // cached list of workers stale.
+    this.noteAtCreate.attach(this);
     for (const type of ['worker.registered', 'worker.updated'] as const)
       this.bus.on(type, (e) => {
         if (e.remote) this.offers = null;
@@ -95,6 +105,7 @@ export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown 
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.noteAtCreate.attach(null);
     this.stopping = true;
     while (this.working.size > 0) await Promise.allSettled([...this.working]);
   }
@@ -110,12 +121,22 @@ export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown 
     return this.tx.read((em) => this.requests.unservableNoteOf(em, requestId));
   }
 
+  decide(ask: Ask): UnservableDecision | null | undefined {
+    const offers = this.freshOffers();
+    return offers === null ? undefined : decisionFor(ask, offers);
+  }
+
+  created(request: RequestView, decided: UnservableDecision | null | undefined): void {
+    if (decided === undefined) return this.track(this.checkCreated(request));
+    if (decided !== null) this.logOnce(request, decided.reason);
+  }
+
   private async checkCreated(request: RequestView): Promise<void> {
     try {
-      const reason = unservableReason(request, await this.registeredOffers());
-      if (reason === null) return;
-      this.logOnce(request, reason);
-      const note = `${reason}: it waits until one registers or its deadline passes`;
+      const decided = decisionFor(request, await this.registeredOffers());
+      if (decided === null) return;
+      this.logOnce(request, decided.reason);
+      const { note } = decided;
       this.pending.set(note, [...(this.pending.get(note) ?? []), request.id]);
       await this.flush();
     } catch (error) {
@@ -167,9 +188,16 @@ export class UnservableNotes implements OnModuleInit, BeforeApplicationShutdown 
     }
   }
 
+  /** The cached list of registered workers, or null when there is none or it is too old. */
+  private freshOffers(): Offer[] | null {
+    const offers = this.offers;
+    return offers && performance.now() - offers.at < OFFERS_TTL_MS ? offers.list : null;
+  }
+
   private async registeredOffers(): Promise<Offer[]> {
+    const cached = this.freshOffers();
+    if (cached) return cached;
     const now = performance.now();
-    if (this.offers && now - this.offers.at < OFFERS_TTL_MS) return this.offers.list;
     const workers = await this.tx.read((em) => this.workers.offers(em));
     this.offers = { list: workers.map((w) => ({ caps: w.caps, groups: w.groups })), at: now };
     return this.offers.list;

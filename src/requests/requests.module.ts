@@ -1,12 +1,20 @@
 import { Module } from '@nestjs/common';
 import { MatchAtCreate } from './match-at-create';
+import { NoteAtCreate } from './note-at-create';
 import { QueueSequence } from './queue-sequence';
 import { RequestRepository } from './request.repository';
 import { RequestWaiter } from './request-waiter';
 import { RequestsService } from './requests.service';
 
 @Module({
-  providers: [RequestsService, RequestRepository, QueueSequence, MatchAtCreate, RequestWaiter],
-  exports: [RequestsService, RequestRepository, MatchAtCreate, RequestWaiter],
+  providers: [
+    RequestsService,
+    RequestRepository,
+    QueueSequence,
+    MatchAtCreate,
+    NoteAtCreate,
+    RequestWaiter,
+  ],
+  exports: [RequestsService, RequestRepository, MatchAtCreate, NoteAtCreate, RequestWaiter],
 })
 export class RequestsModule {}

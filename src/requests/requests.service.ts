@@ -34,6 +34,7 @@ import {
 import { nameOf, ownerKeyNamed, ownerNames, ownNames } from '../auth/owner-names';
 import { RequestFilter, RequestSortItem } from './request-list.query';
 import { RequestRepository } from './request.repository';
+import { NoteAtCreate, UnservableDecision } from './note-at-create';
 import { QueueSequence } from './queue-sequence';
 import { RequestState } from './request-state';
 import { endRequest, requestStateMachine } from './request-state-machine';
@@ -120,6 +121,7 @@ export class RequestsService {
     private readonly sequence: QueueSequence,
     private readonly matchAtCreate: MatchAtCreate,
     private readonly repository: RequestRepository,
+    private readonly noteAtCreate: NoteAtCreate,
   ) {}
 
   async create(input: CreateRequestInput, actor: Actor): Promise<RequestView> {
@@ -182,7 +184,10 @@ export class RequestsService {
             publicKey,
           });
     const arrival = this.matchAtCreate.open();
+    // Decided in the (last) attempt of the create's transaction, reported after its commit.
+    let unservable: UnservableDecision | null | undefined;
     const created = this.tx.run(actor.label, async (uow): Promise<FiledRequest> => {
+      unservable = undefined;
       if (idempotencyKey !== null) {
         const earlier = await requestOfKey(uow, owner, idempotencyKey, fingerprint);
         if (earlier !== null)
@@ -206,6 +211,8 @@ export class RequestsService {
         updatedAt: uow.now,
         ...(publicKey ? { publicKey } : {}),
       });
+      unservable = this.noteAtCreate.decide({ caps, ownerGroups, anyGroup });
+      if (unservable) request.unservableNote = unservable.note;
       request.id = await this.repository.insert(uow.em, request);
       if (idempotencyKey !== null)
         await recordKey(uow, owner, idempotencyKey, fingerprint, request.id);
@@ -223,7 +230,9 @@ export class RequestsService {
       const job = await arrival.startJob(uow, request);
       return { details: this.detailsOf(request, job, actor), replayed: false };
     });
-    return arrival.settle(created);
+    const filed = await arrival.settle(created);
+    if (!filed.replayed) this.noteAtCreate.created(filed.details.request, unservable);
+    return filed;
   }
 
   private defaultDeadline(now: Date): Date {
