@@ -1,7 +1,18 @@
-import { DataSource } from 'typeorm';
+import type { Database } from 'sqlite3';
+import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
+import { deferInsert } from '../src/database/deferred-inserts';
 import { ReadConnection } from '../src/database/read-connection';
 import { SqliteSerialExecutor } from '../src/database/sqlite-serial-executor';
 import { tempDir } from './support/temp-dir';
+
+@Entity({ name: 'parts' })
+class Part {
+  @PrimaryColumn('integer')
+  id!: number;
+
+  @Column('text')
+  label!: string;
+}
 
 describe('SQLite group commit', () => {
   const dir = tempDir();
@@ -13,8 +24,10 @@ describe('SQLite group commit', () => {
       type: 'sqlite',
       database: `${dir.path}/gc.sqlite`,
       enableWAL: true,
+      entities: [Part],
     }).initialize();
     await dataSource.query('CREATE TABLE items (name TEXT PRIMARY KEY)');
+    await dataSource.query('CREATE TABLE parts (id INTEGER PRIMARY KEY, label TEXT NOT NULL)');
     executor = new SqliteSerialExecutor(dataSource);
   });
   afterAll(async () => {
@@ -53,6 +66,53 @@ describe('SQLite group commit', () => {
       /UNIQUE constraint failed/,
     );
     expect(await names()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('writes deferred rows of a batch in one INSERT, before any later statement, and drops them with a rolled-back batch', async () => {
+    const statements: string[] = [];
+    const driver = dataSource.driver as unknown as { databaseConnection: Database };
+    const trace = (sql: string) => statements.push(sql);
+    driver.databaseConnection.on('trace', trace);
+    const part = (id: number) =>
+      executor.write(async (em) => {
+        if (!deferInsert(em, Part, { id, label: `part ${id}` })) throw new Error('not deferred');
+        return id;
+      });
+    try {
+      // The first write runs alone; the three that queued meanwhile are one INSERT.
+      await Promise.all([part(1), part(2), part(3), part(4)]);
+      expect(statements.filter((sql) => sql.startsWith('INSERT INTO "parts"'))).toEqual([
+        expect.stringMatching(/VALUES \(1, 'part 1'\)$/),
+        expect.stringMatching(/VALUES \(2, 'part 2'\), \(3, 'part 3'\), \(4, 'part 4'\)$/),
+      ]);
+
+      // A later statement of the batch sees the rows deferred before it: they are written first.
+      const [, , counted] = await Promise.all([
+        part(5),
+        part(6),
+        executor.write(async (em) => em.query('SELECT COUNT(*) AS n FROM parts')),
+      ]);
+      expect(counted).toEqual([{ n: 6 }]);
+
+      // A failing write rolls the batch back, its rows with it; the others run again alone.
+      const seventh = part(7);
+      const outcomes = await Promise.allSettled([
+        part(8),
+        executor.write(async (em) => em.query('SELECT COUNT(*) AS n FROM parts')),
+        executor.write(async (em) => {
+          deferInsert(em, Part, { id: 99, label: 'never' });
+          throw new Error('changed my mind');
+        }),
+      ]);
+      await seventh;
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+      expect((outcomes[1] as PromiseFulfilledResult<unknown>).value).toEqual([{ n: 8 }]);
+    } finally {
+      driver.databaseConnection.removeListener('trace', trace);
+    }
+    expect(await dataSource.query('SELECT id FROM parts ORDER BY id')).toEqual(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((id) => ({ id })),
+    );
   });
 
   it('the read connection sees committed rows only, and does not wait for a transaction', async () => {

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { attachDeferredInserts } from './deferred-inserts';
 
 interface Write<T> {
   work: (em: EntityManager) => Promise<T>;
@@ -60,6 +61,8 @@ export class SqliteSerialExecutor {
    */
   private async runTogether(batch: Array<Write<unknown>>): Promise<boolean> {
     const runner = this.dataSource.createQueryRunner();
+    // The rows the batch's writes insert with keys of their own go in one INSERT per entity.
+    const deferred = attachDeferredInserts(runner);
     const results: unknown[] = [];
     try {
       await runner.startTransaction();
@@ -68,6 +71,7 @@ export class SqliteSerialExecutor {
       await runner.commitTransaction();
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      deferred.drop();
       if (batch.length > 1) return false;
       batch[0].reject(error);
       return true;

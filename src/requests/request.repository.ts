@@ -4,7 +4,8 @@ import type { Ask } from '../common/ask';
 import { Page, PageSpec, SortSpec } from '../common/list-query';
 import { updateIfUnchanged } from '../database/compare-and-set';
 import { findRow, findRowOrFail } from '../database/find-row';
-import { insertRowReturningId } from '../database/insert-rows';
+import { deferInsert } from '../database/deferred-inserts';
+import { insertRowReturningId, insertRows } from '../database/insert-rows';
 import { RequestEntity } from './request.entity';
 import { listRequests, RequestFilter, RequestSortItem } from './request-list.query';
 import { RequestState } from './request-state';
@@ -35,9 +36,24 @@ export class RequestRepository {
     return em.find(RequestEntity, { where: { state: RequestState.Waiting } });
   }
 
-  /** Inserts a new request; returns its id. */
-  async insert(em: EntityManager, request: RequestEntity): Promise<number> {
-    return insertRowReturningId(em, RequestEntity, request);
+  /**
+   * Inserts a new request; returns its id: `id` if the caller chose it (RequestIds), which lets
+   * a SQLite group commit write the row with the others of its batch, else the database's.
+   */
+  async insert(em: EntityManager, request: RequestEntity, id: number | null): Promise<number> {
+    if (id === null) return insertRowReturningId(em, RequestEntity, request);
+    const row = { ...request, id };
+    if (!deferInsert(em, RequestEntity, row)) await insertRows(em, RequestEntity, [row]);
+    return id;
+  }
+
+  /** SQLite: the highest request id ever given, deleted rows' included (0 before the first). */
+  async highestIdEverGiven(em: EntityManager): Promise<number> {
+    const [row] = await em.query<Array<{ highest: number | null }>>(
+      `SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'requests'), 0),
+              COALESCE((SELECT MAX(id) FROM requests), 0)) AS highest`,
+    );
+    return Number(row?.highest ?? 0);
   }
 
   /**

@@ -36,6 +36,7 @@ import { RequestFilter, RequestSortItem } from './request-list.query';
 import { RequestRepository } from './request.repository';
 import { NoteAtCreate, UnservableDecision } from './note-at-create';
 import { QueueSequence } from './queue-sequence';
+import { RequestIds } from './request-ids';
 import { RequestState } from './request-state';
 import { endRequest, requestStateMachine } from './request-state-machine';
 
@@ -122,6 +123,7 @@ export class RequestsService {
     private readonly matchAtCreate: MatchAtCreate,
     private readonly repository: RequestRepository,
     private readonly noteAtCreate: NoteAtCreate,
+    private readonly ids: RequestIds,
   ) {}
 
   async create(input: CreateRequestInput, actor: Actor): Promise<RequestView> {
@@ -213,7 +215,7 @@ export class RequestsService {
       });
       unservable = this.noteAtCreate.decide({ caps, ownerGroups, anyGroup });
       if (unservable) request.unservableNote = unservable.note;
-      request.id = await this.repository.insert(uow.em, request);
+      request.id = await this.repository.insert(uow.em, request, this.ids.next());
       if (idempotencyKey !== null)
         await recordKey(uow, owner, idempotencyKey, fingerprint, request.id);
       const view = viewOfRequest(request);
