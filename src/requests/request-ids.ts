@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { FactoryProvider } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { Transactions } from '../database/transactions.service';
 import { RequestRepository } from './request.repository';
@@ -9,26 +9,26 @@ import { RequestRepository } from './request.repository';
  * create's INSERT needs nothing back and can wait to be written with the rest of its group
  * commit (DeferredInserts). An id taken by a create that is then rolled back is not used again:
  * ids stay increasing, possibly with gaps, as upstream's. PostgreSQL: the database's sequence,
- * which all instances share (null here).
+ * which all instances share.
  */
-@Injectable()
-export class RequestIds implements OnModuleInit {
-  private last = 0;
-
-  constructor(
-    private readonly tx: Transactions,
-    private readonly config: AppConfig,
-    private readonly repository: RequestRepository,
-  ) {}
-
-  async onModuleInit(): Promise<void> {
-    if (this.config.database.kind !== 'sqlite') return;
-    const highest = await this.tx.read((em) => this.repository.highestIdEverGiven(em));
-    this.last = Math.max(this.last, highest);
-  }
+export class RequestIds {
+  /** `highest`: the highest id given so far, or null where the database chooses ids. */
+  constructor(private highest: number | null) {}
 
   /** The id of the next new request, or null where the database chooses it. */
   next(): number | null {
-    return this.config.database.kind === 'sqlite' ? ++this.last : null;
+    return this.highest === null ? null : ++this.highest;
   }
 }
+
+/** RequestIds, counting from what the database holds when the server starts. */
+export const requestIdsProvider: FactoryProvider<RequestIds> = {
+  provide: RequestIds,
+  inject: [Transactions, AppConfig, RequestRepository],
+  useFactory: async (tx: Transactions, config: AppConfig, repository: RequestRepository) =>
+    new RequestIds(
+      config.database.kind === 'sqlite'
+        ? await tx.read((em) => repository.highestIdEverGiven(em))
+        : null,
+    ),
+};

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { MatchAtCreate } from './match-at-create';
 import { NoteAtCreate } from './note-at-create';
 import { QueueSequence } from './queue-sequence';
-import { RequestIds } from './request-ids';
+import { requestIdsProvider } from './request-ids';
 import { RequestRepository } from './request.repository';
 import { RequestWaiter } from './request-waiter';
 import { RequestsService } from './requests.service';
@@ -12,7 +12,7 @@ import { RequestsService } from './requests.service';
     RequestsService,
     RequestRepository,
     QueueSequence,
-    RequestIds,
+    requestIdsProvider,
     MatchAtCreate,
     NoteAtCreate,
     RequestWaiter,
