@@ -11,7 +11,7 @@ const MAX_PARAMETERS = 999;
  * for. A row waits only until the next statement of its transaction, whatever it is (a read,
  * an update, the audit rows, COMMIT), so every statement still sees every row written before
  * it; a ROLLBACK drops the rows that waited. Only rows whose key the caller chose can wait
- * (nothing is read back from the INSERT). See attachTo for where the rows are written.
+ * (nothing is read back from the INSERT). attachDeferredInserts says where they are written.
  */
 export class DeferredInserts {
   private readonly waiting = new Map<EntityTarget<ObjectLiteral>, ObjectLiteral[]>();
@@ -65,7 +65,9 @@ export function attachDeferredInserts(runner: QueryRunner): DeferredInserts {
   const query = runner.query.bind(runner) as QueryRunner['query'];
   runner.query = (async (sql: string, ...rest: unknown[]) => {
     if (!deferred.empty) {
-      if (/^\s*ROLLBACK/i.test(sql)) deferred.drop();
+      // The transaction's end drops them; anything else, ROLLBACK TO SAVEPOINT included,
+      // comes after them, so they are written first.
+      if (/^\s*ROLLBACK\s*$/i.test(sql)) deferred.drop();
       else await deferred.write(runner.manager);
     }
     return (query as (sql: string, ...rest: unknown[]) => Promise<unknown>)(sql, ...rest);
