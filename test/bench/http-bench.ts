@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { rawRequest as sendOnce } from '../support/http-client';
+import { rawRequest } from '../support/http-client';
 import { startServer, ServerProcess } from '../support/server-process';
 import { peekRows } from '../support/sqlite-peek';
 import { tempDir } from '../support/temp-dir';
@@ -24,20 +24,6 @@ const ARRIVALS_PER_SECOND = 4;
 const POLL_MS = 5;
 const CLIENTS = 16;
 const FLOOR_CREATES = 20_000;
-
-/**
- * One exchange, sent again once if a kept-alive connection turned out closed (the server closes
- * idle ones after 5 s; a request that meets the close was never read, so sending it again is
- * safe): the bench measures the server, not that race.
- */
-function onceMore<A extends unknown[], R>(send: (...args: A) => Promise<R>) {
-  return (...args: A): Promise<R> =>
-    send(...args).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ECONNRESET') throw error;
-      return send(...args);
-    });
-}
-const rawRequest = onceMore(sendOnce);
 
 const json = (body: unknown) => ({
   headers: { 'Content-Type': 'application/json' },
@@ -165,7 +151,6 @@ function v1Tester(server: { baseUrl: string }, label = 'API v1'): Tester {
  */
 async function v2Tester(server: ServerProcess): Promise<Tester> {
   const tester = await benchTester(server, 'http-bench');
-  const client = { call: onceMore(tester.call.bind(tester)) };
   const expect = (answer: V2Response, status: number, what: string) => {
     if (answer.status !== status)
       throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
@@ -175,7 +160,7 @@ async function v2Tester(server: ServerProcess): Promise<Tester> {
     atOnce: 'create answered IN PROGRESS',
     async arrive(priority) {
       const sent = performance.now();
-      const created = await client.call('POST', '/api/v2/requests', {
+      const created = await tester.call('POST', '/api/v2/requests', {
         caps: { board: 'bench' },
         priority,
       });
@@ -184,7 +169,7 @@ async function v2Tester(server: ServerProcess): Promise<Tester> {
       const id = created.body.id as number;
       const atOnce = created.body.state === 'IN PROGRESS';
       if (!atOnce) {
-        const waited = await client.call(
+        const waited = await tester.call(
           'GET',
           `/api/v2/requests/${id}?waitFor=IN_PROGRESS&timeout=60s`,
         );
@@ -193,7 +178,7 @@ async function v2Tester(server: ServerProcess): Promise<Tester> {
           throw new Error(`request ${id} went ${waited.body.state}`);
       }
       const assigned = performance.now() - sent;
-      expect(await client.call('POST', `/api/v2/requests/${id}/close`), 200, 'close');
+      expect(await tester.call('POST', `/api/v2/requests/${id}/close`), 200, 'close');
       return { id, assigned, createAnswer, atOnce };
     },
   };
