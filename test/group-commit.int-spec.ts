@@ -1,6 +1,7 @@
 import type { Database } from 'sqlite3';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { deferInsert } from '../src/database/deferred-inserts';
+import { updateRows } from '../src/database/update-rows';
 import { ReadConnection } from '../src/database/read-connection';
 import { SqliteSerialExecutor } from '../src/database/sqlite-serial-executor';
 import { tempDir } from './support/temp-dir';
@@ -113,6 +114,51 @@ describe('SQLite group commit', () => {
     expect(await dataSource.query('SELECT id FROM parts ORDER BY id')).toEqual(
       [1, 2, 3, 4, 5, 6, 7, 8].map((id) => ({ id })),
     );
+  });
+
+  it('a waiting row lets statements on other tables pass, and an update by its key changes it where it waits', async () => {
+    const statements: string[] = [];
+    const driver = dataSource.driver as unknown as { databaseConnection: Database };
+    const trace = (sql: string) => statements.push(sql.split(' ').slice(0, 3).join(' '));
+    driver.databaseConnection.on('trace', trace);
+    try {
+      const changed = await executor.write(async (em) => {
+        deferInsert(em, Part, { id: 20, label: 'new' });
+        // Neither names the parts table: the row still waits.
+        await em.query('SELECT COUNT(*) AS n FROM items');
+        await em.query("UPDATE items SET name = 'z' WHERE name = 'nobody'");
+        const updated = await updateRows(em, Part, { id: 20, label: 'new' }, { label: 'renamed' });
+        // A compare-and-set that does not hold on the waiting row changes nothing: the real
+        // UPDATE runs, after the row is written.
+        const missed = await updateRows(em, Part, { id: 20, label: 'new' }, { label: 'lost' });
+        return [updated, missed];
+      });
+      expect(changed).toEqual([1, 0]);
+      expect(statements).toEqual([
+        'BEGIN TRANSACTION',
+        'SELECT COUNT(*) AS',
+        'UPDATE items SET',
+        'INSERT INTO "parts"',
+        'UPDATE "parts" SET',
+        'COMMIT',
+      ]);
+      // Only the waiting row's own key changes it there: a key without the primary key is an UPDATE.
+      statements.length = 0;
+      const byLabel = await executor.write(async (em) => {
+        deferInsert(em, Part, { id: 21, label: 'other' });
+        return updateRows(em, Part, { label: 'other' }, { label: 'relabelled' });
+      });
+      expect(byLabel).toBe(1);
+      expect(statements.slice(1, 3)).toEqual(['INSERT INTO "parts"', 'UPDATE "parts" SET']);
+    } finally {
+      driver.databaseConnection.removeListener('trace', trace);
+    }
+    expect(
+      await dataSource.query('SELECT id, label FROM parts WHERE id >= 20 ORDER BY id'),
+    ).toEqual([
+      { id: 20, label: 'renamed' },
+      { id: 21, label: 'relabelled' },
+    ]);
   });
 
   it('the read connection sees committed rows only, and does not wait for a transaction', async () => {

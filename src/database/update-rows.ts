@@ -12,6 +12,7 @@ import {
   quoted,
   RowKey,
 } from './entity-statements';
+import { updateWaitingRow } from './deferred-inserts';
 
 /** One UPDATE text for one entity, changed columns and key shape, built once per DataSource. */
 interface Plan {
@@ -27,7 +28,8 @@ const statements = new EntityStatements<Plan>();
  * on a state version): the same values through the driver's conversions and the columns'
  * transformers, but the statement built once per shape instead of by TypeORM's update query
  * builder each time, which cost more CPU than running it. Resolves to the number of rows
- * changed. Properties set to undefined are left alone, as em.update leaves them.
+ * changed. Properties set to undefined are left alone, as em.update leaves them. A row that
+ * still waits to be inserted (deferInsert) is changed where it waits.
  */
 export async function updateRows<T extends ObjectLiteral>(
   em: EntityManager,
@@ -38,6 +40,8 @@ export async function updateRows<T extends ObjectLiteral>(
   const metadata = em.connection.getMetadata(target);
   const names = Object.keys(changes).filter((name) => changes[name] !== undefined);
   if (names.length === 0) throw new Error(`${metadata.name}: an update needs a column to change`);
+  // A row inserted earlier in this SQLite group commit may not be written yet: changed there.
+  if (updateWaitingRow(em, target, key, changes)) return 1;
   const plan = planOf(em, metadata, key, names);
   const parameters = [
     ...persistentValues(em, changes, plan.changed),

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, In, IsNull } from 'typeorm';
 import { updateIfUnchanged } from '../database/compare-and-set';
 import { findRow, findRowOrFail } from '../database/find-row';
+import { deferInsert } from '../database/deferred-inserts';
 import { insertRows } from '../database/insert-rows';
 import { updateRows } from '../database/update-rows';
 import { JobEntity } from './job.entity';
@@ -73,8 +74,12 @@ export class JobRepository {
     return fresh.keyRevealed === false;
   }
 
+  /**
+   * The job's key is its request's id: in a SQLite group commit the row waits to be written with
+   * the batch's other jobs (a copy, so later changes to `job` go through updates only).
+   */
   async insert(em: EntityManager, job: JobEntity): Promise<void> {
-    await insertRows(em, JobEntity, [job]);
+    if (!deferInsert(em, JobEntity, { ...job })) await insertRows(em, JobEntity, [job]);
   }
 
   /** Ends the running job of the request at `now`; false if it was not running. */
