@@ -11,6 +11,7 @@ import {
   quoted,
   RowKey,
 } from './entity-statements';
+import { RowCacheDisagrees, rowCacheOf, rowCacheVerifying } from './writer-row-cache';
 
 /** One statement for one entity, key shape and column list, prepared once per DataSource. */
 interface Plan {
@@ -39,13 +40,52 @@ export async function findRow<T extends ObjectLiteral>(
 ): Promise<T | null> {
   const metadata = em.connection.getMetadata(target);
   const plan = planOf(em, metadata, key, select);
+  // The SQLite writer knows the rows it read or wrote by primary key lately: no statement.
+  const cache = rowCacheOf(em);
+  const known = cache?.lookup(metadata, key);
+  if (known && !rowCacheVerifying())
+    return cache!.meets(em, metadata, known, key) ? hydrated<T>(em, metadata, plan, known) : null;
   const rows = (await em.query(plan.sql, persistentValues(em, key, plan.bound))) as Array<
     Record<string, unknown>
   >;
+  if (known) await verifyKnown(em, metadata, known, key, rows);
   if (rows.length === 0) return null;
+  if (!select) cache?.remember(metadata, rows[0]);
+  return hydrated<T>(em, metadata, plan, rows[0]);
+}
+
+/** Tests: the cached row of `key` against the database's, column by column. */
+async function verifyKnown<T>(
+  em: EntityManager,
+  metadata: EntityMetadata,
+  known: Record<string, unknown>,
+  key: RowKey<T>,
+  rows: Array<Record<string, unknown>>,
+): Promise<void> {
+  const [stored] = (await em.query(
+    `SELECT * FROM ${quoted(em, metadata.tableName)} WHERE ${metadata.primaryColumns
+      .map((c) => `${quoted(em, c.databaseName)} = ?`)
+      .join(' AND ')}`,
+    metadata.primaryColumns.map((c) =>
+      em.connection.driver.preparePersistentValue(key[c.propertyName as keyof T], c),
+    ),
+  )) as Array<Record<string, unknown>>;
+  const differs = metadata.columns.some(
+    (c) => !c.isVirtual && stored?.[c.databaseName] !== known[c.databaseName],
+  );
+  if (differs || rows.length !== (rowCacheOf(em)!.meets(em, metadata, known, key) ? 1 : 0))
+    throw new RowCacheDisagrees(metadata.tableName, known, stored);
+}
+
+function hydrated<T extends ObjectLiteral>(
+  em: EntityManager,
+  metadata: EntityMetadata,
+  plan: Plan,
+  row: Record<string, unknown>,
+): T {
   const entity = metadata.create() as T;
   for (const column of plan.selected) {
-    const value = rows[0][column.databaseName];
+    const value = row[column.databaseName];
     column.setEntityValue(entity, em.connection.driver.prepareHydratedValue(value, column));
   }
   return entity;

@@ -8,6 +8,7 @@ import {
   placeholders,
   quoted,
 } from './entity-statements';
+import { maintainsRowCache, rowCacheOf } from './writer-row-cache';
 
 /** One INSERT text for one entity, column list and row count, built once per DataSource. */
 interface Plan {
@@ -34,10 +35,21 @@ export async function insertRows<T extends ObjectLiteral>(
   const metadata = em.connection.getMetadata(target);
   const names = new Set(rows.flatMap(definedNames));
   const plan = planOf(em, metadata, [...names], rows.length, null);
-  await em.query(
-    plan.sql,
-    rows.flatMap((row) => persistentValues(em, row, plan.columns)),
-  );
+  const values = rows.map((row) => persistentValues(em, row, plan.columns));
+  await em.query(plan.sql, values.flat());
+  const cache = rowCacheOf(em);
+  if (!cache) return;
+  // The rows as SQLite now holds them, for the writer's next read of them (WriterRowCache).
+  // A column left out holds its default: known only when that is NULL (no default, nullable).
+  const left = metadata.columns.filter((c) => !c.isVirtual && !plan.columns.includes(c));
+  if (left.some((c) => c.default !== undefined || !c.isNullable)) return;
+  rows.forEach((_, i) => {
+    const stored: Record<string, unknown> = {};
+    // node-sqlite3 binds undefined as NULL.
+    plan.columns.forEach((c, j) => (stored[c.databaseName] = values[i][j] ?? null));
+    for (const c of left) stored[c.databaseName] = null;
+    cache.remember(metadata, stored);
+  });
 }
 
 /**
@@ -82,9 +94,8 @@ function planOf(
       returning && em.connection.options.type === 'postgres'
         ? ` RETURNING ${quoted(em, returning.databaseName)}`
         : '';
-    return {
-      sql: `INSERT INTO ${quoted(em, metadata.tableName)} (${list}) VALUES ${values.join(', ')}${tail}`,
-      columns,
-    };
+    const sql = `INSERT INTO ${quoted(em, metadata.tableName)} (${list}) VALUES ${values.join(', ')}${tail}`;
+    maintainsRowCache(sql);
+    return { sql, columns };
   });
 }

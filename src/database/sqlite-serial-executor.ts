@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { attachDeferredInserts } from './deferred-inserts';
+import { attachRowCache } from './writer-row-cache';
 
 interface Write<T> {
   work: (em: EntityManager) => Promise<T>;
@@ -63,6 +64,9 @@ export class SqliteSerialExecutor {
     const runner = this.dataSource.createQueryRunner();
     // The rows the batch's writes insert with keys of their own go in one INSERT per entity.
     const deferred = attachDeferredInserts(runner);
+    // Rows it read or wrote by primary key are read again without a statement; attached after
+    // the deferred inserts, so it sees the INSERTs they send.
+    const cache = attachRowCache(runner);
     const results: unknown[] = [];
     try {
       await runner.startTransaction();
@@ -72,6 +76,7 @@ export class SqliteSerialExecutor {
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       deferred.drop();
+      cache.clear();
       if (batch.length > 1) return false;
       batch[0].reject(error);
       return true;

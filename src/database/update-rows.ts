@@ -13,6 +13,7 @@ import {
   RowKey,
 } from './entity-statements';
 import { updateWaitingRow } from './deferred-inserts';
+import { maintainsRowCache, rowCacheOf } from './writer-row-cache';
 
 /** One UPDATE text for one entity, changed columns and key shape, built once per DataSource. */
 interface Plan {
@@ -43,11 +44,16 @@ export async function updateRows<T extends ObjectLiteral>(
   // A row inserted earlier in this SQLite group commit may not be written yet: changed there.
   if (updateWaitingRow(em, target, key, changes)) return 1;
   const plan = planOf(em, metadata, key, names);
-  const parameters = [
-    ...persistentValues(em, changes, plan.changed),
-    ...persistentValues(em, key, plan.bound),
-  ];
-  return (await queryForResult(em, plan.sql, parameters)).affected ?? 0;
+  const written = persistentValues(em, changes, plan.changed);
+  const parameters = [...written, ...persistentValues(em, key, plan.bound)];
+  const affected = (await queryForResult(em, plan.sql, parameters)).affected ?? 0;
+  rowCacheOf(em)?.updated(
+    metadata,
+    key,
+    plan.changed.map((column, i) => [column, written[i]]),
+    affected,
+  );
+  return affected;
 }
 
 function planOf<T>(
@@ -61,10 +67,8 @@ function planOf<T>(
     const next = placeholders(em);
     const set = changed.map((c) => `${quoted(em, c.databaseName)} = ${next()}`).join(', ');
     const where = keyConditions(em, metadata, key, next);
-    return {
-      sql: `UPDATE ${quoted(em, metadata.tableName)} SET ${set} WHERE ${where.sql}`,
-      changed,
-      bound: where.bound,
-    };
+    const sql = `UPDATE ${quoted(em, metadata.tableName)} SET ${set} WHERE ${where.sql}`;
+    maintainsRowCache(sql);
+    return { sql, changed, bound: where.bound };
   });
 }

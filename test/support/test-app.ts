@@ -18,6 +18,7 @@ import { FakeDryad } from '../fakes/fake-dryad';
 import { RecycledKeyPool } from '../fakes/recycled-key-pool';
 import { scratchPostgres } from './scratch-postgres';
 import { tempDir } from './temp-dir';
+import { verifyRowCache } from '../../src/database/writer-row-cache';
 
 export interface TestAppOptions {
   /** Data dir (SQLite file, secret); reuse one to restart on the same database. */
@@ -122,6 +123,8 @@ async function boot(
   dryad: FakeDryad | null,
 ): Promise<Omit<TestApp, 'dryad'>> {
   const clock = options.clock ?? new FakeClock();
+  // Every row the SQLite writer's cache answers in a test is checked against the database.
+  verifyRowCache(true);
   const config = loadConfig({
     LESHY_DATA_DIR: options.dataDir,
     LESHY_HTTP_ADDR: '127.0.0.1:0',
