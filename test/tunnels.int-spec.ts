@@ -1,4 +1,5 @@
 import { TESTER, ADMIN } from './support/actors';
+import { TunnelOfEndedJobError } from '../src/jobs/job.errors';
 import { TunnelService } from '../src/jobs/tunnel.service';
 import { WorkerNotAssignedError } from '../src/requests/request.errors';
 import { requestInput } from './factories/request.factory';
@@ -60,13 +61,27 @@ describe('job tunnels and the end of their job', () => {
     expect(await refusesConnections(await reopened)).toBe(true);
   });
 
-  it('a job that ends before job.started has opened its tunnel keeps none', async () => {
-    const reopened = closeJustBeforeNextOpen();
+  it('a job that ends before job.started has opened its tunnel gets none, on its reserved port or any', async () => {
+    const realOpen = tunnels.open.bind(tunnels);
+    const outcome = new Promise<{ port: number | null; refused: unknown }>((resolve) => {
+      jest.spyOn(tunnels, 'open').mockImplementationOnce(async (id, target, preferredPort) => {
+        await t.requests.close(id, TESTER);
+        try {
+          return await realOpen(id, target, preferredPort);
+        } catch (error) {
+          resolve({ port: preferredPort, refused: error });
+          throw error;
+        }
+      });
+    });
     const id = await createMatched('race-start');
-    const port = await reopened;
+    const { port, refused } = await outcome;
 
+    expect(refused).toBeInstanceOf(TunnelOfEndedJobError);
     expect((await t.requests.get(id, ADMIN)).request.state).toBe('DONE');
-    await waitFor(() => !tunnels.isOpen(id), `the tunnel of request ${id} to be closed`);
-    expect(await refusesConnections(port)).toBe(true);
+    expect(tunnels.isOpen(id)).toBe(false);
+    // The port reserved when the job started is not left listening either.
+    expect(port).toEqual(expect.any(Number));
+    await waitFor(() => refusesConnections(port!), `port ${port} to refuse connections`);
   });
 });

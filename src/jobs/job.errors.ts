@@ -9,6 +9,13 @@ export class TunnelUnavailableError extends DomainError {
   }
 }
 
+/** A tunnel asked for after its job's end was seen (the end came first): it is not opened. */
+export class TunnelOfEndedJobError extends TunnelUnavailableError {
+  constructor(requestId: number) {
+    super(requestId, 'its job has ended');
+  }
+}
+
 /** Tester activity reported for a worker that has no running job. */
 export class NoRunningJobError extends DomainError {
   readonly code = 'no-running-job';

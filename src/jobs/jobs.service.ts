@@ -32,7 +32,12 @@ import { WorkerNotFoundError } from '../workers/worker.errors';
 import { idleDeadline } from './idle-deadline';
 import { emitJobEvent } from './job-events';
 import { JobEntity } from './job.entity';
-import { NoRunningJobError, OwnKeyNotAuthorizedError } from './job.errors';
+import {
+  NoRunningJobError,
+  OwnKeyNotAuthorizedError,
+  TunnelOfEndedJobError,
+  TunnelUnavailableError,
+} from './job.errors';
 import { JobRepository } from './job.repository';
 import { TunnelService } from './tunnel.service';
 
@@ -232,25 +237,39 @@ export class JobsService
   }
 
   /**
-   * Opens a started (or, after a restart, running) job's tunnel and records its port. The
-   * write only touches a job that has not ended, so it also tells whether a close committed
-   * meanwhile: that close's job.ended handler ran before this tunnel existed, so it is closed here.
+   * Opens a started (or, after a restart, running) job's tunnel, on the port its row holds (one
+   * reserved when it started, or its port of before the restart). The tunnel counts as open
+   * from the first moment (TunnelService.open), so a close right after finds it and closes it.
+   * Only a tunnel that had to take another port records it: that write touches a job that has
+   * not ended, so it also tells whether a close committed meanwhile (then it is closed here).
    */
   private async openTunnel(job: JobView): Promise<void> {
     try {
-      const worker = await this.tx.read((em) => this.workers.findByUuid(em, job.workerUuid));
-      if (!worker) return;
-      const { port } = await this.tunnels.open(job.requestId, worker.sshAddr, job.tunnelPort);
+      const { port } = await this.tunnels.open(
+        job.requestId,
+        () => this.sshAddressOf(job),
+        job.tunnelPort,
+      );
+      if (port === job.tunnelPort) return;
       const recorded = await this.tx.run(TUNNELS.label, (uow) =>
         this.jobs.recordTunnelPort(uow.em, job.requestId, port),
       );
       if (!recorded) await this.tunnels.close(job.requestId);
     } catch (error) {
+      // Its end came first (a close right after the start): nothing to open, nothing wrong.
+      if (error instanceof TunnelOfEndedJobError) return;
       this.logger.error(
         `request ${job.requestId}: tunnel could not be opened: ${(error as Error).message}`,
         { requestId: job.requestId },
       );
     }
+  }
+
+  private async sshAddressOf(job: JobView): Promise<string> {
+    const worker = await this.tx.read((em) => this.workers.findByUuid(em, job.workerUuid));
+    if (!worker)
+      throw new TunnelUnavailableError(job.requestId, `worker ${job.workerUuid} is not registered`);
+    return worker.sshAddr;
   }
 
   /**
@@ -266,7 +285,16 @@ export class JobsService
   ): Promise<{ ip: string; port: number }> {
     // A tunnel that was open already was opened while the job ran, and the job's end closes
     // it; one opened now may be too late for a close that committed since the caller's read.
-    const { ip, port, opened } = await this.tunnels.open(requestId, sshAddr, preferredPort);
+    const tunnel = await this.tunnels.open(requestId, sshAddr, preferredPort).catch((error) => {
+      if (!(error instanceof TunnelOfEndedJobError)) throw error;
+      return null;
+    });
+    if (!tunnel) {
+      // The job's end was seen before: the caller gets the error of a job that is not running.
+      await this.tx.read((em) => this.runningJob(em, requestId));
+      throw new TunnelOfEndedJobError(requestId);
+    }
+    const { ip, port, opened } = tunnel;
     if (!opened) return { ip, port };
     try {
       await this.tx.read((em) => this.runningJob(em, requestId));

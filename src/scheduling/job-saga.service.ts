@@ -10,6 +10,7 @@ import { JobView, viewOfJob } from '../events/domain-event';
 import { IDLE_REASON, idleDeadline } from '../jobs/idle-deadline';
 import { JobEntity } from '../jobs/job.entity';
 import { JobRepository } from '../jobs/job.repository';
+import { TunnelService } from '../jobs/tunnel.service';
 import { emitJobEvent } from '../jobs/job-events';
 import { RequestEntity } from '../requests/request.entity';
 import { RequestRepository } from '../requests/request.repository';
@@ -48,6 +49,7 @@ export class JobSaga implements RequestJobs, WorkerJobs {
     private readonly requests: RequestRepository,
     private readonly workers: WorkerRepository,
     private readonly jobs: JobRepository,
+    private readonly tunnels: TunnelService,
   ) {}
 
   /**
@@ -130,7 +132,8 @@ export class JobSaga implements RequestJobs, WorkerJobs {
       username,
       accessKey,
       keyRevealed: false,
-      tunnelPort: null,
+      // Bound already: the tunnel opens on it after the commit, with no write of its own.
+      tunnelPort: this.tunnels.reservePort(),
     });
     await this.jobs.insert(uow.em, job);
     emitJobEvent(uow, 'job.started', job, null, {
