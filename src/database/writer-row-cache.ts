@@ -147,25 +147,19 @@ export class WriterRowCache {
   }
 }
 
-/** The primary key of `key` as one string, or null if `key` does not name all of it. */
+/** The primary key of `key` (entity properties) as one string; null if `key` lacks a part. */
 function primaryKeyOf(metadata: EntityMetadata, key: ObjectLiteral): string | null {
-  const parts: unknown[] = [];
-  for (const column of metadata.primaryColumns) {
-    const value = key[column.propertyName];
-    if (value == null) return null;
-    parts.push(value);
-  }
-  return JSON.stringify(parts);
+  return keyString(metadata, (column) => key[column.propertyName]);
 }
 
+/** The same for a stored row (column names). */
 function storedKeyOf(metadata: EntityMetadata, row: StoredRow): string | null {
-  const parts: unknown[] = [];
-  for (const column of metadata.primaryColumns) {
-    const value = row[column.databaseName];
-    if (value == null) return null;
-    parts.push(value);
-  }
-  return JSON.stringify(parts);
+  return keyString(metadata, (column) => row[column.databaseName]);
+}
+
+function keyString(metadata: EntityMetadata, part: (column: ColumnMetadata) => unknown) {
+  const parts = metadata.primaryColumns.map(part);
+  return parts.some((value) => value == null) ? null : JSON.stringify(parts);
 }
 
 const NUMERIC = /int|bool|real|float|double|numeric|decimal/i;
