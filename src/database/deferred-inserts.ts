@@ -1,6 +1,6 @@
 import type { EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
-import type { RowKey } from './entity-statements';
+import { namesTable, type RowKey } from './entity-statements';
 import { insertRows } from './insert-rows';
 
 /** SQLite's default bound on the parameters of one statement (SQLITE_MAX_VARIABLE_NUMBER). */
@@ -37,8 +37,7 @@ export class DeferredInserts {
     let entry = this.waiting.get(key);
     if (!entry) {
       const metadata = em.connection.getMetadata(target);
-      const table = metadata.tableName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      entry = { metadata, names: new RegExp(`\\b${table}\\b`, 'i'), rows: [] };
+      entry = { metadata, names: namesTable(metadata.tableName), rows: [] };
       this.waiting.set(key, entry);
     }
     entry.rows.push(row);

@@ -97,3 +97,12 @@ export async function queryForResult(
     if (runner !== em.queryRunner) await runner.release();
   }
 }
+
+/**
+ * Whether a statement's text names the table, quoted or not (`"jobs"`, `jobs`), as a word: what
+ * the SQLite writer's deferred inserts and row cache go by to tell which statements may see or
+ * change a table's rows (the schema has no foreign keys and no triggers).
+ */
+export function namesTable(tableName: string): RegExp {
+  return new RegExp(`\\b${tableName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i');
+}

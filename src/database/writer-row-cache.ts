@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager, ObjectLiteral, QueryRunner } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
-import type { RowKey } from './entity-statements';
+import { namesTable, type RowKey } from './entity-statements';
 
 /** Rows kept per table; beyond this the least recently used is forgotten. */
 export const MAX_CACHED_ROWS = 4096;
@@ -139,8 +139,7 @@ export class WriterRowCache {
   private tableOf(metadata: EntityMetadata): TableRows {
     let table = this.tables.get(metadata);
     if (!table) {
-      const name = metadata.tableName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      table = { names: new RegExp(`\\b${name}\\b`, 'i'), rows: new Map() };
+      table = { names: namesTable(metadata.tableName), rows: new Map() };
       this.tables.set(metadata, table);
     }
     return table;

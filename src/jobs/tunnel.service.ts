@@ -30,9 +30,10 @@ export class TunnelService implements OnModuleInit, OnApplicationShutdown {
   private readonly tunnels = new Map<number, Promise<Tunnel>>();
   private readonly spares: SpareTunnelListeners;
   /**
-   * Jobs whose end was seen while they had no tunnel yet (most recent last): a tunnel asked for
-   * one of them later is refused, so no order of a job's end and its tunnel's opening leaves
-   * a tunnel open. Only that race adds to it, so it stays small; it is bounded all the same.
+   * Jobs whose end was seen while this instance had no tunnel for them (most recent last): a
+   * tunnel asked for one of them later is refused, so no order of a job's end and its tunnel's
+   * opening leaves a tunnel open. On one server only that race (or a tunnel that could not be
+   * opened) adds to it; with several, every job another instance tunnelled does, hence the bound.
    */
   private readonly endedUnopened = new Set<number>();
 
@@ -121,19 +122,17 @@ export class TunnelService implements OnModuleInit, OnApplicationShutdown {
   ): Promise<Tunnel> {
     // Taken at once: the port reserved for this job is this call's from now on.
     const reserved = this.spares.claim(preferredPort);
-    let parsed: ReturnType<typeof readHostPort>;
+    let target: { host: string; port: number };
     try {
       // Addresses are checked at registration; one stored before that check may still be bad.
-      parsed = readHostPort(typeof address === 'string' ? address : await address());
+      const parsed = readHostPort(typeof address === 'string' ? address : await address());
+      if ('problem' in parsed)
+        throw new TunnelUnavailableError(requestId, `the worker's SSH address: ${parsed.problem}`);
+      target = parsed.address;
     } catch (error) {
       reserved?.server.close();
       throw error;
     }
-    if ('problem' in parsed) {
-      reserved?.server.close();
-      throw new TunnelUnavailableError(requestId, `the worker's SSH address: ${parsed.problem}`);
-    }
-    const target = parsed.address;
     const sockets = new Set<net.Socket>();
     const forward = (client: net.Socket) =>
       forwardConnection(client, target, sockets, (error) =>
